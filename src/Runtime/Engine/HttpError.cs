@@ -1,0 +1,63 @@
+namespace TypedHttp;
+
+/// <summary>What went wrong in a transport failure. The names follow WinHTTP's error codes (WINHTTP.md §12).</summary>
+public enum HttpError
+{
+    /// <summary>A resolve, connect, send, receive or receive-response timeout expired (12002).</summary>
+    Timeout,
+    /// <summary>The host name could not be resolved (12007).</summary>
+    NameNotResolved,
+    /// <summary>No address of the host accepted a connection (12029).</summary>
+    CannotConnect,
+    /// <summary>The connection was reset or aborted during the exchange (12030).</summary>
+    ConnectionError,
+    /// <summary>The response could not be parsed (12152).</summary>
+    InvalidServerResponse,
+    /// <summary>The response headers exceed the configured size limit (12182).</summary>
+    HeaderSizeOverflow,
+    /// <summary>The response has more headers than the configured limit (12181).</summary>
+    HeaderCountExceeded,
+    /// <summary>A chunk-size line exceeds its limit (12183).</summary>
+    ChunkedEncodingHeaderSizeOverflow,
+    /// <summary>More unread body bytes remained than may be drained to reuse the connection (12184).</summary>
+    ResponseDrainOverflow,
+    /// <summary>A redirect could not be followed: no Location, or a Location that is not http or https (12156).</summary>
+    RedirectFailed,
+    /// <summary>The redirect limit was exceeded (12156).</summary>
+    TooManyRedirects,
+    /// <summary>The TLS handshake or certificate validation failed (12175).</summary>
+    SecureFailure,
+    /// <summary>The server asked for a client certificate and none was configured (12044).</summary>
+    ClientAuthCertNeeded,
+    /// <summary>Authentication could not be completed (12015).</summary>
+    LoginFailure,
+    /// <summary>The caller cancelled the operation (12017).</summary>
+    OperationCancelled,
+    /// <summary>The request URI is not valid (12005).</summary>
+    InvalidUrl,
+    /// <summary>The request URI's scheme is neither http nor https (12006).</summary>
+    UnrecognizedScheme,
+    /// <summary>The connection ended before the body's announced length or before its last chunk.</summary>
+    ResponseTruncated,
+    /// <summary>The request itself is invalid (for example a header containing CR or LF); nothing was sent.</summary>
+    InvalidRequest,
+}
+
+/// <summary>The phase of an exchange in which a transport failure happened.</summary>
+public enum HttpPhase
+{
+    /// <summary>Before any network activity: validating the request.</summary>
+    Request,
+    /// <summary>Resolving the host name.</summary>
+    Resolve,
+    /// <summary>Opening the TCP connection.</summary>
+    Connect,
+    /// <summary>The TLS handshake.</summary>
+    Tls,
+    /// <summary>Writing the request head or body.</summary>
+    Send,
+    /// <summary>Reading the status line and headers.</summary>
+    ReceiveHeaders,
+    /// <summary>Reading the response body.</summary>
+    ReceiveBody,
+}

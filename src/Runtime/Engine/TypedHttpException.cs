@@ -1,0 +1,29 @@
+using System;
+
+namespace TypedHttp;
+
+/// <summary>
+/// A transport failure: the exchange did not produce a complete HTTP response. <see cref="Error"/> says what
+/// went wrong and <see cref="Phase"/> where. A response with a non-success status is not a transport failure;
+/// see <see cref="ApiException"/>.
+/// </summary>
+public sealed class TypedHttpException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="error">What went wrong.</param>
+    /// <param name="phase">The phase in which it happened.</param>
+    /// <param name="message">A one-line description for a person.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public TypedHttpException(HttpError error, HttpPhase phase, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Error = error;
+        Phase = phase;
+    }
+
+    /// <summary>What went wrong.</summary>
+    public HttpError Error { get; }
+
+    /// <summary>The phase of the exchange in which it happened.</summary>
+    public HttpPhase Phase { get; }
+}

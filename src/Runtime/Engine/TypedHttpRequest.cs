@@ -1,0 +1,36 @@
+using System;
+
+namespace TypedHttp;
+
+/// <summary>One HTTP request as the engine sends it.</summary>
+public sealed class TypedHttpRequest : IDisposable
+{
+    /// <summary>Creates a request.</summary>
+    /// <param name="method">The method, such as <c>GET</c>.</param>
+    /// <param name="uri">The absolute http or https URI.</param>
+    public TypedHttpRequest(string method, Uri uri)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        ArgumentNullException.ThrowIfNull(uri);
+        Method = method;
+        Uri = uri;
+    }
+
+    /// <summary>The request method.</summary>
+    public string Method { get; set; }
+
+    /// <summary>The absolute request URI.</summary>
+    public Uri Uri { get; set; }
+
+    /// <summary>Request headers in the order they are sent. Host, Content-Length and Transfer-Encoding are written by the engine.</summary>
+    public HttpHeaderCollection Headers { get; } = new HttpHeaderCollection();
+
+    /// <summary>The body, or null for none.</summary>
+    public RequestContent? Content { get; set; }
+
+    /// <summary>The HTTP version to send: 1.1 (the default) or 1.0.</summary>
+    public Version Version { get; set; } = System.Net.HttpVersion.Version11;
+
+    /// <summary>Disposes the body.</summary>
+    public void Dispose() => Content?.Dispose();
+}

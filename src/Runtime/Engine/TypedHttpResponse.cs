@@ -1,0 +1,59 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+
+namespace TypedHttp;
+
+/// <summary>
+/// A response whose head has arrived. Read <see cref="Body"/> to the end and dispose the response; a connection
+/// goes back to its pool only after its body was read completely.
+/// </summary>
+public sealed class TypedHttpResponse : IDisposable, IAsyncDisposable
+{
+    /// <summary>Creates a response (transports and test doubles use this).</summary>
+    /// <param name="statusCode">The status code.</param>
+    /// <param name="reasonPhrase">The reason phrase.</param>
+    /// <param name="version">The HTTP version of the status line.</param>
+    /// <param name="headers">The response headers.</param>
+    /// <param name="body">The body stream, already framed: it ends where the body ends.</param>
+    /// <param name="requestUri">The URI this response answers.</param>
+    public TypedHttpResponse(int statusCode, string reasonPhrase, Version version, HttpHeaderCollection headers, Stream body, Uri requestUri)
+    {
+        StatusCode = statusCode;
+        ReasonPhrase = reasonPhrase;
+        Version = version;
+        Headers = headers;
+        Body = body;
+        RequestUri = requestUri;
+    }
+
+    /// <summary>The status code.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The reason phrase as received.</summary>
+    public string ReasonPhrase { get; }
+
+    /// <summary>The HTTP version of the status line.</summary>
+    public Version Version { get; }
+
+    /// <summary>The response headers, in the order received.</summary>
+    public HttpHeaderCollection Headers { get; }
+
+    /// <summary>The body. It ends where the body ends; a connection cut short raises <see cref="HttpError.ResponseTruncated"/>.</summary>
+    public Stream Body { get; }
+
+    /// <summary>The trailer fields of a chunked body, available once the body has been read to its end; otherwise empty.</summary>
+    public HttpHeaderCollection Trailers { get; internal set; } = new HttpHeaderCollection(0);
+
+    /// <summary>The URI this response answers.</summary>
+    public Uri RequestUri { get; }
+
+    /// <summary>Whether the status is 2xx.</summary>
+    public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;
+
+    /// <summary>Releases the body; an unread body closes its connection instead of returning it to the pool.</summary>
+    public void Dispose() => Body.Dispose();
+
+    /// <summary>Releases the body; an unread body closes its connection instead of returning it to the pool.</summary>
+    public ValueTask DisposeAsync() => Body.DisposeAsync();
+}
