@@ -14,12 +14,15 @@ public sealed class RequestUriBuilder
     private readonly StringBuilder _text;
     private bool _hasQuery;
 
-    /// <summary>Starts a URI at <paramref name="baseAddress"/>; its path is kept and a trailing slash dropped.</summary>
+    /// <summary>
+    /// Starts a URI at <paramref name="baseAddress"/>: its path is kept and a trailing slash dropped; user
+    /// information and query are not carried into request URIs.
+    /// </summary>
     /// <param name="baseAddress">The client's absolute base address.</param>
     public RequestUriBuilder(Uri baseAddress)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
-        string text = baseAddress.GetComponents(UriComponents.SchemeAndServer | UriComponents.UserInfo | UriComponents.Path, UriFormat.UriEscaped);
+        string text = baseAddress.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
         _text = new StringBuilder(text, text.Length + 64);
         if (_text.Length > 0 && _text[^1] == '/')
         {
@@ -109,8 +112,13 @@ public sealed class RequestUriBuilder
         _text.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
     }
 
-    /// <summary>The URI built so far.</summary>
-    public Uri ToUri() => new(_text.ToString(), UriKind.Absolute);
+    /// <summary>
+    /// The URI built so far. Its path and query are kept exactly as built: <see cref="Uri"/> would otherwise
+    /// unescape <c>%2E%2E</c> and remove the dot segment, letting a route value climb the route.
+    /// </summary>
+    public Uri ToUri() => new(_text.ToString(), s_verbatim);
+
+    private static readonly UriCreationOptions s_verbatim = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
     /// <inheritdoc />
     public override string ToString() => _text.ToString();
