@@ -50,6 +50,6 @@ public sealed class ApiException : Exception
     /// <summary>The URI without user information, which may hold a password.</summary>
     internal static string Redact(Uri uri) =>
         uri.IsAbsoluteUri && uri.UserInfo.Length > 0
-            ? uri.Scheme + "://" + uri.GetComponents(UriComponents.HostAndPort, UriFormat.UriEscaped) + uri.PathAndQuery
+            ? uri.Scheme + "://" + uri.GetComponents(UriComponents.Host | UriComponents.Port, UriFormat.UriEscaped) + uri.PathAndQuery
             : uri.ToString();
 }
