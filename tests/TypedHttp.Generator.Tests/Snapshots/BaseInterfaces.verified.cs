@@ -38,6 +38,7 @@ namespace MyApp
             uri.AppendLiteral("/ping");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("X-Client", "derived");
+            request.Headers.Add("X-Api", "base");
             return _core.SendAsync(request, default);
         }
     }
