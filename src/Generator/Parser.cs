@@ -291,6 +291,7 @@ internal static class Parser
         if (method.IsGenericMethod)
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.GenericMethod, methodLocation, Args(memberName)));
+            return null;
         }
 
         AttributeData httpAttribute = httpAttributes[0];
@@ -309,7 +310,7 @@ internal static class Parser
             LocationInfo? returnLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax syntax
                 ? LocationInfo.From(syntax.ReturnType)
                 : methodLocation;
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, returnLocation, Args(memberName, method.ReturnType.ToDisplayString())));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, returnLocation, Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
         }
 
         // Route.
@@ -341,6 +342,7 @@ internal static class Parser
         // Parameters.
         var parameters = new List<ParameterSpec>();
         var holeOwners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var claimedHoles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var holes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (routeParts is not null)
         {
@@ -357,7 +359,7 @@ internal static class Parser
         string? bodyName = null;
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            ParameterSpec? spec = ParseParameter(parameter, memberName, holes, holeOwners, ref cancellationTokenName, ref bodyName, diagnostics);
+            ParameterSpec? spec = ParseParameter(parameter, memberName, holes, holeOwners, claimedHoles, ref cancellationTokenName, ref bodyName, diagnostics);
             if (spec is not null)
             {
                 parameters.Add(spec);
@@ -382,7 +384,7 @@ internal static class Parser
                 {
                     segments.Add(new RouteSegment(null, owner, part.Text, part.CatchAll, parameterFormats.TryGetValue(owner, out ValueFormat? f) ? f : null));
                 }
-                else
+                else if (!claimedHoles.Contains(part.Text))
                 {
                     diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutParameter, routeLocation, Args(memberName, part.Text)));
                 }
@@ -411,6 +413,7 @@ internal static class Parser
         string memberName,
         HashSet<string> holes,
         Dictionary<string, string> holeOwners,
+        HashSet<string> claimedHoles,
         ref string? cancellationTokenName,
         ref string? bodyName,
         List<DiagnosticInfo> diagnostics)
@@ -467,6 +470,11 @@ internal static class Parser
 
         string wireName = alias ?? parameter.Name;
         bool fillsHole = holes.Contains(wireName);
+        if (fillsHole)
+        {
+            // A hole whose parameter has an error of its own is not reported again as a hole without a parameter.
+            claimedHoles.Add(wireName);
+        }
         var bindings = new List<string>(2);
         if (fillsHole)
         {
@@ -505,7 +513,7 @@ internal static class Parser
                     : BodyKind.Json;
             if (kind == BodyKind.Json && !IsJsonType(parameter.Type))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, parameter.Type.ToDisplayString())));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
                 return null;
             }
             return new ParameterSpec(name, type, ParameterRole.Body, null, null, kind);
@@ -518,7 +526,7 @@ internal static class Parser
             diagnostics.Add(new DiagnosticInfo(
                 isExplicit ? Diagnostics.UnformattableParameter : Diagnostics.UnsupportedBodyParameter,
                 location,
-                Args(parameter.Name, memberName, parameter.Type.ToDisplayString())));
+                Args(parameter.Name, memberName, parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
             return null;
         }
 
