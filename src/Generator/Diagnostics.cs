@@ -1,0 +1,112 @@
+using Microsoft.CodeAnalysis;
+
+namespace TypedHttp.Generator;
+
+/// <summary>Every diagnostic the generator reports. docs/diagnostics.md explains each with an example and its fix.</summary>
+internal static class Diagnostics
+{
+    private const string Category = "TypedHttp";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor RouteHoleWithoutParameter = Error(
+        "THTTP001",
+        "Route hole has no parameter",
+        "The route of '{0}' has the hole '{{{1}}}' but no parameter of that name; add a parameter named '{1}' or put [AliasAs(\"{1}\")] on one");
+
+    public static readonly DiagnosticDescriptor ParameterBoundTwice = Error(
+        "THTTP002",
+        "Parameter bound twice",
+        "Parameter '{0}' of '{1}' is bound both as {2} and as {3}; a parameter goes to one place in the request, so remove one of the bindings");
+
+    public static readonly DiagnosticDescriptor MultipleBodies = Error(
+        "THTTP003",
+        "More than one body",
+        "'{0}' has more than one [Body] parameter ('{1}' is the second); a request has one body, so keep [Body] on one parameter");
+
+    public static readonly DiagnosticDescriptor MultipleCancellationTokens = Error(
+        "THTTP004",
+        "More than one CancellationToken",
+        "'{0}' has more than one CancellationToken parameter ('{1}' is the second); keep one");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "THTTP005",
+        "Unsupported return type",
+        "'{0}' returns '{1}', which TypedHttp cannot produce; return Task, Task<T>, Task<string>, Task<ApiResponse<T>>, Task<ApiResponse<string>> or the same forms of ValueTask");
+
+    public static readonly DiagnosticDescriptor MalformedHeader = Error(
+        "THTTP006",
+        "Malformed constant header",
+        "The header \"{0}\" on '{1}' is not of the form \"Name: value\" with a valid header name (letters, digits and !#$%&'*+-.^_`|~); write it as \"Name: value\"");
+
+    public static readonly DiagnosticDescriptor LineBreakInConstant = Error(
+        "THTTP007",
+        "Line break in a constant header or route",
+        "The {0} of '{1}' contains a CR, LF or NUL character, which would split the request head; remove it");
+
+    public static readonly DiagnosticDescriptor RouteMustStartWithSlash = Error(
+        "THTTP008",
+        "Route does not start with '/'",
+        "The route \"{0}\" of '{1}' must start with '/' (it is appended to the base address); write \"/{0}\"");
+
+    public static readonly DiagnosticDescriptor MethodWithoutHttpAttribute = Error(
+        "THTTP009",
+        "Method without an HTTP method attribute",
+        "'{0}' has no HTTP method attribute, so the client generated for '{1}' cannot implement it; add [Get(\"/…\")], [Post(\"/…\")] or another HTTP method attribute");
+
+    public static readonly DiagnosticDescriptor UnformattableParameter = Error(
+        "THTTP010",
+        "Parameter type cannot be formatted",
+        "Parameter '{0}' of '{1}' has type '{2}', which cannot be written into a route, query or header; use a string, number, bool, enum, Guid, date or another IFormattable type, or mark it [Body]");
+
+    public static readonly DiagnosticDescriptor ByRefParameter = Error(
+        "THTTP011",
+        "ref, out or in parameter",
+        "Parameter '{0}' of '{1}' is passed by reference; a request method takes its parameters by value, so remove the '{2}' modifier");
+
+    public static readonly DiagnosticDescriptor GenericMethod = Error(
+        "THTTP012",
+        "Generic method",
+        "'{0}' is generic; TypedHttp needs every body and result type at compile time, so declare one method per type");
+
+    public static readonly DiagnosticDescriptor MalformedRoute = Error(
+        "THTTP013",
+        "Malformed route",
+        "The route \"{0}\" of '{1}' is malformed: {2}");
+
+    public static readonly DiagnosticDescriptor MultipleHttpAttributes = Error(
+        "THTTP014",
+        "More than one HTTP method attribute",
+        "'{0}' has more than one HTTP method attribute; keep one");
+
+    public static readonly DiagnosticDescriptor HttpAttributeOutsideInterface = Error(
+        "THTTP015",
+        "HTTP method attribute outside an interface",
+        "'{0}' is not an interface method; TypedHttp generates clients for interfaces, so move the method into an interface");
+
+    public static readonly DiagnosticDescriptor UnsupportedInterface = Error(
+        "THTTP016",
+        "Interface cannot have a generated client",
+        "No client can be generated for '{0}': {1}");
+
+    public static readonly DiagnosticDescriptor UnreadableCustomHttpMethod = Error(
+        "THTTP017",
+        "Custom HTTP method cannot be read",
+        "The HTTP method of attribute '{0}' on '{1}' cannot be read at compile time: {2}");
+
+    public static readonly DiagnosticDescriptor UnsupportedMember = Error(
+        "THTTP018",
+        "Interface member is not a method",
+        "'{0}' is a {1}; a TypedHttp interface declares only request methods, so remove it or give it a default implementation");
+
+    public static readonly DiagnosticDescriptor InvalidHeaderParameterName = Error(
+        "THTTP019",
+        "Invalid header name",
+        "[Header(\"{0}\")] on parameter '{1}' of '{2}' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~); fix the name");
+
+    public static readonly DiagnosticDescriptor UnsupportedBodyParameter = Error(
+        "THTTP020",
+        "Parameter has no place in the request",
+        "Parameter '{0}' of '{1}' has type '{2}', which is neither a route, query or header value nor marked [Body]; mark it [Body] to send it as JSON");
+}

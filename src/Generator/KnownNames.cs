@@ -1,0 +1,46 @@
+namespace TypedHttp.Generator;
+
+/// <summary>Names of the runtime types the generator recognizes.</summary>
+internal static class KnownNames
+{
+    public const string HttpMethodAttribute = "TypedHttp.HttpMethodAttribute";
+    public const string HeadersAttribute = "TypedHttp.HeadersAttribute";
+    public const string HeaderAttribute = "TypedHttp.HeaderAttribute";
+    public const string QueryAttribute = "TypedHttp.QueryAttribute";
+    public const string AliasAsAttribute = "TypedHttp.AliasAsAttribute";
+    public const string BodyAttribute = "TypedHttp.BodyAttribute";
+    public const string ApiResponse = "TypedHttp.ApiResponse<T>";
+    public const string CancellationToken = "System.Threading.CancellationToken";
+    public const string Task = "System.Threading.Tasks.Task";
+    public const string TaskOfT = "System.Threading.Tasks.Task<TResult>";
+    public const string ValueTask = "System.Threading.Tasks.ValueTask";
+    public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask<TResult>";
+    public const string DateTimeOffset = "System.DateTimeOffset";
+    public const string IFormattable = "System.IFormattable";
+    public const string Stream = "System.IO.Stream";
+
+    /// <summary>The HTTP method attributes the runtime declares, by metadata name, with their request methods.</summary>
+    public static readonly (string MetadataName, string Method)[] MethodAttributes =
+    {
+        ("TypedHttp.GetAttribute", "GET"),
+        ("TypedHttp.PostAttribute", "POST"),
+        ("TypedHttp.PutAttribute", "PUT"),
+        ("TypedHttp.DeleteAttribute", "DELETE"),
+        ("TypedHttp.PatchAttribute", "PATCH"),
+        ("TypedHttp.HeadAttribute", "HEAD"),
+        ("TypedHttp.OptionsAttribute", "OPTIONS"),
+    };
+
+    /// <summary>The request method of a runtime-declared HTTP method attribute, or null for any other type.</summary>
+    public static string? KnownMethod(string metadataName)
+    {
+        foreach ((string name, string method) in MethodAttributes)
+        {
+            if (name == metadataName)
+            {
+                return method;
+            }
+        }
+        return null;
+    }
+}

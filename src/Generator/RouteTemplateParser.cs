@@ -1,0 +1,138 @@
+using System.Collections.Generic;
+using System.Text;
+
+namespace TypedHttp.Generator;
+
+/// <summary>A piece of a route template as written: literal text or a hole.</summary>
+/// <param name="Text">The raw literal text, or the hole's name.</param>
+/// <param name="IsHole">Whether this is a hole.</param>
+/// <param name="CatchAll">A <c>{**name}</c> hole.</param>
+/// <param name="InQuery">Whether the piece comes after the route's <c>?</c>.</param>
+internal readonly record struct RoutePart(string Text, bool IsHole, bool CatchAll, bool InQuery);
+
+/// <summary>Splits route templates into literals and holes and escapes literals; pure string work.</summary>
+internal static class RouteTemplateParser
+{
+    /// <summary>Splits <paramref name="template"/>; returns null and an error text when it is malformed.</summary>
+    public static List<RoutePart>? Split(string template, out string? error)
+    {
+        var parts = new List<RoutePart>();
+        var literal = new StringBuilder();
+        bool inQuery = false;
+        int i = 0;
+        while (i < template.Length)
+        {
+            char c = template[i];
+            if (c == '}')
+            {
+                error = $"the '}}' at position {i} closes no hole";
+                return null;
+            }
+            if (c != '{')
+            {
+                if (c == '?')
+                {
+                    inQuery = true;
+                }
+                literal.Append(c);
+                i++;
+                continue;
+            }
+            int close = template.IndexOf('}', i + 1);
+            if (close < 0)
+            {
+                error = $"the '{{' at position {i} is never closed";
+                return null;
+            }
+            string name = template.Substring(i + 1, close - i - 1);
+            bool catchAll = name.StartsWith("**", System.StringComparison.Ordinal);
+            if (catchAll)
+            {
+                name = name.Substring(2);
+            }
+            if (name.Length == 0)
+            {
+                error = $"the hole at position {i} has no name";
+                return null;
+            }
+            foreach (char n in name)
+            {
+                if (!(char.IsLetterOrDigit(n) || n == '_'))
+                {
+                    error = $"the hole '{{{name}}}' has the character '{n}', but a hole name is a parameter name";
+                    return null;
+                }
+            }
+            if (catchAll && inQuery)
+            {
+                error = $"the catch-all hole '{{**{name}}}' is in the query string; it belongs in the path";
+                return null;
+            }
+            if (literal.Length > 0)
+            {
+                parts.Add(new RoutePart(literal.ToString(), false, false, inQuery));
+                literal.Clear();
+            }
+            parts.Add(new RoutePart(name, true, catchAll, inQuery));
+            i = close + 1;
+        }
+        if (literal.Length > 0)
+        {
+            parts.Add(new RoutePart(literal.ToString(), false, false, inQuery));
+        }
+        error = null;
+        return parts;
+    }
+
+    /// <summary>
+    /// Escapes literal route text for a URI: RFC 3986 unreserved characters, sub-delimiters, ':', '@', '/' and
+    /// '?' stay; an existing escape (% and two hex digits) stays; everything else is percent-encoded as UTF-8.
+    /// </summary>
+    public static string EscapeLiteral(string literal)
+    {
+        var result = new StringBuilder(literal.Length + 8);
+        byte[] bytes = Encoding.UTF8.GetBytes(literal);
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte b = bytes[i];
+            if (IsAllowed(b) || (b == '%' && i + 2 < bytes.Length && IsHex(bytes[i + 1]) && IsHex(bytes[i + 2])))
+            {
+                result.Append((char)b);
+            }
+            else
+            {
+                result.Append('%').Append("0123456789ABCDEF"[b >> 4]).Append("0123456789ABCDEF"[b & 0xF]);
+            }
+        }
+        return result.ToString();
+    }
+
+    private static bool IsAllowed(byte b) =>
+        (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
+        b == '-' || b == '.' || b == '_' || b == '~' ||
+        b == '!' || b == '$' || b == '&' || b == '\'' || b == '(' || b == ')' || b == '*' || b == '+' || b == ',' || b == ';' || b == '=' ||
+        b == ':' || b == '@' || b == '/' || b == '?';
+
+    private static bool IsHex(byte b) => (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+
+    /// <summary>Whether <paramref name="name"/> is an RFC 9110 token, as a header name must be.</summary>
+    public static bool IsToken(string name)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
+        foreach (char c in name)
+        {
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".IndexOf(c) >= 0;
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="text"/> holds CR, LF or NUL.</summary>
+    public static bool HasLineBreak(string text) => text.IndexOf('\r') >= 0 || text.IndexOf('\n') >= 0 || text.IndexOf('\0') >= 0;
+}

@@ -1,0 +1,371 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using TypedHttp.Generator.Tests.Infrastructure;
+
+namespace TypedHttp.Generator.Tests;
+
+/// <summary>One test per diagnostic: its ID, severity, the span it points at, and that the user code still compiles.</summary>
+public sealed class DiagnosticTests
+{
+    /// <summary>Runs the generator over <paramref name="markup"/> and checks that it reports exactly one diagnostic, at the marked span.</summary>
+    private static Diagnostic Expect(string id, string markup, string? messageFragment = null)
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(GeneratorHarness.Usings + markup);
+        GeneratorRun run = GeneratorHarness.Run(source).AssertCompiles();
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("TypedHttp", diagnostic.Descriptor.Category);
+        Assert.Equal(GeneratorHarness.UserFilePath, diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(source.Substring(span.Start, span.Length), source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        if (messageFragment is not null)
+        {
+            Assert.Contains(messageFragment, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        // An interface with an error gets no client, so the error is the only thing the user sees.
+        Assert.Empty(run.Clients);
+        return diagnostic;
+    }
+
+    [Fact]
+    public void THTTP001_RouteHoleWithoutParameter() => Expect("THTTP001", """
+        public interface IApi
+        {
+            [Get([|"/users/{id}"|])]
+            Task GetAsync(int userId);
+        }
+        """, "'{id}'");
+
+    [Fact]
+    public void THTTP002_ParameterBoundAsHoleAndHeader() => Expect("THTTP002", """
+        public interface IApi
+        {
+            [Get("/users/{id}")]
+            Task GetAsync([Header("X-Id")] int [|id|]);
+        }
+        """, "the route hole '{id}' and as [Header(\"X-Id\")]");
+
+    [Fact]
+    public void THTTP002_ParameterBoundAsBodyAndQuery() => Expect("THTTP002", """
+        public interface IApi
+        {
+            [Post("/users")]
+            Task PostAsync([Body, Query] string [|name|]);
+        }
+        """);
+
+    [Fact]
+    public void THTTP002_TwoParametersFillOneHole() => Expect("THTTP002", """
+        public interface IApi
+        {
+            [Get("/users/{id}")]
+            Task GetAsync(int id, [AliasAs("id")] int [|other|]);
+        }
+        """);
+
+    [Fact]
+    public void THTTP003_TwoBodies() => Expect("THTTP003", """
+        public interface IApi
+        {
+            [Post("/pairs")]
+            Task PostAsync([Body] string first, [Body] string [|second|]);
+        }
+        """);
+
+    [Fact]
+    public void THTTP004_TwoCancellationTokens() => Expect("THTTP004", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync(CancellationToken first, CancellationToken [|second|]);
+        }
+        """);
+
+    [Fact]
+    public void THTTP005_VoidReturn() => Expect("THTTP005", """
+        public interface IApi
+        {
+            [Get("/a")]
+            [|void|] Get();
+        }
+        """);
+
+    [Fact]
+    public void THTTP005_StreamResult() => Expect("THTTP005", """
+        public interface IApi
+        {
+            [Get("/a")]
+            [|Task<System.IO.Stream>|] GetAsync();
+        }
+        """, "Task<Stream>");
+
+    [Fact]
+    public void THTTP006_HeaderWithoutColon() => Expect("THTTP006", """
+        public interface IApi
+        {
+            [Get("/a")]
+            [Headers("Accept: text/plain", [|"X-Broken value"|])]
+            Task GetAsync();
+        }
+        """, "X-Broken value");
+
+    [Fact]
+    public void THTTP006_HeaderNameNotAToken() => Expect("THTTP006", """
+        [Headers([|"Bad Name: value"|])]
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync();
+        }
+        """);
+
+    [Fact]
+    public void THTTP007_LineBreakInConstantHeader() => Expect("THTTP007", """
+        public interface IApi
+        {
+            [Get("/a")]
+            [Headers([|"X-Note: a\r\nInjected: b"|])]
+            Task GetAsync();
+        }
+        """, "header 'X-Note'");
+
+    [Fact]
+    public void THTTP007_LineBreakInRoute() => Expect("THTTP007", """
+        public interface IApi
+        {
+            [Get([|"/a\nHost: evil"|])]
+            Task GetAsync();
+        }
+        """, "route");
+
+    [Fact]
+    public void THTTP008_RouteWithoutLeadingSlash() => Expect("THTTP008", """
+        public interface IApi
+        {
+            [Get([|"users"|])]
+            Task GetAsync();
+        }
+        """);
+
+    [Fact]
+    public void THTTP009_MethodWithoutHttpAttribute() => Expect("THTTP009", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync();
+
+            Task [|OtherAsync|]();
+        }
+        """, "IApi.OtherAsync");
+
+    [Fact]
+    public void THTTP010_UnformattableQueryParameter() => Expect("THTTP010", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync([Query] List<int> [|ids|]);
+        }
+        """, "List<int>");
+
+    [Fact]
+    public void THTTP010_UnformattableRouteValue() => Expect("THTTP010", """
+        public interface IApi
+        {
+            [Get("/a/{id}")]
+            Task GetAsync(object [|id|]);
+        }
+        """);
+
+    [Fact]
+    public void THTTP011_RefParameter() => Expect("THTTP011", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync(ref int [|page|]);
+        }
+        """, "'ref'");
+
+    [Fact]
+    public void THTTP011_OutParameter() => Expect("THTTP011", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync(out int [|page|]);
+        }
+        """, "'out'");
+
+    [Fact]
+    public void THTTP012_GenericMethod() => Expect("THTTP012", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task<T> [|GetAsync|]<T>();
+        }
+        """);
+
+    [Fact]
+    public void THTTP013_UnclosedHole() => Expect("THTTP013", """
+        public interface IApi
+        {
+            [Get([|"/a/{id"|])]
+            Task GetAsync(int id);
+        }
+        """, "never closed");
+
+    [Fact]
+    public void THTTP013_CatchAllInQuery() => Expect("THTTP013", """
+        public interface IApi
+        {
+            [Get([|"/a?x={**rest}"|])]
+            Task GetAsync(string rest);
+        }
+        """, "catch-all");
+
+    [Fact]
+    public void THTTP014_TwoHttpMethodAttributes() => Expect("THTTP014", """
+        public interface IApi
+        {
+            [Get("/a")]
+            [[|Post("/a")|]]
+            Task GetAsync();
+        }
+        """);
+
+    [Fact]
+    public void THTTP015_HttpAttributeOnClassMethod() => Expect("THTTP015", """
+        public class NotAnInterface
+        {
+            [Get("/a")]
+            public Task [|GetAsync|]() => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public void THTTP016_GenericInterface() => Expect("THTTP016", """
+        public interface [|IRepository|]<T>
+        {
+            [Get("/items")]
+            Task<string> ListAsync();
+        }
+        """, "generic");
+
+    [Fact]
+    public void THTTP016_PrivateNestedInterface() => Expect("THTTP016", """
+        public class Outer
+        {
+            private interface [|IHidden|]
+            {
+                [Get("/items")]
+                Task ListAsync();
+            }
+        }
+        """, "not accessible");
+
+    [Fact]
+    public void THTTP017_CustomVerbThatIsNotConstant() => Expect("THTTP017", """
+        public sealed class DynamicAttribute : HttpMethodAttribute
+        {
+            public DynamicAttribute(string path) : base(System.Environment.GetEnvironmentVariable("VERB") ?? "GET", path) { }
+        }
+
+        public interface IApi
+        {
+            [[|Dynamic("/a")|]]
+            Task GetAsync();
+        }
+        """, "neither a constant nor one of its own parameters");
+
+    [Fact]
+    public void THTTP017_CustomVerbThatIsNotAToken() => Expect("THTTP017", """
+        public sealed class SpacedAttribute : HttpMethodAttribute
+        {
+            public SpacedAttribute(string path) : base("GET X", path) { }
+        }
+
+        public interface IApi
+        {
+            [[|Spaced("/a")|]]
+            Task GetAsync();
+        }
+        """, "not a valid HTTP method");
+
+    [Fact]
+    public void THTTP018_PropertyInInterface() => Expect("THTTP018", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync();
+
+            string [|Name|] { get; }
+        }
+        """, "property");
+
+    [Fact]
+    public void THTTP019_InvalidHeaderParameterName() => Expect("THTTP019", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync([Header("Bad Name")] string [|value|]);
+        }
+        """);
+
+    [Fact]
+    public void THTTP020_ComplexParameterWithoutBody() => Expect("THTTP020", """
+        public sealed record User(string Name);
+
+        public interface IApi
+        {
+            [Post("/users")]
+            Task PostAsync(User [|user|]);
+        }
+        """, "mark it [Body]");
+
+    [Fact]
+    public void ErrorInBaseInterfaceIsReportedOnceAndBlocksBothClients()
+    {
+        (string source, _) = Markup.Parse(GeneratorHarness.Usings + """
+            public interface IBaseApi
+            {
+                [Get([|"no-slash"|])]
+                Task PingAsync();
+            }
+
+            public interface IDerivedApi : IBaseApi
+            {
+                [Get("/b")]
+                Task OtherAsync();
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run(source).AssertCompiles();
+        Assert.Equal("THTTP008", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Empty(run.Clients);
+    }
+
+    [Fact]
+    public void EveryDescriptorIsDocumented()
+    {
+        string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        var descriptors = typeof(ClientGenerator).Assembly.GetType("TypedHttp.Generator.Diagnostics")!
+            .GetFields()
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToList();
+        Assert.Equal(descriptors.Count, descriptors.Select(d => d.Id).Distinct().Count());
+        foreach (DiagnosticDescriptor descriptor in descriptors)
+        {
+            Assert.Contains("## " + descriptor.Id, docs);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (string? d = System.AppContext.BaseDirectory; d is not null; d = System.IO.Path.GetDirectoryName(d))
+        {
+            if (System.IO.File.Exists(System.IO.Path.Combine(d, "TypedHttp.sln")))
+            {
+                return d;
+            }
+        }
+        throw new System.InvalidOperationException("The repository root was not found.");
+    }
+}

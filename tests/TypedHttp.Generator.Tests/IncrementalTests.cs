@@ -1,0 +1,184 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using TypedHttp.Generator.Tests.Infrastructure;
+
+namespace TypedHttp.Generator.Tests;
+
+/// <summary>Proves with tracked pipeline steps that edits elsewhere leave unchanged interfaces' parse and emit steps cached.</summary>
+public sealed class IncrementalTests
+{
+    private const string ApiSource = GeneratorHarness.Usings + """
+        namespace MyApp;
+
+        public sealed record User(int Id, string Name);
+
+        [Headers("Accept: application/json")]
+        public interface IUsersApi
+        {
+            [Get("/users/{id}")]
+            Task<User> GetUserAsync(int id, CancellationToken cancellationToken = default);
+
+            [Post("/users")]
+            Task<ApiResponse<User>> CreateAsync([Body] User user);
+        }
+
+        public interface IBaseApi
+        {
+            [Purge("/cache")]
+            Task PurgeAsync();
+        }
+
+        public interface IDerivedApi : IBaseApi
+        {
+        }
+
+        public sealed class PurgeAttribute : HttpMethodAttribute
+        {
+            public PurgeAttribute(string path) : base("PURGE", path) { }
+        }
+        """;
+
+    private const string OtherSource = """
+        namespace MyApp;
+
+        public static class Helpers
+        {
+            public static int Twice(int value) => value * 2;
+        }
+        """;
+
+    private static readonly string[] ParseAndEmitSteps =
+    {
+        "ParseMethods", "ParseInterfaces", "Clients", "Emit",
+    };
+
+    private static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(
+            new[] { new ClientGenerator().AsSourceGenerator() },
+            parseOptions: GeneratorHarness.ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ApiSource, OtherSource);
+        GeneratorDriver driver = CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Assert.Equal(3, result.GeneratedSources.Length);
+        return (driver, compilation);
+    }
+
+    private static GeneratorRunResult Rerun(GeneratorDriver driver, CSharpCompilation compilation, int treeIndex, string newText)
+    {
+        SyntaxTree old = compilation.SyntaxTrees.ElementAt(treeIndex);
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(newText, GeneratorHarness.ParseOptions, old.FilePath));
+        return driver.RunGenerators(edited).GetRunResult().Results.Single();
+    }
+
+    private static void AssertAllCached(GeneratorRunResult result, params string[] stepNames)
+    {
+        foreach (string name in stepNames)
+        {
+            Assert.True(result.TrackedSteps.TryGetValue(name, out ImmutableArray<IncrementalGeneratorRunStep> steps), $"No step named {name} was tracked.");
+            var outputs = steps.SelectMany(s => s.Outputs).ToList();
+            Assert.NotEmpty(outputs);
+            foreach ((object value, IncrementalStepRunReason reason) in outputs)
+            {
+                Assert.True(
+                    reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step {name} produced {reason} for {value}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void EditingAnUnrelatedFileKeepsEveryStepCached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        GeneratorRunResult result = Rerun(driver, compilation, 1, OtherSource + "\npublic sealed class Added { }\n");
+        AssertAllCached(result, ParseAndEmitSteps);
+    }
+
+    [Fact]
+    public void EditingAMethodBodyElsewhereKeepsEveryStepCached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        GeneratorRunResult result = Rerun(driver, compilation, 1, OtherSource.Replace("value * 2", "value + value"));
+        AssertAllCached(result, ParseAndEmitSteps);
+    }
+
+    [Fact]
+    public void EditingTheInterfaceFileWithoutChangingTheApiKeepsEmitCached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        // Moving every declaration down by a comment line changes positions but not the model.
+        GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace("namespace MyApp;", "namespace MyApp;\n// a comment"));
+        AssertAllCached(result, "Clients", "Emit");
+    }
+
+    [Fact]
+    public void ChangingOneInterfaceReemitsOnlyThatInterface()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace("\"/users\"", "\"/people\""));
+        var emitted = result.TrackedSteps["Emit"].SelectMany(s => s.Outputs).ToList();
+        Assert.Single(emitted, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("/people", result.GeneratedSources.Single(s => s.HintName == "MyApp.IUsersApi.g.cs").SourceText.ToString());
+        Assert.All(emitted.Where(o => o.Reason != IncrementalStepRunReason.Modified), o =>
+            Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+    }
+
+    [Fact]
+    public void ModelsHoldNoSymbolsSyntaxOrCompilations()
+    {
+        (GeneratorDriver driver, _) = FirstRun();
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        foreach (string name in new[] { "ParseMethods", "ParseInterfaces", "Clients", "Emit", "Diagnostics" })
+        {
+            if (!result.TrackedSteps.TryGetValue(name, out ImmutableArray<IncrementalGeneratorRunStep> steps))
+            {
+                continue;
+            }
+            foreach ((object value, _) in steps.SelectMany(s => s.Outputs))
+            {
+                AssertPlainData(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
+            }
+        }
+    }
+
+    private static void AssertPlainData(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
+        {
+            return;
+        }
+        Assert.False(
+            value is ISymbol or SyntaxNode or Compilation or SemanticModel or Location or SyntaxTree,
+            $"{path} holds a {value.GetType().Name}, which would defeat the pipeline's caching.");
+        if (value is DiagnosticDescriptor)
+        {
+            return;
+        }
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items)
+            {
+                AssertPlainData(item, $"{path}[{i++}]", seen);
+            }
+            return;
+        }
+        foreach (PropertyInfo property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length == 0)
+            {
+                AssertPlainData(property.GetValue(value), path + "." + property.Name, seen);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Linq;
+using TypedHttp.Generator.Tests.Infrastructure;
+
+namespace TypedHttp.Generator.Tests;
+
+/// <summary>Generated files and classes never collide with each other or with the user's types.</summary>
+public sealed class NamingTests
+{
+    [Fact]
+    public void SameNamedInterfacesGetDistinctFiles()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace A
+            {
+                public interface IApi { [Get("/a")] Task GetAsync(); }
+
+                public static class Outer
+                {
+                    public interface IApi { [Get("/ab")] Task GetAsync(); }
+                }
+            }
+
+            namespace A.Inner
+            {
+                public interface IApi { [Get("/a.b")] Task GetAsync(); }
+            }
+
+            namespace C
+            {
+                public interface IApi { [Get("/c")] Task GetAsync(); }
+            }
+
+            public interface IApi { [Get("/global")] Task GetAsync(); }
+            """).AssertNoGeneratorDiagnostics().AssertCompiles();
+
+        Assert.Equal(
+            new[] { "A.IApi.g.cs", "A.Inner.IApi.g.cs", "A.Outer+IApi.g.cs", "C.IApi.g.cs", "IApi.g.cs" },
+            run.Clients.Select(c => c.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void UserTypeNamedLikeTheGeneratedClassDoesNotCollide()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace MyApp;
+
+            public interface IUsersApi
+            {
+                [Get("/users")]
+                Task<string> ListAsync();
+            }
+
+            public sealed class UsersApiClient
+            {
+                public IUsersApi Create() => TypedHttpClient.Create<IUsersApi>(new TypedHttpClientOptions());
+            }
+
+            public static class UsersApiClientRegistration
+            {
+            }
+            """).AssertNoGeneratorDiagnostics().AssertCompiles();
+        Assert.Contains("file sealed class UsersApiClient", run.SingleClient);
+    }
+
+    [Fact]
+    public void PartialInterfaceAcrossFilesGetsOneClient()
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            GeneratorHarness.Usings + """
+            namespace MyApp;
+
+            public partial interface IApi
+            {
+                Task<string> HelperFreeMethodIsAnError_NotHere() => Task.FromResult("");
+            }
+            """,
+            false,
+            GeneratorHarness.Usings + """
+            namespace MyApp;
+
+            public partial interface IApi
+            {
+                [Get("/a")] Task AAsync();
+            }
+            """,
+            GeneratorHarness.Usings + """
+            namespace MyApp;
+
+            public partial interface IApi
+            {
+                [Post("/b")] Task BAsync();
+            }
+            """).AssertNoGeneratorDiagnostics().AssertCompiles();
+        string client = run.SingleClient;
+        Assert.Contains("IApi.AAsync()", client);
+        Assert.Contains("IApi.BAsync()", client);
+    }
+}

@@ -1,0 +1,258 @@
+using System.Linq;
+using TypedHttp.Generator.Tests.Infrastructure;
+
+namespace TypedHttp.Generator.Tests;
+
+/// <summary>The generated source of each feature, compared with committed snapshots; every run also compiles cleanly.</summary>
+public sealed class SnapshotTests
+{
+    private static void Verify(string source, string name, string? clientHint = null)
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + source)
+            .AssertNoGeneratorDiagnostics()
+            .AssertCompiles();
+        string client = clientHint is null ? run.SingleClient : run.Clients.Single(c => c.HintName == clientHint).Source;
+        Snapshot.Match(client, name);
+    }
+
+    [Fact]
+    public void TwoMethodInterface() => Verify("""
+        namespace MyApp;
+
+        public sealed record User(int Id, string Name);
+
+        [Headers("Accept: application/json")]
+        public interface IUsersApi
+        {
+            [Get("/users/{id}")]
+            Task<User> GetUserAsync(int id, CancellationToken cancellationToken = default);
+
+            [Post("/users")]
+            Task<ApiResponse<User>> CreateAsync([Body] User user);
+        }
+        """, nameof(TwoMethodInterface));
+
+    [Fact]
+    public void AllHttpMethods() => Verify("""
+        namespace MyApp;
+
+        public interface IVerbsApi
+        {
+            [Get("/items")] Task GetAsync();
+            [Post("/items")] Task PostAsync();
+            [Put("/items/{id}")] Task PutAsync(long id);
+            [Delete("/items/{id}")] Task DeleteAsync(long id);
+            [Patch("/items/{id}")] Task PatchAsync(long id);
+            [Head("/items")] Task HeadAsync();
+            [Options("/items")] Task OptionsAsync();
+        }
+        """, nameof(AllHttpMethods));
+
+    [Fact]
+    public void RouteHolesAndEscapedLiterals() => Verify("""
+        namespace MyApp;
+
+        public interface IFilesApi
+        {
+            [Get("/files/{owner}/raw data/ü/{name}.json?v=2&x={flag}")]
+            Task<string> GetAsync(string owner, [AliasAs("name")] string fileName, bool flag);
+
+            [Get("/tree/{**path}")]
+            Task<string> TreeAsync(string path, CancellationToken cancellationToken);
+
+            [Get("")]
+            Task<string> RootAsync();
+
+            [Get("/already%20escaped/100%")]
+            Task<string> EscapedAsync();
+        }
+        """, nameof(RouteHolesAndEscapedLiterals));
+
+    [Fact]
+    public void QueryParameterFormatting() => Verify("""
+        namespace MyApp;
+
+        public enum Sort { Name, CreatedAt }
+
+        public interface ISearchApi
+        {
+            [Get("/search")]
+            Task<string> SearchAsync(
+                string? q,
+                int page,
+                [AliasAs("per_page")] int? perPage,
+                double score,
+                decimal? price,
+                bool exact,
+                bool? archived,
+                char initial,
+                Sort sort,
+                Sort? thenBy,
+                DateTime since,
+                DateTimeOffset? until,
+                Guid id,
+                TimeSpan window,
+                [Query] long offset);
+        }
+        """, nameof(QueryParameterFormatting));
+
+    [Fact]
+    public void Headers() => Verify("""
+        namespace MyApp;
+
+        [Headers("Accept: application/json", "User-Agent: typed-http-tests", "X-Trace:")]
+        public interface IHeadersApi
+        {
+            [Get("/a")]
+            Task AAsync();
+
+            [Get("/b")]
+            [Headers("accept: text/plain", "X-Extra:  padded value  ")]
+            Task BAsync([Header("X-Request-Id")] string? requestId, [Header("X-Count")] int count, [Header("X-Limit")] int? limit, [Header("User-Agent")] string? userAgent);
+        }
+        """, nameof(Headers));
+
+    [Fact]
+    public void Bodies() => Verify("""
+        namespace MyApp;
+
+        public sealed record Order(int Id, IReadOnlyList<string> Lines);
+
+        public interface IBodiesApi
+        {
+            [Post("/orders")]
+            Task<Order> CreateAsync([Body] Order order, CancellationToken cancellationToken);
+
+            [Put("/orders/{id}")]
+            Task ReplaceAsync(int id, [Body] Order? order);
+
+            [Post("/notes")]
+            Task<string> NoteAsync([Body] string text);
+
+            [Post("/blobs")]
+            Task UploadAsync([Body] byte[] bytes);
+        }
+        """, nameof(Bodies));
+
+    [Fact]
+    public void ReturnTypes() => Verify("""
+        namespace MyApp;
+
+        public sealed record Item(string Name);
+
+        public interface IReturnsApi
+        {
+            [Get("/a")] Task NoneAsync();
+            [Get("/b")] Task<string> TextAsync();
+            [Get("/c")] Task<string?> MaybeTextAsync();
+            [Get("/d")] Task<Item> ItemAsync();
+            [Get("/e")] Task<Item?> MaybeItemAsync();
+            [Get("/f")] Task<IReadOnlyList<Item>> ItemsAsync();
+            [Get("/g")] Task<ApiResponse<Item>> ItemResponseAsync();
+            [Get("/h")] Task<ApiResponse<string>> TextResponseAsync();
+            [Get("/i")] ValueTask NoneValueAsync();
+            [Get("/j")] ValueTask<Item> ItemValueAsync();
+            [Get("/k")] ValueTask<string> TextValueAsync();
+            [Get("/l")] ValueTask<ApiResponse<Item>> ItemResponseValueAsync();
+            [Get("/m")] Task<int> CountAsync();
+        }
+        """, nameof(ReturnTypes));
+
+    [Fact]
+    public void BaseInterfaces() => Verify("""
+        namespace MyApp;
+
+        [Headers("X-Api: base")]
+        public interface IBaseApi
+        {
+            [Get("/ping")]
+            Task PingAsync();
+        }
+
+        public interface IOtherBaseApi : IBaseApi
+        {
+            [Get("/version")]
+            Task<string> VersionAsync();
+        }
+
+        [Headers("X-Client: derived")]
+        public interface IDerivedApi : IBaseApi, IOtherBaseApi, IDisposableLike
+        {
+            [Get("/things")]
+            Task<string> ThingsAsync();
+        }
+
+        public interface IDisposableLike
+        {
+            void Helper() { }
+        }
+        """, nameof(BaseInterfaces), clientHint: "MyApp.IDerivedApi.g.cs");
+
+    [Fact]
+    public void InheritedMethodsOnly()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace MyApp;
+
+            public interface IBaseApi
+            {
+                [Get("/ping")]
+                Task PingAsync();
+            }
+
+            public interface IEmptyDerivedApi : IBaseApi
+            {
+            }
+            """).AssertNoGeneratorDiagnostics().AssertCompiles();
+        Assert.Equal(new[] { "MyApp.IBaseApi.g.cs", "MyApp.IEmptyDerivedApi.g.cs" }, run.Clients.Select(c => c.HintName));
+        Snapshot.Match(run.Clients[1].Source);
+    }
+
+    [Fact]
+    public void CustomHttpMethod() => Verify("""
+        namespace MyApp;
+
+        public sealed class PurgeAttribute : HttpMethodAttribute
+        {
+            public PurgeAttribute(string path) : base("PURGE", path) { }
+        }
+
+        public class ReportAttribute : HttpMethodAttribute
+        {
+            public ReportAttribute(string path, int unused = 0) : base(path: path, method: Verb) { }
+
+            protected ReportAttribute(string verb, string path) : base(verb, path) { }
+
+            private const string Verb = "REPORT";
+        }
+
+        public sealed class SearchAttribute : ReportAttribute
+        {
+            public SearchAttribute() : base("SEARCH", "/search") { }
+        }
+
+        public interface ICacheApi
+        {
+            [Purge("/cache/{key}")]
+            Task PurgeAsync(string key);
+
+            [Report("/reports")]
+            Task<string> ReportAsync();
+
+            [Search]
+            Task<string> SearchAsync(string q);
+        }
+        """, nameof(CustomHttpMethod));
+
+    [Fact]
+    public void GlobalNamespaceNestedInterfaceAndKeywordNames() => Verify("""
+        public static class Outer
+        {
+            public interface IInnerApi
+            {
+                [Get("/classes/{class}")]
+                Task<string> GetAsync(string @class, string uri, [Header("X-Request")] string? request, int @event);
+            }
+        }
+        """, nameof(GlobalNamespaceNestedInterfaceAndKeywordNames));
+}
