@@ -618,7 +618,7 @@ internal static class Parser
         {
             string name = t.OriginalDefinition.ToDisplayString();
             if (name is KnownNames.Stream or KnownNames.Task or KnownNames.TaskOfT or KnownNames.ValueTask or KnownNames.ValueTaskOfT or KnownNames.ApiResponse
-                || name.StartsWith("TypedHttp.", StringComparison.Ordinal))
+                || t.ContainingAssembly?.Name == "TypedHttp")
             {
                 return false;
             }

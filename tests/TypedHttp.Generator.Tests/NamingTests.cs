@@ -39,6 +39,25 @@ public sealed class NamingTests
     }
 
     [Fact]
+    public void UserTypesInANamespaceStartingWithTypedHttpAreOrdinaryBodiesAndResults()
+    {
+        GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace TypedHttp.Samples.Orders;
+
+            public sealed record Order(int Id);
+
+            public interface IOrdersApi
+            {
+                [Post("/orders")]
+                Task<Order> CreateAsync([Body] Order order);
+
+                [Get("/orders/{id}")]
+                Task<ApiResponse<Order>> GetAsync(int id);
+            }
+            """).AssertNoGeneratorDiagnostics().AssertCompiles();
+    }
+
+    [Fact]
     public void UserTypeNamedLikeTheGeneratedClassDoesNotCollide()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
