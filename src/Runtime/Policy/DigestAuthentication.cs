@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -181,6 +182,29 @@ internal sealed class DigestSession
             }
             _challenge = challenge;
         }
+    }
+
+    /// <summary>
+    /// Reads the 401/407 that answered our Digest attempt: when it carries a Digest challenge for the same realm with
+    /// stale=true, the session takes the new nonce and the caller retries once more with the same credentials (the
+    /// credentials were right, only the nonce had expired, RFC 7616 §3.3). Otherwise false: the attempt failed and the
+    /// 401/407 is the final response.
+    /// </summary>
+    /// <param name="challenges">The challenges of the new 401 (WWW-Authenticate) or 407 (Proxy-Authenticate).</param>
+    public bool TryAcceptStale(IReadOnlyList<AuthChallenge> challenges)
+    {
+        ArgumentNullException.ThrowIfNull(challenges);
+        string realm = Challenge.Realm;
+        foreach (AuthChallenge c in challenges)
+        {
+            if (c.KnownScheme == AuthSchemes.Digest && DigestChallenge.TryCreate(c, out DigestChallenge? d)
+                && d!.Stale && string.Equals(d.Realm, realm, StringComparison.Ordinal))
+            {
+                Update(d);
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Builds the Authorization (or Proxy-Authorization) value for one request.</summary>

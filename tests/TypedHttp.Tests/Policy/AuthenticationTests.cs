@@ -148,6 +148,24 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public void Stale_challenge_for_the_same_realm_means_retry_with_the_new_nonce()
+    {
+        var session = new DigestSession(Digest(Rfc7616Sha256Challenge), () => "c");
+        _ = session.CreateHeaderValue(Mufasa, "GET", "/");
+        var list = new List<AuthChallenge>();
+        AuthChallengeParser.ParseInto("Basic realm=\"x\", Digest realm=\"http-auth@example.org\", qop=auth, algorithm=SHA-256, nonce=\"new\", stale=true", list);
+        Assert.True(session.TryAcceptStale(list));
+        Assert.Contains("nonce=\"new\", nc=00000001", session.CreateHeaderValue(Mufasa, "GET", "/"));
+
+        var notStale = new List<AuthChallenge>();
+        AuthChallengeParser.ParseInto("Digest realm=\"http-auth@example.org\", qop=auth, nonce=\"newer\"", notStale);
+        Assert.False(session.TryAcceptStale(notStale)); // wrong credentials: the 401 is final
+        var otherRealm = new List<AuthChallenge>();
+        AuthChallengeParser.ParseInto("Digest realm=\"elsewhere\", nonce=\"n\", stale=true", otherRealm);
+        Assert.False(session.TryAcceptStale(otherRealm));
+    }
+
+    [Fact]
     public void Default_cnonce_is_random_hex()
     {
         var session = new DigestSession(Digest(Rfc7616Sha256Challenge));
