@@ -156,18 +156,43 @@ internal sealed class CountingReadStream : ReadOnlyStreamBase
 
     public long BytesRead { get; private set; }
 
+    /// <summary>Set when the body stream itself threw: that failure is the transport's, not corrupt compressed data.</summary>
+    public bool InnerFailed { get; private set; }
+
     public override int Read(Span<byte> buffer)
     {
-        int n = _inner.Read(buffer);
+        int n;
+        try
+        {
+            n = _inner.Read(buffer);
+        }
+        catch (Exception) when (MarkFailed())
+        {
+            throw; // not reached: the filter returns false and the exception flows on unchanged
+        }
         BytesRead += n;
         return n;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        int n;
+        try
+        {
+            n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (MarkFailed())
+        {
+            throw;
+        }
         BytesRead += n;
         return n;
+    }
+
+    private bool MarkFailed()
+    {
+        InnerFailed = true;
+        return false;
     }
 
     protected override void Dispose(bool disposing)
@@ -376,9 +401,12 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
         return n;
     }
 
-    // GZipStream/DeflateStream/ZLibStream throw InvalidDataException; BrotliStream throws InvalidOperationException.
-    private static bool IsCorruptData(Exception e) =>
-        e is InvalidDataException || (e is InvalidOperationException && e is not ObjectDisposedException);
+    // Any failure of the decoders that the body stream did not cause is corrupt data: GZipStream, DeflateStream and
+    // ZLibStream throw InvalidDataException or (for some inputs, found by PolicyPropertyTests) the non-public
+    // ZLibException; BrotliStream throws InvalidOperationException. Transport failures and cancellation flow on as they are.
+    private bool IsCorruptData(Exception e) =>
+        !_encoded.InnerFailed
+        && e is not OperationCanceledException and not TypedHttpException and not ObjectDisposedException and not OutOfMemoryException;
 
     private TypedHttpException Corrupt(Exception e) =>
         new(HttpError.InvalidServerResponse, HttpPhase.ReceiveBody, $"The response body is not valid {_codings} data: {e.Message}", e);

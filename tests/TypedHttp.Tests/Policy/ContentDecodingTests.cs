@@ -267,3 +267,34 @@ public sealed class ContentDecodingTests
         }
     }
 }
+
+/// <summary>Failures of the body stream itself are the transport's: they pass through decoding unchanged.</summary>
+public sealed class ContentDecodingTransportFailureTests
+{
+    private sealed class FailingStream : MemoryStream
+    {
+        private readonly Exception _failure;
+
+        public FailingStream(byte[] head, Exception failure) : base(head) => _failure = failure;
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = base.Read(buffer);
+            return n > 0 ? n : throw _failure;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    }
+
+    [Fact]
+    public void Body_stream_failure_is_not_reported_as_corrupt_data()
+    {
+        var transport = new TypedHttpException(HttpError.ConnectionError, HttpPhase.ReceiveBody, "reset");
+        var io = new IOException("connection reset");
+        byte[] head = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 }; // a gzip header, then the connection fails
+        Assert.True(ContentDecoding.TryCreateDecodingStream(new FailingStream(head, transport), "gzip", DecompressionLimits.Default, out Stream a));
+        Assert.Same(transport, Assert.Throws<TypedHttpException>(() => a.Read(new byte[100], 0, 100)));
+        Assert.True(ContentDecoding.TryCreateDecodingStream(new FailingStream(head, io), "gzip", DecompressionLimits.Default, out Stream b));
+        Assert.Same(io, Assert.Throws<IOException>(() => b.Read(new byte[100], 0, 100)));
+    }
+}
