@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Text;
+using System.Threading;
 
 namespace TypedHttp.Policy;
 
@@ -204,16 +205,22 @@ internal sealed class CookieStore
         bool secure = string.Equals(uri.Scheme, "https", StringComparison.OrdinalIgnoreCase);
         long now = _time.GetUtcNow().UtcTicks;
 
+        if (Volatile.Read(ref _count) == 0)
+        {
+            return null; // the common case for a service client: no allocation at all
+        }
         List<StoredCookie>? matches = null;
         lock (_gate)
         {
-            // Candidate domains: the host itself, then (for names, not IP literals) each parent domain.
-            string candidate = host;
+            // Candidate domains: the host itself, then (for names, not IP literals) each parent domain, looked up as
+            // spans so that walking up the labels allocates nothing.
+            Dictionary<string, List<StoredCookie>>.AlternateLookup<ReadOnlySpan<char>> lookup = _byDomain.GetAlternateLookup<ReadOnlySpan<char>>();
+            ReadOnlySpan<char> candidate = host;
             while (true)
             {
-                if (_byDomain.TryGetValue(candidate, out List<StoredCookie>? list))
+                if (lookup.TryGetValue(candidate, out string? key, out List<StoredCookie>? list))
                 {
-                    bool exactHost = ReferenceEquals(candidate, host) || candidate == host;
+                    bool exactHost = candidate.Length == host.Length;
                     for (int i = list.Count - 1; i >= 0; i--)
                     {
                         StoredCookie c = list[i];
@@ -240,7 +247,7 @@ internal sealed class CookieStore
                     }
                     if (list.Count == 0)
                     {
-                        _byDomain.Remove(candidate);
+                        _byDomain.Remove(key);
                     }
                 }
                 if (hostIsIp)

@@ -271,19 +271,40 @@ public sealed class ContentDecodingTests
 /// <summary>Failures of the body stream itself are the transport's: they pass through decoding unchanged.</summary>
 public sealed class ContentDecodingTransportFailureTests
 {
-    private sealed class FailingStream : MemoryStream
+    private sealed class FailingStream : Stream
     {
+        private readonly byte[] _head;
         private readonly Exception _failure;
+        private int _offset;
 
-        public FailingStream(byte[] head, Exception failure) : base(head) => _failure = failure;
+        public FailingStream(byte[] head, Exception failure)
+        {
+            _head = head;
+            _failure = failure;
+        }
 
         public override int Read(Span<byte> buffer)
         {
-            int n = base.Read(buffer);
-            return n > 0 ? n : throw _failure;
+            if (_offset == _head.Length)
+            {
+                throw _failure;
+            }
+            int n = Math.Min(buffer.Length, _head.Length - _offset);
+            _head.AsSpan(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
