@@ -1,0 +1,52 @@
+using System;
+using System.IO;
+
+namespace TypedHttp.Tests.Policy;
+
+/// <summary>A clock that stands still until a test moves it.</summary>
+internal sealed class ManualTimeProvider : TimeProvider
+{
+    private DateTimeOffset _now;
+
+    public ManualTimeProvider(DateTimeOffset now) => _now = now;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
+
+/// <summary>Finds the shared test data that sits beside the clone (<c>../shared/data</c> from the repository root).</summary>
+internal static class SharedData
+{
+    public static readonly string? HttpStateFolder = Locate("http-state");
+
+    public static string MissingReason(string name) =>
+        $"The shared test data folder '../shared/data/{name}' beside the repository root was not found; these cases need it (see shared/data/{name}/README.md).";
+
+    private static string? Locate(string name)
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "TypedHttp.sln")))
+        {
+            dir = Path.GetDirectoryName(dir.TrimEnd(Path.DirectorySeparatorChar));
+        }
+        if (dir is null)
+        {
+            return null;
+        }
+        string folder = Path.GetFullPath(Path.Combine(dir, "..", "shared", "data", name));
+        return Directory.Exists(folder) ? folder : null;
+    }
+}
+
+/// <summary>A theory that is skipped, with a clear reason, only when the http-state data folder is absent.</summary>
+public sealed class HttpStateTheoryAttribute : TheoryAttribute
+{
+    public HttpStateTheoryAttribute()
+    {
+        if (SharedData.HttpStateFolder is null)
+        {
+            Skip = SharedData.MissingReason("http-state");
+        }
+    }
+}
