@@ -114,20 +114,24 @@ internal sealed partial class HttpConnection : IDisposable
         {
             return;
         }
-        CloseResources();
+        CloseResources(returnBuffers: false);
         _pool.OnConnectionClosed();
     }
 
-    /// <summary>Closes the connection without telling the pool (the pool itself is discarding it).</summary>
+    /// <summary>Closes an idle connection without telling the pool (the pool itself is discarding it).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            CloseResources();
+            CloseResources(returnBuffers: true);
         }
     }
 
-    private void CloseResources()
+    /// <param name="returnBuffers">
+    /// True only when nothing can be using the buffers (an idle connection); a connection aborted mid-exchange
+    /// leaves them to the garbage collector, since another thread may still be copying from them.
+    /// </param>
+    private void CloseResources(bool returnBuffers)
     {
         try
         {
@@ -138,10 +142,17 @@ internal sealed partial class HttpConnection : IDisposable
             // Closing a broken connection may fail; it is closed either way.
         }
         _socket.Dispose();
-        _readCts.Dispose();
-        _writeCts.Dispose();
-        _writeBuffer.Dispose();
-        // The read buffer is not returned to the pool: a body stream may still be copying from it on another thread.
+        // The token sources are not disposed: an operation failing on another thread may still reset them. Their
+        // timers are stopped so that nothing keeps the connection alive.
+        StopTimer(_readCts);
+        StopTimer(_writeCts);
+        if (returnBuffers)
+        {
+            _writeBuffer.Dispose();
+            byte[] readBuffer = _readBuffer;
+            _readBuffer = Array.Empty<byte>();
+            ArrayPool<byte>.Shared.Return(readBuffer);
+        }
     }
 
     // ---------------------------------------------------------------- socket I/O with timeouts
@@ -219,6 +230,17 @@ internal sealed partial class HttpConnection : IDisposable
             {
                 ResetCts(ref _writeCts, cts);
             }
+        }
+    }
+
+    private static void StopTimer(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
