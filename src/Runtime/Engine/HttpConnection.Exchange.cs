@@ -25,6 +25,11 @@ internal sealed partial class HttpConnection
         {
             RequestContent? content = request.Content;
             WriteHead(request, plan);
+            bool trace = HttpTrace.IsEnabled(_options);
+            if (trace)
+            {
+                TraceRequest(request, plan);
+            }
             bool bodySent = content is null;
             if (content is not null && !plan.ExpectContinue && content.Length is long length && length <= InlineBodyLimit)
             {
@@ -54,10 +59,19 @@ internal sealed partial class HttpConnection
                 head = await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false);
             }
 
+            if (trace)
+            {
+                HttpTrace.Emit(_options, HttpTraceEventKind.RequestSent, Id, bodySent ? "Request sent" : "Request head sent; the body was not sent (final status before 100-continue)");
+            }
+
             // OM-13: interim responses are skipped, up to MaxInterimResponses.
             int interim = 0;
             while (head.StatusCode is >= 100 and <= 199 && head.StatusCode != 101)
             {
+                if (trace)
+                {
+                    HttpTrace.Emit(_options, HttpTraceEventKind.IntermediateResponse, Id, $"Interim response {head.StatusCode} {head.ReasonPhrase}");
+                }
                 if (++interim > _options.MaxInterimResponses)
                 {
                     throw Invalid(HttpPhase.ReceiveHeaders, $"The server sent more than {_options.MaxInterimResponses} interim (1xx) responses (HttpSessionOptions.MaxInterimResponses, OM-13).");
@@ -65,13 +79,42 @@ internal sealed partial class HttpConnection
                 head = await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false);
             }
 
+            if (trace)
+            {
+                var text = new StringBuilder("HTTP/").Append(head.Version.Major).Append('.').Append(head.Version.Minor).Append(' ').Append(head.StatusCode).Append(' ').Append(head.ReasonPhrase);
+                HttpTrace.AppendHeaders(text, head.Headers);
+                HttpTrace.Emit(_options, HttpTraceEventKind.HeadersReceived, Id, text.ToString());
+            }
             return CreateResponse(request, plan, head, bodySent);
         }
-        catch
+        catch (Exception e)
         {
+            if (HttpTrace.IsEnabled(_options))
+            {
+                HttpTrace.Emit(_options, HttpTraceEventKind.Failed, Id, e is TypedHttpException t ? $"{t.Error} in {t.Phase}: {t.Message}" : e.Message);
+            }
             Abort();
             throw;
         }
+    }
+
+    private void TraceRequest(TypedHttpRequest request, RequestPlan plan)
+    {
+        var text = new StringBuilder(request.Method).Append(' ').Append(request.Uri.PathAndQuery).Append(plan.Http10 ? " HTTP/1.0" : " HTTP/1.1");
+        if (!plan.CallerSetHost)
+        {
+            text.Append("\n  Host: ").Append(plan.HostHeader);
+        }
+        HttpTrace.AppendHeaders(text, request.Headers);
+        if (plan.Chunked)
+        {
+            text.Append("\n  Transfer-Encoding: chunked");
+        }
+        else if (plan.ContentLength >= 0)
+        {
+            text.Append("\n  Content-Length: ").Append(plan.ContentLength);
+        }
+        HttpTrace.Emit(_options, HttpTraceEventKind.SendingRequest, Id, text.ToString());
     }
 
     /// <summary>

@@ -35,8 +35,9 @@ internal sealed partial class HttpConnection : IDisposable
     private CancellationTokenSource _writeCts = new();
     private int _disposed;
 
-    internal HttpConnection(HttpConnectionPool pool, Socket socket, Stream stream, TlsClientState? tls)
+    internal HttpConnection(HttpConnectionPool pool, Socket socket, Stream stream, TlsClientState? tls, long id)
     {
+        Id = id;
         _pool = pool;
         _options = pool.Options;
         _socket = socket;
@@ -44,6 +45,9 @@ internal sealed partial class HttpConnection : IDisposable
         _tls = tls;
         _readBuffer = ArrayPool<byte>.Shared.Rent(InitialReadBufferSize);
     }
+
+    /// <summary>The connection's id in the trace.</summary>
+    internal long Id { get; }
 
     /// <summary>The pool this connection belongs to.</summary>
     internal HttpConnectionPool Pool => _pool;
@@ -114,6 +118,10 @@ internal sealed partial class HttpConnection : IDisposable
         {
             return;
         }
+        if (HttpTrace.IsEnabled(_options))
+        {
+            HttpTrace.Emit(_options, HttpTraceEventKind.Closing, Id, "Closing the connection (not reusable)");
+        }
         CloseResources(returnBuffers: false);
         _pool.OnConnectionClosed();
     }
@@ -123,6 +131,10 @@ internal sealed partial class HttpConnection : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            if (HttpTrace.IsEnabled(_options))
+            {
+                HttpTrace.Emit(_options, HttpTraceEventKind.Closing, Id, "Closing an idle connection");
+            }
             CloseResources(returnBuffers: true);
         }
     }

@@ -17,8 +17,9 @@ internal static class HttpConnector
     {
         HttpSessionOptions options = pool.Options;
         PoolKey key = pool.Key;
-        IPAddress[] addresses = await ResolveAsync(key.Host, options, cancellationToken).ConfigureAwait(false);
-        Socket socket = await ConnectSocketAsync(key, addresses, options, cancellationToken).ConfigureAwait(false);
+        long id = HttpTrace.NextConnectionId();
+        IPAddress[] addresses = await ResolveAsync(key.Host, options, id, cancellationToken).ConfigureAwait(false);
+        Socket socket = await ConnectSocketAsync(key, addresses, options, id, cancellationToken).ConfigureAwait(false);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         TlsClientState? tls = null;
         if (key.IsHttps)
@@ -26,7 +27,7 @@ internal static class HttpConnector
             tls = new TlsClientState(options.ClientCertificates);
             try
             {
-                stream = await AuthenticateAsync(stream, key.Host, tls, options, cancellationToken).ConfigureAwait(false);
+                stream = await AuthenticateAsync(stream, key.Host, tls, options, id, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -34,14 +35,18 @@ internal static class HttpConnector
                 throw;
             }
         }
-        return new HttpConnection(pool, socket, stream, tls);
+        return new HttpConnection(pool, socket, stream, tls, id);
     }
 
-    private static async ValueTask<IPAddress[]> ResolveAsync(string host, HttpSessionOptions options, CancellationToken cancellationToken)
+    private static async ValueTask<IPAddress[]> ResolveAsync(string host, HttpSessionOptions options, long id, CancellationToken cancellationToken)
     {
         if (IPAddress.TryParse(host, out IPAddress? literal))
         {
             return [literal]; // IP literals (IPv6 without brackets here) are not resolved.
+        }
+        if (HttpTrace.IsEnabled(options))
+        {
+            HttpTrace.Emit(options, HttpTraceEventKind.Resolving, id, $"Resolving {host}");
         }
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.ResolveTimeout != Timeout.InfiniteTimeSpan)
@@ -71,10 +76,14 @@ internal static class HttpConnector
         {
             throw new TypedHttpException(HttpError.NameNotResolved, HttpPhase.Resolve, $"The host name '{host}' resolved to no address.");
         }
+        if (HttpTrace.IsEnabled(options))
+        {
+            HttpTrace.Emit(options, HttpTraceEventKind.Resolved, id, $"Resolved {host} to {string.Join<IPAddress>(", ", addresses)}");
+        }
         return addresses;
     }
 
-    private static async ValueTask<Socket> ConnectSocketAsync(PoolKey key, IPAddress[] addresses, HttpSessionOptions options, CancellationToken cancellationToken)
+    private static async ValueTask<Socket> ConnectSocketAsync(PoolKey key, IPAddress[] addresses, HttpSessionOptions options, long id, CancellationToken cancellationToken)
     {
         Exception? lastError = null;
         int timeouts = 0;
@@ -87,9 +96,19 @@ internal static class HttpConnector
             {
                 cts.CancelAfter(options.ConnectTimeout);
             }
+            var endPoint = new IPEndPoint(address, key.Port);
+            bool trace = HttpTrace.IsEnabled(options);
+            if (trace)
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.Connecting, id, $"Connecting to {endPoint}");
+            }
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, key.Port), cts.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(endPoint, cts.Token).ConfigureAwait(false);
+                if (trace)
+                {
+                    HttpTrace.Emit(options, HttpTraceEventKind.Connected, id, $"Connected {socket.LocalEndPoint} -> {endPoint}");
+                }
                 return socket;
             }
             catch (Exception e)
@@ -98,6 +117,10 @@ internal static class HttpConnector
                 if (cancellationToken.IsCancellationRequested)
                 {
                     throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+                }
+                if (trace)
+                {
+                    HttpTrace.Emit(options, HttpTraceEventKind.Failed, id, $"Connecting to {endPoint} failed: {e.Message}");
                 }
                 if (e is OperationCanceledException)
                 {
@@ -118,7 +141,7 @@ internal static class HttpConnector
         throw new TypedHttpException(HttpError.CannotConnect, HttpPhase.Connect, $"Could not connect to {where} ({addresses.Length} address(es) tried): {lastError?.Message}", lastError);
     }
 
-    private static async ValueTask<Stream> AuthenticateAsync(Stream inner, string host, TlsClientState tls, HttpSessionOptions options, CancellationToken cancellationToken)
+    private static async ValueTask<Stream> AuthenticateAsync(Stream inner, string host, TlsClientState tls, HttpSessionOptions options, long id, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var sslOptions = new SslClientAuthenticationOptions
@@ -135,14 +158,27 @@ internal static class HttpConnector
         {
             cts.CancelAfter(options.ReceiveTimeout);
         }
+        bool trace = HttpTrace.IsEnabled(options);
+        if (trace)
+        {
+            HttpTrace.Emit(options, HttpTraceEventKind.TlsHandshake, id, $"TLS handshake with {host}");
+        }
         try
         {
             await ssl.AuthenticateAsClientAsync(sslOptions, cts.Token).ConfigureAwait(false);
+            if (trace)
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.TlsEstablished, id, $"TLS established: {ssl.SslProtocol}, {ssl.NegotiatedCipherSuite}, server certificate {ssl.RemoteCertificate?.Subject}");
+            }
             return ssl;
         }
         catch (Exception e)
         {
             ssl.Dispose();
+            if (trace)
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.SecureFailure, id, $"TLS handshake with {host} failed: {e.Message}");
+            }
             if (cancellationToken.IsCancellationRequested)
             {
                 throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);

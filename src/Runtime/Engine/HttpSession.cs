@@ -82,6 +82,10 @@ public sealed class HttpSession : HttpTransport, IDisposable
         while (true)
         {
             HttpConnection connection = await pool.LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
+            if (connection.IsReused && HttpTrace.IsEnabled(pool.Options))
+            {
+                HttpTrace.Emit(pool.Options, HttpTraceEventKind.ConnectionReused, connection.Id, $"Reusing a pooled connection to {pool.Key.Host}:{pool.Key.Port}");
+            }
             try
             {
                 return await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
@@ -91,6 +95,10 @@ public sealed class HttpSession : HttpTransport, IDisposable
             {
                 // The server closed a kept-alive connection as we reused it: resend once on a fresh connection.
                 allowReuse = false;
+                if (HttpTrace.IsEnabled(pool.Options))
+                {
+                    HttpTrace.Emit(pool.Options, HttpTraceEventKind.Retrying, connection.Id, $"The reused connection failed before any response byte ({e.Error}); sending again on a fresh connection");
+                }
             }
         }
     }

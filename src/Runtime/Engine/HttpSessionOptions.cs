@@ -40,6 +40,7 @@ public sealed class HttpSessionOptions
     private X509CertificateCollection? _clientCertificates;
     private SslProtocols _sslProtocols = SslProtocols.None;
     private bool _checkCertificateRevocation;
+    private Action<HttpTraceEvent>? _traceListener;
 
     /// <summary>The User-Agent sent when a request has none; null sends none (OM-2).</summary>
     public string? UserAgent { get => _userAgent; set => Set(ref _userAgent, value); }
@@ -119,6 +120,12 @@ public sealed class HttpSessionOptions
 
     /// <summary>Whether the server certificate's revocation status is checked; off by default (S-3).</summary>
     public bool CheckCertificateRevocation { get => _checkCertificateRevocation; set => Set(ref _checkCertificateRevocation, value); }
+
+    /// <summary>
+    /// Receives the session's trace events (besides the <c>TypedHttp</c> EventSource); for the command-line tool's
+    /// verbose output and for tests. Called inline on the I/O path: keep it quick.
+    /// </summary>
+    internal Action<HttpTraceEvent>? TraceListener { get => _traceListener; set => Set(ref _traceListener, value); }
 
     /// <summary>Makes the options read-only; called by the session that takes them.</summary>
     internal void Freeze() => _frozen = true;
