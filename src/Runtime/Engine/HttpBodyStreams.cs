@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -60,6 +61,7 @@ internal abstract class HttpBodyStream : Stream
         return ReadCoreAsync(buffer, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         try
@@ -194,6 +196,7 @@ internal sealed class ContentLengthBodyStream : HttpBodyStream
 
     public override long Length => _length;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (buffer.Length == 0)
@@ -235,6 +238,7 @@ internal sealed class CloseDelimitedBodyStream : HttpBodyStream
 {
     public CloseDelimitedBodyStream(HttpConnection connection) : base(connection) => connection.KeepAlive = false;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (buffer.Length == 0)
@@ -266,6 +270,7 @@ internal sealed class ChunkedBodyStream : HttpBodyStream
 
     public ChunkedBodyStream(HttpConnection connection) : base(connection) { }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         HttpConnection connection = Connection;

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,6 +19,7 @@ internal sealed partial class HttpConnection
     /// connection is closed and the exception (a <see cref="TypedHttpException"/>, or
     /// <see cref="OperationCanceledException"/> for the caller's token) propagates.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {
         BeginExchange();
@@ -40,14 +42,14 @@ internal sealed partial class HttpConnection
             await WriteTransportAsync(_writeBuffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
             _writeBuffer.Clear();
 
-            long deadline = _options.ReceiveResponseTimeout == Timeout.InfiniteTimeSpan
-                ? long.MaxValue
-                : Environment.TickCount64 + (long)_options.ReceiveResponseTimeout.TotalMilliseconds;
-
             ResponseHead head;
             if (!bodySent && plan.ExpectContinue)
             {
-                (head, bodySent) = await ExpectContinueAsync(content!, plan, deadline, cancellationToken).ConfigureAwait(false);
+                (head, bodySent) = await ExpectContinueAsync(content!, plan, HeadDeadline(), cancellationToken).ConfigureAwait(false);
+                if (trace)
+                {
+                    HttpTrace.Emit(_options, HttpTraceEventKind.RequestSent, Id, bodySent ? "Request sent" : "Request head sent; the body was not sent (final status before 100-continue)");
+                }
             }
             else
             {
@@ -56,13 +58,13 @@ internal sealed partial class HttpConnection
                     await WriteBodyAsync(content!, plan, cancellationToken).ConfigureAwait(false);
                     bodySent = true;
                 }
-                head = await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false);
+                if (trace)
+                {
+                    HttpTrace.Emit(_options, HttpTraceEventKind.RequestSent, Id, "Request sent");
+                }
+                head = await ReadHeadAsync(HeadDeadline(), cancellationToken).ConfigureAwait(false);
             }
-
-            if (trace)
-            {
-                HttpTrace.Emit(_options, HttpTraceEventKind.RequestSent, Id, bodySent ? "Request sent" : "Request head sent; the body was not sent (final status before 100-continue)");
-            }
+            long deadline = HeadDeadline();
 
             // OM-13: interim responses are skipped, up to MaxInterimResponses.
             int interim = 0;
@@ -96,6 +98,18 @@ internal sealed partial class HttpConnection
             Abort();
             throw;
         }
+    }
+
+    /// <summary>The receive-response deadline (TO-2), counted from the end of sending.</summary>
+    private long HeadDeadline()
+    {
+        if (_headDeadline == 0)
+        {
+            _headDeadline = _options.ReceiveResponseTimeout == Timeout.InfiniteTimeSpan
+                ? long.MaxValue
+                : Environment.TickCount64 + (long)_options.ReceiveResponseTimeout.TotalMilliseconds;
+        }
+        return _headDeadline;
     }
 
     private void TraceRequest(TypedHttpRequest request, RequestPlan plan)
@@ -256,7 +270,7 @@ internal sealed partial class HttpConnection
         {
             await WriteTransportAsync(_writeBuffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
             await WriteTransportAsync(data, cancellationToken).ConfigureAwait(false);
-            await WriteTransportAsync("\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            await WriteTransportAsync(s_crlf, cancellationToken).ConfigureAwait(false);
         }
         _writeBuffer.Clear();
     }
@@ -266,10 +280,12 @@ internal sealed partial class HttpConnection
         WriteTransportAsync(s_lastChunk, cancellationToken);
 
     private static readonly byte[] s_lastChunk = "0\r\n\r\n"u8.ToArray();
+    private static readonly byte[] s_crlf = "\r\n"u8.ToArray();
 
     // ---------------------------------------------------------------- response head
 
     /// <summary>Reads one response head: status line and header fields, within the size and count limits (T-4, T-5).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ResponseHead> ReadHeadAsync(long deadline, CancellationToken cancellationToken)
     {
         int budget = _options.MaxResponseHeadersLength;
@@ -309,6 +325,7 @@ internal sealed partial class HttpConnection
     /// continuation lines are replaced by one SP each (RFC 9112 §5.2); a field line with whitespace before the
     /// colon, a name that is not a token, or a control character in a value is refused.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask ReadFieldsAsync(HttpHeaderCollection fields, int budget, HttpPhase phase, long deadline, CancellationToken cancellationToken)
     {
         string? name = null;

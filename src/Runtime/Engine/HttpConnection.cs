@@ -3,6 +3,7 @@ using System.Buffers;
 using System.IO;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Threading;
 using System.Threading.Tasks;
@@ -34,6 +35,7 @@ internal sealed partial class HttpConnection : IDisposable
     private CancellationTokenSource _readCts = new();
     private CancellationTokenSource _writeCts = new();
     private int _disposed;
+    private long _headDeadline;
 
     internal HttpConnection(HttpConnectionPool pool, Socket socket, Stream stream, TlsClientState? tls, long id)
     {
@@ -70,7 +72,11 @@ internal sealed partial class HttpConnection : IDisposable
     internal int BufferedCount => _readEnd - _readStart;
 
     /// <summary>Starts a new exchange on this connection.</summary>
-    internal void BeginExchange() => ReceivedResponseBytes = false;
+    internal void BeginExchange()
+    {
+        ReceivedResponseBytes = false;
+        _headDeadline = 0;
+    }
 
     /// <summary>
     /// Whether an idle connection can serve another request (C-4): not expired, nothing buffered, and the socket
@@ -170,6 +176,7 @@ internal sealed partial class HttpConnection : IDisposable
     // ---------------------------------------------------------------- socket I/O with timeouts
 
     /// <summary>Reads from the socket into <paramref name="destination"/> under <paramref name="timeout"/> and <paramref name="cancellationToken"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<int> ReadTransportAsync(Memory<byte> destination, TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -207,6 +214,7 @@ internal sealed partial class HttpConnection : IDisposable
     }
 
     /// <summary>Writes <paramref name="source"/> to the socket under the send timeout and <paramref name="cancellationToken"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask WriteTransportAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -304,6 +312,7 @@ internal sealed partial class HttpConnection : IDisposable
     // ---------------------------------------------------------------- read buffer
 
     /// <summary>Reads more bytes into the read buffer; returns 0 at EOF.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> FillAsync(TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken)
     {
         if (_readStart == _readEnd)
@@ -341,6 +350,7 @@ internal sealed partial class HttpConnection : IDisposable
     /// range points into the read buffer and stays valid until the next read. <paramref name="maxLength"/>
     /// bounds the line with its terminator; beyond it <paramref name="tooLong"/> is thrown.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<LineRange> ReadLineAsync(int maxLength, HttpPhase phase, HttpError tooLong, long deadline, CancellationToken cancellationToken)
     {
         int scanned = 0;
