@@ -118,7 +118,7 @@ public sealed class HttpSession : HttpTransport, IDisposable
     }
 
     /// <summary>Validates the request and works out what the engine adds to it (HD-4).</summary>
-    private static RequestPlan Plan(TypedHttpRequest request, out PoolKey key)
+    internal static RequestPlan Plan(TypedHttpRequest request, out PoolKey key)
     {
         Uri uri = request.Uri;
         if (uri is null || !uri.IsAbsoluteUri)

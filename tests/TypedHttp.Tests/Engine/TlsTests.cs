@@ -132,6 +132,22 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
+    public async Task S6_SslProtocols_LimitsTheVersion()
+    {
+        await using var server = await KestrelTlsServer.StartAsync(_certs.Server);
+        var events = new System.Collections.Concurrent.ConcurrentQueue<HttpTraceEvent>();
+        using var session = TlsSession(o =>
+        {
+            o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority);
+            o.SslProtocols = System.Security.Authentication.SslProtocols.Tls12;
+            o.TraceListener = events.Enqueue;
+        });
+
+        Assert.StartsWith("conn=", await session.GetStringAsync(server.Uri(Host)));
+        Assert.Contains(events, e => e.Kind == HttpTraceEventKind.TlsEstablished && e.Message.Contains("Tls12", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PlainHttpToATlsPort_IsAnError_NotAHang()
     {
         await using var server = await KestrelTlsServer.StartAsync(_certs.Server);
