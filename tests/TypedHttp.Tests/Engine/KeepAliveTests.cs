@@ -185,7 +185,6 @@ public sealed class KeepAliveTests
         Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal(1, session.IdleConnectionCount);
         await WaitUntilAsync(() => session.IdleConnectionCount == 0, "the idle sweep closed the connection");
-        await WaitUntilAsync(() => server.Connections[0].ReceivedText.Length > 0 && server.Connections.Count == 1, "the server saw the connection");
         Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
 
         Assert.Equal(2, server.AcceptedCount);
@@ -416,6 +415,19 @@ public sealed class KeepAliveTests
             Assert.Equal("x", await t);
         }
         Assert.Equal(4, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task DisposingTheSession_FailsRequestsWaitingForAConnection_WithOperationCancelled()
+    {
+        await using var server = ScriptedServer.Respond(Ok("a"));
+        var session = Session(o => o.MaxConnectionsPerServer = 1);
+        await using var held = await session.GetAsync(server.Uri("/"));
+        ValueTask<TypedHttpResponse> waiting = session.GetAsync(server.Uri("/"));
+
+        session.Dispose();
+
+        await AssertFailsAsync(HttpError.OperationCancelled, HttpPhase.Connect, async () => await waiting);
     }
 
     [Fact]
