@@ -117,6 +117,34 @@ public sealed class KeepAliveTests
         Assert.Equal(2, server.AcceptedCount);
     }
 
+    [Theory]
+    [InlineData("GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
+    [InlineData("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
+    [InlineData("GET", "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
+    [InlineData("GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 6\r\n\r\nforged")]
+    public async Task BytesAfterTheFramedEnd_NeverLeakIntoTheNextResponse(string method, string firstResponse)
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (await c.ReadRequestAsync() is null)
+            {
+                return;
+            }
+            await c.SendAsync(c.Index == 0 ? firstResponse : Ok("genuine"));
+            await c.WaitForClientCloseAsync();
+        });
+        using var session = Session();
+
+        await using (var first = await session.SendAsync(new TypedHttpRequest(method, server.Uri("/"))))
+        {
+            await first.ReadAsStringAsync();
+        }
+        await Task.Delay(20);
+        Assert.Equal("genuine", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
     [Fact]
     public async Task C4_BytesArrivingOnAnIdleConnection_DiscardIt()
     {
