@@ -69,12 +69,10 @@ public sealed class ConnectTests
     public async Task C6_EachAddressIsTriedInTurn()
     {
         await using var server = ScriptedServer.Respond(Ok("second address"));
-        int closed = ClosedPort();
-        // Both names resolve to two addresses; the first refuses. 127.0.0.2 is loopback on Linux but nobody listens there.
+        // The name resolves to two addresses; the first refuses. 127.0.0.2 is loopback on Linux but nobody listens there.
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback }));
 
         Assert.Equal("second address", await session.GetStringAsync(new Uri($"http://multi.test:{server.Port}/")));
-        _ = closed;
     }
 
     [Fact]
@@ -83,6 +81,68 @@ public sealed class ConnectTests
         int port = ClosedPort();
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("127.0.0.3") }));
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://multi.test:{port}/")));
+    }
+
+    /// <summary>
+    /// A listener whose accept queue is full, so further connection attempts get no answer at all (Linux drops
+    /// the SYN): a connect to it only ends by timeout.
+    /// </summary>
+    private static Socket? Blackhole(IPAddress address, int port, out Socket? filler)
+    {
+        filler = null;
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(address, port));
+            listener.Listen(0);
+            filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            filler.Connect(listener.LocalEndPoint!);
+            return listener;
+        }
+        catch (SocketException)
+        {
+            listener.Dispose();
+            filler?.Dispose();
+            return null; // 127.0.0.2 is not loopback on this OS
+        }
+    }
+
+    [Fact]
+    public async Task TO2_ConnectTimeout_IsTimeout_InConnect()
+    {
+        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket? filler);
+        if (blackhole is null)
+        {
+            return;
+        }
+        using (filler)
+        {
+            int port = ((IPEndPoint)blackhole.LocalEndPoint!).Port;
+            using var session = Session(o => o.ConnectTimeout = TimeSpan.FromMilliseconds(300));
+
+            await AssertFailsAsync(HttpError.Timeout, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.2:{port}/")));
+        }
+    }
+
+    [Fact]
+    public async Task C6_ConnectTimeout_AppliesPerAddress_AndTheNextAddressIsTried()
+    {
+        await using var server = ScriptedServer.Respond(Ok("after a timeout"));
+        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket? filler);
+        if (blackhole is null)
+        {
+            return;
+        }
+        using (filler)
+        {
+            using var session = Session(o =>
+            {
+                o.ConnectTimeout = TimeSpan.FromMilliseconds(300);
+                o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback });
+            });
+
+            Assert.Equal("after a timeout", await session.GetStringAsync(new Uri($"http://slow-first.test:{server.Port}/")));
+        }
     }
 
     [Fact]
