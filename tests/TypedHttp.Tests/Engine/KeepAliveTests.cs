@@ -484,12 +484,20 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task DisposedSession_ClosesIdleConnections_AndRefusesRequests()
     {
-        await using var server = ScriptedServer.Respond(Ok("a"));
+        var clientClosed = new TaskCompletionSource();
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            await c.ServeAsync(Ok("a"));
+            clientClosed.TrySetResult();
+        });
         var session = Session();
         Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal(1, session.IdleConnectionCount);
+        Assert.False(clientClosed.Task.IsCompleted);
+
         session.Dispose();
 
-        await WaitUntilAsync(() => server.Connections[0].Requests.Count == 1, "request recorded");
+        await clientClosed.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Throws<ObjectDisposedException>(() => { _ = session.GetAsync(server.Uri("/")); });
     }
 }
