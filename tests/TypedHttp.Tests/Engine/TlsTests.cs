@@ -49,7 +49,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task ValidCertificate_PinnedCa_Works_AndTheConnectionIsReused()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Server);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         string first = await session.GetStringAsync(server.Uri(Host, "/1"));
@@ -63,7 +63,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_UntrustedCertificate_WithoutCallback_IsSecureFailure()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Server);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession();
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
@@ -72,7 +72,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_CertificateFromAnotherCa_IsSecureFailure()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Server);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.OtherAuthority));
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
@@ -81,7 +81,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_WrongName_IsSecureFailure()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.WrongName);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.WrongName);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
@@ -90,7 +90,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_ExpiredCertificate_IsSecureFailure()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Expired);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Expired);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
@@ -99,7 +99,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S7_CallerCallback_CanAcceptAnything()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Expired);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Expired);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => true);
 
         Assert.StartsWith("conn=", await session.GetStringAsync(server.Uri(Host)));
@@ -108,7 +108,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S4_RequiredClientCertificate_Missing_IsClientAuthCertNeeded()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Server, ClientCertificateMode.RequireCertificate);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         await AssertFailsAsync(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, async () =>
@@ -121,7 +121,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S4_RequiredClientCertificate_Configured_IsSent()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Server, ClientCertificateMode.RequireCertificate);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
         using var session = TlsSession(o =>
         {
             o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority);
@@ -134,7 +134,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S6_SslProtocols_LimitsTheVersion()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Server);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         var events = new System.Collections.Concurrent.ConcurrentQueue<HttpTraceEvent>();
         using var session = TlsSession(o =>
         {
@@ -150,7 +150,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task PlainHttpToATlsPort_IsAnError_NotAHang()
     {
-        await using var server = await KestrelTlsServer.StartAsync(_certs.Server);
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession();
 
         TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () =>
