@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -8,24 +10,346 @@ namespace TypedHttp;
 /// The engine's session, after WinHTTP's session handle: options, the connection pool and (later) cookies and
 /// credentials. Thread-safe; meant to live for the process.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Connections are pooled per session and per scheme, host and port (C-4). A connection goes back to the pool
+/// only after its response body was read to the end (or drained when the response is disposed early, T-6); a
+/// connection that carried <c>Connection: close</c>, an HTTP/1.0 response without keep-alive, a response with
+/// both Transfer-Encoding and Content-Length, or unexpected extra bytes is closed instead (C-2).
+/// </para>
+/// <para>
+/// When a reused connection fails before any byte of the response arrived, the request is sent once more on a
+/// fresh connection, provided its method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) or it carries a
+/// replayable body, and never when it carries a body that cannot be replayed (WINHTTP.md part 1, departure from
+/// C-5).
+/// </para>
+/// <para>
+/// Failures are <see cref="TypedHttpException"/> with an <see cref="HttpError"/> and the <see cref="HttpPhase"/>.
+/// An expired timeout of <see cref="HttpSessionOptions"/> is <see cref="HttpError.Timeout"/>. Cancelling the
+/// caller's token follows the .NET convention and throws <see cref="OperationCanceledException"/> (carrying that
+/// token); <see cref="HttpError.OperationCancelled"/> is reserved for requests cut off because the session was
+/// disposed.
+/// </para>
+/// </remarks>
 public sealed class HttpSession : HttpTransport, IDisposable
 {
     private static readonly Lazy<HttpSession> s_shared = new(() => new HttpSession(new HttpSessionOptions()));
 
+    private readonly ConcurrentDictionary<PoolKey, HttpConnectionPool> _pools = new();
+    private readonly object _sweepLock = new();
+    private Timer? _sweepTimer;
+    private bool _sweeping;
+    private volatile bool _disposed;
+
     /// <summary>Creates a session.</summary>
-    /// <param name="options">The session's options; they are read once.</param>
-    public HttpSession(HttpSessionOptions? options = null) => Options = options ?? new HttpSessionOptions();
+    /// <param name="options">The session's options; they are read once and frozen.</param>
+    public HttpSession(HttpSessionOptions? options = null)
+    {
+        Options = options ?? new HttpSessionOptions();
+        Options.Freeze();
+    }
 
     /// <summary>The process-wide session used by clients that name none.</summary>
     public static HttpSession Shared => s_shared.Value;
 
-    /// <summary>The session's options.</summary>
+    /// <summary>The session's options (read-only once the session exists).</summary>
     public HttpSessionOptions Options { get; }
 
     /// <inheritdoc />
-    public override ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("engine not wired yet");
+    /// <remarks>
+    /// The request is validated before anything is sent: a URI that is not absolute gives
+    /// <see cref="HttpError.InvalidUrl"/>, a scheme other than http or https <see cref="HttpError.UnrecognizedScheme"/>,
+    /// a bad method, header name or header value (CR, LF, NUL) <see cref="HttpError.InvalidRequest"/>, all in phase
+    /// <see cref="HttpPhase.Request"/>. The caller's token covers the exchange up to the response head; body reads
+    /// take their own token. Cancelling it throws <see cref="OperationCanceledException"/>.
+    /// </remarks>
+    public override ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RequestPlan plan = Plan(request, out PoolKey key);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TypedHttpResponse>(cancellationToken);
+        }
+        HttpConnectionPool pool = _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
+        return SendCoreAsync(pool, request, plan, cancellationToken);
+    }
 
-    /// <summary>Closes the pooled connections.</summary>
-    public void Dispose() { }
+    private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
+    {
+        bool allowReuse = true;
+        while (true)
+        {
+            HttpConnection connection = await pool.LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
+            if (connection.IsReused && HttpTrace.IsEnabled(pool.Options))
+            {
+                HttpTrace.Emit(pool.Options, HttpTraceEventKind.ConnectionReused, connection.Id, $"Reusing a pooled connection to {pool.Key.Host}:{pool.Key.Port}");
+            }
+            try
+            {
+                return await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TypedHttpException e) when (allowReuse && connection.IsReused && !connection.ReceivedResponseBytes
+                && IsStaleConnectionFailure(e) && CanResend(request) && !cancellationToken.IsCancellationRequested)
+            {
+                // The server closed a kept-alive connection as we reused it: resend once on a fresh connection.
+                allowReuse = false;
+                if (HttpTrace.IsEnabled(pool.Options))
+                {
+                    HttpTrace.Emit(pool.Options, HttpTraceEventKind.Retrying, connection.Id, $"The reused connection failed before any response byte ({e.Error}); sending again on a fresh connection");
+                }
+            }
+        }
+    }
+
+    private static bool IsStaleConnectionFailure(TypedHttpException e) =>
+        (e.Error == HttpError.ConnectionError && e.Phase is HttpPhase.Send or HttpPhase.ReceiveHeaders)
+        || (e.Error == HttpError.InvalidServerResponse && e.Phase == HttpPhase.ReceiveHeaders);
+
+    private static bool CanResend(TypedHttpRequest request)
+    {
+        RequestContent? content = request.Content;
+        if (content is not null)
+        {
+            return content.IsReplayable;
+        }
+        return request.Method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE" or "TRACE";
+    }
+
+    /// <summary>Validates the request and works out what the engine adds to it (HD-4).</summary>
+    internal static RequestPlan Plan(TypedHttpRequest request, out PoolKey key)
+    {
+        Uri uri = request.Uri;
+        if (uri is null || !uri.IsAbsoluteUri)
+        {
+            throw new TypedHttpException(HttpError.InvalidUrl, HttpPhase.Request, $"The request URI '{uri}' is not absolute.");
+        }
+        bool https;
+        if (string.Equals(uri.Scheme, Uri.UriSchemeHttp, StringComparison.Ordinal))
+        {
+            https = false;
+        }
+        else if (string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.Ordinal))
+        {
+            https = true;
+        }
+        else
+        {
+            throw new TypedHttpException(HttpError.UnrecognizedScheme, HttpPhase.Request, $"The scheme of '{uri}' is not http or https.");
+        }
+        string host = uri.HostNameType == UriHostNameType.IPv6 ? StripZoneEscapes(uri.DnsSafeHost) : uri.IdnHost;
+        if (host.Length == 0)
+        {
+            throw new TypedHttpException(HttpError.InvalidUrl, HttpPhase.Request, $"The request URI '{uri}' has no host.");
+        }
+        key = new PoolKey(https, host, uri.Port);
+
+        string method = request.Method;
+        if (string.IsNullOrEmpty(method) || !IsToken(method))
+        {
+            throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The method '{method}' is not a token (RFC 9110).");
+        }
+        bool http10;
+        if (request.Version == HttpVersion.Version11)
+        {
+            http10 = false;
+        }
+        else if (request.Version == HttpVersion.Version10)
+        {
+            http10 = true;
+        }
+        else
+        {
+            throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"HTTP/{request.Version} is not supported; use 1.1 or 1.0.");
+        }
+
+        bool setHost = false, setAgent = false, setType = false, setConnection = false, wantsClose = false, expectContinue = false;
+        foreach (var field in request.Headers)
+        {
+            string name = field.Key;
+            string value = field.Value;
+            if (name is null || name.Length == 0 || !IsToken(name))
+            {
+                throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The request header name '{name}' is not a token; nothing was sent.");
+            }
+            if (value is null || value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            {
+                throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The value of request header '{name}' contains CR, LF or NUL; nothing was sent.");
+            }
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The request header '{name}' is written by the engine from the request content; do not set it.");
+            }
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+            {
+                setHost = true;
+            }
+            else if (name.Equals("User-Agent", StringComparison.OrdinalIgnoreCase))
+            {
+                setAgent = true;
+            }
+            else if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                setType = true;
+            }
+            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                setConnection = true;
+                wantsClose |= value.Contains("close", StringComparison.OrdinalIgnoreCase);
+            }
+            else if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase))
+            {
+                expectContinue |= value.Contains("100-continue", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        RequestContent? content = request.Content;
+        long contentLength = -1;
+        bool chunked = false;
+        if (content is not null)
+        {
+            if (content.Length is long length)
+            {
+                if (length < 0)
+                {
+                    throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The request content has a negative length ({length}).");
+                }
+                contentLength = length;
+            }
+            else if (http10)
+            {
+                throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, "A body of unknown length needs chunked coding, which HTTP/1.0 does not have; give the content a Length.");
+            }
+            else
+            {
+                chunked = true;
+            }
+        }
+        else if (method is "POST" or "PUT")
+        {
+            contentLength = 0; // HD-4: an empty POST or PUT still says Content-Length: 0.
+        }
+
+        string hostHeader = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
+        if (!uri.IsDefaultPort)
+        {
+            hostHeader = string.Concat(hostHeader, ":", uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return new RequestPlan
+        {
+            HostHeader = hostHeader,
+            CallerSetHost = setHost,
+            CallerSetUserAgent = setAgent,
+            CallerSetContentType = setType,
+            CallerSetConnection = setConnection,
+            RequestWantsClose = wantsClose,
+            ExpectContinue = expectContinue && content is not null,
+            IsHead = method == "HEAD",
+            Http10 = http10,
+            Chunked = chunked,
+            ContentLength = contentLength,
+        };
+    }
+
+    private static bool IsToken(string s)
+    {
+        foreach (char c in s)
+        {
+            if (!HttpHeaderCollection.IsTokenChar(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string StripZoneEscapes(string host) => host.Contains('%') ? Uri.UnescapeDataString(host) : host;
+
+    /// <summary>Starts the idle sweep (C-4) if it is not running.</summary>
+    internal void EnsureSweeping()
+    {
+        lock (_sweepLock)
+        {
+            if (_sweeping || _disposed)
+            {
+                return;
+            }
+            _sweeping = true;
+            TimeSpan period = SweepPeriod();
+            _sweepTimer ??= new Timer(static s => ((HttpSession)((WeakReference)s!).Target!)?.Sweep(), new WeakReference(this), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _sweepTimer.Change(period, period);
+        }
+    }
+
+    private TimeSpan SweepPeriod()
+    {
+        TimeSpan idle = Options.PooledConnectionIdleTimeout;
+        TimeSpan max = TimeSpan.FromSeconds(5);
+        if (idle == Timeout.InfiniteTimeSpan || idle > max)
+        {
+            return max;
+        }
+        return idle < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50) : idle;
+    }
+
+    private void Sweep()
+    {
+        bool any = false;
+        foreach (var pair in _pools)
+        {
+            any |= pair.Value.Sweep();
+        }
+        if (!any)
+        {
+            lock (_sweepLock)
+            {
+                // A connection returned during the sweep restarts the timer through EnsureSweeping.
+                _sweeping = false;
+                _sweepTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+            foreach (var pair in _pools)
+            {
+                if (pair.Value.IdleCount > 0)
+                {
+                    EnsureSweeping();
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The number of idle pooled connections across all servers (tests and diagnostics).</summary>
+    internal int IdleConnectionCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var pair in _pools)
+            {
+                n += pair.Value.IdleCount;
+            }
+            return n;
+        }
+    }
+
+    /// <summary>Closes the pooled connections; requests waiting for a connection fail with <see cref="HttpError.OperationCancelled"/>.</summary>
+    public void Dispose()
+    {
+        lock (_sweepLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            _sweepTimer?.Dispose();
+            _sweepTimer = null;
+        }
+        foreach (var pair in _pools)
+        {
+            pair.Value.Dispose();
+        }
+    }
 }

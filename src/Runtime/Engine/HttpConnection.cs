@@ -1,0 +1,463 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Security.Authentication;
+using System.Threading;
+using System.Threading.Tasks;
+using TypedHttp.Internal;
+
+namespace TypedHttp;
+
+/// <summary>
+/// One HTTP/1.1 connection: the socket (and TLS stream), a pooled read buffer, a pooled write buffer, and the
+/// I/O primitives the exchange and the body streams use. Every socket read or write runs under its own timeout
+/// (TO-2) and the caller's token; an expired timer becomes <see cref="HttpError.Timeout"/>, a cancelled token
+/// becomes <see cref="OperationCanceledException"/>. Any failure leaves the connection unusable.
+/// </summary>
+internal sealed partial class HttpConnection : IDisposable
+{
+    private const int InitialReadBufferSize = 16 * 1024;
+
+    private static readonly Action<object?> s_cancel = static state => ((CancellationTokenSource)state!).Cancel();
+
+    private readonly HttpConnectionPool _pool;
+    private readonly HttpSessionOptions _options;
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly TlsClientState? _tls;
+    private readonly PooledBufferWriter _writeBuffer = new(4096);
+    private byte[] _readBuffer;
+    private int _readStart;
+    private int _readEnd;
+    private CancellationTokenSource _readCts = new();
+    private CancellationTokenSource _writeCts = new();
+    private int _disposed;
+    private long _headDeadline;
+
+    internal HttpConnection(HttpConnectionPool pool, Socket socket, Stream stream, TlsClientState? tls, long id)
+    {
+        Id = id;
+        _pool = pool;
+        _options = pool.Options;
+        _socket = socket;
+        _stream = stream;
+        _tls = tls;
+        _readBuffer = ArrayPool<byte>.Shared.Rent(InitialReadBufferSize);
+    }
+
+    /// <summary>The connection's id in the trace.</summary>
+    internal long Id { get; }
+
+    /// <summary>The pool this connection belongs to.</summary>
+    internal HttpConnectionPool Pool => _pool;
+
+    /// <summary>Whether the connection served an earlier exchange before the current one.</summary>
+    internal bool IsReused { get; set; }
+
+    /// <summary>Whether any byte of a response arrived during the current exchange (a stale-connection retry needs none).</summary>
+    internal bool ReceivedResponseBytes { get; private set; }
+
+    /// <summary>When the connection went idle in the pool (<see cref="Environment.TickCount64"/>).</summary>
+    internal long IdleSince { get; set; }
+
+    /// <summary>Whether the connection may go back to the pool once the current response has been read.</summary>
+    internal bool KeepAlive { get; set; }
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>The number of received bytes not yet consumed.</summary>
+    internal int BufferedCount => _readEnd - _readStart;
+
+    /// <summary>Starts a new exchange on this connection.</summary>
+    internal void BeginExchange()
+    {
+        ReceivedResponseBytes = false;
+        _headDeadline = 0;
+    }
+
+    /// <summary>
+    /// Whether an idle connection can serve another request (C-4): not expired, nothing buffered, and the socket
+    /// neither readable nor closed. Bytes arriving on an idle connection are unexpected, so such a connection is
+    /// discarded rather than risk reading them as the next response.
+    /// </summary>
+    internal bool IsUsableWhenIdle(long now, TimeSpan idleTimeout)
+    {
+        if (IsDisposed || _readStart != _readEnd)
+        {
+            return false;
+        }
+        if (idleTimeout != Timeout.InfiniteTimeSpan && now - IdleSince >= (long)idleTimeout.TotalMilliseconds)
+        {
+            return false;
+        }
+        try
+        {
+            // Readable while idle means data or EOF arrived: either way the connection cannot be trusted.
+            return !_socket.Poll(0, SelectMode.SelectRead) && !_socket.Poll(0, SelectMode.SelectError);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Gives the connection back to its pool when it is reusable and nothing unexpected is buffered; closes it otherwise.</summary>
+    internal void Release()
+    {
+        if (KeepAlive && _readStart == _readEnd && !IsDisposed)
+        {
+            _pool.Return(this);
+        }
+        else
+        {
+            Abort();
+        }
+    }
+
+    /// <summary>Closes the connection and frees its slot in the pool.</summary>
+    internal void Abort()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        if (HttpTrace.IsEnabled(_options))
+        {
+            HttpTrace.Emit(_options, HttpTraceEventKind.Closing, Id, "Closing the connection (not reusable)");
+        }
+        CloseResources(returnBuffers: false);
+        _pool.OnConnectionClosed();
+    }
+
+    /// <summary>Closes an idle connection without telling the pool (the pool itself is discarding it).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            if (HttpTrace.IsEnabled(_options))
+            {
+                HttpTrace.Emit(_options, HttpTraceEventKind.Closing, Id, "Closing an idle connection");
+            }
+            CloseResources(returnBuffers: true);
+        }
+    }
+
+    /// <param name="returnBuffers">
+    /// True only when nothing can be using the buffers (an idle connection); a connection aborted mid-exchange
+    /// leaves them to the garbage collector, since another thread may still be copying from them.
+    /// </param>
+    private void CloseResources(bool returnBuffers)
+    {
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException)
+        {
+            // Closing a broken connection may fail; it is closed either way.
+        }
+        _socket.Dispose();
+        // The token sources are not disposed: an operation failing on another thread may still reset them. Their
+        // timers are stopped so that nothing keeps the connection alive.
+        StopTimer(_readCts);
+        StopTimer(_writeCts);
+        if (returnBuffers)
+        {
+            _writeBuffer.Dispose();
+            byte[] readBuffer = _readBuffer;
+            _readBuffer = Array.Empty<byte>();
+            ArrayPool<byte>.Shared.Return(readBuffer);
+        }
+    }
+
+    // ---------------------------------------------------------------- socket I/O with timeouts
+
+    /// <summary>Reads from the socket into <paramref name="destination"/> under <paramref name="timeout"/> and <paramref name="cancellationToken"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<int> ReadTransportAsync(Memory<byte> destination, TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        CancellationTokenSource cts = _readCts;
+        bool timed = timeout != Timeout.InfiniteTimeSpan;
+        CancellationTokenRegistration registration = default;
+        try
+        {
+            if (!timed && !cancellationToken.CanBeCanceled)
+            {
+                return await _stream.ReadAsync(destination).ConfigureAwait(false);
+            }
+            if (timed)
+            {
+                cts.CancelAfter(timeout);
+            }
+            if (cancellationToken.CanBeCanceled)
+            {
+                registration = cancellationToken.UnsafeRegister(s_cancel, cts);
+            }
+            return await _stream.ReadAsync(destination, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not TypedHttpException)
+        {
+            throw TranslateIoException(e, phase, timeout, cancellationToken, isRead: true);
+        }
+        finally
+        {
+            registration.Dispose();
+            if (timed || cancellationToken.CanBeCanceled)
+            {
+                ResetCts(ref _readCts, cts);
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="source"/> to the socket under the send timeout and <paramref name="cancellationToken"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask WriteTransportAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        TimeSpan timeout = _options.SendTimeout;
+        CancellationTokenSource cts = _writeCts;
+        bool timed = timeout != Timeout.InfiniteTimeSpan;
+        CancellationTokenRegistration registration = default;
+        try
+        {
+            if (!timed && !cancellationToken.CanBeCanceled)
+            {
+                await _stream.WriteAsync(source).ConfigureAwait(false);
+                return;
+            }
+            if (timed)
+            {
+                cts.CancelAfter(timeout);
+            }
+            if (cancellationToken.CanBeCanceled)
+            {
+                registration = cancellationToken.UnsafeRegister(s_cancel, cts);
+            }
+            await _stream.WriteAsync(source, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not TypedHttpException)
+        {
+            throw TranslateIoException(e, HttpPhase.Send, timeout, cancellationToken, isRead: false);
+        }
+        finally
+        {
+            registration.Dispose();
+            if (timed || cancellationToken.CanBeCanceled)
+            {
+                ResetCts(ref _writeCts, cts);
+            }
+        }
+    }
+
+    private static void StopTimer(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static void ResetCts(ref CancellationTokenSource field, CancellationTokenSource used)
+    {
+        if (!used.TryReset())
+        {
+            // The timer fired (or the caller cancelled) at the very end of an operation: use a fresh source next time.
+            field = new CancellationTokenSource();
+            used.Dispose();
+        }
+    }
+
+    private Exception TranslateIoException(Exception e, HttpPhase phase, TimeSpan timeout, CancellationToken cancellationToken, bool isRead)
+    {
+        Abort();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+        }
+        if (e is OperationCanceledException)
+        {
+            string what = isRead ? "receive" : "send";
+            return new TypedHttpException(HttpError.Timeout, phase, $"The {what} timeout ({FormatTimeout(timeout)}) expired while {Describe(phase)}.", e);
+        }
+        if (_tls is { ServerAskedForCertificateWeHaveNot: true } && !IsReused)
+        {
+            // S-4: a server that asked for a client certificate we could not offer drops the connection after
+            // the handshake (TLS 1.3 reports the failure on the first read).
+            return new TypedHttpException(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, "The server asked for a client certificate and none is configured (HttpSessionOptions.ClientCertificates); it closed the connection.", e);
+        }
+        return new TypedHttpException(HttpError.ConnectionError, phase, $"The connection failed while {Describe(phase)}: {e.Message}", e);
+    }
+
+    internal static string FormatTimeout(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? "infinite" : timeout.TotalSeconds >= 1 ? $"{timeout.TotalSeconds:0.###} s" : $"{timeout.TotalMilliseconds:0} ms";
+
+    internal static string Describe(HttpPhase phase) => phase switch
+    {
+        HttpPhase.Resolve => "resolving the host name",
+        HttpPhase.Connect => "connecting",
+        HttpPhase.Tls => "negotiating TLS",
+        HttpPhase.Send => "sending the request",
+        HttpPhase.ReceiveHeaders => "receiving the response head",
+        HttpPhase.ReceiveBody => "receiving the response body",
+        _ => "preparing the request",
+    };
+
+    // ---------------------------------------------------------------- read buffer
+
+    /// <summary>Reads more bytes into the read buffer; returns 0 at EOF.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> FillAsync(TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken)
+    {
+        if (_readStart == _readEnd)
+        {
+            _readStart = _readEnd = 0;
+        }
+        else if (_readEnd == _readBuffer.Length)
+        {
+            int buffered = _readEnd - _readStart;
+            if (_readStart > 0)
+            {
+                Buffer.BlockCopy(_readBuffer, _readStart, _readBuffer, 0, buffered);
+            }
+            else
+            {
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(_readBuffer.Length * 2);
+                Buffer.BlockCopy(_readBuffer, 0, bigger, 0, buffered);
+                ArrayPool<byte>.Shared.Return(_readBuffer);
+                _readBuffer = bigger;
+            }
+            _readStart = 0;
+            _readEnd = buffered;
+        }
+        int n = await ReadTransportAsync(_readBuffer.AsMemory(_readEnd), timeout, phase, cancellationToken).ConfigureAwait(false);
+        if (n > 0)
+        {
+            _readEnd += n;
+            ReceivedResponseBytes = true;
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// Reads one line ending in LF (a preceding CR is dropped; bare LF is accepted, RFC 9112 §2.2). The returned
+    /// range points into the read buffer and stays valid until the next read. <paramref name="maxLength"/>
+    /// bounds the line with its terminator; beyond it <paramref name="tooLong"/> is thrown.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<LineRange> ReadLineAsync(int maxLength, HttpPhase phase, HttpError tooLong, long deadline, CancellationToken cancellationToken)
+    {
+        int scanned = 0;
+        while (true)
+        {
+            int available = _readEnd - _readStart;
+            int idx = _readBuffer.AsSpan(_readStart + scanned, available - scanned).IndexOf((byte)'\n');
+            if (idx >= 0)
+            {
+                int total = scanned + idx + 1;
+                if (total > maxLength)
+                {
+                    throw TooLong(tooLong, phase, maxLength);
+                }
+                int start = _readStart;
+                int length = scanned + idx;
+                if (length > 0 && _readBuffer[start + length - 1] == (byte)'\r')
+                {
+                    length--;
+                }
+                _readStart += total;
+                return new LineRange(start, length, total);
+            }
+            scanned = available;
+            if (scanned >= maxLength)
+            {
+                throw TooLong(tooLong, phase, maxLength);
+            }
+            int n = await FillAsync(TimeoutUntil(deadline, phase), phase, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                Abort();
+                throw phase == HttpPhase.ReceiveBody
+                    ? new TypedHttpException(HttpError.ResponseTruncated, phase, "The connection closed in the middle of the chunked body framing.")
+                    : EofInHead();
+            }
+        }
+    }
+
+    private TypedHttpException EofInHead()
+    {
+        if (_tls is { ServerAskedForCertificateWeHaveNot: true } && !IsReused)
+        {
+            return new TypedHttpException(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, "The server asked for a client certificate and none is configured (HttpSessionOptions.ClientCertificates); it closed the connection.");
+        }
+        return ReceivedResponseBytes
+            ? new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "The connection closed before the end of the response head.")
+            : new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "The connection closed before a status line arrived (T-5).");
+    }
+
+    private TypedHttpException TooLong(HttpError error, HttpPhase phase, int limit)
+    {
+        Abort();
+        return error switch
+        {
+            HttpError.ChunkedEncodingHeaderSizeOverflow => new TypedHttpException(error, phase, $"A chunk-size line is longer than {limit} bytes (HttpSessionOptions.MaxChunkSizeLineLength, T-4)."),
+            HttpError.HeaderSizeOverflow => new TypedHttpException(error, phase, $"The response headers exceed {_options.MaxResponseHeadersLength} bytes (HttpSessionOptions.MaxResponseHeadersLength, T-4)."),
+            _ => new TypedHttpException(error, phase, $"A line of the response is longer than {limit} bytes."),
+        };
+    }
+
+    /// <summary>The read timeout for one socket read: the receive timeout, shortened to the head deadline when there is one.</summary>
+    private TimeSpan TimeoutUntil(long deadline, HttpPhase phase)
+    {
+        TimeSpan receive = _options.ReceiveTimeout;
+        if (deadline == long.MaxValue)
+        {
+            return receive;
+        }
+        long left = deadline - Environment.TickCount64;
+        if (left <= 0)
+        {
+            Abort();
+            throw new TypedHttpException(HttpError.Timeout, phase, $"The receive-response timeout ({FormatTimeout(_options.ReceiveResponseTimeout)}) expired before the response head was complete (TO-2).");
+        }
+        TimeSpan remaining = TimeSpan.FromMilliseconds(left);
+        return receive == Timeout.InfiniteTimeSpan || remaining < receive ? remaining : receive;
+    }
+
+    /// <summary>The bytes of a line returned by <see cref="ReadLineAsync"/>.</summary>
+    internal ReadOnlySpan<byte> LineSpan(LineRange line) => _readBuffer.AsSpan(line.Start, line.Length);
+
+    /// <summary>
+    /// Reads body bytes: from the buffer when it holds any, else straight from the socket into
+    /// <paramref name="destination"/> (which the caller limits to what belongs to the body). Returns 0 at EOF.
+    /// </summary>
+    internal ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        int buffered = _readEnd - _readStart;
+        if (buffered > 0)
+        {
+            int n = Math.Min(buffered, destination.Length);
+            _readBuffer.AsSpan(_readStart, n).CopyTo(destination.Span);
+            _readStart += n;
+            return new ValueTask<int>(n);
+        }
+        return ReadTransportAsync(destination, _options.ReceiveTimeout, HttpPhase.ReceiveBody, cancellationToken);
+    }
+
+    /// <summary>Consumes up to <paramref name="count"/> already-buffered bytes without I/O; returns how many.</summary>
+    internal int SkipBuffered(long count)
+    {
+        int n = (int)Math.Min(count, _readEnd - _readStart);
+        _readStart += n;
+        return n;
+    }
+}
+
+/// <summary>A line inside a connection's read buffer: where it starts, its length without terminator, and the bytes it consumed.</summary>
+internal readonly record struct LineRange(int Start, int Length, int Consumed);

@@ -1,0 +1,244 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TypedHttp;
+
+/// <summary>Opens connections: name resolution, TCP connect to each address in turn (C-6), TLS (S-1…S-6).</summary>
+internal static class HttpConnector
+{
+    public static async ValueTask<HttpConnection> ConnectAsync(HttpConnectionPool pool, CancellationToken cancellationToken)
+    {
+        HttpSessionOptions options = pool.Options;
+        PoolKey key = pool.Key;
+        long id = HttpTrace.NextConnectionId();
+        IPAddress[] addresses = await ResolveAsync(key.Host, options, id, cancellationToken).ConfigureAwait(false);
+        Socket socket = await ConnectSocketAsync(key, addresses, options, id, cancellationToken).ConfigureAwait(false);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        TlsClientState? tls = null;
+        if (key.IsHttps)
+        {
+            tls = new TlsClientState(options.ClientCertificates);
+            try
+            {
+                stream = await AuthenticateAsync(stream, key.Host, tls, options, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+        }
+        return new HttpConnection(pool, socket, stream, tls, id);
+    }
+
+    private static async ValueTask<IPAddress[]> ResolveAsync(string host, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            return [literal]; // IP literals (IPv6 without brackets here) are not resolved.
+        }
+        if (HttpTrace.IsEnabled(options))
+        {
+            HttpTrace.Emit(options, HttpTraceEventKind.Resolving, id, $"Resolving {host}");
+        }
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.ResolveTimeout != Timeout.InfiniteTimeSpan)
+        {
+            cts.CancelAfter(options.ResolveTimeout);
+        }
+        IPAddress[] addresses;
+        try
+        {
+            addresses = options.Resolver is { } resolver
+                ? await resolver(host, cts.Token).ConfigureAwait(false)
+                : await Dns.GetHostAddressesAsync(host, cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TypedHttpException(HttpError.Timeout, HttpPhase.Resolve, $"The resolve timeout ({HttpConnection.FormatTimeout(options.ResolveTimeout)}) expired while resolving '{host}'.", e);
+        }
+        catch (Exception e) when (e is not TypedHttpException)
+        {
+            throw new TypedHttpException(HttpError.NameNotResolved, HttpPhase.Resolve, $"The host name '{host}' could not be resolved: {e.Message}", e);
+        }
+        if (addresses is null || addresses.Length == 0)
+        {
+            throw new TypedHttpException(HttpError.NameNotResolved, HttpPhase.Resolve, $"The host name '{host}' resolved to no address.");
+        }
+        if (HttpTrace.IsEnabled(options))
+        {
+            HttpTrace.Emit(options, HttpTraceEventKind.Resolved, id, $"Resolved {host} to {string.Join<IPAddress>(", ", addresses)}");
+        }
+        return addresses;
+    }
+
+    private static async ValueTask<Socket> ConnectSocketAsync(PoolKey key, IPAddress[] addresses, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    {
+        Exception? lastError = null;
+        int timeouts = 0;
+        foreach (IPAddress address in addresses)
+        {
+            // C-6: each address once, each attempt under its own connect timeout (TO-2).
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (options.ConnectTimeout != Timeout.InfiniteTimeSpan)
+            {
+                cts.CancelAfter(options.ConnectTimeout);
+            }
+            var endPoint = new IPEndPoint(address, key.Port);
+            bool trace = HttpTrace.IsEnabled(options);
+            if (trace)
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.Connecting, id, $"Connecting to {endPoint}");
+            }
+            try
+            {
+                await socket.ConnectAsync(endPoint, cts.Token).ConfigureAwait(false);
+                if (trace)
+                {
+                    HttpTrace.Emit(options, HttpTraceEventKind.Connected, id, $"Connected {socket.LocalEndPoint} -> {endPoint}");
+                }
+                return socket;
+            }
+            catch (Exception e)
+            {
+                socket.Dispose();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+                }
+                if (trace)
+                {
+                    HttpTrace.Emit(options, HttpTraceEventKind.Failed, id, $"Connecting to {endPoint} failed: {e.Message}");
+                }
+                if (e is OperationCanceledException)
+                {
+                    timeouts++;
+                }
+                else if (e is not (SocketException or IOException))
+                {
+                    throw;
+                }
+                lastError = e;
+            }
+        }
+        string where = $"{key.Host}:{key.Port}";
+        if (timeouts == addresses.Length)
+        {
+            throw new TypedHttpException(HttpError.Timeout, HttpPhase.Connect, $"The connect timeout ({HttpConnection.FormatTimeout(options.ConnectTimeout)}) expired for every address of {where}.", lastError);
+        }
+        throw new TypedHttpException(HttpError.CannotConnect, HttpPhase.Connect, $"Could not connect to {where} ({addresses.Length} address(es) tried): {lastError?.Message}", lastError);
+    }
+
+    private static async ValueTask<Stream> AuthenticateAsync(Stream inner, string host, TlsClientState tls, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var sslOptions = new SslClientAuthenticationOptions
+        {
+            TargetHost = host,
+            EnabledSslProtocols = options.SslProtocols,
+            CertificateRevocationCheckMode = options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
+            LocalCertificateSelectionCallback = tls.SelectClientCertificate,
+            ClientCertificates = options.ClientCertificates,
+        };
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.ReceiveTimeout != Timeout.InfiniteTimeSpan)
+        {
+            cts.CancelAfter(options.ReceiveTimeout);
+        }
+        bool trace = HttpTrace.IsEnabled(options);
+        if (trace)
+        {
+            HttpTrace.Emit(options, HttpTraceEventKind.TlsHandshake, id, $"TLS handshake with {host}");
+        }
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(sslOptions, cts.Token).ConfigureAwait(false);
+            if (trace)
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.TlsEstablished, id, $"TLS established: {ssl.SslProtocol}, {ssl.NegotiatedCipherSuite}, server certificate {ssl.RemoteCertificate?.Subject}");
+            }
+            return ssl;
+        }
+        catch (Exception e)
+        {
+            ssl.Dispose();
+            if (trace)
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.SecureFailure, id, $"TLS handshake with {host} failed: {e.Message}");
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+            }
+            if (e is OperationCanceledException)
+            {
+                throw new TypedHttpException(HttpError.Timeout, HttpPhase.Tls, $"The TLS handshake with {host} did not finish within the receive timeout ({HttpConnection.FormatTimeout(options.ReceiveTimeout)}).", e);
+            }
+            if (tls.ServerAskedForCertificateWeHaveNot)
+            {
+                throw new TypedHttpException(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, $"{host} asked for a client certificate and none is configured (HttpSessionOptions.ClientCertificates, S-4).", e);
+            }
+            if (e is AuthenticationException)
+            {
+                throw new TypedHttpException(HttpError.SecureFailure, HttpPhase.Tls, $"The TLS handshake with {host} failed: {e.Message}", e);
+            }
+            if (e is IOException or SocketException)
+            {
+                throw new TypedHttpException(HttpError.ConnectionError, HttpPhase.Tls, $"The connection to {host} failed during the TLS handshake: {e.Message}", e);
+            }
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// What the TLS handshake told us about client certificates: whether the server asked for one, and whether we
+/// had one to give (S-4). A server that asks and then drops the connection gets
+/// <see cref="HttpError.ClientAuthCertNeeded"/> instead of a bare connection error.
+/// </summary>
+internal sealed class TlsClientState(X509CertificateCollection? certificates)
+{
+    private volatile bool _askedWithoutCertificate;
+
+    public bool ServerAskedForCertificateWeHaveNot => _askedWithoutCertificate;
+
+    public X509Certificate? SelectClientCertificate(object sender, string targetHost, X509CertificateCollection localCertificates, X509Certificate? remoteCertificate, string[] acceptableIssuers)
+    {
+        X509Certificate? chosen = null;
+        X509CertificateCollection? candidates = certificates;
+        if (candidates is not null)
+        {
+            foreach (X509Certificate certificate in candidates)
+            {
+                if (certificate is X509Certificate2 { HasPrivateKey: true } withKey)
+                {
+                    if (acceptableIssuers.Length == 0 || Array.IndexOf(acceptableIssuers, withKey.Issuer) >= 0)
+                    {
+                        chosen = withKey;
+                        break;
+                    }
+                    chosen ??= withKey;
+                }
+            }
+        }
+        if (chosen is null && remoteCertificate is not null)
+        {
+            // Called with the server's certificate in hand: the server sent a certificate request.
+            _askedWithoutCertificate = true;
+        }
+        return chosen;
+    }
+}

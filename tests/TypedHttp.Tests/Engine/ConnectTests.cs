@@ -1,0 +1,189 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using TypedHttp.Tests.Infrastructure;
+using static TypedHttp.Tests.Engine.EngineTest;
+
+namespace TypedHttp.Tests.Engine;
+
+/// <summary>Name resolution through the resolver hook, connecting to each address in turn (C-6), IPv6. Never queries real DNS.</summary>
+public sealed class ConnectTests
+{
+    /// <summary>A loopback port nobody listens on.</summary>
+    private static int ClosedPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    [Fact]
+    public async Task Resolver_IsUsedForNames_AndTheHostHeaderKeepsTheName()
+    {
+        await using var server = ScriptedServer.Respond(Ok("resolved"));
+        string? asked = null;
+        using var session = Session(o => o.Resolver = (host, ct) =>
+        {
+            asked = host;
+            return ValueTask.FromResult(new[] { IPAddress.Loopback });
+        });
+
+        Assert.Equal("resolved", await session.GetStringAsync(new Uri($"http://api.service.test:{server.Port}/x")));
+
+        Assert.Equal("api.service.test", asked);
+        Assert.Equal($"api.service.test:{server.Port}", server.Connections[0].Requests[0].Header("Host"));
+    }
+
+    [Fact]
+    public async Task ResolverFailure_IsNameNotResolved_InResolve()
+    {
+        using var session = Session(o => o.Resolver = static (host, ct) => throw new SocketException((int)SocketError.HostNotFound));
+        await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://nowhere.test/")));
+    }
+
+    [Fact]
+    public async Task ResolverReturningNoAddress_IsNameNotResolved()
+    {
+        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(Array.Empty<IPAddress>()));
+        await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://empty.test/")));
+    }
+
+    [Fact]
+    public async Task IpLiterals_AreNotResolved()
+    {
+        await using var server = ScriptedServer.Respond(Ok("literal"));
+        using var session = Session(o => o.Resolver = static (host, ct) => throw new InvalidOperationException("must not resolve " + host));
+        Assert.Equal("literal", await session.GetStringAsync(server.Uri("/")));
+    }
+
+    [Fact]
+    public async Task RefusedConnection_IsCannotConnect_InConnect()
+    {
+        using var session = Session();
+        await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/")));
+    }
+
+    [Fact]
+    public async Task C6_EachAddressIsTriedInTurn()
+    {
+        await using var server = ScriptedServer.Respond(Ok("second address"));
+        // The name resolves to two addresses; the first refuses. 127.0.0.2 is loopback on Linux but nobody listens there.
+        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback }));
+
+        Assert.Equal("second address", await session.GetStringAsync(new Uri($"http://multi.test:{server.Port}/")));
+    }
+
+    [Fact]
+    public async Task C6_AllAddressesRefusing_IsCannotConnect()
+    {
+        int port = ClosedPort();
+        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("127.0.0.3") }));
+        await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://multi.test:{port}/")));
+    }
+
+    /// <summary>
+    /// A listener whose accept queue is full, so further connection attempts get no answer at all (Linux drops
+    /// the SYN): a connect to it only ends by timeout.
+    /// </summary>
+    private static Socket? Blackhole(IPAddress address, int port, out Socket? filler)
+    {
+        filler = null;
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(address, port));
+            listener.Listen(0);
+            filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            filler.Connect(listener.LocalEndPoint!);
+            return listener;
+        }
+        catch (SocketException)
+        {
+            listener.Dispose();
+            filler?.Dispose();
+            return null; // 127.0.0.2 is not loopback on this OS
+        }
+    }
+
+    [Fact]
+    public async Task TO2_ConnectTimeout_IsTimeout_InConnect()
+    {
+        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket? filler);
+        if (blackhole is null)
+        {
+            return;
+        }
+        using (filler)
+        {
+            int port = ((IPEndPoint)blackhole.LocalEndPoint!).Port;
+            using var session = Session(o => o.ConnectTimeout = TimeSpan.FromMilliseconds(300));
+
+            await AssertFailsAsync(HttpError.Timeout, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.2:{port}/")));
+        }
+    }
+
+    [Fact]
+    public async Task C6_ConnectTimeout_AppliesPerAddress_AndTheNextAddressIsTried()
+    {
+        await using var server = ScriptedServer.Respond(Ok("after a timeout"));
+        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket? filler);
+        if (blackhole is null)
+        {
+            return;
+        }
+        using (filler)
+        {
+            using var session = Session(o =>
+            {
+                o.ConnectTimeout = TimeSpan.FromMilliseconds(300);
+                o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback });
+            });
+
+            Assert.Equal("after a timeout", await session.GetStringAsync(new Uri($"http://slow-first.test:{server.Port}/")));
+        }
+    }
+
+    [Fact]
+    public async Task IPv6Loopback_Works_WithABracketedHostHeader()
+    {
+        if (!Socket.OSSupportsIPv6 || !HasIPv6Loopback())
+        {
+            return; // no IPv6 loopback on this machine
+        }
+        await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("six")), IPAddress.IPv6Loopback);
+        using var session = Session();
+
+        Assert.Equal("six", await session.GetStringAsync(server.Uri("/v6")));
+
+        Assert.Equal($"[::1]:{server.Port}", server.Connections[0].Requests[0].Header("Host"));
+    }
+
+    [Fact]
+    public async Task BothAddressFamilies_FromTheResolver()
+    {
+        if (!Socket.OSSupportsIPv6 || !HasIPv6Loopback())
+        {
+            return;
+        }
+        await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("v6 after v4")), IPAddress.IPv6Loopback);
+        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
+
+        Assert.Equal("v6 after v4", await session.GetStringAsync(new Uri($"http://dual.test:{server.Port}/")));
+    }
+
+    private static bool HasIPv6Loopback()
+    {
+        try
+        {
+            using var s = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            s.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,503 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using TypedHttp.Tests.Infrastructure;
+using static TypedHttp.Tests.Engine.EngineTest;
+
+namespace TypedHttp.Tests.Engine;
+
+/// <summary>The connection pool (C-2, C-3, C-4, T-6) and the stale-connection retry (WINHTTP.md part 1, C-5), counted on the server side.</summary>
+public sealed class KeepAliveTests
+{
+    [Fact]
+    public async Task C2_FullyReadResponse_ReturnsItsConnection_ForTheNextRequest()
+    {
+        await using var server = ScriptedServer.Respond(Ok("one"), Ok("two"), Ok("three"));
+        using var session = Session();
+
+        Assert.Equal("one", await session.GetStringAsync(server.Uri("/1")));
+        Assert.Equal("two", await session.GetStringAsync(server.Uri("/2")));
+        Assert.Equal("three", await session.GetStringAsync(server.Uri("/3")));
+
+        Assert.Equal(1, server.AcceptedCount);
+        Assert.Equal(3, server.Connections[0].Requests.Count);
+    }
+
+    [Fact]
+    public async Task C2_ChunkedResponse_ReturnsItsConnection()
+    {
+        const string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+        await using var server = ScriptedServer.Respond(chunked, chunked);
+        using var session = Session();
+
+        Assert.Equal("abc", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal("abc", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task C2_NoBodyResponses_ReturnTheirConnectionAtOnce()
+    {
+        await using var server = ScriptedServer.Respond("HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", Ok("x"));
+        using var session = Session();
+
+        (await session.GetAsync(server.Uri("/"))).Dispose();
+        (await session.GetAsync(server.Uri("/"))).Dispose();
+        Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx")]
+    [InlineData("HTTP/1.1 200 OK\r\nConnection: Keep-Alive, CLOSE\r\nContent-Length: 1\r\n\r\nx")]
+    [InlineData("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n")]
+    public async Task C2_ConnectionNotReused_After(string response)
+    {
+        await using var server = ScriptedServer.Respond(response, response);
+        using var session = Session();
+
+        Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+        Assert.Single(server.Connections[0].Requests);
+    }
+
+    [Fact]
+    public async Task C2_Http10WithKeepAlive_IsReused()
+    {
+        const string response = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx";
+        await using var server = ScriptedServer.Respond(response, response);
+        using var session = Session();
+
+        Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task C2_RequestWithConnectionClose_IsNotReused()
+    {
+        await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"));
+        using var session = Session();
+        for (int i = 0; i < 2; i++)
+        {
+            var request = new TypedHttpRequest("GET", server.Uri("/"));
+            request.Headers.Add("Connection", "close");
+            await using var response = await session.SendAsync(request);
+            await response.ReadAsStringAsync();
+        }
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task BytesBeyondContentLength_NeverLeakIntoTheNextResponse()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (await c.ReadRequestAsync() is null)
+            {
+                return;
+            }
+            // One write: the declared body, then bytes that look like a whole second response.
+            await c.SendAsync(c.Index == 0
+                ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirstHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged"
+                : Ok("genuine"));
+            await c.WaitForClientCloseAsync();
+        });
+        using var session = Session();
+
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal("genuine", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
+    [Theory]
+    [InlineData("GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
+    [InlineData("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
+    [InlineData("GET", "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
+    [InlineData("GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 6\r\n\r\nforged")]
+    public async Task BytesAfterTheFramedEnd_NeverLeakIntoTheNextResponse(string method, string firstResponse)
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (await c.ReadRequestAsync() is null)
+            {
+                return;
+            }
+            await c.SendAsync(c.Index == 0 ? firstResponse : Ok("genuine"));
+            await c.WaitForClientCloseAsync();
+        });
+        using var session = Session();
+
+        await using (var first = await session.SendAsync(new TypedHttpRequest(method, server.Uri("/"))))
+        {
+            await first.ReadAsStringAsync();
+        }
+        await Task.Delay(20);
+        Assert.Equal("genuine", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task C4_BytesArrivingOnAnIdleConnection_DiscardIt()
+    {
+        var garbageSent = new TaskCompletionSource();
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (await c.ReadRequestAsync() is null)
+            {
+                return;
+            }
+            await c.SendAsync(c.Index == 0 ? Ok("first") : Ok("second"));
+            if (c.Index == 0)
+            {
+                await Task.Delay(50);
+                await c.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged");
+                garbageSent.SetResult();
+            }
+            await c.WaitForClientCloseAsync();
+        });
+        using var session = Session();
+
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        await garbageSent.Task;
+        await Task.Delay(50);
+        Assert.Equal("second", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+        Assert.Single(server.Connections[0].Requests);
+    }
+
+    [Fact]
+    public async Task C4_IdleConnectionClosedByTheServer_IsNotUsed()
+    {
+        var closed = new TaskCompletionSource();
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (await c.ReadRequestAsync() is null)
+            {
+                return;
+            }
+            await c.SendAsync(Ok(c.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (c.Index == 0)
+            {
+                c.Close();
+                closed.SetResult();
+                return;
+            }
+            await c.WaitForClientCloseAsync();
+        });
+        using var session = Session();
+
+        Assert.Equal("0", await session.GetStringAsync(server.Uri("/")));
+        await closed.Task;
+        await Task.Delay(50);
+        Assert.Equal("1", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task C4_IdleTimeout_ClosesPooledConnections()
+    {
+        await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"));
+        using var session = Session(o => o.PooledConnectionIdleTimeout = TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal(1, session.IdleConnectionCount);
+        await WaitUntilAsync(() => session.IdleConnectionCount == 0, "the idle sweep closed the connection");
+        Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task StaleReusedConnection_IdempotentRequest_IsRetriedOnceOnAFreshConnection()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (c.Index == 0)
+            {
+                await c.ReadRequestAsync();
+                await c.SendAsync(Ok("first"));
+                await c.ReadRequestAsync(); // the server reads the second request, then drops the connection unanswered
+                c.Close();
+                return;
+            }
+            await c.ServeAsync(Ok("retried"));
+        });
+        using var session = Session();
+
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal("retried", await session.GetStringAsync(server.Uri("/again")));
+
+        Assert.Equal(2, server.AcceptedCount);
+        Assert.Equal("GET /again HTTP/1.1", server.Connections[1].Requests[0].RequestLine);
+    }
+
+    [Fact]
+    public async Task StaleReusedConnection_ResetInsteadOfClose_IsRetriedToo()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (c.Index == 0)
+            {
+                await c.ReadRequestAsync();
+                await c.SendAsync(Ok("first"));
+                await c.ReadRequestAsync();
+                c.Reset();
+                return;
+            }
+            await c.ServeAsync(Ok("retried"));
+        });
+        using var session = Session();
+
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        await using var response = await session.SendAsync(new TypedHttpRequest("POST", server.Uri("/")) { Content = new StringRequestContent("replayable body") });
+
+        Assert.Equal("retried", await response.ReadAsStringAsync());
+        Assert.Equal("replayable body", server.Connections[1].Requests[0].BodyText);
+    }
+
+    [Fact]
+    public async Task StaleReusedConnection_NonReplayableBody_IsNotRetried()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            await c.ReadRequestAsync();
+            await c.SendAsync(Ok("first"));
+            await c.ReadRequestAsync();
+            c.Close();
+        });
+        using var session = Session();
+
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        var request = new TypedHttpRequest("PUT", server.Uri("/")) { Content = new OneShotContent("once"u8.ToArray()) };
+        await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.SendAsync(request));
+
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task StaleReusedConnection_PostWithoutBody_IsNotRetried()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            await c.ReadRequestAsync();
+            await c.SendAsync(Ok("first"));
+            await c.ReadRequestAsync();
+            c.Close();
+        });
+        using var session = Session();
+
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.SendAsync(new TypedHttpRequest("POST", server.Uri("/"))));
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task FreshConnectionFailure_IsNotRetried()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            await c.ReadRequestAsync();
+            c.Close();
+        });
+        using var session = Session();
+
+        await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task FailureAfterResponseBytes_IsNotRetried()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            await c.ReadRequestAsync();
+            await c.SendAsync(Ok("first"));
+            await c.ReadRequestAsync();
+            await c.SendAsync("HTTP/1.1 200 OK\r\nContent-");
+            c.Close();
+        });
+        using var session = Session();
+
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task T6_DisposingAnUnreadBody_DrainsItAndReusesTheConnection()
+    {
+        string big = new string('d', 200_000);
+        await using var server = ScriptedServer.Respond(Ok(big), Ok("next"));
+        using var session = Session();
+
+        await using (var response = await session.GetAsync(server.Uri("/")))
+        {
+            Assert.Equal(200, response.StatusCode);
+        }
+        Assert.Equal("next", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task T6_BodyOverTheDrainLimit_ClosesTheConnection()
+    {
+        string big = new string('d', 200_000);
+        await using var server = ScriptedServer.Start(c => c.Index == 0 ? c.ServeAsync(Ok(big)) : c.ServeAsync(Ok("next")));
+        using var session = Session(o => o.MaxResponseDrainSize = 10_000);
+
+        await using (var response = await session.GetAsync(server.Uri("/")))
+        {
+            Assert.Equal(200, response.StatusCode);
+        }
+        Assert.Equal("next", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task SynchronousDisposeOfAnUnreadStreamedBody_ClosesTheConnection()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (await c.ReadRequestAsync() is null)
+            {
+                return;
+            }
+            await c.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab");
+            if (c.Index == 0)
+            {
+                await Task.Delay(100);
+                await c.SendAsync("cdefghij");
+            }
+            else
+            {
+                await c.SendAsync("cdefghij");
+            }
+            await c.WaitForClientCloseAsync();
+        });
+        using var session = Session();
+
+        (await session.GetAsync(server.Uri("/"))).Dispose();
+        Assert.Equal("abcdefghij", await session.GetStringAsync(server.Uri("/")));
+
+        Assert.Equal(2, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task C3_MaxConnectionsPerServer_MakesRequestsWaitForAFreeConnection()
+    {
+        await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"), Ok("c"));
+        using var session = Session(o => o.MaxConnectionsPerServer = 1);
+
+        ValueTask<TypedHttpResponse> first = session.GetAsync(server.Uri("/1"));
+        Task<string> second = session.GetStringAsync(server.Uri("/2"));
+        Task<string> third = session.GetStringAsync(server.Uri("/3"));
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted);
+
+        await using (var response = await first)
+        {
+            Assert.Equal("a", await response.ReadAsStringAsync());
+        }
+        Assert.Equal("b", await second);
+        Assert.Equal("c", await third);
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task C3_WaitingForAConnection_HonoursCancellation()
+    {
+        await using var server = ScriptedServer.Respond(Ok("a"));
+        using var session = Session(o => o.MaxConnectionsPerServer = 1);
+        await using var held = await session.GetAsync(server.Uri("/"));
+        using var cts = new CancellationTokenSource(100);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await session.GetAsync(server.Uri("/"), cts.Token));
+    }
+
+    [Fact]
+    public async Task C3_ConnectionClosedInsteadOfReturned_HandsItsSlotToAWaiter()
+    {
+        await using var server = ScriptedServer.Start(c => c.ServeAsync("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx"));
+        using var session = Session(o => o.MaxConnectionsPerServer = 1);
+
+        Task<string>[] all = new Task<string>[4];
+        for (int i = 0; i < all.Length; i++)
+        {
+            all[i] = session.GetStringAsync(server.Uri("/"));
+        }
+        foreach (Task<string> t in all)
+        {
+            Assert.Equal("x", await t);
+        }
+        Assert.Equal(4, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task DisposingTheSession_FailsRequestsWaitingForAConnection_WithOperationCancelled()
+    {
+        await using var server = ScriptedServer.Respond(Ok("a"));
+        var session = Session(o => o.MaxConnectionsPerServer = 1);
+        await using var held = await session.GetAsync(server.Uri("/"));
+        ValueTask<TypedHttpResponse> waiting = session.GetAsync(server.Uri("/"));
+
+        session.Dispose();
+
+        await AssertFailsAsync(HttpError.OperationCancelled, HttpPhase.Connect, async () => await waiting);
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_OnOneSession_AllSucceed()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            while (await c.ReadRequestAsync() is ScriptedRequest r)
+            {
+                await c.SendAsync(Ok(r.RequestLine));
+            }
+        });
+        using var session = Session();
+        var tasks = new Task<string>[20];
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = session.GetStringAsync(server.Uri("/" + i));
+        }
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            Assert.Equal($"GET /{i} HTTP/1.1", await tasks[i]);
+        }
+        Assert.True(server.AcceptedCount <= 20);
+    }
+
+    [Fact]
+    public async Task DisposedSession_ClosesIdleConnections_AndRefusesRequests()
+    {
+        var clientClosed = new TaskCompletionSource();
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            await c.ServeAsync(Ok("a"));
+            clientClosed.TrySetResult();
+        });
+        var session = Session();
+        Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal(1, session.IdleConnectionCount);
+        Assert.False(clientClosed.Task.IsCompleted);
+
+        session.Dispose();
+
+        await clientClosed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Throws<ObjectDisposedException>(() => { _ = session.GetAsync(server.Uri("/")); });
+    }
+}

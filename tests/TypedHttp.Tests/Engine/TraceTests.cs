@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics.Tracing;
+using System.Linq;
+using System.Threading.Tasks;
+using TypedHttp.Tests.Infrastructure;
+using static TypedHttp.Tests.Engine.EngineTest;
+
+namespace TypedHttp.Tests.Engine;
+
+/// <summary>The trace (OM-11, D-1…D-3): the session's listener and the TypedHttp EventSource; secrets redacted.</summary>
+public sealed class TraceTests
+{
+    [Fact]
+    public async Task Events_FollowTheExchange_AndSecretsAreRedacted()
+    {
+        await using var server = ScriptedServer.Respond(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: session=s3cr3t-cookie\r\nContent-Length: 2\r\n\r\nok",
+            Ok("again"));
+        var events = new ConcurrentQueue<HttpTraceEvent>();
+        using var session = Session(o =>
+        {
+            o.TraceListener = events.Enqueue;
+            o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { System.Net.IPAddress.Loopback });
+        });
+        var request = new TypedHttpRequest("GET", new Uri($"http://trace.test:{server.Port}/t"));
+        request.Headers.Add("Authorization", "Bearer top-secret-token");
+        request.Headers.Add("Cookie", "id=cookie-secret");
+        request.Headers.Add("Proxy-Authorization", "Basic proxy-secret");
+        request.Headers.Add("X-Visible", "shown");
+
+        await (await session.SendAsync(request)).DisposeAsync();
+        Assert.Equal("again", await session.GetStringAsync(new Uri($"http://trace.test:{server.Port}/u")));
+        session.Dispose();
+
+        HttpTraceEventKind[] kinds = events.Select(e => e.Kind).ToArray();
+        Assert.Equal(
+            new[]
+            {
+                HttpTraceEventKind.Resolving, HttpTraceEventKind.Resolved, HttpTraceEventKind.Connecting, HttpTraceEventKind.Connected,
+                HttpTraceEventKind.SendingRequest, HttpTraceEventKind.RequestSent, HttpTraceEventKind.IntermediateResponse, HttpTraceEventKind.HeadersReceived,
+                HttpTraceEventKind.ConnectionReused, HttpTraceEventKind.SendingRequest, HttpTraceEventKind.RequestSent, HttpTraceEventKind.HeadersReceived,
+                HttpTraceEventKind.Closing,
+            },
+            kinds);
+        string all = string.Join("\n", events.Select(e => e.Message));
+        Assert.DoesNotContain("top-secret-token", all);
+        Assert.DoesNotContain("cookie-secret", all);
+        Assert.DoesNotContain("proxy-secret", all);
+        Assert.DoesNotContain("s3cr3t-cookie", all);
+        Assert.Contains("Authorization: ***", all);
+        Assert.Contains("Set-Cookie: ***", all);
+        Assert.Contains("X-Visible: shown", all);
+        Assert.Contains($"Host: trace.test:{server.Port}", all);
+        Assert.Single(events.Select(e => e.ConnectionId).Distinct());
+    }
+
+    [Fact]
+    public async Task Failures_AndRetries_AreTraced()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (c.Index == 0)
+            {
+                await c.ReadRequestAsync();
+                await c.SendAsync(Ok("first"));
+                await c.ReadRequestAsync();
+                c.Close();
+                return;
+            }
+            await c.ServeAsync(Ok("second"));
+        });
+        var events = new ConcurrentQueue<HttpTraceEvent>();
+        using var session = Session(o => o.TraceListener = events.Enqueue);
+
+        await session.GetStringAsync(server.Uri("/"));
+        await session.GetStringAsync(server.Uri("/"));
+
+        Assert.Contains(events, e => e.Kind == HttpTraceEventKind.Failed && e.Message.Contains("InvalidServerResponse", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Kind == HttpTraceEventKind.Retrying);
+    }
+
+    [Fact]
+    public async Task EventSource_NamedTypedHttp_CarriesTheEvents()
+    {
+        await using var server = ScriptedServer.Respond(Ok("es"));
+        using var listener = new Listener();
+        using var session = Session();
+
+        var request = new TypedHttpRequest("GET", server.Uri("/es"));
+        request.Headers.Add("Authorization", "Bearer es-secret");
+        await (await session.SendAsync(request)).DisposeAsync();
+
+        string marker = $"127.0.0.1:{server.Port}";
+        List<(string Name, string Message)> mine = listener.Events.Where(e => e.Message.Contains(marker, StringComparison.Ordinal) || e.Message.Contains("/es", StringComparison.Ordinal)).ToList();
+        Assert.Contains(mine, e => e.Name == "Connecting");
+        Assert.Contains(mine, e => e.Name == "SendingRequest" && e.Message.Contains("Authorization: ***", StringComparison.Ordinal));
+        Assert.DoesNotContain(listener.Events, e => e.Message.Contains("es-secret", StringComparison.Ordinal));
+    }
+
+    private sealed class Listener : EventListener
+    {
+        public ConcurrentQueue<(string Name, string Message)> Events { get; } = new();
+
+        protected override void OnEventSourceCreated(EventSource eventSource)
+        {
+            if (eventSource.Name == "TypedHttp")
+            {
+                EnableEvents(eventSource, EventLevel.Verbose);
+            }
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventSource.Name == "TypedHttp" && eventData.Payload is { Count: 2 } payload)
+            {
+                Events.Enqueue((eventData.EventName ?? "", payload[1] as string ?? ""));
+            }
+        }
+    }
+}
