@@ -1,0 +1,75 @@
+// An ASP.NET Core slim service published with Native AOT. It answers /orders/{sku} by calling the inventory
+// service through a generated TypedHttp client. The same binary also serves the inventory API, so two copies
+// make the pair: INVENTORY_URL tells one where the other listens (default: itself).
+using System;
+using System.Text.Json.Serialization;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TypedHttp;
+
+namespace AotMicroservice;
+
+public sealed record StockLevel(string Sku, int Available);
+
+public sealed record Reservation(string Sku, int Quantity);
+
+public sealed record OrderQuote(string Sku, int Available, bool CanOrder, string Source);
+
+[JsonSerializable(typeof(StockLevel))]
+[JsonSerializable(typeof(Reservation))]
+[JsonSerializable(typeof(OrderQuote))]
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+public sealed partial class ServiceJsonContext : JsonSerializerContext;
+
+/// <summary>The downstream inventory service, as this service sees it.</summary>
+[Headers("Accept: application/json", "User-Agent: aot-microservice")]
+public interface IInventoryApi
+{
+    [Get("/inventory/{sku}")]
+    Task<StockLevel> GetStockAsync(string sku, CancellationToken cancellationToken);
+
+    [Post("/inventory/reservations")]
+    Task<ApiResponse<StockLevel>> ReserveAsync([Body] Reservation reservation, CancellationToken cancellationToken);
+}
+
+public static class Program
+{
+    public static void Main(string[] args)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default));
+
+        string inventoryUrl = builder.Configuration["INVENTORY_URL"] ?? builder.Configuration["urls"] ?? "http://127.0.0.1:5080";
+        // Registered by hand: one client for the process, on the shared engine session.
+        builder.Services.AddSingleton(_ => TypedHttpClient.Create<IInventoryApi>(new TypedHttpClientOptions
+        {
+            BaseAddress = new Uri(inventoryUrl),
+            JsonSerializerOptions = ServiceJsonContext.Default.Options,
+        }));
+
+        WebApplication app = builder.Build();
+
+        // The inventory API (what the other copy calls).
+        app.MapGet("/inventory/{sku}", (string sku) => Results.Ok(new StockLevel(sku, StockFor(sku))));
+        app.MapPost("/inventory/reservations", (Reservation r) =>
+            r.Quantity <= StockFor(r.Sku)
+                ? Results.Ok(new StockLevel(r.Sku, StockFor(r.Sku) - r.Quantity))
+                : Results.Conflict(new StockLevel(r.Sku, StockFor(r.Sku))));
+
+        // The orders API: answers by calling the inventory service through the generated client.
+        app.MapGet("/orders/{sku}", async (string sku, int? quantity, IInventoryApi inventory, CancellationToken ct) =>
+        {
+            StockLevel stock = await inventory.GetStockAsync(sku, ct);
+            ApiResponse<StockLevel> reservation = await inventory.ReserveAsync(new Reservation(sku, quantity ?? 1), ct);
+            return Results.Ok(new OrderQuote(sku, stock.Available, reservation.IsSuccessStatusCode, inventoryUrl));
+        });
+
+        app.Run();
+    }
+
+    private static int StockFor(string sku) => sku.Length * 7;
+}
