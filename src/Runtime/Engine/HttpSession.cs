@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using TypedHttp.Policy;
 
 namespace TypedHttp;
 
@@ -47,7 +48,14 @@ public sealed class HttpSession : HttpTransport, IDisposable
     {
         Options = options ?? new HttpSessionOptions();
         Options.Freeze();
+        Cookies = new CookieStore(Options.TimeProvider);
     }
+
+    /// <summary>
+    /// The session's cookie store (CK-1, OM-3): in memory, one per session. Used by the bridge stage when
+    /// <see cref="HttpSessionOptions.UseCookies"/> is on; <c>thttp</c> reads and writes cookie files through it.
+    /// </summary>
+    internal CookieStore Cookies { get; }
 
     /// <summary>The process-wide session used by clients that name none.</summary>
     public static HttpSession Shared => s_shared.Value;

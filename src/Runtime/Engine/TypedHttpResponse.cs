@@ -45,8 +45,14 @@ public sealed class TypedHttpResponse : IDisposable, IAsyncDisposable
     /// <summary>The trailer fields of a chunked body, available once the body has been read to its end; otherwise empty.</summary>
     public HttpHeaderCollection Trailers { get; internal set; } = new HttpHeaderCollection(0);
 
-    /// <summary>The URI this response answers.</summary>
-    public Uri RequestUri { get; }
+    /// <summary>
+    /// The URI this response answers: after redirects, the final URI, not the one first requested (R-10,
+    /// WINHTTP_OPTION_URL).
+    /// </summary>
+    public Uri RequestUri { get; internal set; }
+
+    /// <summary>How many redirects the engine followed to get this response (0 when none, R-6).</summary>
+    public int RedirectCount { get; internal set; }
 
     /// <summary>Whether the status is 2xx.</summary>
     public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;
