@@ -32,7 +32,7 @@ namespace TypedHttp;
 /// disposed.
 /// </para>
 /// </remarks>
-public sealed class HttpSession : HttpTransport, IDisposable
+public sealed partial class HttpSession : HttpTransport, IDisposable
 {
     private static readonly Lazy<HttpSession> s_shared = new(() => new HttpSession(new HttpSessionOptions()));
 
@@ -80,9 +80,10 @@ public sealed class HttpSession : HttpTransport, IDisposable
         {
             return ValueTask.FromCanceled<TypedHttpResponse>(cancellationToken);
         }
-        HttpConnectionPool pool = _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
-        return SendCoreAsync(pool, request, plan, cancellationToken);
+        return SendThroughStagesAsync(request, plan, key, cancellationToken);
     }
+
+    private HttpConnectionPool GetPool(PoolKey key) => _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
 
     private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {

@@ -40,7 +40,7 @@ public sealed class TypedHttpResponse : IDisposable, IAsyncDisposable
     public HttpHeaderCollection Headers { get; }
 
     /// <summary>The body. It ends where the body ends; a connection cut short raises <see cref="HttpError.ResponseTruncated"/>.</summary>
-    public Stream Body { get; }
+    public Stream Body { get; internal set; }
 
     /// <summary>The trailer fields of a chunked body, available once the body has been read to its end; otherwise empty.</summary>
     public HttpHeaderCollection Trailers { get; internal set; } = new HttpHeaderCollection(0);
