@@ -219,8 +219,13 @@ internal sealed partial class HttpConnection
     {
         PooledBufferWriterExtensions.WriteAscii(_writeBuffer, request.Method);
         PooledBufferWriterExtensions.WriteByte(_writeBuffer, (byte)' ');
-        // P-5: absolute form through a proxy (plain http), origin form otherwise.
-        RequestTarget.Write(_writeBuffer, plan.AbsoluteTarget ?? request.Uri.PathAndQuery);
+        if (plan.AbsoluteTarget is not null)
+        {
+            // P-5: absolute form through a proxy (plain http): scheme and authority, then the escaped path as usual.
+            PooledBufferWriterExtensions.WriteAscii(_writeBuffer, "http://");
+            PooledBufferWriterExtensions.WriteAscii(_writeBuffer, Policy.ProxyRequestHead.GetHostHeaderValue(request.Uri));
+        }
+        RequestTarget.Write(_writeBuffer, request.Uri.PathAndQuery);
         PooledBufferWriterExtensions.WriteBytes(_writeBuffer, plan.Http10 ? " HTTP/1.0\r\n"u8 : " HTTP/1.1\r\n"u8);
 
         HttpHeaderCollection headers = request.Headers;

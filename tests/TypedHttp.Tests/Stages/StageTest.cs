@@ -107,6 +107,9 @@ internal sealed class TestProxy : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Failures inside the proxy (a test asserts there are none).</summary>
+    public List<Exception> Faults { get; } = new();
+
     /// <summary>Every request head the proxy received, in order.</summary>
     public List<string> Heads { get { lock (_heads) { return new List<string>(_heads); } } }
 
@@ -138,76 +141,91 @@ internal sealed class TestProxy : IAsyncDisposable
             NetworkStream stream = client.GetStream();
             try
             {
-                string? head = await ReadHeadAsync(stream);
-                if (head is null)
+                while (await ReadHeadAsync(stream) is string head)
                 {
-                    return;
-                }
-                lock (_heads)
-                {
-                    _heads.Add(head);
-                }
-                string[] lines = head.Split("\r\n");
-                string[] requestLine = lines[0].Split(' ');
-                string? authorization = null;
-                int contentLength = 0;
-                foreach (string line in lines)
-                {
-                    if (line.StartsWith("Proxy-Authorization:", StringComparison.OrdinalIgnoreCase))
+                    lock (_heads)
                     {
-                        authorization = line["Proxy-Authorization:".Length..].Trim();
+                        _heads.Add(head);
                     }
-                    if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                    string[] lines = head.Split("\r\n");
+                    string[] requestLine = lines[0].Split(' ');
+                    string? authorization = null;
+                    int contentLength = 0;
+                    foreach (string line in lines)
                     {
-                        contentLength = int.Parse(line["Content-Length:".Length..].Trim());
+                        if (line.StartsWith("Proxy-Authorization:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            authorization = line["Proxy-Authorization:".Length..].Trim();
+                        }
+                        if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            contentLength = int.Parse(line["Content-Length:".Length..].Trim());
+                        }
                     }
-                }
-                if (_expectedAuthorization is not null && authorization != _expectedAuthorization)
-                {
-                    byte[] refusal = Encoding.ASCII.GetBytes("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"proxy\"\r\nContent-Length: 12\r\nConnection: close\r\n\r\nhidden body.");
-                    await stream.WriteAsync(refusal);
-                    return;
-                }
-                if (requestLine[0] == "CONNECT")
-                {
-                    int colon = requestLine[1].LastIndexOf(':');
-                    using var origin = new TcpClient();
-                    await origin.ConnectAsync(IPAddress.Loopback, int.Parse(requestLine[1][(colon + 1)..]));
-                    await stream.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray());
-                    NetworkStream upstream = origin.GetStream();
-                    Task up = PumpAsync(stream, upstream, up: true);
-                    Task down = PumpAsync(upstream, stream, up: false);
-                    await Task.WhenAny(up, down);
-                    return;
-                }
-                // Absolute form: forward to the origin in origin form, with Connection: close, and copy the answer back.
-                var target = new Uri(requestLine[1]);
-                using var server = new TcpClient();
-                await server.ConnectAsync(IPAddress.Loopback, target.Port);
-                var forwarded = new StringBuilder($"{requestLine[0]} {target.PathAndQuery} {requestLine[2]}\r\n");
-                for (int i = 1; i < lines.Length; i++)
-                {
-                    if (lines[i].Length > 0 && !lines[i].StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase) && !lines[i].StartsWith("Connection:", StringComparison.OrdinalIgnoreCase))
+                    byte[] requestBody = new byte[contentLength];
+                    await stream.ReadExactlyAsync(requestBody);
+                    if (_expectedAuthorization is not null && authorization != _expectedAuthorization)
                     {
-                        forwarded.Append(lines[i]).Append("\r\n");
+                        byte[] refusal = Encoding.ASCII.GetBytes("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"proxy\"\r\nContent-Length: 12\r\n\r\nhidden body.");
+                        await stream.WriteAsync(refusal);
+                        if (requestLine[0] == "CONNECT")
+                        {
+                            return; // the client closes a refused tunnel anyway
+                        }
+                        continue;
                     }
+                    if (requestLine[0] == "CONNECT")
+                    {
+                        int colon = requestLine[1].LastIndexOf(':');
+                        using var origin = new TcpClient();
+                        await origin.ConnectAsync(IPAddress.Loopback, int.Parse(requestLine[1][(colon + 1)..]));
+                        await stream.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray());
+                        NetworkStream upstream = origin.GetStream();
+                        Task up = PumpAsync(stream, upstream, up: true);
+                        Task down = PumpAsync(upstream, stream, up: false);
+                        await Task.WhenAny(up, down);
+                        return;
+                    }
+                    // Absolute form: one origin connection per request, origin form, the answer copied back (Content-Length framing).
+                    var target = new Uri(requestLine[1]);
+                    using var server = new TcpClient();
+                    await server.ConnectAsync(IPAddress.Loopback, target.Port);
+                    var forwarded = new StringBuilder($"{requestLine[0]} {target.PathAndQuery} {requestLine[2]}\r\n");
+                    for (int i = 1; i < lines.Length; i++)
+                    {
+                        if (lines[i].Length > 0 && !lines[i].StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase))
+                        {
+                            forwarded.Append(lines[i]).Append("\r\n");
+                        }
+                    }
+                    forwarded.Append("\r\n");
+                    NetworkStream o = server.GetStream();
+                    await o.WriteAsync(Encoding.Latin1.GetBytes(forwarded.ToString()));
+                    await o.WriteAsync(requestBody);
+                    string answer = await ReadHeadAsync(o) ?? throw new IOException("origin closed");
+                    int answerLength = 0;
+                    foreach (string line in answer.Split("\r\n"))
+                    {
+                        if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                        {
+                            answerLength = int.Parse(line["Content-Length:".Length..].Trim());
+                        }
+                    }
+                    byte[] answerBody = new byte[answerLength];
+                    await o.ReadExactlyAsync(answerBody);
+                    await stream.WriteAsync(Encoding.Latin1.GetBytes(answer + "\r\n\r\n"));
+                    await stream.WriteAsync(answerBody);
                 }
-                forwarded.Append("Connection: close\r\n\r\n");
-                NetworkStream o = server.GetStream();
-                await o.WriteAsync(Encoding.Latin1.GetBytes(forwarded.ToString()));
-                if (contentLength > 0)
-                {
-                    byte[] body = new byte[contentLength];
-                    await stream.ReadExactlyAsync(body);
-                    await o.WriteAsync(body);
-                }
-                await o.CopyToAsync(stream);
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
             }
-            catch (IOException)
+            catch (Exception e)
             {
+                lock (_heads)
+                {
+                    Faults.Add(e);
+                }
             }
         }
     }
