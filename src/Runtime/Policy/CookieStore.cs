@@ -83,8 +83,43 @@ internal sealed class CookieStore
         {
             if (string.Equals(field.Key, "Set-Cookie", StringComparison.OrdinalIgnoreCase))
             {
-                SetCookie(requestUri, field.Value);
+                SetCookie(requestUri, FromWire(field.Value));
             }
+        }
+    }
+
+    /// <summary>
+    /// The engine reads response field values as Latin-1 (one char per byte) and writes request field values as
+    /// UTF-8 (HD-5). A Set-Cookie value whose bytes are valid UTF-8 is therefore re-read as UTF-8 (RFC 6265bis §5.6
+    /// treats cookie octets as UTF-8), so the Cookie header sends back the very bytes the server set; other values
+    /// stay as they are.
+    /// </summary>
+    internal static string FromWire(string value)
+    {
+        int i = 0;
+        while (i < value.Length && value[i] < 0x80)
+        {
+            i++;
+        }
+        if (i == value.Length)
+        {
+            return value; // ASCII: nothing to do, no allocation
+        }
+        foreach (char c in value)
+        {
+            if (c > 0xFF)
+            {
+                return value; // not a Latin-1 wire string
+            }
+        }
+        byte[] bytes = System.Text.Encoding.Latin1.GetBytes(value);
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return value;
         }
     }
 
