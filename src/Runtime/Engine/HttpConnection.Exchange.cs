@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.IO;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -100,6 +101,48 @@ internal sealed partial class HttpConnection
         }
     }
 
+    /// <summary>
+    /// Asks the proxy this connection goes to for a tunnel to <paramref name="target"/> (<c>CONNECT host:port</c>,
+    /// P-5) and reads its answer's head. The answer's body is never read (WinHTTP hides it): after a non-2xx answer
+    /// the caller closes the connection. A 2xx answer followed by bytes the proxy should not have sent yet is
+    /// <see cref="HttpError.InvalidServerResponse"/>.
+    /// </summary>
+    internal async ValueTask<ResponseHead> SendConnectAsync(Uri target, string? proxyAuthorization, CancellationToken cancellationToken)
+    {
+        BeginExchange();
+        _writeBuffer.Clear();
+        Policy.ProxyRequestHead.WriteConnectRequest(target, proxyAuthorization, _options.UserAgent, _writeBuffer);
+        if (HttpTrace.IsEnabled(_options))
+        {
+            HttpTrace.Emit(_options, HttpTraceEventKind.ProxyTunnel, Id, $"CONNECT {Policy.ProxyRequestHead.GetConnectAuthority(target)}{(proxyAuthorization is null ? "" : " (Proxy-Authorization: ***)")}");
+        }
+        await WriteTransportAsync(_writeBuffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        _writeBuffer.Clear();
+        long deadline = HeadDeadline();
+        ResponseHead head = await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false);
+        int interim = 0;
+        while (head.StatusCode is >= 100 and <= 199)
+        {
+            if (++interim > _options.MaxInterimResponses)
+            {
+                throw Invalid(HttpPhase.Connect, $"The proxy sent more than {_options.MaxInterimResponses} interim responses to CONNECT.");
+            }
+            head = await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+        if (head.StatusCode is >= 200 and <= 299 && BufferedCount != 0)
+        {
+            throw Invalid(HttpPhase.Connect, "The proxy sent bytes after its CONNECT answer before the TLS handshake began.");
+        }
+        return head;
+    }
+
+    /// <summary>Replaces the plain stream to the proxy with the TLS stream to the origin through the tunnel (P-5).</summary>
+    internal void UpgradeToTls(Stream tlsStream, TlsClientState tls)
+    {
+        _stream = tlsStream;
+        _tls = tls;
+    }
+
     /// <summary>The receive-response deadline (TO-2), counted from the end of sending.</summary>
     private long HeadDeadline()
     {
@@ -114,12 +157,16 @@ internal sealed partial class HttpConnection
 
     private void TraceRequest(TypedHttpRequest request, RequestPlan plan)
     {
-        var text = new StringBuilder(request.Method).Append(' ').Append(request.Uri.PathAndQuery).Append(plan.Http10 ? " HTTP/1.0" : " HTTP/1.1");
+        var text = new StringBuilder(request.Method).Append(' ').Append(plan.AbsoluteTarget ?? request.Uri.PathAndQuery).Append(plan.Http10 ? " HTTP/1.0" : " HTTP/1.1");
         if (!plan.CallerSetHost)
         {
             text.Append("\n  Host: ").Append(plan.HostHeader);
         }
         HttpTrace.AppendHeaders(text, request.Headers);
+        if (plan.ExtraHeaders is { } extra)
+        {
+            HttpTrace.AppendHeaders(text, extra);
+        }
         if (plan.Chunked)
         {
             text.Append("\n  Transfer-Encoding: chunked");
@@ -172,7 +219,8 @@ internal sealed partial class HttpConnection
     {
         PooledBufferWriterExtensions.WriteAscii(_writeBuffer, request.Method);
         PooledBufferWriterExtensions.WriteByte(_writeBuffer, (byte)' ');
-        RequestTarget.Write(_writeBuffer, request.Uri.PathAndQuery);
+        // P-5: absolute form through a proxy (plain http), origin form otherwise.
+        RequestTarget.Write(_writeBuffer, plan.AbsoluteTarget ?? request.Uri.PathAndQuery);
         PooledBufferWriterExtensions.WriteBytes(_writeBuffer, plan.Http10 ? " HTTP/1.0\r\n"u8 : " HTTP/1.1\r\n"u8);
 
         HttpHeaderCollection headers = request.Headers;
@@ -187,10 +235,24 @@ internal sealed partial class HttpConnection
         }
         foreach (var field in headers)
         {
+            if (plan.ReplaceAcceptEncoding && field.Key.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // T-7: our Accept-Encoding replaces the caller's.
+            }
             PooledBufferWriterExtensions.WriteAscii(_writeBuffer, field.Key);
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, ": "u8);
             PooledBufferWriterExtensions.WriteUtf8(_writeBuffer, field.Value);
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "\r\n"u8);
+        }
+        if (plan.ExtraHeaders is { } extra)
+        {
+            foreach (var field in extra)
+            {
+                PooledBufferWriterExtensions.WriteAscii(_writeBuffer, field.Key);
+                PooledBufferWriterExtensions.WriteBytes(_writeBuffer, ": "u8);
+                PooledBufferWriterExtensions.WriteUtf8(_writeBuffer, field.Value);
+                PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "\r\n"u8);
+            }
         }
         RequestContent? content = request.Content;
         if (content?.ContentType is string contentType && !plan.CallerSetContentType)
@@ -598,6 +660,15 @@ internal readonly struct RequestPlan
     public bool Chunked { get; init; }
     /// <summary>The Content-Length to send, or -1 for none.</summary>
     public long ContentLength { get; init; }
+    /// <summary>
+    /// Fields the bridge and follow-up stages add after the caller's (Cookie from the store, Authorization,
+    /// Proxy-Authorization, Accept-Encoding); null for none. Built by the engine, so already valid.
+    /// </summary>
+    public HttpHeaderCollection? ExtraHeaders { get; init; }
+    /// <summary>Whether the caller's Accept-Encoding is left out because the engine sends its own (T-7).</summary>
+    public bool ReplaceAcceptEncoding { get; init; }
+    /// <summary>The absolute-form request-target for a plain http request through a proxy (P-5), or null for origin form.</summary>
+    public string? AbsoluteTarget { get; init; }
 }
 
 /// <summary>The close and keep-alive tokens of a Connection header.</summary>

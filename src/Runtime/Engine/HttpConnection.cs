@@ -26,8 +26,8 @@ internal sealed partial class HttpConnection : IDisposable
     private readonly HttpConnectionPool _pool;
     private readonly HttpSessionOptions _options;
     private readonly Socket _socket;
-    private readonly Stream _stream;
-    private readonly TlsClientState? _tls;
+    private Stream _stream;
+    private TlsClientState? _tls;
     private readonly PooledBufferWriter _writeBuffer = new(4096);
     private byte[] _readBuffer;
     private int _readStart;
@@ -67,6 +67,12 @@ internal sealed partial class HttpConnection : IDisposable
     internal bool KeepAlive { get; set; }
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>
+    /// True while the connector still owns the connection (a CONNECT tunnel being set up): closing it then does not
+    /// tell the pool, whose lease already accounts for the failure.
+    /// </summary>
+    internal bool Detached { get; set; }
 
     /// <summary>The number of received bytes not yet consumed.</summary>
     internal int BufferedCount => _readEnd - _readStart;
@@ -129,7 +135,10 @@ internal sealed partial class HttpConnection : IDisposable
             HttpTrace.Emit(_options, HttpTraceEventKind.Closing, Id, "Closing the connection (not reusable)");
         }
         CloseResources(returnBuffers: false);
-        _pool.OnConnectionClosed();
+        if (!Detached)
+        {
+            _pool.OnConnectionClosed();
+        }
     }
 
     /// <summary>Closes an idle connection without telling the pool (the pool itself is discarding it).</summary>

@@ -5,8 +5,16 @@ using System.Threading.Tasks;
 
 namespace TypedHttp;
 
-/// <summary>The pool key: one pool per scheme, host and port within a session (C-4).</summary>
-internal readonly record struct PoolKey(bool IsHttps, string Host, int Port);
+/// <summary>
+/// The pool key: one pool per scheme, host, port and proxy within a session (C-4, P-5). <see cref="ProxyHost"/> is
+/// null for a direct connection; otherwise connections go to the proxy (absolute form for http, a CONNECT tunnel for
+/// https).
+/// </summary>
+internal readonly record struct PoolKey(bool IsHttps, string Host, int Port, string? ProxyHost = null, int ProxyPort = 0)
+{
+    /// <summary>Whether connections of this pool go through a proxy.</summary>
+    public bool ViaProxy => ProxyHost is not null;
+}
 
 /// <summary>
 /// The connections of one session to one server (C-2, C-3, C-4): idle connections are reused last-in first-out
@@ -33,6 +41,9 @@ internal sealed class HttpConnectionPool
     public PoolKey Key { get; }
 
     public HttpSessionOptions Options { get; }
+
+    /// <summary>The session that owns this pool.</summary>
+    public HttpSession Session => _session;
 
     /// <summary>
     /// Leases a connection: an idle one that is still alive (<paramref name="allowReuse"/>), else a new one when

@@ -17,9 +17,16 @@ internal static class HttpConnector
     {
         HttpSessionOptions options = pool.Options;
         PoolKey key = pool.Key;
+        if (key.IsHttps && key.ViaProxy)
+        {
+            return await ProxyTunnel.OpenAsync(pool, cancellationToken).ConfigureAwait(false);
+        }
         long id = HttpTrace.NextConnectionId();
-        IPAddress[] addresses = await ResolveAsync(key.Host, options, id, cancellationToken).ConfigureAwait(false);
-        Socket socket = await ConnectSocketAsync(key, addresses, options, id, cancellationToken).ConfigureAwait(false);
+        // P-5: plain http through a proxy connects to the proxy; the request then goes in absolute form.
+        string host = key.ProxyHost ?? key.Host;
+        int port = key.ViaProxy ? key.ProxyPort : key.Port;
+        IPAddress[] addresses = await ResolveAsync(host, options, id, cancellationToken).ConfigureAwait(false);
+        Socket socket = await ConnectSocketAsync(host, port, addresses, options, id, cancellationToken).ConfigureAwait(false);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         TlsClientState? tls = null;
         if (key.IsHttps)
@@ -38,7 +45,7 @@ internal static class HttpConnector
         return new HttpConnection(pool, socket, stream, tls, id);
     }
 
-    private static async ValueTask<IPAddress[]> ResolveAsync(string host, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    internal static async ValueTask<IPAddress[]> ResolveAsync(string host, HttpSessionOptions options, long id, CancellationToken cancellationToken)
     {
         if (IPAddress.TryParse(host, out IPAddress? literal))
         {
@@ -83,7 +90,7 @@ internal static class HttpConnector
         return addresses;
     }
 
-    private static async ValueTask<Socket> ConnectSocketAsync(PoolKey key, IPAddress[] addresses, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    internal static async ValueTask<Socket> ConnectSocketAsync(string host, int port, IPAddress[] addresses, HttpSessionOptions options, long id, CancellationToken cancellationToken)
     {
         Exception? lastError = null;
         int timeouts = 0;
@@ -96,7 +103,7 @@ internal static class HttpConnector
             {
                 cts.CancelAfter(options.ConnectTimeout);
             }
-            var endPoint = new IPEndPoint(address, key.Port);
+            var endPoint = new IPEndPoint(address, port);
             bool trace = HttpTrace.IsEnabled(options);
             if (trace)
             {
@@ -133,7 +140,7 @@ internal static class HttpConnector
                 lastError = e;
             }
         }
-        string where = $"{key.Host}:{key.Port}";
+        string where = $"{host}:{port}";
         if (timeouts == addresses.Length)
         {
             throw new TypedHttpException(HttpError.Timeout, HttpPhase.Connect, $"The connect timeout ({HttpConnection.FormatTimeout(options.ConnectTimeout)}) expired for every address of {where}.", lastError);
@@ -141,7 +148,7 @@ internal static class HttpConnector
         throw new TypedHttpException(HttpError.CannotConnect, HttpPhase.Connect, $"Could not connect to {where} ({addresses.Length} address(es) tried): {lastError?.Message}", lastError);
     }
 
-    private static async ValueTask<Stream> AuthenticateAsync(Stream inner, string host, TlsClientState tls, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    internal static async ValueTask<Stream> AuthenticateAsync(Stream inner, string host, TlsClientState tls, HttpSessionOptions options, long id, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var sslOptions = new SslClientAuthenticationOptions

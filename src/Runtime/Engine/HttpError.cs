@@ -41,6 +41,11 @@ public enum HttpError
     ResponseTruncated,
     /// <summary>The request itself is invalid (for example a header containing CR or LF); nothing was sent.</summary>
     InvalidRequest,
+    /// <summary>
+    /// A compressed response body decodes to more than <see cref="HttpSessionOptions.DecompressionLimits"/> allows
+    /// (total size or expansion ratio, T-7); reading stopped (phase <see cref="HttpPhase.ReceiveBody"/>).
+    /// </summary>
+    DecompressionLimitExceeded,
 }
 
 /// <summary>The phase of an exchange in which a transport failure happened.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using TypedHttp.Policy;
 
 namespace TypedHttp;
 
@@ -31,7 +32,7 @@ namespace TypedHttp;
 /// disposed.
 /// </para>
 /// </remarks>
-public sealed class HttpSession : HttpTransport, IDisposable
+public sealed partial class HttpSession : HttpTransport, IDisposable
 {
     private static readonly Lazy<HttpSession> s_shared = new(() => new HttpSession(new HttpSessionOptions()));
 
@@ -47,7 +48,14 @@ public sealed class HttpSession : HttpTransport, IDisposable
     {
         Options = options ?? new HttpSessionOptions();
         Options.Freeze();
+        Cookies = new CookieStore(Options.TimeProvider);
     }
+
+    /// <summary>
+    /// The session's cookie store (CK-1, OM-3): in memory, one per session. Used by the bridge stage when
+    /// <see cref="HttpSessionOptions.UseCookies"/> is on; <c>thttp</c> reads and writes cookie files through it.
+    /// </summary>
+    internal CookieStore Cookies { get; }
 
     /// <summary>The process-wide session used by clients that name none.</summary>
     public static HttpSession Shared => s_shared.Value;
@@ -72,9 +80,10 @@ public sealed class HttpSession : HttpTransport, IDisposable
         {
             return ValueTask.FromCanceled<TypedHttpResponse>(cancellationToken);
         }
-        HttpConnectionPool pool = _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
-        return SendCoreAsync(pool, request, plan, cancellationToken);
+        return SendThroughStagesAsync(request, plan, key, cancellationToken);
     }
+
+    private HttpConnectionPool GetPool(PoolKey key) => _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
 
     private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {

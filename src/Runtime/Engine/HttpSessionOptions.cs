@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -41,6 +43,19 @@ public sealed class HttpSessionOptions
     private SslProtocols _sslProtocols = SslProtocols.None;
     private bool _checkCertificateRevocation;
     private Action<HttpTraceEvent>? _traceListener;
+    private RedirectPolicy _redirectPolicy = RedirectPolicy.DisallowHttpsToHttp;
+    private int _maxAutomaticRedirections = 10;
+    private IList<string> _redirectTrustedHosts = new List<string>();
+    private HttpCredentialCache? _credentials;
+    private HttpAuthSchemes _allowedAuthSchemes = HttpAuthSchemes.All;
+    private Func<TypedHttpRequest, CancellationToken, ValueTask<string?>>? _bearerTokenProvider;
+    private bool _preAuthenticate = true;
+    private ProxySettings _proxy = ProxySettings.None;
+    private bool _useCookies = true;
+    private TimeProvider _timeProvider = TimeProvider.System;
+    private bool _automaticDecompression;
+    private DecompressionLimits _decompressionLimits = DecompressionLimits.Default;
+    private string[] _trustedHostsSnapshot = [];
 
     /// <summary>The User-Agent sent when a request has none; null sends none (OM-2).</summary>
     public string? UserAgent { get => _userAgent; set => Set(ref _userAgent, value); }
@@ -122,13 +137,125 @@ public sealed class HttpSessionOptions
     public bool CheckCertificateRevocation { get => _checkCertificateRevocation; set => Set(ref _checkCertificateRevocation, value); }
 
     /// <summary>
+    /// Which redirects the engine follows by itself: <see cref="TypedHttp.RedirectPolicy.DisallowHttpsToHttp"/> by
+    /// default, which follows every redirect except one from https to http, whose 3xx is returned with no error.
+    /// <see cref="TypedHttpRequest.RedirectPolicy"/> overrides it for one request.
+    /// </summary>
+    public RedirectPolicy RedirectPolicy
+    {
+        get => _redirectPolicy;
+        set => Set(ref _redirectPolicy, value is RedirectPolicy.Never or RedirectPolicy.DisallowHttpsToHttp or RedirectPolicy.Always ? value : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    /// <summary>
+    /// The most redirects followed for one request; 10 by default. One more fails the request with
+    /// <see cref="HttpError.TooManyRedirects"/>; the last 3xx is not returned. Zero makes every followable redirect an error.
+    /// </summary>
+    public int MaxAutomaticRedirections { get => _maxAutomaticRedirections; set => Set(ref _maxAutomaticRedirections, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value))); }
+
+    /// <summary>
+    /// Hosts (compared case-insensitively, IDNs as A-labels) to which the caller's own <c>Authorization</c>,
+    /// <c>Proxy-Authorization</c> and <c>Cookie</c> request headers are still sent after a redirect changes the
+    /// origin (scheme, host or port). By default none: those headers are kept on the same origin and dropped when it
+    /// changes (a departure from R-11, which would leak them). <c>"*"</c> trusts every host, like curl's
+    /// <c>--location-trusted</c>. Read when the session is created; the list is read-only afterwards.
+    /// </summary>
+    public IList<string> RedirectTrustedHosts { get => _redirectTrustedHosts; set => Set(ref _redirectTrustedHosts, value ?? throw new ArgumentNullException(nameof(value))); }
+
+    /// <summary>
+    /// The session's credentials for 401 challenges, per origin and realm; null (the default) answers none. A lookup
+    /// only matches the origin the credentials were given for, so a redirect to another origin never receives them.
+    /// Proxy credentials come from <see cref="ProxySettings"/>.
+    /// </summary>
+    public HttpCredentialCache? Credentials { get => _credentials; set => Set(ref _credentials, value); }
+
+    /// <summary>
+    /// The schemes the engine may answer 401 and 407 challenges with; <see cref="HttpAuthSchemes.All"/> by default.
+    /// Among offered and allowed schemes with credentials the order is Negotiate, NTLM, Digest, Basic (A-9b).
+    /// </summary>
+    public HttpAuthSchemes AllowedAuthSchemes { get => _allowedAuthSchemes; set => Set(ref _allowedAuthSchemes, value); }
+
+    /// <summary>
+    /// Supplies a bearer token for a request (called once per request, before the first send); a non-null result is
+    /// sent as <c>Authorization: Bearer token</c> unless the caller set an Authorization header. When the answer is a
+    /// 401 whose challenges include <c>Bearer</c>, the provider is called once more (it should refresh its token) and
+    /// the request is sent again once; a second 401 is returned. The token is only sent to the request's original
+    /// origin, never after a redirect to another one. Null (the default): no bearer tokens.
+    /// </summary>
+    public Func<TypedHttpRequest, CancellationToken, ValueTask<string?>>? BearerTokenProvider { get => _bearerTokenProvider; set => Set(ref _bearerTokenProvider, value); }
+
+    /// <summary>
+    /// Whether, after a request succeeded with Basic or Digest, later requests to the same origin and protection space
+    /// send that answer first instead of waiting for the 401 (A-9f); on by default (a departure from WinHttpHandler's
+    /// off, for fewer round trips). NTLM and Negotiate are never pre-sent.
+    /// </summary>
+    public bool PreAuthenticate { get => _preAuthenticate; set => Set(ref _preAuthenticate, value); }
+
+    /// <summary>
+    /// How the session reaches servers (P-1…P-5): <see cref="ProxySettings.None"/> (direct) by default. WinHTTP's
+    /// default reads the machine-wide WinHTTP proxy, which has no equivalent outside Windows; reading
+    /// <c>http_proxy</c>/<c>https_proxy</c> silently would make a microservice's traffic depend on whatever its
+    /// container inherited, so the engine only uses the environment when asked:
+    /// <c>Proxy = ProxySettings.FromEnvironment()</c>. <see cref="ProxySettings.Named(string, string?, HttpCredentials?)"/>
+    /// names one proxy with a bypass list.
+    /// </summary>
+    public ProxySettings Proxy { get => _proxy; set => Set(ref _proxy, value ?? throw new ArgumentNullException(nameof(value))); }
+
+    /// <summary>
+    /// Whether the session keeps cookies (CK-1): on by default, in memory, never persisted (CK-2). Set-Cookie is
+    /// recorded from every response, 3xx and 401 included, and the Cookie header is rebuilt from the store
+    /// for each hop. Off stops both sending and recording (CK-3); a Cookie header the caller sets is sent either way.
+    /// </summary>
+    public bool UseCookies { get => _useCookies; set => Set(ref _useCookies, value); }
+
+    /// <summary>The clock of the cookie store (expiry, Max-Age); <see cref="TimeProvider.System"/> by default.</summary>
+    public TimeProvider TimeProvider { get => _timeProvider; set => Set(ref _timeProvider, value ?? throw new ArgumentNullException(nameof(value))); }
+
+    /// <summary>
+    /// Whether response bodies are decompressed (T-7); off by default, so compressed bodies arrive as sent. When on,
+    /// requests carry <c>Accept-Encoding: gzip, deflate, br</c>, replacing the caller's value (T-7, HD-4), and a body
+    /// in those codings is decoded, its Content-Encoding and Content-Length headers removed. Responses to HEAD and
+    /// 204/304 responses are left alone; a coding the engine does not know passes through unchanged.
+    /// </summary>
+    public bool AutomaticDecompression { get => _automaticDecompression; set => Set(ref _automaticDecompression, value); }
+
+    /// <summary>
+    /// The bomb guard for <see cref="AutomaticDecompression"/>: <see cref="TypedHttp.DecompressionLimits.Default"/>
+    /// (64 MiB decoded, 200:1 past the first MiB). Exceeding it fails the body read with
+    /// <see cref="HttpError.DecompressionLimitExceeded"/>.
+    /// </summary>
+    public DecompressionLimits DecompressionLimits
+    {
+        get => _decompressionLimits;
+        set => Set(ref _decompressionLimits, value.MaxDecodedBytes >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), "Use the DecompressionLimits constructor or DecompressionLimits.Default; the default value has no room."));
+    }
+
+    /// <summary>The trusted hosts as frozen when the session was created.</summary>
+    internal string[] TrustedHostsSnapshot => _trustedHostsSnapshot;
+
+    /// <summary>
     /// Receives the session's trace events (besides the <c>TypedHttp</c> EventSource); for the command-line tool's
     /// verbose output and for tests. Called inline on the I/O path: keep it quick.
     /// </summary>
     internal Action<HttpTraceEvent>? TraceListener { get => _traceListener; set => Set(ref _traceListener, value); }
 
     /// <summary>Makes the options read-only; called by the session that takes them.</summary>
-    internal void Freeze() => _frozen = true;
+    internal void Freeze()
+    {
+        if (_frozen)
+        {
+            return;
+        }
+        var hosts = new string[_redirectTrustedHosts.Count];
+        _redirectTrustedHosts.CopyTo(hosts, 0);
+        for (int i = 0; i < hosts.Length; i++)
+        {
+            hosts[i] = hosts[i] ?? throw new ArgumentException("RedirectTrustedHosts holds a null entry.");
+        }
+        _trustedHostsSnapshot = hosts;
+        _redirectTrustedHosts = new ReadOnlyCollection<string>(hosts);
+        _frozen = true;
+    }
 
     private void Set<T>(ref T field, T value)
     {

@@ -38,6 +38,12 @@ internal enum HttpTraceEventKind
     Closing = 14,
     /// <summary>An exchange failed.</summary>
     Failed = 15,
+    /// <summary>A redirect is followed (REDIRECT, R-10): from, to, status and method.</summary>
+    Redirect = 16,
+    /// <summary>A 401 or 407 challenge is answered, or a bearer token refreshed; never the secret itself.</summary>
+    Authenticating = 17,
+    /// <summary>A CONNECT tunnel through a proxy is requested or established (P-5).</summary>
+    ProxyTunnel = 18,
 }
 
 /// <summary>One trace event: its kind, the connection it concerns (0 before there is one) and a line of text.</summary>
@@ -116,6 +122,9 @@ internal sealed class TypedHttpEventSource : EventSource
             case HttpTraceEventKind.ConnectionReused: ConnectionReused(connectionId, message); break;
             case HttpTraceEventKind.Retrying: Retrying(connectionId, message); break;
             case HttpTraceEventKind.Closing: Closing(connectionId, message); break;
+            case HttpTraceEventKind.Redirect: Redirect(connectionId, message); break;
+            case HttpTraceEventKind.Authenticating: Authenticating(connectionId, message); break;
+            case HttpTraceEventKind.ProxyTunnel: ProxyTunnel(connectionId, message); break;
             default: Failed(connectionId, message); break;
         }
     }
@@ -164,4 +173,13 @@ internal sealed class TypedHttpEventSource : EventSource
 
     [Event(15, Level = EventLevel.Warning)]
     public void Failed(long connectionId, string message) => WriteEvent(15, connectionId, message);
+
+    [Event(16, Level = EventLevel.Informational)]
+    public void Redirect(long connectionId, string message) => WriteEvent(16, connectionId, message);
+
+    [Event(17, Level = EventLevel.Informational)]
+    public void Authenticating(long connectionId, string message) => WriteEvent(17, connectionId, message);
+
+    [Event(18, Level = EventLevel.Informational)]
+    public void ProxyTunnel(long connectionId, string message) => WriteEvent(18, connectionId, message);
 }

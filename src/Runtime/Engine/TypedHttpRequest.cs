@@ -31,6 +31,13 @@ public sealed class TypedHttpRequest : IDisposable
     /// <summary>The HTTP version to send: 1.1 (the default) or 1.0.</summary>
     public Version Version { get; set; } = System.Net.HttpVersion.Version11;
 
+    /// <summary>
+    /// The redirect policy for this request, overriding <see cref="HttpSessionOptions.RedirectPolicy"/> (R-3: the
+    /// option is settable per request); null (the default) uses the session's. Generated clients set it from a
+    /// <c>[RedirectPolicy]</c> attribute on the interface or method.
+    /// </summary>
+    public RedirectPolicy? RedirectPolicy { get; set; }
+
     /// <summary>Disposes the body.</summary>
     public void Dispose() => Content?.Dispose();
 }

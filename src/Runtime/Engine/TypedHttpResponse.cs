@@ -40,13 +40,19 @@ public sealed class TypedHttpResponse : IDisposable, IAsyncDisposable
     public HttpHeaderCollection Headers { get; }
 
     /// <summary>The body. It ends where the body ends; a connection cut short raises <see cref="HttpError.ResponseTruncated"/>.</summary>
-    public Stream Body { get; }
+    public Stream Body { get; internal set; }
 
     /// <summary>The trailer fields of a chunked body, available once the body has been read to its end; otherwise empty.</summary>
     public HttpHeaderCollection Trailers { get; internal set; } = new HttpHeaderCollection(0);
 
-    /// <summary>The URI this response answers.</summary>
-    public Uri RequestUri { get; }
+    /// <summary>
+    /// The URI this response answers: after redirects, the final URI, not the one first requested (R-10,
+    /// WINHTTP_OPTION_URL).
+    /// </summary>
+    public Uri RequestUri { get; internal set; }
+
+    /// <summary>How many redirects the engine followed to get this response (0 when none, R-6).</summary>
+    public int RedirectCount { get; internal set; }
 
     /// <summary>Whether the status is 2xx.</summary>
     public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;

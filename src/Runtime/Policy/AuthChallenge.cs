@@ -3,24 +3,6 @@ using System.Collections.Generic;
 
 namespace TypedHttp.Policy;
 
-/// <summary>The authentication schemes the engine can answer, in A-1's vocabulary.</summary>
-[Flags]
-internal enum AuthSchemes
-{
-    /// <summary>None.</summary>
-    None = 0,
-    /// <summary>RFC 7617 Basic.</summary>
-    Basic = 0x1,
-    /// <summary>NTLM (through <see cref="System.Net.Security.NegotiateAuthentication"/>).</summary>
-    Ntlm = 0x2,
-    /// <summary>RFC 7616 Digest.</summary>
-    Digest = 0x8,
-    /// <summary>SPNEGO Negotiate (RFC 4559).</summary>
-    Negotiate = 0x10,
-    /// <summary>Every scheme.</summary>
-    All = Basic | Ntlm | Digest | Negotiate,
-}
-
 /// <summary>One challenge from a WWW-Authenticate or Proxy-Authenticate field (RFC 9110 §11.3).</summary>
 internal sealed class AuthChallenge
 {
@@ -37,8 +19,8 @@ internal sealed class AuthChallenge
     /// <summary>The auth-scheme as sent.</summary>
     public string Scheme { get; }
 
-    /// <summary>The scheme, if it is one we answer; <see cref="AuthSchemes.None"/> otherwise.</summary>
-    public AuthSchemes KnownScheme { get; }
+    /// <summary>The scheme, if it is one we answer; <see cref="HttpAuthSchemes.None"/> otherwise.</summary>
+    public HttpAuthSchemes KnownScheme { get; }
 
     /// <summary>The token68 form's value (Negotiate and NTLM use it), or null.</summary>
     public string? Token68 { get; }
@@ -63,20 +45,20 @@ internal sealed class AuthChallenge
     /// <summary>The realm parameter, or null.</summary>
     public string? Realm => GetParameter("realm");
 
-    private static AuthSchemes Classify(string scheme) =>
-        scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? AuthSchemes.Basic
-        : scheme.Equals("Digest", StringComparison.OrdinalIgnoreCase) ? AuthSchemes.Digest
-        : scheme.Equals("NTLM", StringComparison.OrdinalIgnoreCase) ? AuthSchemes.Ntlm
-        : scheme.Equals("Negotiate", StringComparison.OrdinalIgnoreCase) ? AuthSchemes.Negotiate
-        : AuthSchemes.None;
+    private static HttpAuthSchemes Classify(string scheme) =>
+        scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) ? HttpAuthSchemes.Basic
+        : scheme.Equals("Digest", StringComparison.OrdinalIgnoreCase) ? HttpAuthSchemes.Digest
+        : scheme.Equals("NTLM", StringComparison.OrdinalIgnoreCase) ? HttpAuthSchemes.Ntlm
+        : scheme.Equals("Negotiate", StringComparison.OrdinalIgnoreCase) ? HttpAuthSchemes.Negotiate
+        : HttpAuthSchemes.None;
 
     /// <summary>The name we send for a scheme in Authorization fields.</summary>
-    internal static string SchemeName(AuthSchemes scheme) => scheme switch
+    internal static string SchemeName(HttpAuthSchemes scheme) => scheme switch
     {
-        AuthSchemes.Basic => "Basic",
-        AuthSchemes.Digest => "Digest",
-        AuthSchemes.Ntlm => "NTLM",
-        AuthSchemes.Negotiate => "Negotiate",
+        HttpAuthSchemes.Basic => "Basic",
+        HttpAuthSchemes.Digest => "Digest",
+        HttpAuthSchemes.Ntlm => "NTLM",
+        HttpAuthSchemes.Negotiate => "Negotiate",
         _ => throw new ArgumentOutOfRangeException(nameof(scheme)),
     };
 }

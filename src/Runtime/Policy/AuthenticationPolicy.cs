@@ -6,7 +6,7 @@ namespace TypedHttp.Policy;
 /// <summary>The scheme chosen to answer a 401 or 407, with the challenge and the credentials to use.</summary>
 internal readonly struct AuthSelection
 {
-    public AuthSelection(AuthSchemes scheme, AuthChallenge challenge, HttpCredentials credentials)
+    public AuthSelection(HttpAuthSchemes scheme, AuthChallenge challenge, HttpCredentials credentials)
     {
         Scheme = scheme;
         Challenge = challenge;
@@ -14,7 +14,7 @@ internal readonly struct AuthSelection
     }
 
     /// <summary>The chosen scheme.</summary>
-    public AuthSchemes Scheme { get; }
+    public HttpAuthSchemes Scheme { get; }
 
     /// <summary>The server's challenge for that scheme.</summary>
     public AuthChallenge Challenge { get; }
@@ -26,7 +26,7 @@ internal readonly struct AuthSelection
 /// <summary>Scheme choice for the follow-up stage (A-9b, A-9e).</summary>
 internal static class AuthSchemeSelector
 {
-    private static readonly AuthSchemes[] s_preference = [AuthSchemes.Negotiate, AuthSchemes.Ntlm, AuthSchemes.Digest, AuthSchemes.Basic];
+    private static readonly HttpAuthSchemes[] s_preference = [HttpAuthSchemes.Negotiate, HttpAuthSchemes.Ntlm, HttpAuthSchemes.Digest, HttpAuthSchemes.Basic];
 
     /// <summary>
     /// Picks Negotiate &gt; NTLM &gt; Digest &gt; Basic among the offered challenges for which credentials exist for
@@ -41,10 +41,10 @@ internal static class AuthSchemeSelector
     /// <param name="selection">The choice.</param>
     /// <returns>False when no offered scheme can be answered: the 401/407 is then the final response .</returns>
     public static bool TrySelect(IReadOnlyList<AuthChallenge> challenges, Uri origin, HttpCredentialCache credentials,
-        AuthSchemes allowed, out AuthSelection selection)
+        HttpAuthSchemes allowed, out AuthSelection selection)
     {
         selection = default;
-        foreach (AuthSchemes scheme in s_preference)
+        foreach (HttpAuthSchemes scheme in s_preference)
         {
             if ((allowed & scheme) == 0)
             {
@@ -57,11 +57,11 @@ internal static class AuthSchemeSelector
                 {
                     continue;
                 }
-                if (scheme == AuthSchemes.Digest && !DigestChallenge.TryCreate(c, out _))
+                if (scheme == HttpAuthSchemes.Digest && !DigestChallenge.TryCreate(c, out _))
                 {
                     continue;
                 }
-                string? realm = scheme is AuthSchemes.Basic or AuthSchemes.Digest ? c.Realm : null;
+                string? realm = scheme is HttpAuthSchemes.Basic or HttpAuthSchemes.Digest ? c.Realm : null;
                 HttpCredentials? found = credentials.GetCredentials(origin, realm);
                 if (found is not null)
                 {
@@ -103,13 +103,13 @@ internal sealed class PreAuthenticationCache
     /// <param name="scheme">Basic or Digest.</param>
     /// <param name="credentials">The credentials that worked.</param>
     /// <param name="digest">The Digest session, for Digest.</param>
-    public void Remember(Uri uri, string realm, AuthSchemes scheme, HttpCredentials credentials, DigestSession? digest = null)
+    public void Remember(Uri uri, string realm, HttpAuthSchemes scheme, HttpCredentials credentials, DigestSession? digest = null)
     {
-        if (scheme is not (AuthSchemes.Basic or AuthSchemes.Digest))
+        if (scheme is not (HttpAuthSchemes.Basic or HttpAuthSchemes.Digest))
         {
             return;
         }
-        if (scheme == AuthSchemes.Digest && digest is null)
+        if (scheme == HttpAuthSchemes.Digest && digest is null)
         {
             throw new ArgumentNullException(nameof(digest), "Digest pre-authentication needs the Digest session.");
         }
@@ -162,7 +162,7 @@ internal sealed class PreAuthenticationCache
     /// <param name="uri">A URI of the origin.</param>
     /// <param name="realm">The realm.</param>
     /// <param name="scheme">The scheme.</param>
-    public bool Forget(Uri uri, string realm, AuthSchemes scheme)
+    public bool Forget(Uri uri, string realm, HttpAuthSchemes scheme)
     {
         string origin = HttpCredentialCache.OriginKey(uri);
         lock (_gate)
@@ -191,7 +191,7 @@ internal sealed class PreAuthenticationCache
         {
             return null;
         }
-        return e.Scheme == AuthSchemes.Basic
+        return e.Scheme == HttpAuthSchemes.Basic
             ? BasicAuthentication.GetHeaderValue(e.Credentials)
             : e.Digest!.CreateHeaderValue(e.Credentials, method, requestTarget);
     }
@@ -200,7 +200,7 @@ internal sealed class PreAuthenticationCache
 /// <summary>One pre-authentication entry: (origin, realm, scheme) with the credentials and, for Digest, its session.</summary>
 internal readonly struct PreAuthEntry
 {
-    public PreAuthEntry(string origin, string realm, AuthSchemes scheme, string pathPrefix, HttpCredentials credentials, DigestSession? digest)
+    public PreAuthEntry(string origin, string realm, HttpAuthSchemes scheme, string pathPrefix, HttpCredentials credentials, DigestSession? digest)
     {
         Origin = origin;
         Realm = realm;
@@ -217,7 +217,7 @@ internal readonly struct PreAuthEntry
     public string Realm { get; }
 
     /// <summary>Basic or Digest.</summary>
-    public AuthSchemes Scheme { get; }
+    public HttpAuthSchemes Scheme { get; }
 
     /// <summary>The directory of the URI that succeeded (RFC 7617 §2.2 protection space reuse).</summary>
     public string PathPrefix { get; }

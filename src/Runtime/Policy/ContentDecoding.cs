@@ -7,39 +7,6 @@ using System.Threading.Tasks;
 
 namespace TypedHttp.Policy;
 
-/// <summary>Limits that keep a decompressed response body from exhausting memory or time (a "zip bomb" guard, T-7).</summary>
-internal readonly struct DecompressionLimits
-{
-    /// <summary>The default cap on decoded bytes: 64 MiB.</summary>
-    public const long DefaultMaxDecodedBytes = 64L * 1024 * 1024;
-
-    /// <summary>The default cap on decoded/encoded bytes: 200 (JSON and text compress 5–20 times; zeros over 1000).</summary>
-    public const int DefaultMaxRatio = 200;
-
-    /// <summary>The ratio is checked only once this many bytes were decoded, so tiny, very compressible bodies pass.</summary>
-    public const long RatioGraceBytes = 1024 * 1024;
-
-    /// <summary>Creates limits.</summary>
-    /// <param name="maxDecodedBytes">The most decoded bytes a body may have; long.MaxValue for none.</param>
-    /// <param name="maxRatio">The most decoded bytes per encoded byte past <see cref="RatioGraceBytes"/>; 0 for none.</param>
-    public DecompressionLimits(long maxDecodedBytes, int maxRatio)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxDecodedBytes, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxRatio);
-        MaxDecodedBytes = maxDecodedBytes;
-        MaxRatio = maxRatio;
-    }
-
-    /// <summary>The defaults: 64 MiB and 200:1.</summary>
-    public static DecompressionLimits Default => new(DefaultMaxDecodedBytes, DefaultMaxRatio);
-
-    /// <summary>The most decoded bytes.</summary>
-    public long MaxDecodedBytes { get; }
-
-    /// <summary>The most decoded bytes per encoded byte (0: unchecked).</summary>
-    public int MaxRatio { get; }
-}
-
 /// <summary>
 /// Transparent response decompression for the bridge stage (T-7, WINHTTP.md part 1): gzip (and x-gzip), deflate
 /// (zlib-wrapped or raw, detected from the first two bytes), br, and stacked codings, with limits on decoded size
@@ -328,8 +295,9 @@ internal sealed class PrefixedReadStream : ReadOnlyStreamBase
 
 /// <summary>
 /// The decoded body handed to the caller: it enforces <see cref="DecompressionLimits"/> and turns corrupt data into
-/// our error. Both failures are <see cref="TypedHttpException"/> with <see cref="HttpError.InvalidServerResponse"/>
-/// in <see cref="HttpPhase.ReceiveBody"/> and a message that names the limit or the coding.
+/// our error: a limit gives <see cref="HttpError.DecompressionLimitExceeded"/>, corrupt data
+/// <see cref="HttpError.InvalidServerResponse"/>, both in <see cref="HttpPhase.ReceiveBody"/> with a message that
+/// names the limit or the coding.
 /// </summary>
 internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
 {
@@ -390,12 +358,12 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
         _decoded += n;
         if (_decoded > _limits.MaxDecodedBytes)
         {
-            throw new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveBody,
+            throw new TypedHttpException(HttpError.DecompressionLimitExceeded, HttpPhase.ReceiveBody,
                 $"The response body ({_codings}) decompresses to more than {_limits.MaxDecodedBytes} bytes, the decompression size limit; reading stopped.");
         }
         if (_limits.MaxRatio > 0 && _decoded > DecompressionLimits.RatioGraceBytes && _decoded > (long)_limits.MaxRatio * Math.Max(1, _encoded.BytesRead))
         {
-            throw new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveBody,
+            throw new TypedHttpException(HttpError.DecompressionLimitExceeded, HttpPhase.ReceiveBody,
                 $"The response body ({_codings}) expands more than {_limits.MaxRatio} times ({_encoded.BytesRead} bytes became over {_decoded}), the decompression ratio limit; reading stopped.");
         }
         return n;

@@ -76,7 +76,7 @@ internal sealed class DigestChallenge
     public static bool TryCreate(AuthChallenge challenge, out DigestChallenge? digest)
     {
         digest = null;
-        if (challenge.KnownScheme != AuthSchemes.Digest)
+        if (challenge.KnownScheme != HttpAuthSchemes.Digest)
         {
             return false;
         }
@@ -197,7 +197,7 @@ internal sealed class DigestSession
         string realm = Challenge.Realm;
         foreach (AuthChallenge c in challenges)
         {
-            if (c.KnownScheme == AuthSchemes.Digest && DigestChallenge.TryCreate(c, out DigestChallenge? d)
+            if (c.KnownScheme == HttpAuthSchemes.Digest && DigestChallenge.TryCreate(c, out DigestChallenge? d)
                 && d!.Stale && string.Equals(d.Realm, realm, StringComparison.Ordinal))
             {
                 Update(d);

@@ -18,12 +18,12 @@ internal sealed class NegotiateAuthenticator : IDisposable
     private readonly string _schemeName;
 
     /// <summary>Creates the client context.</summary>
-    /// <param name="scheme"><see cref="AuthSchemes.Negotiate"/> or <see cref="AuthSchemes.Ntlm"/>.</param>
+    /// <param name="scheme"><see cref="HttpAuthSchemes.Negotiate"/> or <see cref="HttpAuthSchemes.Ntlm"/>.</param>
     /// <param name="credentials">The credentials (domain used when given).</param>
     /// <param name="host">The server's (or proxy's) host name; the target name is <c>HTTP/host</c>.</param>
-    public NegotiateAuthenticator(AuthSchemes scheme, HttpCredentials credentials, string host)
+    public NegotiateAuthenticator(HttpAuthSchemes scheme, HttpCredentials credentials, string host)
     {
-        if (scheme is not (AuthSchemes.Negotiate or AuthSchemes.Ntlm))
+        if (scheme is not (HttpAuthSchemes.Negotiate or HttpAuthSchemes.Ntlm))
         {
             throw new ArgumentOutOfRangeException(nameof(scheme), "Only Negotiate and NTLM go through NegotiateAuthentication.");
         }

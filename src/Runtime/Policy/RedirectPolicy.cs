@@ -177,7 +177,7 @@ namespace TypedHttp.Policy
         /// </summary>
         /// <param name="headers">The caller's request headers (a copy the engine owns).</param>
         /// <param name="decision">A <see cref="RedirectAction.Follow"/> decision.</param>
-        /// <param name="trustedHosts">Hosts that may receive those headers on another origin (case-insensitive), or null.</param>
+        /// <param name="trustedHosts">Hosts that may receive those headers on another origin (case-insensitive; <c>"*"</c>: any), or null.</param>
         public static void RemoveHeadersForNextHop(HttpHeaderCollection headers, in RedirectDecision decision, IReadOnlyList<string>? trustedHosts)
         {
             ArgumentNullException.ThrowIfNull(headers);
@@ -215,7 +215,8 @@ namespace TypedHttp.Policy
             string host = target.IdnHost;
             for (int i = 0; i < trustedHosts.Count; i++)
             {
-                if (string.Equals(trustedHosts[i], host, StringComparison.OrdinalIgnoreCase))
+                // "*" trusts every host (curl's --location-trusted).
+                if (trustedHosts[i] == "*" || string.Equals(trustedHosts[i], host, StringComparison.OrdinalIgnoreCase))
                 {
                     return true;
                 }

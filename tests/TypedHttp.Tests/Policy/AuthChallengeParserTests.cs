@@ -24,11 +24,11 @@ public sealed class AuthChallengeParserTests
         var c = Parse("Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\", Basic realm=\"simple\"");
         Assert.Equal(2, c.Count);
         Assert.Equal("Newauth", c[0].Scheme);
-        Assert.Equal(AuthSchemes.None, c[0].KnownScheme);
+        Assert.Equal(HttpAuthSchemes.None, c[0].KnownScheme);
         Assert.Equal("apps", c[0].Realm);
         Assert.Equal("1", c[0].GetParameter("TYPE"));
         Assert.Equal("Login to \"apps\"", c[0].GetParameter("title"));
-        Assert.Equal(AuthSchemes.Basic, c[1].KnownScheme);
+        Assert.Equal(HttpAuthSchemes.Basic, c[1].KnownScheme);
         Assert.Equal("simple", c[1].Realm);
     }
 
@@ -40,7 +40,7 @@ public sealed class AuthChallengeParserTests
         headers.Add("Content-Type", "text/plain");
         headers.Add("www-authenticate", "ntlm, basic Realm=\"x\"");
         var c = AuthChallengeParser.Parse(headers, "WWW-Authenticate");
-        Assert.Equal(new[] { AuthSchemes.Negotiate, AuthSchemes.Ntlm, AuthSchemes.Basic }, new[] { c[0].KnownScheme, c[1].KnownScheme, c[2].KnownScheme });
+        Assert.Equal(new[] { HttpAuthSchemes.Negotiate, HttpAuthSchemes.Ntlm, HttpAuthSchemes.Basic }, new[] { c[0].KnownScheme, c[1].KnownScheme, c[2].KnownScheme });
         Assert.Equal("x", c[2].Realm);
         Assert.Empty(AuthChallengeParser.Parse(headers, "Proxy-Authenticate"));
     }
@@ -101,7 +101,7 @@ public sealed class AuthChallengeParserTests
         Assert.Equal(expectedCount, c.Count);
         foreach (AuthChallenge challenge in c)
         {
-            Assert.NotEqual(AuthSchemes.None, challenge.KnownScheme);
+            Assert.NotEqual(HttpAuthSchemes.None, challenge.KnownScheme);
         }
     }
 

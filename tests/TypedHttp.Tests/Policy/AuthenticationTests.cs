@@ -244,14 +244,14 @@ public sealed class AuthenticationTests
         var origin = new Uri("http://h/");
         cache.Add(origin, new HttpCredentials("u", "p"));
         var offered = Challenges("Basic realm=\"r\", Digest realm=\"r\", nonce=\"n\"", "NTLM", "Negotiate");
-        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, AuthSchemes.All, out AuthSelection s));
-        Assert.Equal(AuthSchemes.Negotiate, s.Scheme);
-        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, AuthSchemes.All & ~AuthSchemes.Negotiate, out s));
-        Assert.Equal(AuthSchemes.Ntlm, s.Scheme);
-        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, AuthSchemes.Basic | AuthSchemes.Digest, out s));
-        Assert.Equal(AuthSchemes.Digest, s.Scheme);
-        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, AuthSchemes.Basic, out s));
-        Assert.Equal(AuthSchemes.Basic, s.Scheme);
+        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.All, out AuthSelection s));
+        Assert.Equal(HttpAuthSchemes.Negotiate, s.Scheme);
+        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.All & ~HttpAuthSchemes.Negotiate, out s));
+        Assert.Equal(HttpAuthSchemes.Ntlm, s.Scheme);
+        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.Basic | HttpAuthSchemes.Digest, out s));
+        Assert.Equal(HttpAuthSchemes.Digest, s.Scheme);
+        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.Basic, out s));
+        Assert.Equal(HttpAuthSchemes.Basic, s.Scheme);
         Assert.Equal("r", s.Challenge.Realm);
     }
 
@@ -262,8 +262,8 @@ public sealed class AuthenticationTests
         var origin = new Uri("http://h/");
         cache.Add(origin, "basic realm", new HttpCredentials("u", "p"));
         var offered = Challenges("Digest realm=\"digest realm\", nonce=\"n\", Basic realm=\"basic realm\"");
-        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, AuthSchemes.All, out AuthSelection s));
-        Assert.Equal(AuthSchemes.Basic, s.Scheme);
+        Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.All, out AuthSelection s));
+        Assert.Equal(HttpAuthSchemes.Basic, s.Scheme);
     }
 
     [Fact]
@@ -271,9 +271,9 @@ public sealed class AuthenticationTests
     {
         var cache = new HttpCredentialCache();
         cache.Add(new Uri("http://other/"), new HttpCredentials("u", "p"));
-        Assert.False(AuthSchemeSelector.TrySelect(Challenges("Basic realm=x"), new Uri("http://h/"), cache, AuthSchemes.All, out _));
+        Assert.False(AuthSchemeSelector.TrySelect(Challenges("Basic realm=x"), new Uri("http://h/"), cache, HttpAuthSchemes.All, out _));
         cache.Add(new Uri("http://h/"), new HttpCredentials("u", "p"));
-        Assert.False(AuthSchemeSelector.TrySelect(Challenges("Bearer, Digest realm=x, nonce=y, algorithm=SHA-512-256"), new Uri("http://h/"), cache, AuthSchemes.All, out _));
+        Assert.False(AuthSchemeSelector.TrySelect(Challenges("Bearer, Digest realm=x, nonce=y, algorithm=SHA-512-256"), new Uri("http://h/"), cache, HttpAuthSchemes.All, out _));
     }
 
     [Fact]
@@ -281,13 +281,13 @@ public sealed class AuthenticationTests
     {
         var cache = new PreAuthenticationCache();
         var creds = new HttpCredentials("Aladdin", "open sesame");
-        cache.Remember(new Uri("http://h/api/v1/items"), "r", AuthSchemes.Basic, creds);
+        cache.Remember(new Uri("http://h/api/v1/items"), "r", HttpAuthSchemes.Basic, creds);
         Assert.Equal("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", cache.GetHeaderValue(new Uri("http://h/api/v1/other"), "GET", "/api/v1/other"));
         Assert.Equal("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", cache.GetHeaderValue(new Uri("http://h/api/v1/deeper/x"), "GET", "/api/v1/deeper/x"));
         Assert.Null(cache.GetHeaderValue(new Uri("http://h/elsewhere"), "GET", "/elsewhere"));
         Assert.Null(cache.GetHeaderValue(new Uri("https://h/api/v1/other"), "GET", "/api/v1/other"));
         Assert.Null(cache.GetHeaderValue(new Uri("http://h:81/api/v1/other"), "GET", "/api/v1/other"));
-        Assert.True(cache.Forget(new Uri("http://h/"), "r", AuthSchemes.Basic));
+        Assert.True(cache.Forget(new Uri("http://h/"), "r", HttpAuthSchemes.Basic));
         Assert.Equal(0, cache.Count);
     }
 
@@ -297,7 +297,7 @@ public sealed class AuthenticationTests
         var cache = new PreAuthenticationCache();
         var session = new DigestSession(Digest(Rfc7616Sha256Challenge), () => "c");
         _ = session.CreateHeaderValue(Mufasa, "GET", "/dir/index.html"); // the answer that succeeded: nc=1
-        cache.Remember(new Uri("http://h/dir/index.html"), "http-auth@example.org", AuthSchemes.Digest, Mufasa, session);
+        cache.Remember(new Uri("http://h/dir/index.html"), "http-auth@example.org", HttpAuthSchemes.Digest, Mufasa, session);
         string? next = cache.GetHeaderValue(new Uri("http://h/dir/other.html"), "GET", "/dir/other.html");
         Assert.NotNull(next);
         Assert.Contains("nc=00000002", next);
@@ -308,7 +308,7 @@ public sealed class AuthenticationTests
     public void NTLM_and_Negotiate_are_not_preauthenticated()
     {
         var cache = new PreAuthenticationCache();
-        cache.Remember(new Uri("http://h/"), "", AuthSchemes.Ntlm, Mufasa);
+        cache.Remember(new Uri("http://h/"), "", HttpAuthSchemes.Ntlm, Mufasa);
         Assert.Equal(0, cache.Count);
     }
 
@@ -318,7 +318,7 @@ public sealed class AuthenticationTests
     public void Negotiate_adapter_gives_a_token_or_a_clear_LoginFailure(string name)
     {
         // What this machine can do depends on its GSSAPI setup; either outcome is real, neither is faked.
-        AuthSchemes scheme = name == "NTLM" ? AuthSchemes.Ntlm : AuthSchemes.Negotiate;
+        HttpAuthSchemes scheme = name == "NTLM" ? HttpAuthSchemes.Ntlm : HttpAuthSchemes.Negotiate;
         try
         {
             using var auth = new NegotiateAuthenticator(scheme, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
@@ -339,7 +339,7 @@ public sealed class AuthenticationTests
     {
         try
         {
-            using var auth = new NegotiateAuthenticator(AuthSchemes.Negotiate, new HttpCredentials("user", "password"), "server.example.test");
+            using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Negotiate, new HttpCredentials("user", "password"), "server.example.test");
             var e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue("%%% not base64 %%%"));
             Assert.Equal(HttpError.LoginFailure, e.Error);
             Assert.Contains("not valid base64", e.Message);

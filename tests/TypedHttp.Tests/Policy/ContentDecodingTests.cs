@@ -198,7 +198,7 @@ public sealed class ContentDecodingTests
         Assert.True(bomb.Length < 8 * 1024 * 1024, $"bomb is {bomb.Length} bytes");
         Stream decoded = Decode(bomb, "gzip");
         var e = Assert.Throws<TypedHttpException>(() => ReadAll(decoded));
-        Assert.Equal(HttpError.InvalidServerResponse, e.Error);
+        Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("ratio limit", e.Message);
         Assert.True(((LimitedDecodingStream)decoded).DecodedBytes <= 2 * DecompressionLimits.RatioGraceBytes + 64 * 1024);
     }
@@ -209,7 +209,7 @@ public sealed class ContentDecodingTests
         const long limit = 16L * 1024 * 1024;
         Stream decoded = Decode(GzipBomb.Value, "gzip", new DecompressionLimits(limit, maxRatio: 0));
         var e = await Assert.ThrowsAsync<TypedHttpException>(() => ReadAllAsync(decoded));
-        Assert.Equal(HttpError.InvalidServerResponse, e.Error);
+        Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("size limit", e.Message);
         Assert.Equal(limit + 1, ((LimitedDecodingStream)decoded).DecodedBytes);
     }
@@ -229,7 +229,7 @@ public sealed class ContentDecodingTests
             }
         }
         var e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(output.ToArray(), "gzip, br")));
-        Assert.Equal(HttpError.InvalidServerResponse, e.Error);
+        Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("gzip, br", e.Message);
     }
 

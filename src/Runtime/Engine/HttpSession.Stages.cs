@@ -1,0 +1,410 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using TypedHttp.Policy;
+
+namespace TypedHttp;
+
+/// <summary>
+/// The follow-up and bridge stages (ARCHITECTURE.md, "The runtime"): per hop the bridge adds the session's cookies,
+/// the authorization it has and Accept-Encoding, then records Set-Cookie; the follow-up stage answers 401/407
+/// challenges, follows redirects under the policy, and finally decodes the body.
+/// </summary>
+public sealed partial class HttpSession
+{
+    /// <summary>Pre-authentication for origins (A-9f): Basic or Digest answers that worked before.</summary>
+    internal PreAuthenticationCache ServerPreAuthentication { get; } = new();
+
+    /// <summary>Pre-authentication for proxies (A-9f, A-9e), keyed by the proxy's URI.</summary>
+    internal PreAuthenticationCache ProxyPreAuthentication { get; } = new();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TypedHttpResponse> SendThroughStagesAsync(TypedHttpRequest request, RequestPlan plan, PoolKey key, CancellationToken cancellationToken)
+    {
+        HttpSessionOptions o = Options;
+        RedirectPolicy policy = request.RedirectPolicy ?? o.RedirectPolicy;
+        Uri original = request.Uri;
+        TypedHttpRequest hop = request;
+        int redirects = 0;
+
+        // Follow-up state of the current hop (reset when a redirect is followed).
+        string? nextAuthorization = null, nextProxyAuthorization = null;
+        HttpAuthSchemes serverTried = HttpAuthSchemes.None, proxyTried = HttpAuthSchemes.None;
+        AuthSelection serverAnswered = default, proxyAnswered = default;
+        DigestSession? serverDigest = null, proxyDigest = null;
+        bool serverStaleRetried = false, proxyStaleRetried = false, preAuthSent = false;
+        NegotiateAuthenticator? negotiator = null;
+        // Bearer: fetched once per request, refreshed once after a 401 with a Bearer challenge.
+        string? bearer = null;
+        bool bearerFetched = false, bearerRefreshed = false;
+
+        try
+        {
+            while (true)
+            {
+                Uri uri = hop.Uri;
+                HttpHeaderCollection callerHeaders = hop.Headers;
+                bool https = key.IsHttps;
+
+                // Connect stage input: the proxy for this hop (P-4: chosen per request URI).
+                Uri? proxy = o.Proxy.Kind == ProxyKind.None ? null : o.Proxy.GetProxy(uri);
+                if (proxy is not null)
+                {
+                    key = key with { ProxyHost = proxy.HostNameType == UriHostNameType.IPv6 ? proxy.DnsSafeHost : proxy.IdnHost, ProxyPort = proxy.Port };
+                }
+                string? absoluteTarget = proxy is not null && !https ? ProxyRequestHead.GetAbsoluteFormTarget(uri) : null;
+                string requestTarget = absoluteTarget ?? uri.PathAndQuery;
+
+                // Bridge stage, outbound.
+                HttpHeaderCollection? extra = null;
+                if (o.UseCookies && !callerHeaders.Contains("Cookie"))
+                {
+                    // CK-1, R-13: the Cookie header is rebuilt from the store for each hop's URI.
+                    string? cookie = Cookies.GetCookieHeader(uri);
+                    if (cookie is not null)
+                    {
+                        (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Cookie", cookie);
+                    }
+                }
+                bool callerAuthorization = callerHeaders.Contains("Authorization");
+                bool bearerSent = false;
+                preAuthSent = false;
+                if (!callerAuthorization)
+                {
+                    string? authorization = nextAuthorization;
+                    nextAuthorization = null;
+                    if (authorization is null && o.PreAuthenticate && serverTried == HttpAuthSchemes.None
+                        && ServerPreAuthentication.TryGet(uri, out PreAuthEntry entry))
+                    {
+                        // A-9f: send what worked for this origin and protection space before.
+                        authorization = entry.Scheme == HttpAuthSchemes.Basic
+                            ? BasicAuthentication.GetHeaderValue(entry.Credentials)
+                            : entry.Digest!.CreateHeaderValue(entry.Credentials, hop.Method, requestTarget);
+                        preAuthSent = true;
+                    }
+                    if (authorization is null && o.BearerTokenProvider is { } provider && RedirectDecider.SameOrigin(uri, original))
+                    {
+                        if (!bearerFetched)
+                        {
+                            bearerFetched = true;
+                            bearer = CheckToken(await provider(request, cancellationToken).ConfigureAwait(false));
+                        }
+                        if (bearer is not null)
+                        {
+                            authorization = "Bearer " + bearer;
+                            bearerSent = true;
+                        }
+                    }
+                    if (authorization is not null)
+                    {
+                        (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Authorization", authorization);
+                    }
+                }
+                bool callerProxyAuthorization = callerHeaders.Contains("Proxy-Authorization");
+                if (absoluteTarget is not null && !callerProxyAuthorization)
+                {
+                    string? proxyAuthorization = nextProxyAuthorization
+                        ?? (o.PreAuthenticate && proxyTried == HttpAuthSchemes.None ? ProxyPreAuthentication.GetHeaderValue(proxy!, hop.Method, absoluteTarget) : null);
+                    nextProxyAuthorization = null;
+                    if (proxyAuthorization is not null)
+                    {
+                        (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Proxy-Authorization", proxyAuthorization);
+                    }
+                }
+                if (o.AutomaticDecompression)
+                {
+                    // T-7, HD-4: our Accept-Encoding replaces the caller's.
+                    (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Accept-Encoding", ContentDecoding.AcceptEncoding);
+                }
+                if (extra is not null || absoluteTarget is not null)
+                {
+                    plan = plan with { ExtraHeaders = extra, AbsoluteTarget = absoluteTarget, ReplaceAcceptEncoding = o.AutomaticDecompression };
+                }
+
+                // Connect and Exchange stages.
+                TypedHttpResponse response;
+                try
+                {
+                    response = await SendCoreAsync(GetPool(key), hop, plan, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ProxyAuthenticationRequiredException e)
+                {
+                    // A-6 for a CONNECT: the final 407 is the answer; its body stays hidden (P-5).
+                    return new TypedHttpResponse(e.Head.StatusCode, e.Head.ReasonPhrase, e.Head.Version, e.Head.Headers, Stream.Null, uri) { RedirectCount = redirects };
+                }
+
+                // Bridge stage, inbound: Set-Cookie from every response, 3xx and 401 included (CK-1, R-13); CK-3 when off.
+                if (o.UseCookies)
+                {
+                    Cookies.SetCookies(uri, response.Headers);
+                }
+                int status = response.StatusCode;
+                bool canResend = hop.Content is null || hop.Content.IsReplayable;
+
+                // Follow-up stage: 401 (A-2, A-6, A-9).
+                if (status == 401 && !callerAuthorization && canResend)
+                {
+                    List<AuthChallenge> challenges = AuthChallengeParser.Parse(response.Headers, "WWW-Authenticate");
+                    if (preAuthSent)
+                    {
+                        // The cached answer no longer works: forget it, then answer the challenge normally.
+                        ForgetPreAuthentication(ServerPreAuthentication, uri, challenges);
+                    }
+                    string? answer = null;
+                    if (bearerSent && !bearerRefreshed && HasScheme(challenges, "Bearer"))
+                    {
+                        bearerRefreshed = true;
+                        Trace(HttpTraceEventKind.Authenticating, $"401 with a Bearer challenge from {Origin(uri)}: asking the token provider once more");
+                        bearer = CheckToken(await o.BearerTokenProvider!(request, cancellationToken).ConfigureAwait(false));
+                        answer = bearer is null ? null : "Bearer " + bearer;
+                    }
+                    else if (serverDigest is not null && !serverStaleRetried && serverDigest.TryAcceptStale(challenges))
+                    {
+                        // RFC 7616 §3.3: stale=true means the nonce expired, not the credentials: retry once with the new one.
+                        serverStaleRetried = true;
+                        answer = serverDigest.CreateHeaderValue(serverAnswered.Credentials, hop.Method, requestTarget);
+                        Trace(HttpTraceEventKind.Authenticating, $"401 stale=true from {Origin(uri)}: Digest again with the fresh nonce");
+                    }
+                    else if (negotiator is not null && FindToken(challenges, negotiator.SchemeName) is string token)
+                    {
+                        answer = NextLeg(negotiator, token);
+                    }
+                    else if (o.Credentials is { } credentials)
+                    {
+                        answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, hop.Method, requestTarget,
+                            ref serverTried, ref serverAnswered, ref serverDigest, ref negotiator, proxyTarget: false);
+                        serverStaleRetried = false;
+                    }
+                    if (answer is not null)
+                    {
+                        await response.DisposeAsync().ConfigureAwait(false); // R-14/T-6: drain so the connection can be reused
+                        nextAuthorization = answer;
+                        continue;
+                    }
+                }
+                // 407 from a proxy on a plain http request (P-5, A-9e).
+                else if (status == 407 && absoluteTarget is not null && !callerProxyAuthorization && canResend)
+                {
+                    List<AuthChallenge> challenges = AuthChallengeParser.Parse(response.Headers, "Proxy-Authenticate");
+                    string? answer = null;
+                    if (proxyDigest is not null && !proxyStaleRetried && proxyDigest.TryAcceptStale(challenges))
+                    {
+                        proxyStaleRetried = true;
+                        answer = proxyDigest.CreateHeaderValue(proxyAnswered.Credentials, hop.Method, requestTarget);
+                    }
+                    else if (o.Proxy.GetProxyCredentials(uri) is { } proxyCredentials)
+                    {
+                        ForgetPreAuthentication(ProxyPreAuthentication, proxy!, challenges);
+                        var cache = new HttpCredentialCache();
+                        cache.Add(proxy!, proxyCredentials);
+                        NegotiateAuthenticator? unused = null;
+                        answer = SelectAndAnswer(challenges, proxy!, cache, o.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget,
+                            ref proxyTried, ref proxyAnswered, ref proxyDigest, ref unused, proxyTarget: true);
+                    }
+                    if (answer is not null)
+                    {
+                        await response.DisposeAsync().ConfigureAwait(false);
+                        nextProxyAuthorization = answer;
+                        continue;
+                    }
+                }
+
+                // A-9f: remember what worked, for the next requests to this origin (or proxy).
+                if (status is not 401 and not 407 && o.PreAuthenticate)
+                {
+                    if (serverAnswered.Credentials is not null && serverAnswered.Scheme is HttpAuthSchemes.Basic or HttpAuthSchemes.Digest)
+                    {
+                        ServerPreAuthentication.Remember(uri, serverAnswered.Challenge.Realm ?? string.Empty, serverAnswered.Scheme, serverAnswered.Credentials, serverDigest);
+                    }
+                    if (proxyAnswered.Credentials is not null && proxy is not null)
+                    {
+                        ProxyPreAuthentication.Remember(proxy, proxyAnswered.Challenge.Realm ?? string.Empty, proxyAnswered.Scheme, proxyAnswered.Credentials, proxyDigest);
+                    }
+                }
+
+                // Follow-up stage: redirects (WINHTTP.md §2).
+                RedirectDecision decision = RedirectDecider.IsRedirectStatus(status)
+                    ? RedirectDecider.Decide(status, hop.Method, uri, response.Headers.GetValue("Location"), policy, redirects, o.MaxAutomaticRedirections)
+                    : RedirectDecision.NotARedirect;
+                if (decision.Action == RedirectAction.Fail)
+                {
+                    await response.DisposeAsync().ConfigureAwait(false);
+                    Trace(HttpTraceEventKind.Failed, $"Redirect {status} from {uri}: {decision.Message}");
+                    throw decision.ToException();
+                }
+                if (decision.Action == RedirectAction.Follow && !(decision.KeepBody && hop.Content is { IsReplayable: false }))
+                {
+                    Uri target = decision.Target!;
+                    Trace(HttpTraceEventKind.Redirect, $"Redirect {redirects + 1}: {status} {hop.Method} {uri} -> {decision.Method} {target}{(decision.OriginChanged ? " (another origin)" : "")}");
+                    await response.DisposeAsync().ConfigureAwait(false); // R-14: drain within MaxResponseDrainSize, then reuse
+                    var next = new TypedHttpRequest(decision.Method!, target)
+                    {
+                        Version = hop.Version,
+                        Content = decision.KeepBody ? hop.Content : null, // R-2, OM-8: 307/308 replay the body
+                        RedirectPolicy = hop.RedirectPolicy,
+                    };
+                    foreach (var field in callerHeaders)
+                    {
+                        if (!field.Key.Equals("Host", StringComparison.OrdinalIgnoreCase))
+                        {
+                            next.Headers.AddUnchecked(field.Key, field.Value); // R-11: Host is rewritten on each hop
+                        }
+                    }
+                    // Caller-set Authorization, Proxy-Authorization and Cookie stay on the same origin only, unless trusted.
+                    RedirectDecider.RemoveHeadersForNextHop(next.Headers, decision, o.TrustedHostsSnapshot);
+                    hop = next;
+                    redirects++;
+                    plan = Plan(hop, out key);
+                    nextAuthorization = nextProxyAuthorization = null;
+                    serverTried = proxyTried = HttpAuthSchemes.None;
+                    serverAnswered = proxyAnswered = default;
+                    serverDigest = proxyDigest = null;
+                    serverStaleRetried = proxyStaleRetried = false;
+                    negotiator?.Dispose();
+                    negotiator = null;
+                    continue;
+                }
+
+                // The answer: R-3 Never, R-4 https->http, a non-replayable 307/308 body, or not a redirect.
+                response.RequestUri = uri;
+                response.RedirectCount = redirects;
+                if (o.AutomaticDecompression && hop.Method != "HEAD" && status is not (204 or 304)
+                    && ContentDecoding.TryDecode(response.Headers, response.Body, o.DecompressionLimits, out Stream decoded)
+                    && !ReferenceEquals(decoded, response.Body))
+                {
+                    response.Body = decoded; // T-7: Content-Encoding and Content-Length removed
+                }
+                return response;
+            }
+        }
+        finally
+        {
+            negotiator?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Picks the best offered scheme we hold credentials for (A-9b: Negotiate &gt; NTLM &gt; Digest &gt; Basic), one attempt
+    /// per scheme; a scheme the platform cannot do (LoginFailure) counts as tried and the next is taken. Null: none left,
+    /// the 401/407 is returned (A-6).
+    /// </summary>
+    private string? SelectAndAnswer(List<AuthChallenge> challenges, Uri origin, HttpCredentialCache credentials, HttpAuthSchemes allowed,
+        string method, string requestTarget, ref HttpAuthSchemes tried, ref AuthSelection answered, ref DigestSession? digest,
+        ref NegotiateAuthenticator? negotiator, bool proxyTarget)
+    {
+        while (AuthSchemeSelector.TrySelect(challenges, origin, credentials, allowed & ~tried, out AuthSelection s))
+        {
+            tried |= s.Scheme;
+            string? answer;
+            try
+            {
+                switch (s.Scheme)
+                {
+                    case HttpAuthSchemes.Basic:
+                        answer = BasicAuthentication.GetHeaderValue(s.Credentials);
+                        digest = null;
+                        break;
+                    case HttpAuthSchemes.Digest:
+                        DigestChallenge.TryCreate(s.Challenge, out DigestChallenge? dc);
+                        digest = new DigestSession(dc!);
+                        answer = digest.CreateHeaderValue(s.Credentials, method, requestTarget);
+                        break;
+                    default:
+                        negotiator?.Dispose();
+                        negotiator = new NegotiateAuthenticator(s.Scheme, s.Credentials, origin.IdnHost);
+                        answer = negotiator.GetNextHeaderValue(s.Challenge.Token68);
+                        break;
+                }
+            }
+            catch (TypedHttpException e) when (e.Error == HttpError.LoginFailure)
+            {
+                Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(s.Scheme)} for {Origin(origin)} is not possible here: {e.Message}");
+                continue;
+            }
+            if (answer is null)
+            {
+                continue;
+            }
+            answered = s;
+            Trace(HttpTraceEventKind.Authenticating, $"{(proxyTarget ? "407 from proxy" : "401 from")} {Origin(origin)}: answering with {AuthChallenge.SchemeName(s.Scheme)} as {s.Credentials}");
+            return answer;
+        }
+        return null;
+    }
+
+    private string? NextLeg(NegotiateAuthenticator negotiator, string token)
+    {
+        try
+        {
+            return negotiator.GetNextHeaderValue(token);
+        }
+        catch (TypedHttpException e) when (e.Error == HttpError.LoginFailure)
+        {
+            Trace(HttpTraceEventKind.Authenticating, e.Message);
+            return null;
+        }
+    }
+
+    private static void ForgetPreAuthentication(PreAuthenticationCache cache, Uri uri, List<AuthChallenge> challenges)
+    {
+        if (cache.TryGet(uri, out PreAuthEntry entry))
+        {
+            cache.Forget(uri, entry.Realm, entry.Scheme);
+        }
+    }
+
+    private static bool HasScheme(List<AuthChallenge> challenges, string scheme)
+    {
+        foreach (AuthChallenge c in challenges)
+        {
+            if (c.Scheme.Equals(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static string? FindToken(List<AuthChallenge> challenges, string scheme)
+    {
+        foreach (AuthChallenge c in challenges)
+        {
+            if (c.Scheme.Equals(scheme, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(c.Token68))
+            {
+                return c.Token68;
+            }
+        }
+        return null;
+    }
+
+    private static string? CheckToken(string? token)
+    {
+        if (token is null)
+        {
+            return null;
+        }
+        foreach (char c in token)
+        {
+            if (c is '\r' or '\n' or '\0' || c > '\u007e' || c < ' ')
+            {
+                // The token itself never appears in the message.
+                throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, "The bearer token provider returned a token with a control or non-ASCII character; nothing was sent.");
+            }
+        }
+        return token.Length == 0 ? null : token;
+    }
+
+    private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
+
+    private void Trace(HttpTraceEventKind kind, string message)
+    {
+        if (HttpTrace.IsEnabled(Options))
+        {
+            HttpTrace.Emit(Options, kind, 0, message);
+        }
+    }
+}
