@@ -59,12 +59,6 @@ internal static class Cli
             {
                 throw new UsageException("you can only select one HTTP request method: both POST (-d, --data) and HEAD (-I, --head) were asked for");
             }
-            if (PolicyBridge.FirstUnsupported(options) is string unsupported)
-            {
-                stderr.Write($"thttp: option {unsupported}: not supported yet by this build (the engine's redirect, authentication, proxy, cookie and decompression stages are not in it)\n");
-                await stderr.FlushAsync(cancellationToken).ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
         }
         catch (UsageException e)
         {
@@ -188,8 +182,27 @@ internal static class Cli
             {
                 s.TraceListener = _verbose.OnEvent;
             }
-            PolicyBridge.Configure(s, _o, _env.UseEnvironmentProxy);
+            PolicyBridge.Configure(s, _o, _env.UseEnvironmentProxy, ParsableUrls());
             return s;
+        }
+
+        private IEnumerable<Uri> ParsableUrls()
+        {
+            foreach (string url in _o.Urls)
+            {
+                Uri? uri = null;
+                try
+                {
+                    uri = ParseUrl(url);
+                }
+                catch (CliFailure)
+                {
+                }
+                if (uri is not null)
+                {
+                    yield return uri;
+                }
+            }
         }
 
         private RemoteCertificateValidationCallback CreateCertificateCheck()

@@ -24,6 +24,7 @@ internal static class ExitCodes
     public const int SendError = 55;
     public const int RecvError = 56;
     public const int LocalCertificateProblem = 58;
+    public const int BadContentEncoding = 61;
     public const int PeerFailedVerification = 60;
     public const int LoginDenied = 67;
     public const int CaCertFileProblem = 77;
@@ -35,6 +36,12 @@ internal static class ExitCodes
     /// <param name="certificateProblem">Why thttp's certificate check refused the server, if it did.</param>
     public static CliFailure FromEngine(TypedHttpException e, string host, int port, string? certificateProblem)
     {
+        if (certificateProblem is not null && e.Phase == HttpPhase.Tls && e.Error is HttpError.SecureFailure or HttpError.ClientAuthCertNeeded)
+        {
+            // thttp's own check refused the server certificate; the engine may call it ClientAuthCertNeeded when the
+            // server also asked for a client certificate.
+            return new CliFailure(PeerFailedVerification, $"TLS certificate problem: {certificateProblem}");
+        }
         switch (e.Error)
         {
             case HttpError.InvalidUrl:
@@ -74,11 +81,13 @@ internal static class ExitCodes
             case HttpError.ResponseTruncated:
                 return new CliFailure(PartialFile, $"transfer closed with outstanding read data remaining: {e.Message}");
             case HttpError.TooManyRedirects:
-                return new CliFailure(TooManyRedirects, e.Message);
+                return new CliFailure(TooManyRedirects, $"Maximum redirects followed: {e.Message}");
+            case HttpError.RedirectFailed when e.Message.Contains("redirected to a '", StringComparison.Ordinal):
+                return new CliFailure(UnsupportedProtocol, $"Redirect to an unsupported protocol: {e.Message}");
             case HttpError.RedirectFailed:
                 return new CliFailure(WeirdServerReply, $"Redirect failed: {e.Message}");
-            case HttpError.SecureFailure when certificateProblem is not null:
-                return new CliFailure(PeerFailedVerification, $"TLS certificate problem: {certificateProblem}");
+            case HttpError.DecompressionLimitExceeded:
+                return new CliFailure(BadContentEncoding, $"Error while processing content unencoding: {e.Message}");
             case HttpError.SecureFailure:
                 return new CliFailure(SslConnectError, $"TLS connect error: {e.Message}");
             case HttpError.ClientAuthCertNeeded:

@@ -191,28 +191,4 @@ public class ExitCodeTests
         Assert.Contains("(7)", failLast.Stderr);
         Assert.Contains("(1)", failLast.Stderr);
     }
-
-    [Theory]
-    [InlineData("-L")]
-    [InlineData("--location")]
-    [InlineData("--max-redirs", "3")]
-    [InlineData("--location-trusted")]
-    [InlineData("--digest")]
-    [InlineData("--ntlm")]
-    [InlineData("--negotiate")]
-    [InlineData("--anyauth")]
-    [InlineData("-x", "http://127.0.0.1:3128")]
-    [InlineData("-U", "u:p")]
-    [InlineData("--noproxy", "*")]
-    [InlineData("-c", "/tmp/jar")]
-    [InlineData("-b", "")]
-    [InlineData("--compressed")]
-    public async Task Options_that_need_the_policy_stages_are_refused_with_2(params string[] option)
-    {
-        string[] args = [.. option, "http://127.0.0.1:1/"];
-        CliResult r = await CliRunner.RunAsync(args);
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("not supported yet by this build", r.Stderr);
-        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-    }
 }
