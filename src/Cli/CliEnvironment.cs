@@ -1,0 +1,39 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TypedHttp.Cli;
+
+/// <summary>What the command line gets from its process; tests replace it to run in-process.</summary>
+internal sealed class CliEnvironment
+{
+    /// <summary>Standard input, for <c>-d @-</c>; null reads nothing.</summary>
+    public Stream? Stdin { get; init; }
+
+    /// <summary>Whether standard error is a terminal (the progress meter is shown only then, and only with -o).</summary>
+    public bool StderrIsTerminal { get; init; }
+
+    /// <summary>Resolves names that <c>--resolve</c> does not cover; null uses DNS.</summary>
+    public Func<string, CancellationToken, ValueTask<IPAddress[]>>? Resolver { get; init; }
+
+    /// <summary>Whether proxies come from http_proxy/https_proxy/no_proxy when -x is not given (as curl does).</summary>
+    public bool UseEnvironmentProxy { get; init; }
+
+    /// <summary>The real process: console input, DNS, environment proxies.</summary>
+    public static CliEnvironment Process() => new()
+    {
+        Stdin = Console.OpenStandardInput(),
+        StderrIsTerminal = !Console.IsErrorRedirected,
+        UseEnvironmentProxy = true,
+    };
+}
+
+/// <summary>A transfer (or the whole run) ends with curl's exit <see cref="Code"/> and a one-line message.</summary>
+internal sealed class CliFailure : Exception
+{
+    public CliFailure(int code, string message) : base(message) => Code = code;
+
+    public int Code { get; }
+}
