@@ -61,7 +61,7 @@ public sealed class TransportTests
         Assert.Equal("/items/7?filter=a%20b%2F%C3%BC", a[0].RawTarget);
         Assert.Equal("tag-1", b[0].Header("X-Tag"));
         Assert.Equal("application/json; charset=utf-8", b[1].Header("Content-Type"));
-        Assert.Equal("""{"name":"n\\u00E4me","value":3}""", Encoding.UTF8.GetString(b[1].Body));
+        Assert.Equal("""{"name":"n\u00E4me","value":3}""", Encoding.UTF8.GetString(b[1].Body));
         Assert.Equal("15", b[2].Header("Content-Length"));
     }
 
