@@ -13,8 +13,15 @@ public sealed class ApiException : Exception
     /// <param name="headers">The response headers.</param>
     /// <param name="content">The response body as text, or null when there was none.</param>
     public ApiException(string method, Uri uri, int statusCode, string reasonPhrase, HttpHeaderCollection headers, string? content)
-        : base(BuildMessage(method, uri, statusCode, reasonPhrase))
+        : this(method, uri, statusCode, reasonPhrase, headers, content, HttpProblemDetails.TryParse(headers?.GetValue("Content-Type"), content)) // Issue 6
     {
+    }
+
+    // Issue 6: problem details (RFC 9457) parsed once, and named in the one-line message.
+    private ApiException(string method, Uri uri, int statusCode, string reasonPhrase, HttpHeaderCollection headers, string? content, HttpProblemDetails? problem)
+        : base(BuildMessage(method, uri, statusCode, reasonPhrase) + DescribeProblem(problem))
+    {
+        Problem = problem;
         Method = method;
         Uri = uri;
         StatusCode = statusCode;
@@ -40,6 +47,24 @@ public sealed class ApiException : Exception
 
     /// <summary>The response body as text (UTF-8), or null when the response had none.</summary>
     public string? Content { get; }
+
+    /// <summary>
+    /// The RFC 9457 problem details when the response's content type is <c>application/problem+json</c> and its
+    /// body is a JSON object; otherwise null (the body stays in <see cref="Content"/> either way).
+    /// </summary>
+    public HttpProblemDetails? Problem { get; }
+
+    // Issue 6: " Title: detail" from problem details, on one line, bounded.
+    private static string DescribeProblem(HttpProblemDetails? problem)
+    {
+        if (problem is null || (problem.Title is null && problem.Detail is null))
+        {
+            return string.Empty;
+        }
+        string text = problem.Title is not null && problem.Detail is not null ? problem.Title + ": " + problem.Detail : problem.Title ?? problem.Detail!;
+        text = text.ReplaceLineEndings(" ");
+        return " " + (text.Length > 300 ? string.Concat(text.AsSpan(0, 300), "…") : text);
+    }
 
     private static string BuildMessage(string method, Uri uri, int statusCode, string reasonPhrase)
     {

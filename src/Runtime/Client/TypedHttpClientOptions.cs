@@ -26,4 +26,24 @@ public sealed class TypedHttpClientOptions
     /// when set, <see cref="Session"/> is ignored.
     /// </summary>
     public HttpTransport? Transport { get; set; }
+
+    // Issue 6 (observability, timeouts, DI): three additions; nothing above changes.
+
+    /// <summary>
+    /// Where the client logs one line per request (and wire detail at Trace); null logs nothing. With
+    /// dependency injection the container's <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/> is used when
+    /// this is null. The values of Authorization, Proxy-Authorization, Cookie and Set-Cookie are never logged.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// How long a call may take to send its request and receive the response head, or
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> (the default) for no limit beyond the transport's own
+    /// timeouts. An expired timeout throws <see cref="TypedHttpException"/> with <see cref="HttpError.Timeout"/>.
+    /// A per-method timeout passed by generated code takes precedence.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
+
+    /// <summary>A shallow copy: the same session, transport, JSON options and logger factory.</summary>
+    public TypedHttpClientOptions Clone() => (TypedHttpClientOptions)MemberwiseClone();
 }

@@ -21,6 +21,7 @@ public sealed class ClientCore
 
     private readonly HttpTransport _transport;
     private readonly JsonSerializerOptions? _jsonOptions;
+    private readonly ClientDiagnostics _diagnostics; // Issue 6: span, metrics, request log, trace context, per-call timeout.
 
     /// <summary>Creates the core of a client for <paramref name="interfaceName"/>.</summary>
     /// <param name="options">The client's options.</param>
@@ -40,6 +41,7 @@ public sealed class ClientCore
         InterfaceName = interfaceName;
         _jsonOptions = options.JsonSerializerOptions;
         _transport = options.Transport ?? options.Session ?? HttpSession.Shared;
+        _diagnostics = new ClientDiagnostics(options, interfaceName); // Issue 6
     }
 
     /// <summary>The base address routes are appended to.</summary>
@@ -76,11 +78,13 @@ public sealed class ClientCore
     /// <summary>Sends the request; a non-2xx status throws <see cref="ApiException"/>. The body is read and discarded.</summary>
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task SendAsync(TypedHttpRequest request, CancellationToken cancellationToken)
+    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
+    public async Task SendAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -97,11 +101,13 @@ public sealed class ClientCore
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="typeInfo">Source-generated type information for the result.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<T> SendJsonAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
+    public async Task<T> SendJsonAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -116,11 +122,13 @@ public sealed class ClientCore
     /// <summary>Sends the request and returns a 2xx body as text; a non-2xx status throws <see cref="ApiException"/>.</summary>
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<string> SendStringAsync(TypedHttpRequest request, CancellationToken cancellationToken)
+    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
+    public async Task<string> SendStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -137,11 +145,13 @@ public sealed class ClientCore
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="typeInfo">Source-generated type information for the body.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<ApiResponse<T>> SendForApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
+    public async Task<ApiResponse<T>> SendForApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -158,11 +168,13 @@ public sealed class ClientCore
     /// <summary>Sends the request and wraps the response with its body as text.</summary>
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<ApiResponse<string>> SendForApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken)
+    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
+    public async Task<ApiResponse<string>> SendForApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)

@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace TypedHttp;
+
+/// <summary>One engine session per registration name, shared by every client of that name; disposed with the container.</summary>
+internal sealed class TypedHttpSessions : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<HttpSession>> _sessions = new(StringComparer.Ordinal);
+    private readonly IOptionsMonitor<TypedHttpClientRegistration> _registrations;
+
+    public TypedHttpSessions(IOptionsMonitor<TypedHttpClientRegistration> registrations) => _registrations = registrations;
+
+    public HttpSession Get(string name) =>
+        _sessions.GetOrAdd(name, static (n, self) => new Lazy<HttpSession>(() => self.Create(n)), this).Value;
+
+    private HttpSession Create(string name)
+    {
+        TypedHttpClientRegistration registration = _registrations.Get(name);
+        var options = new HttpSessionOptions();
+        foreach (Action<HttpSessionOptions> action in registration.SessionActions)
+        {
+            action(options);
+        }
+        if (registration.ConnectionMetrics)
+        {
+            TypedHttpTelemetry.EnableConnectionMetrics(options);
+        }
+        return new HttpSession(options);
+    }
+
+    public void Dispose()
+    {
+        foreach (var pair in _sessions)
+        {
+            if (pair.Value.IsValueCreated)
+            {
+                pair.Value.Value.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TypedHttp.Extensions.Tests;
+
+public sealed class ScopedTokenProvider : IAccessTokenProvider, IDisposable
+{
+    private static int s_next;
+
+    public int Instance { get; } = Interlocked.Increment(ref s_next);
+
+    public bool Disposed { get; private set; }
+
+    public static List<ScopedTokenProvider> Created { get; } = new();
+
+    public ScopedTokenProvider()
+    {
+        lock (Created)
+        {
+            Created.Add(this);
+        }
+    }
+
+    public ValueTask<string?> GetAccessTokenAsync(TypedHttpRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<string?>("token-" + Instance);
+
+    public void Dispose() => Disposed = true;
+}
+
+public sealed class StampHandler : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Add("X-Handler", "stamped");
+        return base.SendAsync(request, cancellationToken);
+    }
+}
+
+public sealed class DependencyInjectionTests
+{
+    private static void Json(TypedHttpClientOptions o) => o.JsonSerializerOptions = TestJsonContext.Default.Options;
+
+    [Fact]
+    public async Task ClientsOfOneNameShareOneSessionAndItsConnections()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IParityApi>(o => o.BaseAddress = server.BaseAddress);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        IParityApi first = provider.GetRequiredService<IParityApi>();
+        IParityApi second = provider.GetRequiredService<IParityApi>();
+        Assert.NotSame(first, second);
+        string a = await first.ConnectionAsync();
+        string b = await second.ConnectionAsync();
+        Assert.Equal(a, b);
+        Assert.Same(provider.GetRequiredService<TypedHttpSessions>().Get(typeof(IParityApi).FullName!), provider.GetRequiredService<TypedHttpSessions>().Get(typeof(IParityApi).FullName!));
+    }
+
+    [Fact]
+    public async Task NamedClientsAreKeyedServicesWithTheirOwnOptionsAndSessions()
+    {
+        await using TestServer one = await TestServer.StartAsync();
+        await using TestServer two = await TestServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IParityApi>("one", o => o.BaseAddress = one.BaseAddress);
+        services.AddTypedHttpClient<IParityApi>("two", o => o.BaseAddress = two.BaseAddress);
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredKeyedService<IParityApi>("one").DeleteAsync(1);
+        await provider.GetRequiredService<ITypedHttpClientFactory>().CreateClient<IParityApi>("two").DeleteAsync(2);
+
+        Assert.Equal("/items/1", Assert.Single(one.Drain()).RawTarget);
+        Assert.Equal("/items/2", Assert.Single(two.Drain()).RawTarget);
+        Assert.Null(provider.GetService<IParityApi>());
+        var sessions = provider.GetRequiredService<TypedHttpSessions>();
+        Assert.NotSame(sessions.Get("one"), sessions.Get("two"));
+    }
+
+    [Fact]
+    public async Task OptionsAndSessionAreBoundFromConfigurationWithoutReflection()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TypedHttp:Parity:BaseAddress"] = server.BaseAddress.ToString(),
+            ["TypedHttp:Parity:Timeout"] = "00:00:07",
+            ["TypedHttp:Parity:ConnectTimeout"] = "2.5",
+            ["TypedHttp:Parity:ReceiveTimeout"] = "Infinite",
+            ["TypedHttp:Parity:MaxConnectionsPerServer"] = "4",
+            ["TypedHttp:Parity:UserAgent"] = "parity/1",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IParityApi>(Json).BindConfiguration(configuration.GetSection("TypedHttp:Parity"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IParityApi>().GetAsync(1, null, null);
+
+        Assert.Equal("parity/1", Assert.Single(server.Drain()).Header("User-Agent"));
+        HttpSessionOptions session = provider.GetRequiredService<TypedHttpSessions>().Get(typeof(IParityApi).FullName!).Options;
+        Assert.Equal(TimeSpan.FromSeconds(2.5), session.ConnectTimeout);
+        Assert.Equal(Timeout.InfiniteTimeSpan, session.ReceiveTimeout);
+        Assert.Equal(4, session.MaxConnectionsPerServer);
+        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientOptions>>().Get(typeof(IParityApi).FullName);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.Timeout);
+    }
+
+    [Fact]
+    public async Task ABadConfigurationValueNamesItsPath()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Apis:Parity:BaseAddress"] = "http://127.0.0.1:1",
+            ["Apis:Parity:ConnectTimeout"] = "soon",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IParityApi>().BindConfiguration(configuration.GetSection("Apis:Parity"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IParityApi>());
+        Assert.Equal("The configuration value 'Apis:Parity:ConnectTimeout' = 'soon' is not a positive TimeSpan (00:00:05), a number of seconds or Infinite.", e.Message);
+    }
+
+    [Fact]
+    public async Task RedirectAndProxyKeysAreRefusedByTheEngineAndAppliedToHttpClient()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Apis:P:BaseAddress"] = server.BaseAddress.ToString(),
+            ["Apis:P:RedirectPolicy"] = "Never",
+        }).Build();
+        var engine = new ServiceCollection();
+        engine.AddTypedHttpClient<IParityApi>().BindConfiguration(configuration.GetSection("Apis:P"));
+        await using (ServiceProvider provider = engine.BuildServiceProvider())
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IParityApi>());
+            Assert.Contains("'Apis:P'", e.Message);
+        }
+
+        var overHttpClient = new ServiceCollection();
+        overHttpClient.AddTypedHttpClient<IParityApi>(Json).BindConfiguration(configuration.GetSection("Apis:P")).UseHttpClient();
+        await using (ServiceProvider provider = overHttpClient.BuildServiceProvider())
+        {
+            // RedirectPolicy Never: HttpClient returns the 307 instead of following it.
+            ApiException e = await Assert.ThrowsAsync<ApiException>(() => provider.GetRequiredService<IParityApi>().RedirectedPostAsync(new Reply("x", 1)));
+            Assert.Equal(307, e.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task AScopedTokenProviderComesFromTheClientsScopeOrAScopePerCall()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddScoped<ScopedTokenProvider>();
+        services.AddTypedHttpClient<IParityApi>(o => o.BaseAddress = server.BaseAddress).AddAccessTokenProvider<ScopedTokenProvider>();
+        await using ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+
+        ScopedTokenProvider inScope;
+        await using (AsyncServiceScope scope = provider.CreateAsyncScope())
+        {
+            inScope = scope.ServiceProvider.GetRequiredService<ScopedTokenProvider>();
+            IParityApi api = scope.ServiceProvider.GetRequiredService<IParityApi>();
+            await api.DeleteAsync(1);
+            await api.DeleteAsync(2);
+        }
+        SeenRequest[] seen = server.Drain();
+        Assert.All(seen, s => Assert.Equal("Bearer token-" + inScope.Instance, s.Header("Authorization")));
+        Assert.True(inScope.Disposed);
+
+        // Held by a singleton (resolved from the root): each call gets its own scope, disposed after it.
+        IParityApi rooted = provider.GetRequiredService<IParityApi>();
+        await rooted.DeleteAsync(3);
+        await rooted.DeleteAsync(4);
+        string?[] tokens = server.Drain().Select(s => s.Header("Authorization")).ToArray();
+        Assert.Equal(2, tokens.Distinct().Count());
+        ScopedTokenProvider[] perCall;
+        lock (ScopedTokenProvider.Created)
+        {
+            perCall = ScopedTokenProvider.Created.Where(p => tokens.Contains("Bearer token-" + p.Instance)).ToArray();
+        }
+        Assert.Equal(2, perCall.Length);
+        Assert.All(perCall, p => Assert.True(p.Disposed));
+    }
+
+    [Fact]
+    public async Task UseHttpClientRunsThroughTheNamedClientsHandlersWithTheContainersLogger()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        var logs = new RecordingLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        services.AddTransient<StampHandler>();
+        services.AddTypedHttpClient<IParityApi>(Json)
+            .UseHttpClient(http => http.ConfigureHttpClient(c => c.BaseAddress = server.BaseAddress).AddHttpMessageHandler<StampHandler>());
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        Reply reply = await provider.GetRequiredService<IParityApi>().GetAsync(1, null, null);
+
+        Assert.Equal(42, reply.Value);
+        Assert.Equal("stamped", Assert.Single(server.Drain()).Header("X-Handler"));
+        Assert.Contains(logs.Entries, e => e.Category == "TypedHttp." + typeof(IParityApi).FullName && e.Message.StartsWith("GET http://127.0.0.1:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ConnectionMetricsCanBeSwitchedOnPerRegistration()
+    {
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IParityApi>(o => o.BaseAddress = new Uri("http://127.0.0.1:1")).WithConnectionMetrics();
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        HttpSession session = provider.GetRequiredService<TypedHttpSessions>().Get(typeof(IParityApi).FullName!);
+        Assert.NotNull(session.Options.TraceListener);
+    }
+}

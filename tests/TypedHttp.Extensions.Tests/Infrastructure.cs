@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Text;
+using System.Text.Json.Serialization;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TypedHttp.Extensions.Tests;
+
+public sealed record Reply(string Name, int Value);
+
+[JsonSerializable(typeof(Reply))]
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+public sealed partial class TestJsonContext : JsonSerializerContext;
+
+[Headers("Accept: application/json", "X-Api-Version: 1")]
+public interface IParityApi
+{
+    [Get("/items/{id}")]
+    Task<Reply> GetAsync(int id, string? filter, [Header("X-Tag")] string? tag);
+
+    [Post("/items")]
+    Task<Reply> CreateAsync([Body] Reply body);
+
+    [Put("/items/{id}/text")]
+    Task PutTextAsync(int id, [Body] string text);
+
+    [Delete("/items/{id}")]
+    Task DeleteAsync(int id);
+
+    [Get("/status/{code}")]
+    Task StatusAsync(int code);
+
+    [Get("/problem")]
+    Task ProblemAsync();
+
+    [Post("/redirect307")]
+    Task<Reply> RedirectedPostAsync([Body] Reply body);
+
+    [Get("/slow")]
+    Task SlowAsync();
+
+    [Get("/conn")]
+    Task<string> ConnectionAsync();
+
+    [Get("/secret")]
+    Task<string> SecretAsync([Header("Authorization")] string authorization, [Header("Cookie")] string cookie, [Header("Proxy-Authorization")] string proxy);
+}
+
+/// <summary>One request as Kestrel saw it.</summary>
+public sealed record SeenRequest(string Method, string RawTarget, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body, string ConnectionId)
+{
+    public string? Header(string name) => Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    public int Count(string name) => Headers.Count(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>Kestrel on 127.0.0.1 that records every request and answers by path.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestServer(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public ConcurrentQueue<SeenRequest> Seen { get; } = new();
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public static async Task<TestServer> StartAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        WebApplication app = builder.Build();
+        TestServer? server = null;
+        app.Run(async context =>
+        {
+            var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            var headers = new List<KeyValuePair<string, string>>();
+            foreach (var h in context.Request.Headers)
+            {
+                foreach (string? v in h.Value)
+                {
+                    headers.Add(new(h.Key, v ?? ""));
+                }
+            }
+            string raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+            server!.Seen.Enqueue(new SeenRequest(context.Request.Method, raw, headers, body.ToArray(), context.Connection.Id));
+            await Answer(context);
+        });
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new TestServer(app, new Uri(address).Port);
+        return server;
+    }
+
+    private static async Task Answer(HttpContext context)
+    {
+        string path = context.Request.Path.Value ?? "/";
+        HttpResponse response = context.Response;
+        if (path.StartsWith("/status/", StringComparison.Ordinal))
+        {
+            response.StatusCode = int.Parse(path["/status/".Length..]);
+            response.ContentType = "text/plain";
+            await response.WriteAsync("status body");
+        }
+        else if (path == "/problem")
+        {
+            response.StatusCode = 404;
+            response.ContentType = "application/problem+json; charset=utf-8";
+            await response.WriteAsync("""{"type":"https://example.test/not-found","title":"Not found","status":404,"detail":"No item 7.","instance":"/items/7","traceId":"abc","retry":{"after":3}}""");
+        }
+        else if (path == "/redirect307")
+        {
+            response.StatusCode = 307;
+            response.Headers.Location = "/items";
+        }
+        else if (path == "/slow")
+        {
+            await Task.Delay(3000, context.RequestAborted).ContinueWith(_ => { });
+        }
+        else if (path == "/conn")
+        {
+            await response.WriteAsync(context.Connection.Id);
+        }
+        else if (path == "/secret")
+        {
+            response.Headers.SetCookie = "session=s3cr3t-cookie-out; Path=/";
+            await response.WriteAsync("ok");
+        }
+        else if (context.Request.Method is "PUT" or "DELETE")
+        {
+            response.StatusCode = 204;
+        }
+        else
+        {
+            response.ContentType = "application/json";
+            response.Headers["X-Reply"] = "yes";
+            response.Headers.ContentLanguage = "en";
+            await response.WriteAsync("""{"name":"reply","value":42}""");
+        }
+    }
+
+    public SeenRequest[] Drain()
+    {
+        var list = new List<SeenRequest>();
+        while (Seen.TryDequeue(out SeenRequest? r))
+        {
+            list.Add(r);
+        }
+        return list.ToArray();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>A transport that answers after a delay, for timeout tests.</summary>
+internal sealed class DelayTransport(TimeSpan delay, int status = 200, string body = "{}", params (string Name, string Value)[] headers) : HttpTransport
+{
+    public List<TypedHttpRequest> Requests { get; } = new();
+
+    public override async ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
+    {
+        Requests.Add(request);
+        await Task.Delay(delay, cancellationToken);
+        var h = new HttpHeaderCollection();
+        foreach ((string n, string v) in headers)
+        {
+            h.Add(n, v);
+        }
+        return new TypedHttpResponse(status, "Canned", HttpVersion.Version11, h, new MemoryStream(Encoding.UTF8.GetBytes(body)), request.Uri);
+    }
+}
