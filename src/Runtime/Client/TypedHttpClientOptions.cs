@@ -1,5 +1,7 @@
 using System;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace TypedHttp;
 
@@ -26,4 +28,12 @@ public sealed class TypedHttpClientOptions
     /// when set, <see cref="Session"/> is ignored.
     /// </summary>
     public HttpTransport? Transport { get; set; }
+
+    /// <summary>
+    /// Gives the credentials of methods that declare a constant <c>Authorization</c> header holding only a scheme,
+    /// such as <c>[Headers("Authorization: Bearer")]</c>: called for each such request, its result is sent as
+    /// <c>Authorization: Bearer &lt;result&gt;</c>. When it is not set, such a request throws
+    /// <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public Func<TypedHttpRequest, CancellationToken, Task<string>>? AuthorizationHeaderValueGetter { get; set; }
 }
