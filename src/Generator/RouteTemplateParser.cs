@@ -55,13 +55,19 @@ internal static class RouteTemplateParser
                 error = $"the hole at position {i} has no name";
                 return null;
             }
+            int dot = name.IndexOf('.');
             foreach (char n in name)
             {
-                if (!(char.IsLetterOrDigit(n) || n == '_'))
+                if (!(char.IsLetterOrDigit(n) || n == '_' || (n == '.' && !catchAll)))
                 {
-                    error = $"the hole '{{{name}}}' has the character '{n}', but a hole name is a parameter name";
+                    error = $"the hole '{{{name}}}' has the character '{n}', but a hole name is a parameter name or 'parameter.Property'";
                     return null;
                 }
+            }
+            if (dot >= 0 && (dot == 0 || dot == name.Length - 1 || name.IndexOf('.', dot + 1) >= 0))
+            {
+                error = $"the hole '{{{name}}}' is not 'parameter.Property' (one property of one parameter)";
+                return null;
             }
             if (catchAll && inQuery)
             {
@@ -82,6 +88,32 @@ internal static class RouteTemplateParser
         }
         error = null;
         return parts;
+    }
+
+    /// <summary>What is wrong with the route's backslashes, '?' or '#', or null when nothing is.</summary>
+    public static string? Misuse(string template)
+    {
+        if (template.IndexOf('\\') >= 0)
+        {
+            return "contains a backslash; URLs separate segments with '/', so write '/' (or %5C for a literal backslash)";
+        }
+        if (template.IndexOf('#') >= 0)
+        {
+            return "contains '#', which starts a fragment that is never sent to the server; remove it (or write %23 for a literal '#')";
+        }
+        int question = template.IndexOf('?');
+        if (question >= 0)
+        {
+            if (template.IndexOf('?', question + 1) >= 0)
+            {
+                return "contains a second '?'; the query string starts once, so separate parameters with '&' (or write %3F for a literal '?')";
+            }
+            if (question == template.Length - 1 || template[question + 1] == '&')
+            {
+                return "has a '?' followed by no parameter; remove the '?' (query parameters are added after it anyway)";
+            }
+        }
+        return null;
     }
 
     /// <summary>

@@ -96,9 +96,9 @@ public sealed class DiagnosticTests
         public interface IApi
         {
             [Get("/a")]
-            [|Task<System.IO.Stream>|] GetAsync();
+            [|Task<System.IO.MemoryStream>|] GetAsync();
         }
-        """, "Task<Stream>");
+        """, "Task<MemoryStream>");
 
     [Fact]
     public void THTTP006_HeaderWithoutColon() => Expect("THTTP006", """
@@ -164,9 +164,9 @@ public sealed class DiagnosticTests
         public interface IApi
         {
             [Get("/a")]
-            Task GetAsync([Query] List<int> [|ids|]);
+            Task GetAsync([Query] List<System.IO.Stream> [|streams|]);
         }
-        """, "List<int>");
+        """, "items of type 'Stream'");
 
     [Fact]
     public void THTTP010_UnformattableRouteValue() => Expect("THTTP010", """
