@@ -214,7 +214,7 @@ internal static class Emitter
                     w.Close();
                     break;
                 case ParameterRole.HeaderCollection:
-                    string header = Local("header", names);
+                    string header = Numbered("header", names);
                     w.Line($"if ({parameter.Name} is not null)");
                     w.Open();
                     w.Line($"foreach (var {header} in {parameter.Name})");
@@ -295,7 +295,7 @@ internal static class Emitter
     {
         if (method.IsMultipart)
         {
-            string multipart = Local("multipart", names);
+            string multipart = Numbered("multipart", names);
             w.Line($"global::TypedHttp.Internal.MultipartBuilder {multipart} = new global::TypedHttp.Internal.MultipartBuilder({(method.MultipartBoundary is null ? "null" : Literal(method.MultipartBoundary))});");
             foreach (ParameterSpec parameter in method.Parameters)
             {
@@ -351,8 +351,8 @@ internal static class Emitter
                     w.Close();
                     break;
                 case BodyKind.Form:
-                    string form = Local("form", names);
-                    string value = Local(parameter.Name.TrimStart('@') + "Value", names);
+                    string form = Numbered("form", names);
+                    string value = Numbered(parameter.Name.TrimStart('@') + "Value", names);
                     w.Line($"if ({parameter.Name} is {{ }} {value})");
                     w.Open();
                     w.Line($"global::TypedHttp.Internal.FormUrlEncodedBuilder {form} = new global::TypedHttp.Internal.FormUrlEncodedBuilder();");
@@ -372,7 +372,7 @@ internal static class Emitter
             w.Line($"{sink.Receiver}.{sink.Add}({Literal(node.Key)}, {Format(node.Format!, expression, context)});");
             return;
         }
-        string local = Local(LocalStem(expression), names);
+        string local = Numbered(LocalStem(expression), names);
         w.Line($"if ({expression} is {{ }} {local})");
         w.Open();
         EmitQueryInner(w, node, local, sink, names, context);
@@ -388,7 +388,7 @@ internal static class Emitter
                 EmitQuery(w, node, local, sink, names, context);
                 break;
             case QueryShape.Collection:
-                string item = Local("item", names);
+                string item = Numbered("item", names);
                 if (node.Collection != CollectionFormatKind.Multi)
                 {
                     w.Line($"{sink.Receiver}.{sink.BeginList}({Literal(node.Key)}, {Literal(Separator(node.Collection))});");
@@ -401,7 +401,7 @@ internal static class Emitter
                 w.Close();
                 break;
             case QueryShape.Dictionary:
-                string entry = Local("entry", names);
+                string entry = Numbered("entry", names);
                 w.Line($"foreach (global::System.Collections.Generic.KeyValuePair<string, {node.ItemType}> {entry} in {local})");
                 w.Open();
                 string key = node.Key.Length == 0 ? $"{entry}.Key" : $"{Literal(node.Key)} + {entry}.Key";
@@ -425,24 +425,17 @@ internal static class Emitter
         _ => "|",
     };
 
-    /// <summary>A local's name made from the expression it holds: <c>filter.Inner</c> gives <c>filterInner</c>.</summary>
+    /// <summary>A local's name made from the expression it holds: <c>filter</c> gives <c>filterValue</c>, <c>x.Inner</c> gives <c>inner</c>.</summary>
     private static string LocalStem(string expression)
     {
-        var stem = new StringBuilder(expression.Length);
-        bool upper = false;
-        foreach (char c in expression)
+        int dot = expression.LastIndexOf('.');
+        if (dot < 0)
         {
-            if (c == '.')
-            {
-                upper = true;
-            }
-            else if (c != '@')
-            {
-                stem.Append(upper ? char.ToUpperInvariant(c) : c);
-                upper = false;
-            }
+            return expression.TrimStart('@') + "Value";
         }
-        return stem.Length > 0 && char.IsUpper(stem[0]) ? char.ToLowerInvariant(stem[0]) + stem.ToString(1, stem.Length - 1) : stem.ToString();
+        string member = expression.Substring(dot + 1).TrimStart('@');
+        string stem = char.ToLowerInvariant(member[0]) + member.Substring(1);
+        return SyntaxFactsLite.IsKeyword(stem) ? stem + "Value" : stem;
     }
 
     private static string TypeInfo(string type, ClientContext context) =>
@@ -494,6 +487,18 @@ internal static class Emitter
         w.Line($"private static string? {formatter}({type}? value) => value is {{ }} v ? {formatter}(v) : null;");
     }
 
+    /// <summary>A local variable name that no parameter or other local uses: the name, else the name with 2, 3, ….</summary>
+    private static string Numbered(string name, HashSet<string> taken)
+    {
+        string candidate = name;
+        for (int i = 2; taken.Contains(candidate); i++)
+        {
+            candidate = name + i.ToString(CultureInfo.InvariantCulture);
+        }
+        taken.Add(candidate);
+        return candidate;
+    }
+
     /// <summary>A local variable name that no parameter uses.</summary>
     private static string Local(string name, HashSet<string> taken)
     {
@@ -536,4 +541,12 @@ internal static class Emitter
         text.Append('"');
         return text.ToString();
     }
+}
+
+/// <summary>The C# keywords a generated local must not be named.</summary>
+internal static class SyntaxFactsLite
+{
+    public static bool IsKeyword(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+        || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None;
 }
