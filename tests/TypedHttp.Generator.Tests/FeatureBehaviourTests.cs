@@ -237,7 +237,13 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     private static (TypedHttpClientOptions Options, RecordingTransport Transport) Options(string responseBody = "ok", int status = 200)
     {
         var transport = new RecordingTransport { ResponseBody = responseBody, StatusCode = status };
-        return (new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/api/"), Transport = transport }, transport);
+        var options = new TypedHttpClientOptions
+        {
+            BaseAddress = new Uri("http://example.test/api/"),
+            Transport = transport,
+            AuthorizationHeaderValueGetter = static (request, ct) => Task.FromResult("test-token"),
+        };
+        return (options, transport);
     }
 
     private Task<string> Call(string scenario, params object?[] arguments) => _fixture.Assembly.CallAsync<string>("App.Scenario", scenario, arguments);
@@ -329,6 +335,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     public async Task MissingGetterIsAClearError()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
+        options.AuthorizationHeaderValueGetter = null;
         InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => Call("Getter", options));
         Assert.Contains("'Authorization: Bearer' without credentials, but TypedHttpClientOptions.AuthorizationHeaderValueGetter is not set", error.Message);
         Assert.Contains("App.IApi", error.Message);
@@ -532,7 +539,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     {
         var body = new GatedStream(first, rest);
         var transport = new RecordingTransport { ResponseContentType = contentType, ResponseStream = () => body };
-        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
+        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport, AuthorizationHeaderValueGetter = static (r, ct) => Task.FromResult("t") };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
         IAsyncEnumerable<int> ids = _fixture.Assembly.Call<IAsyncEnumerable<int>>("App.Scenario", "ItemIds", options, timeout.Token);
@@ -554,7 +561,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     {
         var body = new GatedStream("[{\"Id\":1},", "{\"Id\":2}]");
         var transport = new RecordingTransport { ResponseStream = () => body };
-        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
+        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport, AuthorizationHeaderValueGetter = static (r, ct) => Task.FromResult("t") };
         using var cancellation = new CancellationTokenSource();
 
         IAsyncEnumerable<int> ids = _fixture.Assembly.Call<IAsyncEnumerable<int>>("App.Scenario", "ItemIds", options, cancellation.Token);
