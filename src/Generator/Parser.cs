@@ -991,31 +991,42 @@ internal static class Parser
         return !(ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns == "Microsoft" || ns.StartsWith("Microsoft.", StringComparison.Ordinal) || type.ContainingAssembly?.Name == "TypedHttp");
     }
 
-    /// <summary>The public readable instance properties of a type and its base types (the most derived of each name), in declaration order.</summary>
+    /// <summary>
+    /// The public readable instance properties of a type and its base types, base types' first, each name once
+    /// (the most derived declaration of it).
+    /// </summary>
     private static IEnumerable<IPropertySymbol> ReadableProperties(ITypeSymbol type)
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
         {
             type = nullable.TypeArguments[0];
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var chain = new List<ITypeSymbol>();
         for (ITypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object && t.SpecialType != SpecialType.System_ValueType; t = t.BaseType)
         {
-            chain.Add(t);
+            chain.Insert(0, t);
         }
+        var order = new List<string>();
+        var byName = new Dictionary<string, IPropertySymbol>(StringComparer.Ordinal);
         foreach (ITypeSymbol t in chain)
         {
             foreach (ISymbol member in t.GetMembers())
             {
                 if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
                     && !property.Name.Contains(".")
-                    && property.Name != "EqualityContract"
-                    && seen.Add(property.Name))
+                    && property.Name != "EqualityContract")
                 {
-                    yield return property;
+                    if (!byName.ContainsKey(property.Name))
+                    {
+                        order.Add(property.Name);
+                    }
+                    byName[property.Name] = property;
                 }
             }
+        }
+        foreach (string name in order)
+        {
+            yield return byName[name];
         }
     }
 
@@ -1231,6 +1242,11 @@ internal static class Parser
                 return new ValueFormat(FormatKind.Direct, null, nullableValue);
         }
         string display = underlying.ToDisplayString();
+        if (display == KnownNames.Uri)
+        {
+            // Not IFormattable: sent as Uri.ToString().
+            return new ValueFormat(FormatKind.Object, null, true);
+        }
         if (display == KnownNames.DateTimeOffset && formatString is null)
         {
             return new ValueFormat(FormatKind.Direct, null, nullableValue);

@@ -426,4 +426,46 @@ public sealed class SnapshotTests
             [Get("/items")] IAsyncEnumerable<Item> ItemsAsync(int? after, CancellationToken cancellationToken = default);
         }
         """, nameof(StreamBytesInterfaceResponsesAndAsyncEnumerables));
+
+    [Fact]
+    public void QueryEdgeShapes() => Verify("""
+        namespace MyApp;
+
+        public enum Kind { A, B }
+
+        public struct Point
+        {
+            public int X { get; set; }
+            public int Y { get; set; }
+        }
+
+        public record struct Window(Point TopLeft, Point? BottomRight, Kind Kind);
+
+        public class Base
+        {
+            public string? Shared { get; set; }
+            public virtual int Overridden { get; set; }
+        }
+
+        public sealed class Derived : Base
+        {
+            public override int Overridden { get; set; }
+            public string @class { get; set; } = "";
+            public Dictionary<string, Kind>? Kinds { get; set; }
+            public List<int?> Maybe { get; set; } = new();
+            public string this[int i] => "";
+        }
+
+        public interface IEdgeApi
+        {
+            [Get("/window")]
+            Task<string> WindowAsync(Window window, Window? optional);
+
+            [Delete("/derived")]
+            Task<string> DerivedAsync([Query(".", "d")] Derived derived, [Query(CollectionFormat.Csv)] IEnumerable<Kind> kinds);
+
+            [Options("/points/{point.X}/{point.Y}")]
+            Task<string> PointAsync(Point point, string? item, int item2, Uri? link);
+        }
+        """, nameof(QueryEdgeShapes));
 }
