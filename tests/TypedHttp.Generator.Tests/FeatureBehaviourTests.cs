@@ -192,6 +192,11 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
                 return await reader.ReadToEndAsync();
             }
 
+            public static Task<Stream> OpenFile(TypedHttpClientOptions options) => Create(options).FileAsync();
+
+            public static Task<string> UploadStream(TypedHttpClientOptions options, Stream stream, string filePath) =>
+                Create(options).UploadAsync(1, "d", new byte[0], new StreamPart(stream, "s.bin"), new FileInfoPart(new FileInfo(filePath), "f"), new Meta("m"), 1);
+
             public static async Task<string> Bytes(TypedHttpClientOptions options) => Convert.ToHexString(await Create(options).BytesAsync());
 
             public static async Task<string> Item(TypedHttpClientOptions options)
@@ -570,5 +575,55 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
         ValueTask<bool> next = enumerator.MoveNextAsync();
         cancellation.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await next);
+    }
+
+    private sealed class TrackingStream : MemoryStream
+    {
+        public TrackingStream(byte[] bytes) : base(bytes) { }
+
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
+    public async Task StreamResultIsOwnedByTheCallerAndDisposingItReleasesTheResponse()
+    {
+        var body = new TrackingStream(Encoding.UTF8.GetBytes("data"));
+        (TypedHttpClientOptions options, RecordingTransport transport) = Options();
+        transport.ResponseStream = () => body;
+
+        Stream stream = await _fixture.Assembly.CallAsync<Stream>("App.Scenario", "OpenFile", options);
+        Assert.Same(body, stream);
+        Assert.False(body.Disposed);
+        await stream.DisposeAsync();
+        Assert.True(body.Disposed);
+    }
+
+    [Fact]
+    public async Task MultipartWithAnUnseekableStreamPartIsChunkedAndNotReplayable()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "typedhttp-" + Guid.NewGuid().ToString("N") + ".txt");
+        File.WriteAllText(file, "f");
+        try
+        {
+            var part = new GatedStream("unseekable", "");
+            part.Release();
+            (TypedHttpClientOptions options, RecordingTransport transport) = Options();
+            await Call("UploadStream", options, part, file);
+
+            RecordedRequest request = Assert.Single(transport.Requests);
+            Assert.Null(request.ContentLength);
+            Assert.False(request.Replayable);
+            Assert.Contains("filename=\"s.bin\"\r\nContent-Type: application/octet-stream\r\n\r\nunseekable\r\n", request.BodyText);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }
