@@ -174,7 +174,7 @@ internal static class Emitter
             }
             else
             {
-                string append = segment.CatchAll ? "AppendPathValueKeepingSlashes" : "AppendPathValue";
+                string append = segment.CatchAll ? "AppendPathValueKeepingSlashes" : segment.Optional ? "AppendOptionalPathValue" : "AppendPathValue";
                 string value = segment.Member is null ? segment.ParameterName! : segment.ParameterName + "." + segment.Member;
                 w.Line($"{uri}.{append}({Format(segment.Format!, value, context)}, {Literal(segment.HoleName!)});");
             }

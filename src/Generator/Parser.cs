@@ -423,11 +423,11 @@ internal static class Parser
                 }
                 else if (state.PropertySegments.TryGetValue(part.Text, out RouteSegment? propertySegment))
                 {
-                    segments.Add(propertySegment with { CatchAll = part.CatchAll });
+                    segments.Add(propertySegment with { CatchAll = part.CatchAll, Optional = part.Optional });
                 }
                 else if (state.HoleOwners.TryGetValue(part.Text, out string? owner))
                 {
-                    segments.Add(new RouteSegment(null, owner, part.Text, part.CatchAll, state.ParameterFormats.TryGetValue(owner, out ValueFormat? f) ? f : null));
+                    segments.Add(new RouteSegment(null, owner, part.Text, part.CatchAll, state.ParameterFormats.TryGetValue(owner, out ValueFormat? f) ? f : null, null, part.Optional));
                 }
                 else if (!state.ClaimedHoles.Contains(part.Text))
                 {

@@ -8,7 +8,8 @@ namespace TypedHttp.Generator;
 /// <param name="IsHole">Whether this is a hole.</param>
 /// <param name="CatchAll">A <c>{**name}</c> hole.</param>
 /// <param name="InQuery">Whether the piece comes after the route's <c>?</c>.</param>
-internal readonly record struct RoutePart(string Text, bool IsHole, bool CatchAll, bool InQuery);
+/// <param name="Optional">A <c>{name?}</c> hole: a null value drops the segment.</param>
+internal readonly record struct RoutePart(string Text, bool IsHole, bool CatchAll, bool InQuery, bool Optional = false);
 
 /// <summary>Splits route templates into literals and holes and escapes literals; pure string work.</summary>
 internal static class RouteTemplateParser
@@ -50,6 +51,17 @@ internal static class RouteTemplateParser
             {
                 name = name.Substring(2);
             }
+            bool optional = name.EndsWith("?", System.StringComparison.Ordinal);
+            if (optional)
+            {
+                name = name.Substring(0, name.Length - 1);
+                bool wholeSegment = i > 0 && template[i - 1] == '/' && (close == template.Length - 1 || template[close + 1] == '/' || template[close + 1] == '?');
+                if (!wholeSegment || inQuery || catchAll)
+                {
+                    error = $"the optional hole '{{{name}?}}' is not a whole path segment; an optional hole stands between '/' and '/', '?' or the end of the route";
+                    return null;
+                }
+            }
             if (name.Length == 0)
             {
                 error = $"the hole at position {i} has no name";
@@ -79,7 +91,7 @@ internal static class RouteTemplateParser
                 parts.Add(new RoutePart(literal.ToString(), false, false, inQuery));
                 literal.Clear();
             }
-            parts.Add(new RoutePart(name, true, catchAll, inQuery));
+            parts.Add(new RoutePart(name, true, catchAll, inQuery, optional));
             i = close + 1;
         }
         if (literal.Length > 0)
@@ -101,6 +113,15 @@ internal static class RouteTemplateParser
         {
             return "contains '#', which starts a fragment that is never sent to the server; remove it (or write %23 for a literal '#')";
         }
+        // A '?' inside a hole marks it optional; only the others start the query.
+        var outside = new System.Text.StringBuilder(template.Length);
+        int depth = 0;
+        foreach (char c in template)
+        {
+            depth += c == '{' ? 1 : c == '}' && depth > 0 ? -1 : 0;
+            outside.Append(depth > 0 && c == '?' ? '_' : c);
+        }
+        template = outside.ToString();
         int question = template.IndexOf('?');
         if (question >= 0)
         {

@@ -339,6 +339,17 @@ public sealed class DiagnosticTests
         return diagnostic;
     }
 
+    [Theory]
+    [InlineData("/files/v{version?}")]
+    [InlineData("/files/{**rest?}")]
+    public void THTTP013_OptionalHoleThatIsNotAWholeSegment(string route) => Expect("THTTP013", $$"""
+        public interface IApi
+        {
+            [Get([|"{{route}}"|])]
+            Task GetAsync(string? version, string? rest);
+        }
+        """, "not a whole path segment");
+
     [Fact]
     public void THTTP021_MultipartWithBody() => Expect("THTTP021", """
         public interface IApi

@@ -90,6 +90,9 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
             [Get("")]
             Task<string> FollowAsync([Url] string next, int? page);
 
+            [Get("/users/{id?}/posts")]
+            Task<string> PostsAsync(string? id);
+
             [Get("/me")]
             [Headers("Authorization: Basic dXNlcjpwYXNz")]
             Task<string> BasicAsync([HeaderCollection] IDictionary<string, string>? headers);
@@ -156,6 +159,8 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
 
             public static Task<string> Group(TypedHttpClientOptions options) =>
                 Create(options).GroupAsync(new GroupRequest(42, "a/b", "all"));
+
+            public static Task<string> Posts(TypedHttpClientOptions options, string? id) => Create(options).PostsAsync(id);
 
             public static Task<string> Follow(TypedHttpClientOptions options, string next) => Create(options).FollowAsync(next, 3);
 
@@ -298,6 +303,17 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Group", options);
         Assert.Equal("http://example.test/api/v2/groups/42/users/a%2Fb?Expand=all", Assert.Single(transport.Requests).Uri);
+    }
+
+    [Theory]
+    [InlineData("7", "http://example.test/api/v2/users/7/posts")]
+    [InlineData(null, "http://example.test/api/v2/users/posts")]
+    [InlineData("a/b", "http://example.test/api/v2/users/a%2Fb/posts")]
+    public async Task OptionalSegmentIsDroppedWhenNull(string? id, string expected)
+    {
+        (TypedHttpClientOptions options, RecordingTransport transport) = Options();
+        await Call("Posts", options, id);
+        Assert.Equal(expected, Assert.Single(transport.Requests).Uri);
     }
 
     [Theory]

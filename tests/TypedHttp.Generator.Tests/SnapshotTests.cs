@@ -347,6 +347,9 @@ public sealed class SnapshotTests
 
             [Get("/items")]
             Task<string> AtAsync([Url] Uri server);
+
+            [Get("/users/{id?}/posts")]
+            Task<string> PostsAsync(int? id, bool? all);
         }
         """, nameof(RouteObjectsBasePathAndUrl));
 

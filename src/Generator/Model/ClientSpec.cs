@@ -90,7 +90,8 @@ internal enum ResponseKind
 /// <param name="CatchAll">A <c>{**name}</c> hole: slashes in the value are kept.</param>
 /// <param name="Format">How the value becomes text.</param>
 /// <param name="Member">For a <c>{obj.Prop}</c> hole, the property (as written in code); otherwise null.</param>
-internal sealed record RouteSegment(string? Literal, string? ParameterName, string? HoleName, bool CatchAll, ValueFormat? Format, string? Member = null);
+/// <param name="Optional">A <c>{name?}</c> hole: a null value drops the segment and its slash.</param>
+internal sealed record RouteSegment(string? Literal, string? ParameterName, string? HoleName, bool CatchAll, ValueFormat? Format, string? Member = null, bool Optional = false);
 
 /// <summary>How a value becomes text for a route, query, form, header or text part.</summary>
 /// <param name="Kind">The formatter to call.</param>

@@ -100,6 +100,24 @@ public sealed class RequestUriBuilder
         AppendEscapedSegment(value);
     }
 
+    /// <summary>
+    /// Appends the value of an optional hole (<c>{name?}</c>, a whole path segment); a null value drops the segment
+    /// and the slash before it, so <c>/users/{id?}</c> becomes <c>/users</c>.
+    /// </summary>
+    /// <param name="value">The formatted value, or null.</param>
+    /// <param name="parameterName">The parameter it came from (unused: null is allowed).</param>
+    public void AppendOptionalPathValue(string? value, string parameterName)
+    {
+        if (value is not null)
+        {
+            AppendEscapedSegment(value);
+        }
+        else if (_text.Length > 0 && _text[^1] == '/')
+        {
+            _text.Length--;
+        }
+    }
+
     /// <summary>Appends a catch-all route value: each <c>/</c>-separated segment is escaped, the slashes are kept.</summary>
     /// <param name="value">The formatted value.</param>
     /// <param name="parameterName">The parameter it came from.</param>

@@ -43,6 +43,18 @@ namespace MyApp
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             return _core.SendStringAsync(request, default);
         }
+
+        global::System.Threading.Tasks.Task<string> global::MyApp.IGroupsApi.PostsAsync(int? id, bool? all)
+        {
+            global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
+            uri.AppendLiteral("/v2");
+            uri.AppendLiteral("/users/");
+            uri.AppendOptionalPathValue(global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(id), "id");
+            uri.AppendLiteral("/posts");
+            uri.AppendQuery("all", global::TypedHttp.Internal.ValueFormatter.Format(all));
+            global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
+            return _core.SendStringAsync(request, default);
+        }
     }
 
     file static class GroupsApiClientRegistration
