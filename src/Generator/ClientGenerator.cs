@@ -18,11 +18,23 @@ public sealed class ClientGenerator : IIncrementalGenerator
         public const string Clients = "Clients";
         public const string Emit = "Emit";
         public const string Diagnostics = "Diagnostics";
+        public const string JsonContexts = "JsonContexts";
+        public const string JsonDeclaredTypes = "JsonDeclaredTypes";
+        public const string JsonUses = "JsonUses";
     }
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // The types the compilation's JsonSerializerContexts declare, for the THTTP022 warning only: emission never
+        // depends on it, so adding a [JsonSerializable] re-emits no client.
+        IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.JsonSerializableAttribute, static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax, static (ctx, ct) => JsonContextReader.Read(ctx, ct))
+            .WithTrackingName(Steps.JsonContexts)
+            .Collect()
+            .Select(static (contexts, _) => JsonContextReader.Merge(contexts))
+            .WithTrackingName(Steps.JsonDeclaredTypes);
+
         // One attribute pipeline per runtime HTTP method attribute: each interface is parsed from its first
         // attributed method, so each interface yields one result without a Collect over the compilation.
         foreach ((string metadataName, string _) in KnownNames.MethodAttributes)
@@ -32,7 +44,7 @@ public sealed class ClientGenerator : IIncrementalGenerator
                 .Where(static r => r is not null)
                 .Select(static (r, _) => r!)
                 .WithTrackingName(Steps.ParseMethods);
-            Register(context, results);
+            Register(context, results, declaredJsonTypes);
         }
 
         // Interfaces the attribute pipelines do not see: only custom HTTP method attributes, or only inherited methods.
@@ -41,10 +53,10 @@ public sealed class ClientGenerator : IIncrementalGenerator
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(Steps.ParseInterfaces);
-        Register(context, interfaceResults);
+        Register(context, interfaceResults, declaredJsonTypes);
     }
 
-    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results)
+    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes)
     {
         IncrementalValuesProvider<GeneratedFile> files = results
             .Where(static r => r.Client is not null)
@@ -61,6 +73,19 @@ public sealed class ClientGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
         {
             foreach (DiagnosticInfo diagnostic in list)
+            {
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        IncrementalValuesProvider<(EquatableArray<JsonUse> Uses, EquatableArray<string> Declared)> jsonChecks = results
+            .Where(static r => r.JsonUses.Count > 0)
+            .Select(static (r, _) => r.JsonUses)
+            .WithTrackingName(Steps.JsonUses)
+            .Combine(declaredJsonTypes);
+        context.RegisterSourceOutput(jsonChecks, static (spc, check) =>
+        {
+            foreach (DiagnosticInfo diagnostic in JsonContextReader.Check(check.Uses, check.Declared))
             {
                 spc.ReportDiagnostic(diagnostic.ToDiagnostic());
             }

@@ -10,6 +10,9 @@ internal static class Diagnostics
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor RouteHoleWithoutParameter = Error(
         "THTTP001",
         "Route hole has no parameter",
@@ -33,7 +36,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "THTTP005",
         "Unsupported return type",
-        "'{0}' returns '{1}', which TypedHttp cannot produce; return Task, Task<T>, Task<string>, Task<ApiResponse<T>>, Task<ApiResponse<string>> or the same forms of ValueTask");
+        "'{0}' returns '{1}', which TypedHttp cannot produce; return Task, Task<T>, Task<string>, Task<Stream>, Task<byte[]>, Task<ApiResponse<T>>, Task<IApiResponse<T>>, Task<IApiResponse>, the same forms of ValueTask, or IAsyncEnumerable<T>");
 
     public static readonly DiagnosticDescriptor MalformedHeader = Error(
         "THTTP006",
@@ -108,5 +111,55 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UnsupportedBodyParameter = Error(
         "THTTP020",
         "Parameter has no place in the request",
-        "Parameter '{0}' of '{1}' has type '{2}', which is neither a route, query or header value nor marked [Body]; mark it [Body] to send it as JSON");
+        "Parameter '{0}' of '{1}' has type '{2}' and no attribute; for {3} Refit would send it as the body, TypedHttp does not guess: mark it [Body] to send it as JSON, or [Query] to flatten it into the query string");
+
+    public static readonly DiagnosticDescriptor MultipartWithBody = Error(
+        "THTTP021",
+        "[Multipart] method with a [Body] parameter",
+        "'{0}' is [Multipart] but parameter '{1}' is marked [Body]; the parts of a multipart request are its parameters, so remove [Body] (the parameter becomes a part) or remove [Multipart]");
+
+    public static readonly DiagnosticDescriptor JsonTypeNotInContext = Warning(
+        "THTTP022",
+        "JSON type not declared in a JsonSerializerContext",
+        "'{0}' sends or reads '{1}' as JSON, but no JsonSerializerContext in this project declares it, so a Native AOT application fails at run time; add [JsonSerializable(typeof({1}))] to the application's JsonSerializerContext");
+
+    public static readonly DiagnosticDescriptor RouteMisuse = Error(
+        "THTTP023",
+        "Backslash, '?' or '#' misused in a route",
+        "The route \"{0}\" of '{1}' {2}");
+
+    public static readonly DiagnosticDescriptor CollectionFormatOnNonCollection = Warning(
+        "THTTP024",
+        "Collection format on a value that is not a collection",
+        "Parameter '{0}' of '{1}' sets CollectionFormat.{2}, but its type '{3}' is not a collection, so the format has no effect; remove it, or change the type to an array or list");
+
+    public static readonly DiagnosticDescriptor HeaderCollectionType = Error(
+        "THTTP025",
+        "[HeaderCollection] on a type that is not a string dictionary",
+        "Parameter '{0}' of '{1}' is [HeaderCollection] but has type '{2}'; declare it IDictionary<string, string> or IReadOnlyDictionary<string, string>");
+
+    public static readonly DiagnosticDescriptor AuthorizeNotString = Error(
+        "THTTP026",
+        "[Authorize] on a parameter that is not a string",
+        "Parameter '{0}' of '{1}' is [Authorize] but has type '{2}'; the credentials of an Authorization header are text, so declare it string");
+
+    public static readonly DiagnosticDescriptor InvalidMultipartBoundary = Error(
+        "THTTP027",
+        "Invalid multipart boundary",
+        "The boundary \"{0}\" of [Multipart] on '{1}' is not 1 to 70 characters of RFC 2046's boundary alphabet (letters, digits and '()+_,-./:=? ', not ending in a space); fix it, or write [Multipart] for a random boundary per request");
+
+    public static readonly DiagnosticDescriptor UrlParameterMisuse = Error(
+        "THTTP028",
+        "Invalid [Url] parameter",
+        "Parameter '{0}' of '{1}' is [Url] but {2}");
+
+    public static readonly DiagnosticDescriptor InvalidBasePath = Error(
+        "THTTP029",
+        "Invalid [BasePath]",
+        "[BasePath(\"{0}\")] on '{1}' is not a path: {2}");
+
+    public static readonly DiagnosticDescriptor RouteHoleWithoutProperty = Error(
+        "THTTP030",
+        "Route hole names no property",
+        "The route of '{0}' has the hole '{{{1}}}', but '{2}' has no public readable property '{3}' of a type that can become text; fix the property name or add the property");
 }

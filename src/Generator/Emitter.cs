@@ -28,7 +28,8 @@ internal static class Emitter
         }
 
         // JSON type information: one field per distinct type, fetched on first use by each client instance.
-        var jsonFields = new Dictionary<string, string>();
+        var context = new ClientContext();
+        Dictionary<string, string> jsonFields = context.JsonFields;
         var jsonOrder = new List<string>();
         foreach (MethodSpec method in client.Methods)
         {
@@ -60,7 +61,12 @@ internal static class Emitter
         foreach (MethodSpec method in client.Methods)
         {
             w.Line();
-            EmitMethod(w, method, jsonFields);
+            EmitMethod(w, method, context);
+        }
+        for (int i = 0; i < context.EnumFormats.Count; i++)
+        {
+            ValueFormat format = context.EnumFormats[i];
+            EmitEnumFormatter(w, format, context.EnumFormatters[format.TypeArgument!]);
         }
         w.Close();
 
@@ -87,22 +93,34 @@ internal static class Emitter
     {
         foreach (ParameterSpec parameter in method.Parameters)
         {
-            if (parameter.Body == BodyKind.Json)
+            if (parameter.Body == BodyKind.Json || parameter.Part == PartKind.Json)
             {
                 yield return parameter.Type;
             }
         }
-        if (method.ResultType is not null && method.Return is ReturnKind.TaskOfJson or ReturnKind.ValueTaskOfJson or ReturnKind.TaskOfApiResponseJson or ReturnKind.ValueTaskOfApiResponseJson)
+        if (method.ResultType is not null && method.Response is ResponseKind.Json or ResponseKind.ApiResponseJson or ResponseKind.IApiResponseJson or ResponseKind.AsyncEnumerable)
         {
             yield return method.ResultType;
         }
     }
 
-    private static void EmitMethod(SourceWriter w, MethodSpec method, Dictionary<string, string> jsonFields)
+    /// <summary>Where query or form values go: the receiver and its three methods.</summary>
+    private sealed record Sink(string Receiver, string Add, string BeginList, string AddListItem);
+
+    /// <summary>What one client's methods share: JSON fields and enum formatters.</summary>
+    private sealed class ClientContext
+    {
+        public Dictionary<string, string> JsonFields { get; } = new();
+        public Dictionary<string, string> EnumFormatters { get; } = new();
+        public List<ValueFormat> EnumFormats { get; } = new();
+    }
+
+    private static void EmitMethod(SourceWriter w, MethodSpec method, ClientContext context)
     {
         var names = new HashSet<string>();
         var signature = new StringBuilder();
         string? cancellationToken = null;
+        ParameterSpec? url = null;
         foreach (ParameterSpec parameter in method.Parameters)
         {
             if (signature.Length > 0)
@@ -115,6 +133,10 @@ internal static class Emitter
             {
                 cancellationToken = parameter.Name;
             }
+            if (parameter.Role == ParameterRole.Url)
+            {
+                url = parameter;
+            }
         }
         string uri = Local("uri", names);
         string request = Local("request", names);
@@ -122,8 +144,28 @@ internal static class Emitter
         w.Line($"{method.ReturnType} {method.DeclaringInterfaceType}.{method.Name}({signature})");
         w.Open();
 
+        // Objects whose properties fill route holes must not be null.
+        foreach (ParameterSpec parameter in method.Parameters)
+        {
+            if (parameter.Role == ParameterRole.Route && parameter.Format is null && parameter.IsReferenceType)
+            {
+                w.Line($"global::System.ArgumentNullException.ThrowIfNull({parameter.Name});");
+            }
+        }
+
         // The request target: literals escaped at compile time, holes escaped at run time, then the query.
-        w.Line($"global::TypedHttp.Internal.RequestUriBuilder {uri} = _core.CreateUriBuilder();");
+        if (url is not null)
+        {
+            w.Line($"global::TypedHttp.Internal.RequestUriBuilder {uri} = _core.CreateUriBuilder({url.Name}, {Literal(url.WireName!)});");
+        }
+        else
+        {
+            w.Line($"global::TypedHttp.Internal.RequestUriBuilder {uri} = _core.CreateUriBuilder();");
+            if (method.BasePath is not null)
+            {
+                w.Line($"{uri}.AppendLiteral({Literal(method.BasePath)});");
+            }
+        }
         foreach (RouteSegment segment in method.Route)
         {
             if (segment.Literal is not null)
@@ -132,15 +174,24 @@ internal static class Emitter
             }
             else
             {
-                string append = segment.CatchAll ? "AppendPathValueKeepingSlashes" : "AppendPathValue";
-                w.Line($"{uri}.{append}({Format(segment.Format!, segment.ParameterName!)}, {Literal(segment.HoleName!)});");
+                string append = segment.CatchAll ? "AppendPathValueKeepingSlashes" : segment.Optional ? "AppendOptionalPathValue" : "AppendPathValue";
+                string value = segment.Member is null ? segment.ParameterName! : segment.ParameterName + "." + segment.Member;
+                w.Line($"{uri}.{append}({Format(segment.Format!, value, context)}, {Literal(segment.HoleName!)});");
             }
         }
+        var querySink = new Sink(uri, "AppendQuery", "BeginQueryList", "AppendQueryListItem");
         foreach (ParameterSpec parameter in method.Parameters)
         {
-            if (parameter.Role == ParameterRole.Query)
+            if (parameter.Role is ParameterRole.Query or ParameterRole.Route && parameter.Query is not null)
             {
-                w.Line($"{uri}.AppendQuery({Literal(parameter.WireName!)}, {Format(parameter.Format!, parameter.Name)});");
+                if (parameter.Role == ParameterRole.Route)
+                {
+                    EmitQueryInner(w, parameter.Query!, parameter.Name, querySink, names, context);
+                }
+                else
+                {
+                    EmitQuery(w, parameter.Query!, parameter.Name, querySink, names, context);
+                }
             }
         }
 
@@ -151,36 +202,135 @@ internal static class Emitter
         }
         foreach (ParameterSpec parameter in method.Parameters)
         {
-            if (parameter.Role != ParameterRole.Header)
+            switch (parameter.Role)
             {
-                continue;
+                case ParameterRole.Header:
+                    EmitHeader(w, method, parameter, request, names, context);
+                    break;
+                case ParameterRole.Authorize:
+                    w.Line($"if ({parameter.Name} is not null)");
+                    w.Open();
+                    w.Line($"{request}.Headers.Set(\"Authorization\", {Literal(parameter.WireName + " ")} + {parameter.Name});");
+                    w.Close();
+                    break;
+                case ParameterRole.HeaderCollection:
+                    string header = Numbered("header", names);
+                    w.Line($"if ({parameter.Name} is not null)");
+                    w.Open();
+                    w.Line($"foreach (var {header} in {parameter.Name})");
+                    w.Open();
+                    w.Line($"if ({header}.Value is not null)");
+                    w.Open();
+                    w.Line($"{request}.Headers.Set({header}.Key, {header}.Value);");
+                    w.Close();
+                    w.Close();
+                    w.Close();
+                    break;
             }
-            bool replacesConstant = false;
-            foreach (HeaderSpec header in method.Headers)
+        }
+
+        EmitBody(w, method, request, names, context);
+
+        string token = cancellationToken ?? "default";
+        string tail = method.AuthorizationScheme is null ? token : token + ", " + Literal(method.AuthorizationScheme);
+        string call = method.Response switch
+        {
+            ResponseKind.None => $"_core.SendAsync({request}, {tail})",
+            ResponseKind.String => $"_core.SendStringAsync({request}, {tail})",
+            ResponseKind.ApiResponseString => $"_core.SendForApiResponseStringAsync({request}, {tail})",
+            ResponseKind.IApiResponseString => $"_core.SendForIApiResponseStringAsync({request}, {tail})",
+            ResponseKind.Json => $"_core.SendJsonAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, context)}, {tail})",
+            ResponseKind.ApiResponseJson => $"_core.SendForApiResponseAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, context)}, {tail})",
+            ResponseKind.IApiResponseJson => $"_core.SendForIApiResponseAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, context)}, {tail})",
+            ResponseKind.IApiResponse => $"_core.SendForApiResponseWithoutBodyAsync({request}, {tail})",
+            ResponseKind.Stream => $"_core.SendForStreamAsync({request}, {tail})",
+            ResponseKind.Bytes => $"_core.SendForBytesAsync({request}, {tail})",
+            _ => $"_core.StreamJsonAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, context)}, {tail})",
+        };
+        // The runtime reads text as non-null strings; a method declared with string? takes them as they are.
+        if (method.Response is ResponseKind.String or ResponseKind.ApiResponseString or ResponseKind.IApiResponseString
+            && method.ResultType is not null && method.ResultType.EndsWith("?", System.StringComparison.Ordinal))
+        {
+            call += "!";
+        }
+        if (!method.IsValueTask)
+        {
+            w.Line($"return {call};");
+        }
+        else if (method.Response == ResponseKind.None)
+        {
+            w.Line($"return new global::System.Threading.Tasks.ValueTask({call});");
+        }
+        else
+        {
+            w.Line($"return new {method.ReturnType}({call});");
+        }
+        w.Close();
+    }
+
+    private static void EmitHeader(SourceWriter w, MethodSpec method, ParameterSpec parameter, string request, HashSet<string> names, ClientContext context)
+    {
+        bool replacesConstant = false;
+        foreach (HeaderSpec header in method.Headers)
+        {
+            replacesConstant |= string.Equals(header.Name, parameter.WireName, System.StringComparison.OrdinalIgnoreCase);
+        }
+        string add = replacesConstant ? "Set" : "Add";
+        string value = Format(parameter.Format!, parameter.Name, context);
+        if (parameter.Format!.MayBeNull)
+        {
+            string local = Local(parameter.Name.TrimStart('@') + "Header", names);
+            w.Line($"if ({value} is {{ }} {local})");
+            w.Open();
+            w.Line($"{request}.Headers.{add}({Literal(parameter.WireName!)}, {local});");
+            w.Close();
+        }
+        else
+        {
+            w.Line($"{request}.Headers.{add}({Literal(parameter.WireName!)}, {value});");
+        }
+    }
+
+    private static void EmitBody(SourceWriter w, MethodSpec method, string request, HashSet<string> names, ClientContext context)
+    {
+        if (method.IsMultipart)
+        {
+            string multipart = Numbered("multipart", names);
+            w.Line($"global::TypedHttp.Internal.MultipartBuilder {multipart} = new global::TypedHttp.Internal.MultipartBuilder({(method.MultipartBoundary is null ? "null" : Literal(method.MultipartBoundary))});");
+            foreach (ParameterSpec parameter in method.Parameters)
             {
-                replacesConstant |= string.Equals(header.Name, parameter.WireName, System.StringComparison.OrdinalIgnoreCase);
+                string name = Literal(parameter.WireName ?? string.Empty);
+                switch (parameter.Part)
+                {
+                    case PartKind.Text:
+                        w.Line($"{multipart}.AddText({name}, {Format(parameter.Format!, parameter.Name, context)});");
+                        break;
+                    case PartKind.Bytes:
+                        w.Line($"{multipart}.AddBytes({name}, {parameter.Name});");
+                        break;
+                    case PartKind.Stream:
+                        w.Line($"{multipart}.AddStream({name}, {parameter.Name});");
+                        break;
+                    case PartKind.File:
+                        w.Line($"{multipart}.AddFile({name}, {parameter.Name});");
+                        break;
+                    case PartKind.Item:
+                        w.Line($"{multipart}.AddItem({name}, {parameter.Name});");
+                        break;
+                    case PartKind.Json:
+                        w.Line($"{multipart}.AddJson<{parameter.Type}>({name}, {parameter.Name}, {TypeInfo(parameter.Type, context)});");
+                        break;
+                }
             }
-            string add = replacesConstant ? "Set" : "Add";
-            string value = Format(parameter.Format!, parameter.Name);
-            if (parameter.Format!.MayBeNull)
-            {
-                string local = Local(parameter.Name.TrimStart('@') + "Header", names);
-                w.Line($"if ({value} is {{ }} {local})");
-                w.Open();
-                w.Line($"{request}.Headers.{add}({Literal(parameter.WireName!)}, {local});");
-                w.Close();
-            }
-            else
-            {
-                w.Line($"{request}.Headers.{add}({Literal(parameter.WireName!)}, {value});");
-            }
+            w.Line($"{request}.Content = {multipart}.ToContent();");
+            return;
         }
         foreach (ParameterSpec parameter in method.Parameters)
         {
             switch (parameter.Body)
             {
                 case BodyKind.Json:
-                    w.Line($"{request}.Content = new global::TypedHttp.JsonRequestContent<{parameter.Type}>({parameter.Name}, {TypeInfo(parameter.Type, jsonFields)});");
+                    w.Line($"{request}.Content = new global::TypedHttp.JsonRequestContent<{parameter.Type}>({parameter.Name}, {TypeInfo(parameter.Type, context)});");
                     break;
                 case BodyKind.String:
                     w.Line($"if ({parameter.Name} is not null)");
@@ -194,52 +344,160 @@ internal static class Emitter
                     w.Line($"{request}.Content = new global::TypedHttp.ByteArrayRequestContent({parameter.Name});");
                     w.Close();
                     break;
+                case BodyKind.Stream:
+                    w.Line($"if ({parameter.Name} is not null)");
+                    w.Open();
+                    w.Line($"{request}.Content = new global::TypedHttp.StreamRequestContent({parameter.Name});");
+                    w.Close();
+                    break;
+                case BodyKind.Form:
+                    string form = Numbered("form", names);
+                    string value = Numbered(parameter.Name.TrimStart('@') + "Value", names);
+                    w.Line($"if ({parameter.Name} is {{ }} {value})");
+                    w.Open();
+                    w.Line($"global::TypedHttp.Internal.FormUrlEncodedBuilder {form} = new global::TypedHttp.Internal.FormUrlEncodedBuilder();");
+                    EmitQueryInner(w, parameter.Query!, value, new Sink(form, "Add", "BeginList", "AddListItem"), names, context);
+                    w.Line($"{request}.Content = {form}.ToContent();");
+                    w.Close();
+                    break;
             }
         }
+    }
 
-        string token = cancellationToken ?? "default";
-        string call = method.Return switch
+    /// <summary>Writes a query (or form) value found at <paramref name="expression"/>.</summary>
+    private static void EmitQuery(SourceWriter w, QueryNode node, string expression, Sink sink, HashSet<string> names, ClientContext context)
+    {
+        if (node.Shape == QueryShape.Value)
         {
-            ReturnKind.Task or ReturnKind.ValueTask => $"_core.SendAsync({request}, {token})",
-            ReturnKind.TaskOfString or ReturnKind.ValueTaskOfString => $"_core.SendStringAsync({request}, {token})",
-            ReturnKind.TaskOfApiResponseString or ReturnKind.ValueTaskOfApiResponseString => $"_core.SendForApiResponseStringAsync({request}, {token})",
-            ReturnKind.TaskOfJson or ReturnKind.ValueTaskOfJson => $"_core.SendJsonAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, jsonFields)}, {token})",
-            _ => $"_core.SendForApiResponseAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, jsonFields)}, {token})",
-        };
-        // The runtime reads text as non-null strings; a method declared with string? takes them as they are.
-        if (method.Return is ReturnKind.TaskOfString or ReturnKind.ValueTaskOfString or ReturnKind.TaskOfApiResponseString or ReturnKind.ValueTaskOfApiResponseString
-            && method.ResultType is not null && method.ResultType.EndsWith("?", System.StringComparison.Ordinal))
-        {
-            call += "!";
+            w.Line($"{sink.Receiver}.{sink.Add}({Literal(node.Key)}, {Format(node.Format!, expression, context)});");
+            return;
         }
-        switch (method.Return)
-        {
-            case ReturnKind.ValueTask:
-                w.Line($"return new global::System.Threading.Tasks.ValueTask({call});");
-                break;
-            case ReturnKind.ValueTaskOfJson:
-            case ReturnKind.ValueTaskOfString:
-            case ReturnKind.ValueTaskOfApiResponseJson:
-            case ReturnKind.ValueTaskOfApiResponseString:
-                w.Line($"return new {method.ReturnType}({call});");
-                break;
-            default:
-                w.Line($"return {call};");
-                break;
-        }
+        string local = Numbered(LocalStem(expression), names);
+        w.Line($"if ({expression} is {{ }} {local})");
+        w.Open();
+        EmitQueryInner(w, node, local, sink, names, context);
         w.Close();
     }
 
-    private static string TypeInfo(string type, Dictionary<string, string> jsonFields) =>
-        $"{jsonFields[type]} ??= _core.GetJsonTypeInfo<{type}>()";
-
-    private static string Format(ValueFormat format, string value) => format.Kind switch
+    /// <summary>Writes a collection, dictionary or object whose non-null value is in <paramref name="local"/>.</summary>
+    private static void EmitQueryInner(SourceWriter w, QueryNode node, string local, Sink sink, HashSet<string> names, ClientContext context)
     {
-        FormatKind.Direct => $"{ValueFormatter}.Format({value})",
-        FormatKind.Value => $"{ValueFormatter}.FormatValue<{format.TypeArgument}>({value})",
-        FormatKind.Enum => $"{ValueFormatter}.FormatEnum<{format.TypeArgument}>({value})",
-        _ => $"{ValueFormatter}.FormatObject({value})",
+        switch (node.Shape)
+        {
+            case QueryShape.Value:
+                EmitQuery(w, node, local, sink, names, context);
+                break;
+            case QueryShape.Collection:
+                string item = Numbered("item", names);
+                if (node.Collection != CollectionFormatKind.Multi)
+                {
+                    w.Line($"{sink.Receiver}.{sink.BeginList}({Literal(node.Key)}, {Literal(Separator(node.Collection))});");
+                }
+                w.Line($"foreach ({node.ItemType} {item} in {local})");
+                w.Open();
+                w.Line(node.Collection == CollectionFormatKind.Multi
+                    ? $"{sink.Receiver}.{sink.Add}({Literal(node.Key)}, {Format(node.Format!, item, context)});"
+                    : $"{sink.Receiver}.{sink.AddListItem}({Format(node.Format!, item, context)});");
+                w.Close();
+                break;
+            case QueryShape.Dictionary:
+                string entry = Numbered("entry", names);
+                w.Line($"foreach (global::System.Collections.Generic.KeyValuePair<string, {node.ItemType}> {entry} in {local})");
+                w.Open();
+                string key = node.Key.Length == 0 ? $"{entry}.Key" : $"{Literal(node.Key)} + {entry}.Key";
+                w.Line($"{sink.Receiver}.{sink.Add}({key}, {Format(node.Format!, entry + ".Value", context)});");
+                w.Close();
+                break;
+            case QueryShape.Object:
+                foreach (QueryNode child in node.Children)
+                {
+                    EmitQuery(w, child, local + "." + child.Member, sink, names, context);
+                }
+                break;
+        }
+    }
+
+    private static string Separator(CollectionFormatKind format) => format switch
+    {
+        CollectionFormatKind.Csv => ",",
+        CollectionFormatKind.Ssv => " ",
+        CollectionFormatKind.Tsv => "\t",
+        _ => "|",
     };
+
+    /// <summary>A local's name made from the expression it holds: <c>filter</c> gives <c>filterValue</c>, <c>x.Inner</c> gives <c>inner</c>.</summary>
+    private static string LocalStem(string expression)
+    {
+        int dot = expression.LastIndexOf('.');
+        if (dot < 0)
+        {
+            return expression.TrimStart('@') + "Value";
+        }
+        string member = expression.Substring(dot + 1).TrimStart('@');
+        string stem = char.ToLowerInvariant(member[0]) + member.Substring(1);
+        return SyntaxFactsLite.IsKeyword(stem) ? stem + "Value" : stem;
+    }
+
+    private static string TypeInfo(string type, ClientContext context) =>
+        $"{context.JsonFields[type]} ??= _core.GetJsonTypeInfo<{type}>()";
+
+    private static string Format(ValueFormat format, string value, ClientContext context)
+    {
+        string formatArgument = format.FormatString is null ? string.Empty : ", " + Literal(format.FormatString);
+        switch (format.Kind)
+        {
+            case FormatKind.Direct:
+                return $"{ValueFormatter}.Format({value})";
+            case FormatKind.Value:
+                return $"{ValueFormatter}.FormatValue<{format.TypeArgument}>({value}{formatArgument})";
+            case FormatKind.Enum:
+                if (!context.EnumFormatters.TryGetValue(format.TypeArgument!, out string? formatter))
+                {
+                    formatter = "Format" + SimpleName(format.TypeArgument!) + context.EnumFormatters.Count.ToString(CultureInfo.InvariantCulture);
+                    context.EnumFormatters[format.TypeArgument!] = formatter;
+                    context.EnumFormats.Add(format);
+                }
+                return $"{formatter}({value})";
+            default:
+                return $"{ValueFormatter}.FormatObject({value}{formatArgument})";
+        }
+    }
+
+    private static string SimpleName(string typeName)
+    {
+        int dot = typeName.LastIndexOf('.');
+        string name = dot >= 0 ? typeName.Substring(dot + 1) : typeName;
+        return name.Replace("global::", string.Empty).TrimStart('@');
+    }
+
+    /// <summary>Writes the formatter of an enum: a switch over its members, compiled into the client, so no reflection runs.</summary>
+    private static void EmitEnumFormatter(SourceWriter w, ValueFormat format, string formatter)
+    {
+        string type = format.TypeArgument!;
+        w.Line();
+        w.Line($"private static string {formatter}({type} value) => value switch");
+        w.Open();
+        foreach (EnumMemberSpec member in format.EnumMembers)
+        {
+            w.Line($"{type}.{member.Name} => {Literal(member.Wire)},");
+        }
+        w.Line($"_ => {ValueFormatter}.FormatEnum<{type}>(value),");
+        w.Close(";");
+        w.Line();
+        w.Line($"private static string? {formatter}({type}? value) => value is {{ }} v ? {formatter}(v) : null;");
+    }
+
+    /// <summary>A local variable name that no parameter or other local uses: the name, else the name with 2, 3, ….</summary>
+    private static string Numbered(string name, HashSet<string> taken)
+    {
+        string candidate = name;
+        for (int i = 2; taken.Contains(candidate); i++)
+        {
+            candidate = name + i.ToString(CultureInfo.InvariantCulture);
+        }
+        taken.Add(candidate);
+        return candidate;
+    }
 
     /// <summary>A local variable name that no parameter uses.</summary>
     private static string Local(string name, HashSet<string> taken)
@@ -283,4 +541,12 @@ internal static class Emitter
         text.Append('"');
         return text.ToString();
     }
+}
+
+/// <summary>The C# keywords a generated local must not be named.</summary>
+internal static class SyntaxFactsLite
+{
+    public static bool IsKeyword(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+        || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None;
 }

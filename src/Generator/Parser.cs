@@ -12,7 +12,11 @@ using TypedHttp.Generator.Model;
 namespace TypedHttp.Generator;
 
 /// <summary>What parsing one interface (or one stray method) gives: a client to emit, diagnostics to report, or both.</summary>
-internal sealed record ParseResult(ClientSpec? Client, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <remarks>
+/// <see cref="JsonUses"/> carry locations, so they stay out of <see cref="Client"/>: moving a declaration must not
+/// re-emit the client.
+/// </remarks>
+internal sealed record ParseResult(ClientSpec? Client, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<JsonUse> JsonUses = default);
 
 /// <summary>
 /// Turns symbols into the model. The only code of the generator that touches <see cref="ISymbol"/> and
@@ -138,8 +142,10 @@ internal static class Parser
         }
 
         List<HeaderSpec> clientHeaders = ReadHeadersAttribute(type, fullName, diagnostics, cancellationToken);
+        string? clientBasePath = ReadBasePath(type, fullName, diagnostics, cancellationToken);
 
         var methods = new List<MethodSpec>();
+        var jsonUses = new List<JsonUse>();
         foreach (INamedTypeSymbol declaring in new[] { type }.Concat(type.AllInterfaces))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -150,6 +156,9 @@ internal static class Parser
             List<HeaderSpec> declaringHeaders = own
                 ? clientHeaders
                 : Merge(clientHeaders, ReadHeadersAttribute(declaring, declaring.ToDisplayString(), local, cancellationToken));
+            // The client interface's [BasePath] applies to every method; without it, a base interface's to its own.
+            string? basePath = own || clientBasePath is not null ? clientBasePath : ReadBasePath(declaring, declaring.ToDisplayString(), local, cancellationToken);
+            var localJsonUses = new List<JsonUse>();
 
             foreach (ISymbol member in declaring.GetMembers())
             {
@@ -160,7 +169,7 @@ internal static class Parser
                 switch (member)
                 {
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when !method.IsStatic:
-                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, compilation, local, cancellationToken);
+                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, basePath, compilation, local, localJsonUses, cancellationToken);
                         if (spec is not null)
                         {
                             methods.Add(spec);
@@ -178,6 +187,10 @@ internal static class Parser
                 }
             }
 
+            if (!reportedElsewhere)
+            {
+                jsonUses.AddRange(localJsonUses);
+            }
             if (local.Count > 0)
             {
                 hasErrors |= local.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
@@ -213,7 +226,7 @@ internal static class Parser
             type.ToDisplayString(PlainTypeFormat),
             fullName,
             EquatableArray.From(methods));
-        return new ParseResult(client, EquatableArray.From(diagnostics));
+        return new ParseResult(client, EquatableArray.From(diagnostics), EquatableArray.From(jsonUses));
     }
 
     private static string? InterfaceProblem(INamedTypeSymbol type)
@@ -223,7 +236,7 @@ internal static class Parser
             if (t.IsGenericType)
             {
                 return SymbolEqualityComparer.Default.Equals(t, type)
-                    ? "it is generic; declare a non-generic interface (one per type argument) that inherits it"
+                    ? "it is generic, and TypedHttpClient.Create<TApi> needs a closed type: a factory for every construction of an open generic interface cannot be registered without reflection (Native AOT). Declare a non-generic interface per type argument that inherits it, such as 'public interface IUserRepository : " + type.Name + "<User> { }'"
                     : $"it is nested in the generic type '{t.ToDisplayString()}'; move it out";
             }
             if (t.IsFileLocal)
@@ -270,8 +283,10 @@ internal static class Parser
         IMethodSymbol method,
         INamedTypeSymbol declaring,
         List<HeaderSpec> interfaceHeaders,
+        string? basePath,
         Compilation compilation,
         List<DiagnosticInfo> diagnostics,
+        List<JsonUse> jsonUses,
         CancellationToken cancellationToken)
     {
         string memberName = MemberName(method);
@@ -304,17 +319,18 @@ internal static class Parser
         }
 
         // Return type.
-        (ReturnKind Kind, string? ResultType)? returnShape = ReadReturnType(method.ReturnType);
+        ReturnShape? returnShape = ReadReturnType(method.ReturnType);
+        LocationInfo? returnLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax methodSyntax
+            ? LocationInfo.From(methodSyntax.ReturnType)
+            : methodLocation;
         if (returnShape is null)
         {
-            LocationInfo? returnLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax syntax
-                ? LocationInfo.From(syntax.ReturnType)
-                : methodLocation;
             diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, returnLocation, Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
         }
 
         // Route.
         List<RoutePart>? routeParts = null;
+        string? misuse = path is null ? null : RouteTemplateParser.Misuse(path);
         if (path is null)
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.MalformedRoute, routeLocation, Args(string.Empty, memberName, "the route is null")));
@@ -322,6 +338,10 @@ internal static class Parser
         else if (RouteTemplateParser.HasLineBreak(path))
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.LineBreakInConstant, routeLocation, Args("route", memberName)));
+        }
+        else if (misuse is not null)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteMisuse, routeLocation, Args(path, memberName, misuse)));
         }
         else if (path.Length > 0 && path[0] != '/')
         {
@@ -336,41 +356,62 @@ internal static class Parser
             }
         }
 
-        // Headers: the interface's, then the method's (winning for the same name).
+        // Headers: the interface's, then the method's (winning for the same name). "Authorization: Bearer" alone
+        // takes its credentials from the options' getter at run time.
         List<HeaderSpec> headers = Merge(interfaceHeaders, ReadHeadersAttribute(method, memberName, diagnostics, cancellationToken));
+        string? authorizationScheme = null;
+        foreach (HeaderSpec header in headers)
+        {
+            if (string.Equals(header.Name, "Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                authorizationScheme = RouteTemplateParser.IsToken(header.Value) ? header.Value : null;
+            }
+        }
+
+        // Multipart.
+        AttributeData? multipart = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.MultipartAttribute);
+        string? boundary = multipart is { ConstructorArguments.Length: 1 } ? multipart.ConstructorArguments[0].Value as string : null;
+        if (multipart is not null && multipart.ConstructorArguments.Length == 1 && (boundary is null || !IsValidBoundary(boundary)))
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidMultipartBoundary, AttributeArgumentLocation(multipart, 0, cancellationToken) ?? methodLocation, Args(Printable(boundary ?? "null"), memberName)));
+        }
 
         // Parameters.
-        var parameters = new List<ParameterSpec>();
-        var holeOwners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var claimedHoles = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var holes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var state = new MethodState(memberName, httpMethod ?? "GET", multipart is not null, diagnostics, jsonUses);
         if (routeParts is not null)
         {
             foreach (RoutePart part in routeParts)
             {
-                if (part.IsHole)
+                if (!part.IsHole)
                 {
-                    holes.Add(part.Text);
+                    continue;
+                }
+                int dot = part.Text.IndexOf('.');
+                if (dot < 0)
+                {
+                    state.Holes.Add(part.Text);
+                }
+                else
+                {
+                    state.PropertyHoles.Add(part.Text);
                 }
             }
         }
-        var parameterFormats = new Dictionary<string, ValueFormat?>(StringComparer.OrdinalIgnoreCase);
-        string? cancellationTokenName = null;
-        string? bodyName = null;
+        var parameters = new List<ParameterSpec>();
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            ParameterSpec? spec = ParseParameter(parameter, memberName, holes, holeOwners, claimedHoles, ref cancellationTokenName, ref bodyName, diagnostics);
+            ParameterSpec? spec = ParseParameter(parameter, state, cancellationToken);
             if (spec is not null)
             {
                 parameters.Add(spec);
-                if (spec.Role == ParameterRole.Route)
+                if (spec.Role == ParameterRole.Route && spec.Format is not null)
                 {
-                    parameterFormats[spec.Name] = spec.Format;
+                    state.ParameterFormats[spec.Name] = spec.Format;
                 }
             }
         }
 
-        // Route segments, each hole bound to its parameter.
+        // Route segments, each hole bound to its parameter (or a property of one).
         var segments = new List<RouteSegment>();
         if (routeParts is not null)
         {
@@ -380,47 +421,84 @@ internal static class Parser
                 {
                     segments.Add(new RouteSegment(RouteTemplateParser.EscapeLiteral(part.Text), null, null, false, null));
                 }
-                else if (holeOwners.TryGetValue(part.Text, out string? owner))
+                else if (state.PropertySegments.TryGetValue(part.Text, out RouteSegment? propertySegment))
                 {
-                    segments.Add(new RouteSegment(null, owner, part.Text, part.CatchAll, parameterFormats.TryGetValue(owner, out ValueFormat? f) ? f : null));
+                    segments.Add(propertySegment with { CatchAll = part.CatchAll, Optional = part.Optional });
                 }
-                else if (!claimedHoles.Contains(part.Text))
+                else if (state.HoleOwners.TryGetValue(part.Text, out string? owner))
                 {
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutParameter, routeLocation, Args(memberName, part.Text)));
+                    segments.Add(new RouteSegment(null, owner, part.Text, part.CatchAll, state.ParameterFormats.TryGetValue(owner, out ValueFormat? f) ? f : null, null, part.Optional));
+                }
+                else if (!state.ClaimedHoles.Contains(part.Text))
+                {
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutParameter, routeLocation, Args(memberName, part.Text.Split('.')[0])));
                 }
             }
         }
 
-        if (diagnostics.Count > errorsBefore || returnShape is null || httpMethod is null)
+        if (diagnostics.Skip(errorsBefore).Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || returnShape is null || httpMethod is null)
         {
             return null;
+        }
+
+        if (returnShape.JsonType is { } resultJson)
+        {
+            jsonUses.Add(new JsonUse(JsonTypeName(resultJson), resultJson.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, returnLocation));
         }
 
         return new MethodSpec(
             declaring.ToDisplayString(PlainTypeFormat),
             Identifier(method.Name),
             method.ReturnType.ToDisplayString(TypeFormat),
-            returnShape.Value.Kind,
-            returnShape.Value.ResultType,
+            returnShape.Kind,
+            returnShape.IsValueTask,
+            returnShape.ResultType,
             httpMethod,
+            basePath,
             EquatableArray.From(segments),
             EquatableArray.From(parameters),
-            EquatableArray.From(headers));
+            EquatableArray.From(headers),
+            authorizationScheme,
+            multipart is not null,
+            boundary);
     }
 
-    private static ParameterSpec? ParseParameter(
-        IParameterSymbol parameter,
-        string memberName,
-        HashSet<string> holes,
-        Dictionary<string, string> holeOwners,
-        HashSet<string> claimedHoles,
-        ref string? cancellationTokenName,
-        ref string? bodyName,
-        List<DiagnosticInfo> diagnostics)
+    /// <summary>What parsing one method's parameters gathers.</summary>
+    private sealed class MethodState
     {
+        public MethodState(string memberName, string httpMethod, bool isMultipart, List<DiagnosticInfo> diagnostics, List<JsonUse> jsonUses)
+        {
+            MemberName = memberName;
+            HttpMethod = httpMethod;
+            IsMultipart = isMultipart;
+            Diagnostics = diagnostics;
+            JsonUses = jsonUses;
+        }
+
+        public string MemberName { get; }
+        public string HttpMethod { get; }
+        public bool IsMultipart { get; }
+        public List<DiagnosticInfo> Diagnostics { get; }
+        public List<JsonUse> JsonUses { get; }
+        public HashSet<string> Holes { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public HashSet<string> PropertyHoles { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public Dictionary<string, string> HoleOwners { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public HashSet<string> ClaimedHoles { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public Dictionary<string, RouteSegment> PropertySegments { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public Dictionary<string, ValueFormat?> ParameterFormats { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public string? CancellationTokenName { get; set; }
+        public string? BodyName { get; set; }
+        public string? UrlName { get; set; }
+    }
+
+    private static ParameterSpec? ParseParameter(IParameterSymbol parameter, MethodState state, CancellationToken cancellationToken)
+    {
+        string memberName = state.MemberName;
+        List<DiagnosticInfo> diagnostics = state.Diagnostics;
         LocationInfo? location = LocationInfo.From(parameter.Locations.FirstOrDefault());
         string name = Identifier(parameter.Name);
         string type = parameter.Type.ToDisplayString(TypeFormat);
+        string shortType = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
         if (parameter.RefKind != RefKind.None)
         {
             string modifier = parameter.RefKind switch
@@ -436,28 +514,31 @@ internal static class Parser
 
         if (parameter.Type.ToDisplayString() == KnownNames.CancellationToken)
         {
-            if (cancellationTokenName is not null)
+            if (state.CancellationTokenName is not null)
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleCancellationTokens, location, Args(memberName, parameter.Name)));
                 return null;
             }
-            cancellationTokenName = name;
+            state.CancellationTokenName = name;
             return new ParameterSpec(name, type, ParameterRole.CancellationToken, null, null, BodyKind.None);
         }
 
-        bool isBody = false;
-        bool isQuery = false;
+        AttributeData? bodyAttribute = null;
+        AttributeData? queryAttribute = null;
         string? headerName = null;
         string? alias = null;
+        string? authorizeScheme = null;
+        bool isHeaderCollection = false;
+        bool isUrl = false;
         foreach (AttributeData attribute in parameter.GetAttributes())
         {
             switch (attribute.AttributeClass?.ToDisplayString())
             {
                 case KnownNames.BodyAttribute:
-                    isBody = true;
+                    bodyAttribute = attribute;
                     break;
                 case KnownNames.QueryAttribute:
-                    isQuery = true;
+                    queryAttribute = attribute;
                     break;
                 case KnownNames.HeaderAttribute:
                     headerName = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? string.Empty : string.Empty;
@@ -465,22 +546,43 @@ internal static class Parser
                 case KnownNames.AliasAsAttribute:
                     alias = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
                     break;
+                case KnownNames.AuthorizeAttribute:
+                    authorizeScheme = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? "Bearer" : "Bearer";
+                    break;
+                case KnownNames.HeaderCollectionAttribute:
+                    isHeaderCollection = true;
+                    break;
+                case KnownNames.UrlAttribute:
+                    isUrl = true;
+                    break;
             }
         }
 
         string wireName = alias ?? parameter.Name;
-        bool fillsHole = holes.Contains(wireName);
+        bool fillsHole = state.Holes.Contains(wireName);
+        var propertyHoles = new List<string>();
+        foreach (string hole in state.PropertyHoles)
+        {
+            if (string.Equals(hole.Substring(0, hole.IndexOf('.')), wireName, StringComparison.OrdinalIgnoreCase))
+            {
+                propertyHoles.Add(hole);
+            }
+        }
         if (fillsHole)
         {
             // A hole whose parameter has an error of its own is not reported again as a hole without a parameter.
-            claimedHoles.Add(wireName);
+            state.ClaimedHoles.Add(wireName);
+        }
+        foreach (string hole in propertyHoles)
+        {
+            state.ClaimedHoles.Add(hole);
         }
         var bindings = new List<string>(2);
-        if (fillsHole)
+        if (fillsHole || propertyHoles.Count > 0)
         {
-            bindings.Add($"the route hole '{{{wireName}}}'");
+            bindings.Add($"the route hole '{{{(fillsHole ? wireName : propertyHoles[0])}}}'");
         }
-        if (isBody)
+        if (bodyAttribute is not null)
         {
             bindings.Add("[Body]");
         }
@@ -488,9 +590,21 @@ internal static class Parser
         {
             bindings.Add($"[Header(\"{headerName}\")]");
         }
-        if (isQuery)
+        if (queryAttribute is not null)
         {
             bindings.Add("[Query]");
+        }
+        if (isHeaderCollection)
+        {
+            bindings.Add("[HeaderCollection]");
+        }
+        if (authorizeScheme is not null)
+        {
+            bindings.Add("[Authorize]");
+        }
+        if (isUrl)
+        {
+            bindings.Add("[Url]");
         }
         if (bindings.Count > 1)
         {
@@ -498,65 +612,529 @@ internal static class Parser
             return null;
         }
 
-        if (isBody)
+        if (isUrl)
         {
-            if (bodyName is not null)
+            string typeName = parameter.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? string.Empty : parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
+            if (parameter.Type.SpecialType != SpecialType.System_String && typeName != KnownNames.Uri)
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, location, Args(parameter.Name, memberName, $"has type '{shortType}'; declare it string or Uri")));
+                return null;
+            }
+            if (state.UrlName is not null)
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, location, Args(parameter.Name, memberName, $"'{state.UrlName}' is [Url] already; a request goes to one URL, so keep one")));
+                return null;
+            }
+            state.UrlName = parameter.Name;
+            return new ParameterSpec(name, type, ParameterRole.Url, parameter.Name, null, BodyKind.None);
+        }
+
+        if (isHeaderCollection)
+        {
+            if (!IsStringDictionary(parameter.Type))
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.HeaderCollectionType, location, Args(parameter.Name, memberName, shortType)));
+                return null;
+            }
+            return new ParameterSpec(name, type, ParameterRole.HeaderCollection, null, null, BodyKind.None);
+        }
+
+        if (authorizeScheme is not null)
+        {
+            if (parameter.Type.SpecialType != SpecialType.System_String)
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.AuthorizeNotString, location, Args(parameter.Name, memberName, shortType)));
+                return null;
+            }
+            if (!RouteTemplateParser.IsToken(authorizeScheme))
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, location, Args(authorizeScheme, parameter.Name, memberName)));
+                return null;
+            }
+            return new ParameterSpec(name, type, ParameterRole.Authorize, authorizeScheme, null, BodyKind.None);
+        }
+
+        if (bodyAttribute is not null)
+        {
+            if (state.IsMultipart)
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipartWithBody, location, Args(memberName, parameter.Name)));
+                return null;
+            }
+            if (state.BodyName is not null)
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleBodies, location, Args(memberName, parameter.Name)));
                 return null;
             }
-            bodyName = name;
-            BodyKind kind = parameter.Type.SpecialType == SpecialType.System_String
+            state.BodyName = name;
+            int method = bodyAttribute.ConstructorArguments.Length == 1 && bodyAttribute.ConstructorArguments[0].Value is int m ? m : 0;
+            if (method == 2)
+            {
+                // UrlEncoded: a dictionary or an object flattened into form fields.
+                QueryNode? form = BuildQueryNode(parameter.Type, string.Empty, name, new QueryOptions(CollectionFormatKind.Multi, null, ".", null), 0, allowValue: false, out string? problem);
+                if (form is null)
+                {
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType + " (as a form: " + problem + ")")));
+                    return null;
+                }
+                return new ParameterSpec(name, type, ParameterRole.Body, null, null, BodyKind.Form, form);
+            }
+            BodyKind kind = method == 0 && parameter.Type.SpecialType == SpecialType.System_String
                 ? BodyKind.String
-                : parameter.Type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }
+                : method == 0 && IsByteArray(parameter.Type)
                     ? BodyKind.Bytes
-                    : BodyKind.Json;
+                    : method == 0 && IsStream(parameter.Type)
+                        ? BodyKind.Stream
+                        : BodyKind.Json;
             if (kind == BodyKind.Json && !IsJsonType(parameter.Type))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType)));
                 return null;
             }
-            return new ParameterSpec(name, type, ParameterRole.Body, null, null, kind);
-        }
-
-        ValueFormat? format = ReadFormat(parameter.Type);
-        if (format is null)
-        {
-            bool isExplicit = fillsHole || isQuery || headerName is not null;
-            diagnostics.Add(new DiagnosticInfo(
-                isExplicit ? Diagnostics.UnformattableParameter : Diagnostics.UnsupportedBodyParameter,
-                location,
-                Args(parameter.Name, memberName, parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
-            return null;
-        }
-
-        if (headerName is not null)
-        {
-            if (!RouteTemplateParser.IsToken(headerName))
+            string? jsonType = null;
+            if (kind == BodyKind.Json)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, location, Args(headerName, parameter.Name, memberName)));
-                return null;
+                jsonType = JsonTypeName(parameter.Type);
+                state.JsonUses.Add(new JsonUse(jsonType, shortType, memberName, location));
             }
-            return new ParameterSpec(name, type, ParameterRole.Header, headerName, format, BodyKind.None);
+            return new ParameterSpec(name, type, ParameterRole.Body, null, null, kind, JsonType: jsonType);
         }
 
-        if (fillsHole)
+        if (propertyHoles.Count > 0)
         {
-            if (holeOwners.TryGetValue(wireName, out string? owner))
+            return ParseRouteObject(parameter, name, type, wireName, fillsHole, propertyHoles, state, location);
+        }
+
+        if (headerName is not null || fillsHole)
+        {
+            ValueFormat? format = ReadFormat(parameter.Type);
+            if (format is null)
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType)));
+                return null;
+            }
+            if (headerName is not null)
+            {
+                if (!RouteTemplateParser.IsToken(headerName))
+                {
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, location, Args(headerName, parameter.Name, memberName)));
+                    return null;
+                }
+                return new ParameterSpec(name, type, ParameterRole.Header, headerName, format, BodyKind.None);
+            }
+            if (state.HoleOwners.TryGetValue(wireName, out string? owner))
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, location, Args(parameter.Name, memberName, $"the route hole '{{{wireName}}}'", $"the same hole as parameter '{owner}'")));
                 return null;
             }
-            holeOwners[wireName] = name;
+            state.HoleOwners[wireName] = name;
             return new ParameterSpec(name, type, ParameterRole.Route, wireName, format, BodyKind.None);
         }
 
-        return new ParameterSpec(name, type, ParameterRole.Query, wireName, format, BodyKind.None);
+        if (state.IsMultipart && queryAttribute is null)
+        {
+            return ParsePart(parameter, name, type, wireName, shortType, state, location);
+        }
+
+        // The query: a value, a collection, a dictionary or an object flattened at compile time.
+        QueryOptions options = ReadQueryOptions(queryAttribute, out bool explicitCollectionFormat);
+        bool implicitObject = queryAttribute is null && ReadFormat(parameter.Type) is null;
+        if (implicitObject && state.HttpMethod is "POST" or "PUT" or "PATCH")
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedBodyParameter, location, Args(parameter.Name, memberName, shortType, state.HttpMethod)));
+            return null;
+        }
+        bool isValueOrCollection = ReadFormat(parameter.Type) is not null || (!IsDictionary(parameter.Type, out _) && IsCollection(parameter.Type, out _));
+        string key = isValueOrCollection ? wireName : options.Prefix ?? string.Empty;
+        QueryNode? node = BuildQueryNode(parameter.Type, key, name, options, 0, allowValue: true, out string? queryProblem);
+        if (node is null)
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                implicitObject ? Diagnostics.UnformattableParameter : Diagnostics.UnformattableParameter,
+                location,
+                Args(parameter.Name, memberName, shortType + (queryProblem is null ? string.Empty : " (" + queryProblem + ")"))));
+            return null;
+        }
+        if (explicitCollectionFormat && node.Shape != QueryShape.Collection)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.CollectionFormatOnNonCollection, location, Args(parameter.Name, memberName, options.Collection.ToString(), shortType)));
+        }
+        return new ParameterSpec(name, type, ParameterRole.Query, wireName, node.Shape == QueryShape.Value ? node.Format : null, BodyKind.None, node);
     }
+
+    /// <summary>A parameter whose properties fill <c>{param.Prop}</c> holes; its other properties go to the query.</summary>
+    private static ParameterSpec? ParseRouteObject(IParameterSymbol parameter, string name, string type, string wireName, bool fillsHole, List<string> holes, MethodState state, LocationInfo? location)
+    {
+        if (fillsHole)
+        {
+            state.Diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, location, Args(parameter.Name, state.MemberName, $"the route hole '{{{wireName}}}'", $"the route hole '{{{holes[0]}}}'")));
+            return null;
+        }
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        bool ok = true;
+        foreach (string hole in holes)
+        {
+            string propertyName = hole.Substring(hole.IndexOf('.') + 1);
+            IPropertySymbol? property = ReadableProperties(parameter.Type).FirstOrDefault(p => string.Equals(PropertyWireName(p), propertyName, StringComparison.OrdinalIgnoreCase))
+                ?? ReadableProperties(parameter.Type).FirstOrDefault(p => string.Equals(p.Name, propertyName, StringComparison.OrdinalIgnoreCase));
+            ValueFormat? format = property is null ? null : ReadFormat(property.Type);
+            if (property is null || format is null)
+            {
+                state.Diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutProperty, location, Args(state.MemberName, hole, parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), propertyName)));
+                ok = false;
+                continue;
+            }
+            used.Add(property.Name);
+            state.PropertySegments[hole] = new RouteSegment(null, name, hole, false, format, Identifier(property.Name));
+        }
+        if (!ok)
+        {
+            return null;
+        }
+        // The properties no hole uses are query parameters, as if the object were a [Query] object.
+        var rest = new List<QueryNode>();
+        foreach (IPropertySymbol property in ReadableProperties(parameter.Type))
+        {
+            if (used.Contains(property.Name))
+            {
+                continue;
+            }
+            QueryOptions childOptions = ReadQueryOptions(property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute), out _);
+            QueryNode? child = BuildQueryNode(property.Type, PropertyWireName(property), Identifier(property.Name), childOptions, 1, allowValue: true, out _);
+            if (child is not null)
+            {
+                rest.Add(child);
+            }
+        }
+        QueryNode? query = rest.Count == 0 ? null : new QueryNode(QueryShape.Object, string.Empty, name, null, CollectionFormatKind.Multi, null, false, EquatableArray.From(rest));
+        return new ParameterSpec(name, type, ParameterRole.Route, wireName, null, BodyKind.None, query, IsReferenceType: !parameter.Type.IsValueType);
+    }
+
+    /// <summary>A part of a <c>[Multipart]</c> body.</summary>
+    private static ParameterSpec? ParsePart(IParameterSymbol parameter, string name, string type, string wireName, string shortType, MethodState state, LocationInfo? location)
+    {
+        ITypeSymbol t = parameter.Type;
+        ValueFormat? format = ReadFormat(t);
+        if (format is not null)
+        {
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, format, BodyKind.None, Part: PartKind.Text);
+        }
+        if (IsByteArray(t))
+        {
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Bytes);
+        }
+        if (IsStream(t))
+        {
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Stream);
+        }
+        if (InheritsFrom(t, KnownNames.FileInfo))
+        {
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.File);
+        }
+        if (InheritsFrom(t, KnownNames.MultipartItem))
+        {
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Item);
+        }
+        if (IsJsonType(t))
+        {
+            string jsonType = JsonTypeName(t);
+            state.JsonUses.Add(new JsonUse(jsonType, shortType, state.MemberName, location));
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Json, JsonType: jsonType);
+        }
+        state.Diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, state.MemberName, shortType + " (as a multipart part)")));
+        return null;
+    }
+
+    // ---------------------------------------------------------------- query values and objects
+
+    /// <summary>How a [Query] attribute writes a value.</summary>
+    private sealed record QueryOptions(CollectionFormatKind Collection, string? Format, string Delimiter, string? Prefix);
+
+    private static QueryOptions ReadQueryOptions(AttributeData? attribute, out bool explicitCollectionFormat)
+    {
+        explicitCollectionFormat = false;
+        if (attribute is null)
+        {
+            return new QueryOptions(CollectionFormatKind.Multi, null, ".", null);
+        }
+        var collection = CollectionFormatKind.Multi;
+        string? format = null;
+        string delimiter = ".";
+        string? prefix = null;
+        ImmutableArray<TypedConstant> args = attribute.ConstructorArguments;
+        if (args.Length == 1 && args[0].Type?.TypeKind == TypeKind.Enum && args[0].Value is int c)
+        {
+            collection = (CollectionFormatKind)c;
+            explicitCollectionFormat = true;
+        }
+        else
+        {
+            if (args.Length >= 1)
+            {
+                delimiter = args[0].Value as string ?? ".";
+            }
+            if (args.Length >= 2)
+            {
+                prefix = args[1].Value as string;
+            }
+            if (args.Length >= 3)
+            {
+                format = args[2].Value as string;
+            }
+        }
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            switch (named.Key)
+            {
+                case "CollectionFormat" when named.Value.Value is int n:
+                    collection = (CollectionFormatKind)n;
+                    explicitCollectionFormat = true;
+                    break;
+                case "Format":
+                    format = named.Value.Value as string;
+                    break;
+                case "Delimiter":
+                    delimiter = named.Value.Value as string ?? ".";
+                    break;
+                case "Prefix":
+                    prefix = named.Value.Value as string;
+                    break;
+            }
+        }
+        return new QueryOptions(collection, format, delimiter, prefix);
+    }
+
+    private const int MaxObjectDepth = 3;
+
+    /// <summary>
+    /// The query (or form) shape of a value of <paramref name="type"/> under <paramref name="key"/>, or null with a
+    /// reason when it cannot be written.
+    /// </summary>
+    private static QueryNode? BuildQueryNode(ITypeSymbol type, string key, string member, QueryOptions options, int depth, bool allowValue, out string? problem)
+    {
+        problem = null;
+        bool mayBeNull = !type.IsValueType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+        ValueFormat? format = ReadFormat(type, options.Format);
+        if (format is not null)
+        {
+            if (!allowValue)
+            {
+                problem = "a single value is not a set of fields; pass an object or a dictionary";
+                return null;
+            }
+            return new QueryNode(QueryShape.Value, key, member, format, options.Collection, null, format.MayBeNull, default);
+        }
+        if (IsDictionary(type, out ITypeSymbol? valueType))
+        {
+            ValueFormat? valueFormat = ReadFormat(valueType!, options.Format);
+            if (valueFormat is null)
+            {
+                problem = $"its values of type '{valueType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
+                return null;
+            }
+            return new QueryNode(QueryShape.Dictionary, key.Length == 0 ? key : key + options.Delimiter, member, valueFormat, options.Collection, valueType!.ToDisplayString(TypeFormat), mayBeNull, default);
+        }
+        if (IsCollection(type, out ITypeSymbol? itemType))
+        {
+            ValueFormat? itemFormat = ReadFormat(itemType!, options.Format);
+            if (itemFormat is null)
+            {
+                problem = $"its items of type '{itemType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
+                return null;
+            }
+            return new QueryNode(QueryShape.Collection, key, member, itemFormat, options.Collection, itemType!.ToDisplayString(TypeFormat), mayBeNull, default);
+        }
+        if (!IsFlattenable(type))
+        {
+            problem = null;
+            return null;
+        }
+        if (depth >= MaxObjectDepth)
+        {
+            problem = $"objects nest deeper than {MaxObjectDepth} levels";
+            return null;
+        }
+        var children = new List<QueryNode>();
+        foreach (IPropertySymbol property in ReadableProperties(type))
+        {
+            AttributeData? propertyQuery = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute);
+            QueryOptions childOptions = propertyQuery is null ? options with { Format = null, Collection = CollectionFormatKind.Multi } : ReadQueryOptions(propertyQuery, out _) with { Delimiter = options.Delimiter };
+            string childKey = key.Length == 0 ? PropertyWireName(property) : key + options.Delimiter + PropertyWireName(property);
+            QueryNode? child = BuildQueryNode(property.Type, childKey, Identifier(property.Name), childOptions, depth + 1, allowValue: true, out string? childProblem);
+            if (child is null)
+            {
+                problem = $"its property '{property.Name}' of type '{property.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text" + (childProblem is null ? string.Empty : ": " + childProblem);
+                return null;
+            }
+            children.Add(child);
+        }
+        if (children.Count == 0)
+        {
+            problem = "it has no public readable properties";
+            return null;
+        }
+        return new QueryNode(QueryShape.Object, key, member, null, options.Collection, null, mayBeNull, EquatableArray.From(children));
+    }
+
+    /// <summary>Whether a type may be flattened into its properties: a class, struct or record of the user's, not a framework type.</summary>
+    private static bool IsFlattenable(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.SpecialType != SpecialType.None || type.IsRefLikeType)
+        {
+            return false;
+        }
+        string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        return !(ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns == "Microsoft" || ns.StartsWith("Microsoft.", StringComparison.Ordinal) || type.ContainingAssembly?.Name == "TypedHttp");
+    }
+
+    /// <summary>
+    /// The public readable instance properties of a type and its base types, base types' first, each name once
+    /// (the most derived declaration of it).
+    /// </summary>
+    private static IEnumerable<IPropertySymbol> ReadableProperties(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+        var chain = new List<ITypeSymbol>();
+        for (ITypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object && t.SpecialType != SpecialType.System_ValueType; t = t.BaseType)
+        {
+            chain.Insert(0, t);
+        }
+        var order = new List<string>();
+        var byName = new Dictionary<string, IPropertySymbol>(StringComparer.Ordinal);
+        foreach (ITypeSymbol t in chain)
+        {
+            foreach (ISymbol member in t.GetMembers())
+            {
+                if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
+                    && !property.Name.Contains(".")
+                    && property.Name != "EqualityContract")
+                {
+                    if (!byName.ContainsKey(property.Name))
+                    {
+                        order.Add(property.Name);
+                    }
+                    byName[property.Name] = property;
+                }
+            }
+        }
+        foreach (string name in order)
+        {
+            yield return byName[name];
+        }
+    }
+
+    private static string PropertyWireName(IPropertySymbol property)
+    {
+        AttributeData? alias = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.AliasAsAttribute);
+        return alias is { ConstructorArguments.Length: 1 } && alias.ConstructorArguments[0].Value is string name ? name : property.Name;
+    }
+
+    private static bool IsDictionary(ITypeSymbol type, out ITypeSymbol? valueType)
+    {
+        foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
+        {
+            if (candidate.OriginalDefinition.ToDisplayString() == KnownNames.IEnumerableOfT
+                && candidate.TypeArguments[0] is INamedTypeSymbol { Name: "KeyValuePair" } pair
+                && pair.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+                && pair.TypeArguments[0].SpecialType == SpecialType.System_String)
+            {
+                valueType = pair.TypeArguments[1];
+                return true;
+            }
+        }
+        valueType = null;
+        return false;
+    }
+
+    private static bool IsStringDictionary(ITypeSymbol type) =>
+        IsDictionary(type, out ITypeSymbol? valueType) && valueType!.SpecialType == SpecialType.System_String;
+
+    private static bool IsCollection(ITypeSymbol type, out ITypeSymbol? itemType)
+    {
+        itemType = null;
+        if (type.SpecialType == SpecialType.System_String)
+        {
+            return false;
+        }
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            itemType = array.ElementType;
+            return true;
+        }
+        foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
+        {
+            if (candidate.OriginalDefinition.ToDisplayString() == KnownNames.IEnumerableOfT)
+            {
+                itemType = candidate.TypeArguments[0];
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static IEnumerable<INamedTypeSymbol> SelfAndInterfaces(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol named)
+        {
+            yield return named;
+        }
+        foreach (INamedTypeSymbol i in type.AllInterfaces)
+        {
+            yield return i;
+        }
+    }
+
+    private static bool IsByteArray(ITypeSymbol type) => type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte };
+
+    private static bool IsStream(ITypeSymbol type) => InheritsFrom(type, KnownNames.Stream);
+
+    private static bool InheritsFrom(ITypeSymbol type, string baseName)
+    {
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (t.ToDisplayString() == baseName)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>RFC 2046: 1 to 70 characters of bchars, not ending in a space.</summary>
+    private static bool IsValidBoundary(string boundary)
+    {
+        if (boundary.Length is 0 or > 70 || boundary[boundary.Length - 1] == ' ')
+        {
+            return false;
+        }
+        foreach (char c in boundary)
+        {
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "'()+_,-./:=? ".IndexOf(c) >= 0;
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>A type's name as a [JsonSerializable(typeof(…))] declares it: fully qualified, no nullable reference annotations.</summary>
+    internal static string JsonTypeName(ITypeSymbol type) =>
+        type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(PlainTypeFormat);
 
     // ---------------------------------------------------------------- types
 
-    private static (ReturnKind Kind, string? ResultType)? ReadReturnType(ITypeSymbol returnType)
+    /// <summary>How a method returns and what it reads.</summary>
+    private sealed record ReturnShape(ResponseKind Kind, bool IsValueTask, string? ResultType, ITypeSymbol? JsonType);
+
+    private static ReturnShape? ReadReturnType(ITypeSymbol returnType)
     {
         if (returnType is not INamedTypeSymbol named)
         {
@@ -567,9 +1145,12 @@ internal static class Parser
         switch (definition)
         {
             case KnownNames.Task:
-                return (ReturnKind.Task, null);
+                return new ReturnShape(ResponseKind.None, false, null, null);
             case KnownNames.ValueTask:
-                return (ReturnKind.ValueTask, null);
+                return new ReturnShape(ResponseKind.None, true, null, null);
+            case KnownNames.IAsyncEnumerableOfT:
+                ITypeSymbol item = named.TypeArguments[0];
+                return IsJsonType(item) ? new ReturnShape(ResponseKind.AsyncEnumerable, false, item.ToDisplayString(TypeFormat), item) : null;
             case KnownNames.TaskOfT:
                 valueTask = false;
                 break;
@@ -584,19 +1165,33 @@ internal static class Parser
         string resultType = result.ToDisplayString(TypeFormat);
         if (result.SpecialType == SpecialType.System_String)
         {
-            return (valueTask ? ReturnKind.ValueTaskOfString : ReturnKind.TaskOfString, resultType);
+            return new ReturnShape(ResponseKind.String, valueTask, resultType, null);
         }
-        if (result is INamedTypeSymbol resultNamed && resultNamed.OriginalDefinition.ToDisplayString() == KnownNames.ApiResponse)
+        if (IsByteArray(result))
         {
+            return new ReturnShape(ResponseKind.Bytes, valueTask, null, null);
+        }
+        string resultDefinition = result.OriginalDefinition.ToDisplayString();
+        if (resultDefinition == KnownNames.Stream)
+        {
+            return new ReturnShape(ResponseKind.Stream, valueTask, null, null);
+        }
+        if (resultDefinition == KnownNames.IApiResponse)
+        {
+            return new ReturnShape(ResponseKind.IApiResponse, valueTask, null, null);
+        }
+        if (result is INamedTypeSymbol resultNamed && resultDefinition is KnownNames.ApiResponse or KnownNames.IApiResponseOfT)
+        {
+            bool isInterface = resultDefinition == KnownNames.IApiResponseOfT;
             ITypeSymbol content = resultNamed.TypeArguments[0];
             string contentType = content.ToDisplayString(TypeFormat);
             if (content.SpecialType == SpecialType.System_String)
             {
-                return (valueTask ? ReturnKind.ValueTaskOfApiResponseString : ReturnKind.TaskOfApiResponseString, contentType);
+                return new ReturnShape(isInterface ? ResponseKind.IApiResponseString : ResponseKind.ApiResponseString, valueTask, contentType, null);
             }
-            return IsJsonType(content) ? (valueTask ? ReturnKind.ValueTaskOfApiResponseJson : ReturnKind.TaskOfApiResponseJson, contentType) : null;
+            return IsJsonType(content) ? new ReturnShape(isInterface ? ResponseKind.IApiResponseJson : ResponseKind.ApiResponseJson, valueTask, contentType, content) : null;
         }
-        return IsJsonType(result) ? (valueTask ? ReturnKind.ValueTaskOfJson : ReturnKind.TaskOfJson, resultType) : null;
+        return IsJsonType(result) ? new ReturnShape(ResponseKind.Json, valueTask, resultType, result) : null;
     }
 
     /// <summary>Whether a type can go through System.Text.Json type information (as a body or a result).</summary>
@@ -626,7 +1221,7 @@ internal static class Parser
         return true;
     }
 
-    private static ValueFormat? ReadFormat(ITypeSymbol type)
+    private static ValueFormat? ReadFormat(ITypeSymbol type, string? formatString = null)
     {
         bool nullableValue = false;
         ITypeSymbol underlying = type;
@@ -642,17 +1237,23 @@ internal static class Parser
                 return new ValueFormat(FormatKind.Direct, null, true);
             case SpecialType.System_Boolean:
             case SpecialType.System_Char:
-            case SpecialType.System_DateTime:
+                return new ValueFormat(FormatKind.Direct, null, nullableValue);
+            case SpecialType.System_DateTime when formatString is null:
                 return new ValueFormat(FormatKind.Direct, null, nullableValue);
         }
         string display = underlying.ToDisplayString();
-        if (display == KnownNames.DateTimeOffset)
+        if (display == KnownNames.Uri)
+        {
+            // Not IFormattable: sent as Uri.ToString().
+            return new ValueFormat(FormatKind.Object, null, true);
+        }
+        if (display == KnownNames.DateTimeOffset && formatString is null)
         {
             return new ValueFormat(FormatKind.Direct, null, nullableValue);
         }
-        if (underlying.TypeKind == TypeKind.Enum)
+        if (underlying.TypeKind == TypeKind.Enum && formatString is null)
         {
-            return new ValueFormat(FormatKind.Enum, underlying.ToDisplayString(PlainTypeFormat), nullableValue);
+            return new ValueFormat(FormatKind.Enum, underlying.ToDisplayString(PlainTypeFormat), nullableValue, null, ReadEnumMembers(underlying));
         }
         bool formattable = display == KnownNames.IFormattable || underlying.AllInterfaces.Any(i => i.ToDisplayString() == KnownNames.IFormattable);
         if (!formattable || underlying.TypeKind == TypeKind.TypeParameter)
@@ -660,8 +1261,47 @@ internal static class Parser
             return null;
         }
         return underlying.IsValueType
-            ? new ValueFormat(FormatKind.Value, underlying.ToDisplayString(PlainTypeFormat), nullableValue)
-            : new ValueFormat(FormatKind.Object, null, true);
+            ? new ValueFormat(FormatKind.Value, underlying.ToDisplayString(PlainTypeFormat), nullableValue, formatString)
+            : new ValueFormat(FormatKind.Object, null, true, formatString);
+    }
+
+    /// <summary>
+    /// An enum's members, one per value (the first declared), each with the text it is sent as: its
+    /// [JsonStringEnumMemberName] or [EnumMember(Value)] alias, else its name. The emitter turns them into a switch.
+    /// </summary>
+    private static EquatableArray<EnumMemberSpec> ReadEnumMembers(ITypeSymbol enumType)
+    {
+        var members = new List<EnumMemberSpec>();
+        var seen = new HashSet<object>();
+        foreach (ISymbol member in enumType.GetMembers())
+        {
+            if (member is not IFieldSymbol { HasConstantValue: true, ConstantValue: { } value } field || !seen.Add(value))
+            {
+                continue;
+            }
+            string wire = field.Name;
+            foreach (AttributeData attribute in field.GetAttributes())
+            {
+                string? attributeName = attribute.AttributeClass?.ToDisplayString();
+                if (attributeName == KnownNames.JsonStringEnumMemberNameAttribute && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string jsonName)
+                {
+                    wire = jsonName;
+                    break;
+                }
+                if (attributeName == KnownNames.EnumMemberAttribute)
+                {
+                    foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+                    {
+                        if (named.Key == "Value" && named.Value.Value is string enumMemberValue)
+                        {
+                            wire = enumMemberValue;
+                        }
+                    }
+                }
+            }
+            members.Add(new EnumMemberSpec(Identifier(field.Name), wire));
+        }
+        return EquatableArray.From(members);
     }
 
     // ---------------------------------------------------------------- attributes
@@ -813,6 +1453,32 @@ internal static class Parser
             }
         }
         return headers;
+    }
+
+    /// <summary>Reads <c>[BasePath("/v2")]</c>: the path escaped like a route literal, or null.</summary>
+    private static string? ReadBasePath(INamedTypeSymbol type, string ownerName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.BasePathAttribute);
+        if (attribute is null)
+        {
+            return null;
+        }
+        string? path = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+        string? problem = path switch
+        {
+            null => "it is null",
+            _ when RouteTemplateParser.HasLineBreak(path) => "it contains a CR, LF or NUL character",
+            _ when path.Length == 0 || path[0] != '/' => "it must start with '/'",
+            _ when path.IndexOfAny(new[] { '{', '}' }) >= 0 => "it has a hole; holes belong in the methods' routes",
+            _ when path.IndexOfAny(new[] { '?', '#', '\\' }) >= 0 => "it contains '?', '#' or a backslash; a base path is path segments only",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidBasePath, AttributeArgumentLocation(attribute, 0, cancellationToken) ?? AttributeLocation(attribute, cancellationToken), Args(Printable(path ?? "null"), ownerName, problem)));
+            return null;
+        }
+        return RouteTemplateParser.EscapeLiteral(path!.TrimEnd('/'));
     }
 
     /// <summary>The headers of <paramref name="outer"/> not named in <paramref name="inner"/>, then <paramref name="inner"/>'s.</summary>

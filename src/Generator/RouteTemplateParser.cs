@@ -8,7 +8,8 @@ namespace TypedHttp.Generator;
 /// <param name="IsHole">Whether this is a hole.</param>
 /// <param name="CatchAll">A <c>{**name}</c> hole.</param>
 /// <param name="InQuery">Whether the piece comes after the route's <c>?</c>.</param>
-internal readonly record struct RoutePart(string Text, bool IsHole, bool CatchAll, bool InQuery);
+/// <param name="Optional">A <c>{name?}</c> hole: a null value drops the segment.</param>
+internal readonly record struct RoutePart(string Text, bool IsHole, bool CatchAll, bool InQuery, bool Optional = false);
 
 /// <summary>Splits route templates into literals and holes and escapes literals; pure string work.</summary>
 internal static class RouteTemplateParser
@@ -50,18 +51,35 @@ internal static class RouteTemplateParser
             {
                 name = name.Substring(2);
             }
+            bool optional = name.EndsWith("?", System.StringComparison.Ordinal);
+            if (optional)
+            {
+                name = name.Substring(0, name.Length - 1);
+                bool wholeSegment = i > 0 && template[i - 1] == '/' && (close == template.Length - 1 || template[close + 1] == '/' || template[close + 1] == '?');
+                if (!wholeSegment || inQuery || catchAll)
+                {
+                    error = $"the optional hole '{{{name}?}}' is not a whole path segment; an optional hole stands between '/' and '/', '?' or the end of the route";
+                    return null;
+                }
+            }
             if (name.Length == 0)
             {
                 error = $"the hole at position {i} has no name";
                 return null;
             }
+            int dot = name.IndexOf('.');
             foreach (char n in name)
             {
-                if (!(char.IsLetterOrDigit(n) || n == '_'))
+                if (!(char.IsLetterOrDigit(n) || n == '_' || (n == '.' && !catchAll)))
                 {
-                    error = $"the hole '{{{name}}}' has the character '{n}', but a hole name is a parameter name";
+                    error = $"the hole '{{{name}}}' has the character '{n}', but a hole name is a parameter name or 'parameter.Property'";
                     return null;
                 }
+            }
+            if (dot >= 0 && (dot == 0 || dot == name.Length - 1 || name.IndexOf('.', dot + 1) >= 0))
+            {
+                error = $"the hole '{{{name}}}' is not 'parameter.Property' (one property of one parameter)";
+                return null;
             }
             if (catchAll && inQuery)
             {
@@ -73,7 +91,7 @@ internal static class RouteTemplateParser
                 parts.Add(new RoutePart(literal.ToString(), false, false, inQuery));
                 literal.Clear();
             }
-            parts.Add(new RoutePart(name, true, catchAll, inQuery));
+            parts.Add(new RoutePart(name, true, catchAll, inQuery, optional));
             i = close + 1;
         }
         if (literal.Length > 0)
@@ -82,6 +100,41 @@ internal static class RouteTemplateParser
         }
         error = null;
         return parts;
+    }
+
+    /// <summary>What is wrong with the route's backslashes, '?' or '#', or null when nothing is.</summary>
+    public static string? Misuse(string template)
+    {
+        if (template.IndexOf('\\') >= 0)
+        {
+            return "contains a backslash; URLs separate segments with '/', so write '/' (or %5C for a literal backslash)";
+        }
+        if (template.IndexOf('#') >= 0)
+        {
+            return "contains '#', which starts a fragment that is never sent to the server; remove it (or write %23 for a literal '#')";
+        }
+        // A '?' inside a hole marks it optional; only the others start the query.
+        var outside = new System.Text.StringBuilder(template.Length);
+        int depth = 0;
+        foreach (char c in template)
+        {
+            depth += c == '{' ? 1 : c == '}' && depth > 0 ? -1 : 0;
+            outside.Append(depth > 0 && c == '?' ? '_' : c);
+        }
+        template = outside.ToString();
+        int question = template.IndexOf('?');
+        if (question >= 0)
+        {
+            if (template.IndexOf('?', question + 1) >= 0)
+            {
+                return "contains a second '?'; the query string starts once, so separate parameters with '&' (or write %3F for a literal '?')";
+            }
+            if (question == template.Length - 1 || template[question + 1] == '&')
+            {
+                return "has a '?' followed by no parameter; remove the '?' (query parameters are added after it anyway)";
+            }
+        }
+        return null;
     }
 
     /// <summary>

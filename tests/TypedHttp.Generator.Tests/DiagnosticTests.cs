@@ -96,9 +96,9 @@ public sealed class DiagnosticTests
         public interface IApi
         {
             [Get("/a")]
-            [|Task<System.IO.Stream>|] GetAsync();
+            [|Task<System.IO.MemoryStream>|] GetAsync();
         }
-        """, "Task<Stream>");
+        """, "Task<MemoryStream>");
 
     [Fact]
     public void THTTP006_HeaderWithoutColon() => Expect("THTTP006", """
@@ -164,9 +164,9 @@ public sealed class DiagnosticTests
         public interface IApi
         {
             [Get("/a")]
-            Task GetAsync([Query] List<int> [|ids|]);
+            Task GetAsync([Query] List<System.IO.Stream> [|streams|]);
         }
-        """, "List<int>");
+        """, "items of type 'Stream'");
 
     [Fact]
     public void THTTP010_UnformattableRouteValue() => Expect("THTTP010", """
@@ -319,7 +319,224 @@ public sealed class DiagnosticTests
             [Post("/users")]
             Task PostAsync(User [|user|]);
         }
-        """, "mark it [Body]");
+        """, "for POST Refit would send it as the body, TypedHttp does not guess: mark it [Body]");
+
+    /// <summary>Like <see cref="Expect"/> for a warning: the client is still generated and compiles.</summary>
+    private static Diagnostic ExpectWarning(string id, string markup, string? messageFragment = null, bool withJsonGenerator = false)
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(GeneratorHarness.Usings + markup);
+        GeneratorRun run = GeneratorHarness.Run(source, withJsonGenerator).AssertCompiles();
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal("TypedHttp", diagnostic.Descriptor.Category);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        if (messageFragment is not null)
+        {
+            Assert.Contains(messageFragment, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.NotEmpty(run.Clients);
+        return diagnostic;
+    }
+
+    [Theory]
+    [InlineData("/files/v{version?}")]
+    [InlineData("/files/{**rest?}")]
+    public void THTTP013_OptionalHoleThatIsNotAWholeSegment(string route) => Expect("THTTP013", $$"""
+        public interface IApi
+        {
+            [Get([|"{{route}}"|])]
+            Task GetAsync(string? version, string? rest);
+        }
+        """, "not a whole path segment");
+
+    [Fact]
+    public void THTTP021_MultipartWithBody() => Expect("THTTP021", """
+        public interface IApi
+        {
+            [Post("/upload")]
+            [Multipart]
+            Task UploadAsync(string name, [Body] string [|text|]);
+        }
+        """, "remove [Body]");
+
+    private const string JsonContextSource = """
+        using System.Text.Json.Serialization;
+
+        public sealed record Declared(Nested Inner);
+        public sealed record Nested(int Id);
+        public sealed record User(string Name);
+
+        [JsonSerializable(typeof(Declared))]
+        public partial class AppJson : JsonSerializerContext
+        {
+        }
+
+        """;
+
+    [Fact]
+    public void THTTP022_BodyTypeNotInAnyJsonContext() => ExpectWarning("THTTP022", JsonContextSource + """
+        public interface IApi
+        {
+            [Post("/users")]
+            Task<Declared> PostAsync([Body] User [|user|]);
+        }
+        """, "add [JsonSerializable(typeof(User))]", withJsonGenerator: true);
+
+    [Fact]
+    public void THTTP022_ResultTypeNotInAnyJsonContext() => ExpectWarning("THTTP022", JsonContextSource + """
+        public interface IApi
+        {
+            [Get("/users")]
+            [|Task<List<User>>|] ListAsync();
+        }
+        """, "'List<User>'", withJsonGenerator: true);
+
+    [Fact]
+    public void THTTP022_NotReportedForDeclaredOrReachableTypesOrWithoutAnyContext()
+    {
+        GeneratorRun declared = GeneratorHarness.Run(GeneratorHarness.Usings + JsonContextSource + """
+            public interface IApi
+            {
+                [Post("/a")] Task<Nested> PostAsync([Body] Declared value);
+                [Get("/b")] IAsyncEnumerable<Nested> StreamAsync();
+            }
+            """, withJsonGenerator: true).AssertCompiles();
+        Assert.Empty(declared.GeneratorDiagnostics);
+
+        GeneratorRun noContext = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public sealed record User(string Name);
+
+            public interface IApi
+            {
+                [Post("/a")] Task<User> PostAsync([Body] User value);
+            }
+            """).AssertCompiles();
+        Assert.Empty(noContext.GeneratorDiagnostics);
+    }
+
+    [Theory]
+    [InlineData("/a\\\\b", "backslash")]
+    [InlineData("/a?x=1?y=2", "second '?'")]
+    [InlineData("/a#top", "fragment")]
+    [InlineData("/a?", "followed by no parameter")]
+    public void THTTP023_RouteMisuse(string route, string fragment) => Expect("THTTP023", $$"""
+        public interface IApi
+        {
+            [Get([|"{{route}}"|])]
+            Task GetAsync();
+        }
+        """, fragment);
+
+    [Fact]
+    public void THTTP024_CollectionFormatOnASingleValue() => ExpectWarning("THTTP024", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync([Query(CollectionFormat.Csv)] int [|id|]);
+        }
+        """, "CollectionFormat.Csv");
+
+    [Fact]
+    public void THTTP025_HeaderCollectionOfTheWrongType() => Expect("THTTP025", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync([HeaderCollection] IDictionary<string, int> [|headers|]);
+        }
+        """, "IDictionary<string, string>");
+
+    [Fact]
+    public void THTTP026_AuthorizeOnANonString() => Expect("THTTP026", """
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync([Authorize] int [|token|]);
+        }
+        """, "declare it string");
+
+    [Fact]
+    public void THTTP027_InvalidMultipartBoundary() => Expect("THTTP027", """
+        public interface IApi
+        {
+            [Post("/a")]
+            [Multipart([|"quote\"in boundary"|])]
+            Task PostAsync(string text);
+        }
+        """, "boundary alphabet");
+
+    [Fact]
+    public void THTTP028_UrlParameterOfTheWrongType() => Expect("THTTP028", """
+        public interface IApi
+        {
+            [Get("")]
+            Task GetAsync([Url] int [|url|]);
+        }
+        """, "declare it string or Uri");
+
+    [Fact]
+    public void THTTP028_TwoUrlParameters() => Expect("THTTP028", """
+        public interface IApi
+        {
+            [Get("")]
+            Task GetAsync([Url] string first, [Url] Uri [|second|]);
+        }
+        """, "'first' is [Url] already");
+
+    [Fact]
+    public void THTTP029_BasePathWithoutSlash() => Expect("THTTP029", """
+        [BasePath([|"v2"|])]
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync();
+        }
+        """, "must start with '/'");
+
+    [Fact]
+    public void THTTP029_BasePathWithAHole() => Expect("THTTP029", """
+        [BasePath([|"/v{version}"|])]
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync();
+        }
+        """, "hole");
+
+    [Fact]
+    public void THTTP030_RouteHoleNamesNoProperty() => Expect("THTTP030", """
+        public sealed record GroupRequest(int GroupId);
+
+        public interface IApi
+        {
+            [Get("/groups/{request.groupid}/users/{request.UserId}")]
+            Task GetAsync(GroupRequest [|request|]);
+        }
+        """, "no public readable property 'UserId'");
+
+    [Fact]
+    public void THTTP020_ImplicitObjectOnGetIsAQueryObject()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public sealed record Filter(string Name, int Page);
+
+            public interface IApi
+            {
+                [Get("/users")]
+                Task<string> ListAsync(Filter filter);
+            }
+            """).AssertNoGeneratorDiagnostics().AssertCompiles();
+        Assert.Contains("uri.AppendQuery(\"Page\"", run.SingleClient);
+    }
+
+    [Fact]
+    public void THTTP016_GenericInterfaceExplainsWhy() => Expect("THTTP016", """
+        public interface [|IRepository|]<T>
+        {
+            [Get("/items")]
+            Task<string> ListAsync();
+        }
+        """, "needs a closed type");
 
     [Fact]
     public void ErrorInBaseInterfaceIsReportedOnceAndBlocksBothClients()

@@ -53,9 +53,25 @@ public sealed class IncrementalTests
         }
         """;
 
+    private const string JsonSource = """
+        using System.Text.Json.Serialization;
+
+        namespace MyApp;
+
+        [JsonSerializable(typeof(User))]
+        public partial class AppJson : JsonSerializerContext
+        {
+        }
+        """;
+
     private static readonly string[] ParseAndEmitSteps =
     {
         "ParseMethods", "ParseInterfaces", "Clients", "Emit",
+    };
+
+    private static readonly string[] JsonSteps =
+    {
+        "JsonContexts", "JsonDeclaredTypes", "JsonUses",
     };
 
     private static GeneratorDriver CreateDriver() =>
@@ -66,7 +82,7 @@ public sealed class IncrementalTests
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
     {
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ApiSource, OtherSource);
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ApiSource, OtherSource, JsonSource);
         GeneratorDriver driver = CreateDriver().RunGenerators(compilation);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
         Assert.Equal(3, result.GeneratedSources.Length);
@@ -102,6 +118,7 @@ public sealed class IncrementalTests
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 1, OtherSource + "\npublic sealed class Added { }\n");
         AssertAllCached(result, ParseAndEmitSteps);
+        AssertAllCached(result, JsonSteps);
     }
 
     [Fact]
@@ -110,6 +127,30 @@ public sealed class IncrementalTests
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 1, OtherSource.Replace("value * 2", "value + value"));
         AssertAllCached(result, ParseAndEmitSteps);
+        AssertAllCached(result, JsonSteps);
+    }
+
+    [Fact]
+    public void DeclaringAnotherJsonTypeReemitsNoClient()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        GeneratorRunResult result = Rerun(driver, compilation, 2, JsonSource.Replace("[JsonSerializable(typeof(User))]", "[JsonSerializable(typeof(User))]\n[JsonSerializable(typeof(int[]))]"));
+        // The declared types changed, so the warning check runs again; the clients' parse and emit do not.
+        Assert.Contains(result.TrackedSteps["JsonDeclaredTypes"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        AssertAllCached(result, ParseAndEmitSteps);
+        AssertAllCached(result, "JsonUses");
+    }
+
+    [Fact]
+    public void ATypeNoContextDeclaresIsWarnedAboutAndDeclaringItClearsTheWarning()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ApiSource, OtherSource, JsonSource.Replace("typeof(User)", "typeof(int)"));
+        GeneratorDriver driver = CreateDriver().RunGenerators(compilation);
+        // GetUserAsync's result, CreateAsync's body and its ApiResponse<User> result.
+        Assert.Equal(new[] { "THTTP022", "THTTP022", "THTTP022" }, driver.GetRunResult().Diagnostics.Select(d => d.Id));
+        GeneratorRunResult result = Rerun(driver, compilation, 2, JsonSource);
+        Assert.Empty(result.Diagnostics);
+        AssertAllCached(result, "Clients", "Emit");
     }
 
     [Fact]
@@ -138,7 +179,7 @@ public sealed class IncrementalTests
     {
         (GeneratorDriver driver, _) = FirstRun();
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        foreach (string name in new[] { "ParseMethods", "ParseInterfaces", "Clients", "Emit", "Diagnostics" })
+        foreach (string name in new[] { "ParseMethods", "ParseInterfaces", "Clients", "Emit", "Diagnostics", "JsonContexts", "JsonDeclaredTypes", "JsonUses" })
         {
             if (!result.TrackedSteps.TryGetValue(name, out ImmutableArray<IncrementalGeneratorRunStep> steps))
             {

@@ -255,4 +255,220 @@ public sealed class SnapshotTests
             }
         }
         """, nameof(GlobalNamespaceNestedInterfaceAndKeywordNames));
+
+    [Fact]
+    public void QueryCollections() => Verify("""
+        namespace MyApp;
+
+        public interface ISearchApi
+        {
+            [Get("/search")]
+            Task<string> SearchAsync(
+                int[] ids,
+                [Query(CollectionFormat.Csv)] List<string> tags,
+                [Query(CollectionFormat.Ssv)] IEnumerable<double>? scores,
+                [Query(CollectionFormat.Tsv)] IReadOnlyList<Guid> keys,
+                [Query(CollectionFormat.Pipes), AliasAs("d")] DateTime[] days,
+                [Query(Format = "yyyy-MM-dd")] DateTime since,
+                [Query(Format = "0.00")] decimal? price);
+        }
+        """, nameof(QueryCollections));
+
+    [Fact]
+    public void QueryObjectsAndDictionaries() => Verify("""
+        namespace MyApp;
+
+        public sealed class Range
+        {
+            public int From { get; set; }
+            public int? To { get; set; }
+        }
+
+        public class Filter
+        {
+            public string? Name { get; set; }
+            [AliasAs("min_age")] public int MinAge { get; set; }
+            [Query(CollectionFormat.Csv)] public List<string>? Tags { get; set; }
+            public Range? Span { get; set; }
+            internal string Hidden { get; set; } = "";
+            public static string Static { get; set; } = "";
+        }
+
+        public interface ISearchApi
+        {
+            [Get("/people")]
+            Task<string> PeopleAsync(Filter filter);
+
+            [Get("/prefixed")]
+            Task<string> PrefixedAsync([Query("_", "f")] Filter filter, [Query] Dictionary<string, int>? extra);
+
+            [Get("/map")]
+            Task<string> MapAsync(IReadOnlyDictionary<string, string> map, [Query(".", "m")] IDictionary<string, DateTimeOffset> dates);
+        }
+        """, nameof(QueryObjectsAndDictionaries));
+
+    [Fact]
+    public void EnumAliases() => Verify("""
+        using System.Runtime.Serialization;
+        using System.Text.Json.Serialization;
+
+        namespace MyApp;
+
+        public enum Order
+        {
+            [EnumMember(Value = "asc")] Ascending,
+            [JsonStringEnumMemberName("desc")] Descending,
+            None,
+            Nothing = None,
+            @class,
+        }
+
+        public interface IListApi
+        {
+            [Get("/list/{order}")]
+            Task<string> ListAsync(Order order, Order? then, [Header("X-Order")] Order header, [Query(Format = "D")] Order number);
+        }
+        """, nameof(EnumAliases));
+
+    [Fact]
+    public void RouteObjectsBasePathAndUrl() => Verify("""
+        namespace MyApp;
+
+        public sealed record GroupRequest(int GroupId, string UserId, string? Expand);
+
+        [BasePath("/v2/")]
+        public interface IGroupsApi
+        {
+            [Get("/groups/{request.groupId}/users/{request.UserId}")]
+            Task<string> GetAsync(GroupRequest request);
+
+            [Get("")]
+            Task<string> NextAsync([Url] string next, int? page);
+
+            [Get("/items")]
+            Task<string> AtAsync([Url] Uri server);
+
+            [Get("/users/{id?}/posts")]
+            Task<string> PostsAsync(int? id, bool? all);
+        }
+        """, nameof(RouteObjectsBasePathAndUrl));
+
+    [Fact]
+    public void HeaderCollectionsAndAuthorization() => Verify("""
+        namespace MyApp;
+
+        [Headers("Authorization: Bearer")]
+        public interface ISecureApi
+        {
+            [Get("/me")]
+            Task<string> MeAsync();
+
+            [Get("/others")]
+            [Headers("Authorization: Basic dXNlcjpwYXNz")]
+            Task<string> BasicAsync();
+
+            [Get("/token")]
+            Task<string> TokenAsync([Authorize] string? token, [HeaderCollection] IDictionary<string, string>? headers);
+
+            [Get("/custom")]
+            Task<string> CustomAsync([Authorize("Token")] string token, [HeaderCollection] IReadOnlyDictionary<string, string> headers);
+        }
+        """, nameof(HeaderCollectionsAndAuthorization));
+
+    [Fact]
+    public void FormStreamAndMultipartBodies() => Verify("""
+        using System.IO;
+
+        namespace MyApp;
+
+        public sealed class Login
+        {
+            public string User { get; set; } = "";
+            [AliasAs("pass_word")] public string? Password { get; set; }
+            public List<int> Scopes { get; set; } = new();
+        }
+
+        public sealed record Meta(string Title);
+
+        public interface IUploadApi
+        {
+            [Post("/login")]
+            Task<string> LoginAsync([Body(BodySerializationMethod.UrlEncoded)] Login login);
+
+            [Post("/fields")]
+            Task FieldsAsync([Body(BodySerializationMethod.UrlEncoded)] IDictionary<string, string> fields);
+
+            [Put("/blob")]
+            Task BlobAsync([Body] Stream content);
+
+            [Post("/upload/{id}")]
+            [Multipart]
+            Task UploadAsync(int id, string description, [AliasAs("count")] int number, byte[] raw, Stream stream, FileInfo file, StreamPart part, ByteArrayPart bytes, FileInfoPart doc, Meta meta, [Query] string? tag, CancellationToken cancellationToken);
+
+            [Post("/fixed")]
+            [Multipart("----MyGreatBoundary")]
+            Task FixedAsync(string text);
+        }
+        """, nameof(FormStreamAndMultipartBodies));
+
+    [Fact]
+    public void StreamBytesInterfaceResponsesAndAsyncEnumerables() => Verify("""
+        using System.IO;
+
+        namespace MyApp;
+
+        public sealed record Item(int Id);
+
+        public interface IResultsApi
+        {
+            [Get("/file")] Task<Stream> FileAsync();
+            [Get("/bytes")] ValueTask<byte[]> BytesAsync();
+            [Get("/item")] Task<IApiResponse<Item>> ItemAsync();
+            [Get("/text")] Task<IApiResponse<string>> TextAsync();
+            [Delete("/item")] Task<IApiResponse> DeleteAsync();
+            [Get("/items")] IAsyncEnumerable<Item> ItemsAsync(int? after, CancellationToken cancellationToken = default);
+        }
+        """, nameof(StreamBytesInterfaceResponsesAndAsyncEnumerables));
+
+    [Fact]
+    public void QueryEdgeShapes() => Verify("""
+        namespace MyApp;
+
+        public enum Kind { A, B }
+
+        public struct Point
+        {
+            public int X { get; set; }
+            public int Y { get; set; }
+        }
+
+        public record struct Window(Point TopLeft, Point? BottomRight, Kind Kind);
+
+        public class Base
+        {
+            public string? Shared { get; set; }
+            public virtual int Overridden { get; set; }
+        }
+
+        public sealed class Derived : Base
+        {
+            public override int Overridden { get; set; }
+            public string @class { get; set; } = "";
+            public Dictionary<string, Kind>? Kinds { get; set; }
+            public List<int?> Maybe { get; set; } = new();
+            public string this[int i] => "";
+        }
+
+        public interface IEdgeApi
+        {
+            [Get("/window")]
+            Task<string> WindowAsync(Window window, Window? optional);
+
+            [Delete("/derived")]
+            Task<string> DerivedAsync([Query(".", "d")] Derived derived, [Query(CollectionFormat.Csv)] IEnumerable<Kind> kinds);
+
+            [Options("/points/{point.X}/{point.Y}")]
+            Task<string> PointAsync(Point point, string? item, int item2, Uri? link);
+        }
+        """, nameof(QueryEdgeShapes));
 }

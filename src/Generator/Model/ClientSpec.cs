@@ -19,70 +19,90 @@ internal sealed record ClientSpec(
 /// <param name="DeclaringInterfaceType">The interface that declares the method (fully qualified), named in the explicit implementation.</param>
 /// <param name="Name">The method name, escaped when it is a keyword.</param>
 /// <param name="ReturnType">The declared return type (fully qualified, with nullable annotations).</param>
-/// <param name="Return">How the response is read.</param>
-/// <param name="ResultType">The result type T (fully qualified) for JSON results; otherwise null.</param>
+/// <param name="Response">How the response is read.</param>
+/// <param name="IsValueTask">Whether the method returns ValueTask rather than Task.</param>
+/// <param name="ResultType">The result type T (fully qualified) for JSON results and item type of streams; text results carry their declared type; otherwise null.</param>
 /// <param name="HttpMethod">The request method, such as <c>GET</c>.</param>
+/// <param name="BasePath">The interface's <c>[BasePath]</c>, escaped, or null.</param>
 /// <param name="Route">The route split into escaped literals and holes.</param>
 /// <param name="Parameters">Every parameter, in declaration order.</param>
 /// <param name="Headers">The constant headers (interface and method merged, method winning), in send order.</param>
+/// <param name="AuthorizationScheme">The scheme of a constant <c>Authorization</c> header without credentials (filled by the options' getter), or null.</param>
+/// <param name="IsMultipart">Whether the method sends <c>multipart/form-data</c>.</param>
+/// <param name="MultipartBoundary">The fixed boundary of <c>[Multipart("…")]</c>, or null for a random one.</param>
 internal sealed record MethodSpec(
     string DeclaringInterfaceType,
     string Name,
     string ReturnType,
-    ReturnKind Return,
+    ResponseKind Response,
+    bool IsValueTask,
     string? ResultType,
     string HttpMethod,
+    string? BasePath,
     EquatableArray<RouteSegment> Route,
     EquatableArray<ParameterSpec> Parameters,
-    EquatableArray<HeaderSpec> Headers);
+    EquatableArray<HeaderSpec> Headers,
+    string? AuthorizationScheme,
+    bool IsMultipart,
+    string? MultipartBoundary);
 
-/// <summary>How a method's response is read, and whether it returns Task or ValueTask.</summary>
-internal enum ReturnKind
+/// <summary>How a method's response is read.</summary>
+internal enum ResponseKind
 {
     /// <summary><c>Task</c>: the body is discarded.</summary>
-    Task,
+    None,
 
     /// <summary><c>Task&lt;T&gt;</c>: the body is JSON.</summary>
-    TaskOfJson,
+    Json,
 
     /// <summary><c>Task&lt;string&gt;</c>: the body is text.</summary>
-    TaskOfString,
+    String,
 
     /// <summary><c>Task&lt;ApiResponse&lt;T&gt;&gt;</c>: the response is wrapped, its body is JSON.</summary>
-    TaskOfApiResponseJson,
+    ApiResponseJson,
 
     /// <summary><c>Task&lt;ApiResponse&lt;string&gt;&gt;</c>: the response is wrapped, its body is text.</summary>
-    TaskOfApiResponseString,
+    ApiResponseString,
 
-    /// <summary><c>ValueTask</c>.</summary>
-    ValueTask,
+    /// <summary><c>Task&lt;IApiResponse&lt;T&gt;&gt;</c>.</summary>
+    IApiResponseJson,
 
-    /// <summary><c>ValueTask&lt;T&gt;</c> with a JSON body.</summary>
-    ValueTaskOfJson,
+    /// <summary><c>Task&lt;IApiResponse&lt;string&gt;&gt;</c>.</summary>
+    IApiResponseString,
 
-    /// <summary><c>ValueTask&lt;string&gt;</c>.</summary>
-    ValueTaskOfString,
+    /// <summary><c>Task&lt;IApiResponse&gt;</c>: status and headers, the body is discarded.</summary>
+    IApiResponse,
 
-    /// <summary><c>ValueTask&lt;ApiResponse&lt;T&gt;&gt;</c>.</summary>
-    ValueTaskOfApiResponseJson,
+    /// <summary><c>Task&lt;Stream&gt;</c>: the body stream, owned by the caller.</summary>
+    Stream,
 
-    /// <summary><c>ValueTask&lt;ApiResponse&lt;string&gt;&gt;</c>.</summary>
-    ValueTaskOfApiResponseString,
+    /// <summary><c>Task&lt;byte[]&gt;</c>.</summary>
+    Bytes,
+
+    /// <summary><c>IAsyncEnumerable&lt;T&gt;</c>: a JSON array or JSON Lines, item by item.</summary>
+    AsyncEnumerable,
 }
 
-/// <summary>A piece of the route: an escaped literal, or a hole filled from a parameter.</summary>
+/// <summary>A piece of the route: an escaped literal, or a hole filled from a parameter (or a property of one).</summary>
 /// <param name="Literal">The escaped literal text; null for a hole.</param>
 /// <param name="ParameterName">The parameter (as written in code) that fills the hole.</param>
 /// <param name="HoleName">The hole's name as written in the route, used in the null-value error message.</param>
 /// <param name="CatchAll">A <c>{**name}</c> hole: slashes in the value are kept.</param>
-/// <param name="Format">How the parameter's value becomes text.</param>
-internal sealed record RouteSegment(string? Literal, string? ParameterName, string? HoleName, bool CatchAll, ValueFormat? Format);
+/// <param name="Format">How the value becomes text.</param>
+/// <param name="Member">For a <c>{obj.Prop}</c> hole, the property (as written in code); otherwise null.</param>
+/// <param name="Optional">A <c>{name?}</c> hole: a null value drops the segment and its slash.</param>
+internal sealed record RouteSegment(string? Literal, string? ParameterName, string? HoleName, bool CatchAll, ValueFormat? Format, string? Member = null, bool Optional = false);
 
-/// <summary>How a value becomes text for a route, query or header.</summary>
+/// <summary>How a value becomes text for a route, query, form, header or text part.</summary>
 /// <param name="Kind">The formatter to call.</param>
-/// <param name="TypeArgument">The (underlying, non-nullable) type for generic formatters; otherwise null.</param>
+/// <param name="TypeArgument">The (underlying, non-nullable) type for generic formatters and enums; otherwise null.</param>
 /// <param name="MayBeNull">Whether the formatted text may be null (a nullable type or a reference type).</param>
-internal sealed record ValueFormat(FormatKind Kind, string? TypeArgument, bool MayBeNull);
+/// <param name="FormatString">The <c>[Query(Format = "…")]</c> format string, or null.</param>
+/// <param name="EnumMembers">For enums: each member (one per value) with the text it is sent as.</param>
+internal sealed record ValueFormat(FormatKind Kind, string? TypeArgument, bool MayBeNull, string? FormatString = null, EquatableArray<EnumMemberSpec> EnumMembers = default);
+
+/// <summary>An enum member and its text on the wire (its <c>[EnumMember(Value)]</c> or <c>[JsonStringEnumMemberName]</c> alias, else its name).</summary>
+internal sealed record EnumMemberSpec(string Name, string Wire);
 
 /// <summary>The formatter a value goes through.</summary>
 internal enum FormatKind
@@ -93,7 +113,7 @@ internal enum FormatKind
     /// <summary><c>ValueFormatter.FormatValue&lt;T&gt;(…)</c>: formattable value types (numbers, Guid, …).</summary>
     Value,
 
-    /// <summary><c>ValueFormatter.FormatEnum&lt;T&gt;(…)</c>: enums by member name.</summary>
+    /// <summary>A switch over the enum's members emitted into the client.</summary>
     Enum,
 
     /// <summary><c>ValueFormatter.FormatObject(…)</c>: formattable reference types.</summary>
@@ -103,7 +123,7 @@ internal enum FormatKind
 /// <summary>Where a parameter goes in the request.</summary>
 internal enum ParameterRole
 {
-    /// <summary>Fills one or more route holes.</summary>
+    /// <summary>Fills one or more route holes (itself or, for <c>{obj.Prop}</c>, its properties).</summary>
     Route,
 
     /// <summary>A query string parameter.</summary>
@@ -117,6 +137,18 @@ internal enum ParameterRole
 
     /// <summary>The call's cancellation token.</summary>
     CancellationToken,
+
+    /// <summary><c>[HeaderCollection]</c>: a dictionary of headers.</summary>
+    HeaderCollection,
+
+    /// <summary><c>[Authorize]</c>: the credentials of the Authorization header.</summary>
+    Authorize,
+
+    /// <summary><c>[Url]</c>: where the request goes instead of the base address.</summary>
+    Url,
+
+    /// <summary>A part of a <c>[Multipart]</c> body.</summary>
+    Part,
 }
 
 /// <summary>How a body parameter is written.</summary>
@@ -133,16 +165,125 @@ internal enum BodyKind
 
     /// <summary>A byte array sent as it is.</summary>
     Bytes,
+
+    /// <summary>A stream (replayable only when it can seek).</summary>
+    Stream,
+
+    /// <summary><c>application/x-www-form-urlencoded</c> from <see cref="ParameterSpec.Query"/>.</summary>
+    Form,
+}
+
+/// <summary>How a multipart part is written.</summary>
+internal enum PartKind
+{
+    /// <summary>Not a part.</summary>
+    None,
+
+    /// <summary>Text (a string, or a formatted value).</summary>
+    Text,
+
+    /// <summary>A byte array, as a file named after the part.</summary>
+    Bytes,
+
+    /// <summary>A stream, as a file named after the part.</summary>
+    Stream,
+
+    /// <summary>A <c>FileInfo</c>.</summary>
+    File,
+
+    /// <summary>A <c>StreamPart</c>, <c>ByteArrayPart</c> or <c>FileInfoPart</c>.</summary>
+    Item,
+
+    /// <summary>A JSON value.</summary>
+    Json,
 }
 
 /// <summary>One method parameter.</summary>
 /// <param name="Name">The name as written in code (escaped when it is a keyword).</param>
 /// <param name="Type">The type (fully qualified, with nullable annotations).</param>
 /// <param name="Role">Where the value goes.</param>
-/// <param name="WireName">The query name or header name; null for other roles.</param>
-/// <param name="Format">How the value becomes text, for route, query and header parameters.</param>
+/// <param name="WireName">The query, header or part name, the Authorization scheme, or the unescaped parameter name for [Url]; null for other roles.</param>
+/// <param name="Format">How the value becomes text, for route, header and text-part parameters.</param>
 /// <param name="Body">How a body is written.</param>
-internal sealed record ParameterSpec(string Name, string Type, ParameterRole Role, string? WireName, ValueFormat? Format, BodyKind Body);
+/// <param name="Query">How a query parameter (or the rest of a route object, or a form body) is written; null otherwise.</param>
+/// <param name="Part">How a multipart part is written.</param>
+/// <param name="JsonType">The type (without nullable annotation) whose JSON type information a JSON body or part needs; otherwise null.</param>
+/// <param name="IsReferenceType">Whether the parameter's type is a reference type (a route object is then checked for null).</param>
+internal sealed record ParameterSpec(
+    string Name,
+    string Type,
+    ParameterRole Role,
+    string? WireName,
+    ValueFormat? Format,
+    BodyKind Body,
+    QueryNode? Query = null,
+    PartKind Part = PartKind.None,
+    string? JsonType = null,
+    bool IsReferenceType = false);
+
+/// <summary>The shape of a value written into the query string or a form.</summary>
+internal enum QueryShape
+{
+    /// <summary>One formatted value.</summary>
+    Value,
+
+    /// <summary>A collection of formatted values.</summary>
+    Collection,
+
+    /// <summary>A dictionary with string keys: one pair per entry.</summary>
+    Dictionary,
+
+    /// <summary>An object flattened into its properties.</summary>
+    Object,
+}
+
+/// <summary>
+/// A query (or form) value: a value, a collection, a dictionary or an object whose properties are flattened at
+/// compile time.
+/// </summary>
+/// <param name="Shape">The shape.</param>
+/// <param name="Key">The key (for a dictionary: the prefix put before each entry's key).</param>
+/// <param name="Member">How to reach the value from its parent: a parameter name at the top, a property name below.</param>
+/// <param name="Format">How a value, an item or an entry's value becomes text.</param>
+/// <param name="Collection">How a collection is written.</param>
+/// <param name="ItemType">The item type of a collection, or the value type of a dictionary (fully qualified).</param>
+/// <param name="MayBeNull">Whether the value may be null (and is then omitted).</param>
+/// <param name="Children">An object's properties.</param>
+internal sealed record QueryNode(
+    QueryShape Shape,
+    string Key,
+    string Member,
+    ValueFormat? Format,
+    CollectionFormatKind Collection,
+    string? ItemType,
+    bool MayBeNull,
+    EquatableArray<QueryNode> Children);
+
+/// <summary>The runtime's <c>CollectionFormat</c>, mirrored.</summary>
+internal enum CollectionFormatKind
+{
+    /// <summary>One pair per item.</summary>
+    Multi = 0,
+
+    /// <summary>Comma-separated.</summary>
+    Csv = 1,
+
+    /// <summary>Space-separated.</summary>
+    Ssv = 2,
+
+    /// <summary>Tab-separated.</summary>
+    Tsv = 3,
+
+    /// <summary>Pipe-separated.</summary>
+    Pipes = 4,
+}
 
 /// <summary>A constant request header.</summary>
 internal sealed record HeaderSpec(string Name, string Value);
+
+/// <summary>A type the generated client sends or reads as JSON, with where it is used (for the THTTP022 warning).</summary>
+/// <param name="TypeName">The type, fully qualified without nullable annotations (as a [JsonSerializable] declares it).</param>
+/// <param name="DisplayName">The type as users read it.</param>
+/// <param name="MemberName">The method that uses it.</param>
+/// <param name="Location">The parameter or return type.</param>
+internal sealed record JsonUse(string TypeName, string DisplayName, string MemberName, LocationInfo? Location);

@@ -1,5 +1,7 @@
 using System;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace TypedHttp;
 
@@ -46,4 +48,12 @@ public sealed class TypedHttpClientOptions
 
     /// <summary>A shallow copy: the same session, transport, JSON options and logger factory.</summary>
     public TypedHttpClientOptions Clone() => (TypedHttpClientOptions)MemberwiseClone();
+
+    /// <summary>
+    /// Gives the credentials of methods that declare a constant <c>Authorization</c> header holding only a scheme,
+    /// such as <c>[Headers("Authorization: Bearer")]</c>: called for each such request, its result is sent as
+    /// <c>Authorization: Bearer &lt;result&gt;</c>. When it is not set, such a request throws
+    /// <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public Func<TypedHttpRequest, CancellationToken, Task<string>>? AuthorizationHeaderValueGetter { get; set; }
 }

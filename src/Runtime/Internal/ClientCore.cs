@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -20,8 +22,9 @@ public sealed class ClientCore
     internal const int MaxErrorContentChars = 64 * 1024;
 
     private readonly HttpTransport _transport;
+    private readonly ClientDiagnostics _diagnostics; // span, metrics, request log, trace context, per-call timeout
     private readonly JsonSerializerOptions? _jsonOptions;
-    private readonly ClientDiagnostics _diagnostics; // Issue 6: span, metrics, request log, trace context, per-call timeout.
+    private readonly Func<TypedHttpRequest, CancellationToken, Task<string>>? _authorizationHeaderValueGetter;
 
     /// <summary>Creates the core of a client for <paramref name="interfaceName"/>.</summary>
     /// <param name="options">The client's options.</param>
@@ -41,7 +44,8 @@ public sealed class ClientCore
         InterfaceName = interfaceName;
         _jsonOptions = options.JsonSerializerOptions;
         _transport = options.Transport ?? options.Session ?? HttpSession.Shared;
-        _diagnostics = new ClientDiagnostics(options, interfaceName); // Issue 6
+        _diagnostics = new ClientDiagnostics(options, interfaceName);
+        _authorizationHeaderValueGetter = options.AuthorizationHeaderValueGetter;
     }
 
     /// <summary>The base address routes are appended to.</summary>
@@ -52,6 +56,22 @@ public sealed class ClientCore
 
     /// <summary>Starts the URI of a request.</summary>
     public RequestUriBuilder CreateUriBuilder() => new(BaseAddress);
+
+    /// <summary>
+    /// Starts the URI of a request at a <c>[Url]</c> parameter's value: an absolute http or https URL is used as
+    /// it is, a URL starting with <c>/</c> is appended to the base address.
+    /// </summary>
+    /// <param name="url">The parameter's value.</param>
+    /// <param name="parameterName">The parameter, named in the exception.</param>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    /// <exception cref="ArgumentException">The value is neither an absolute http(s) URL nor a path starting with <c>/</c>.</exception>
+    public RequestUriBuilder CreateUriBuilder(string? url, string parameterName) => RequestUriBuilder.ForUrl(BaseAddress, url, parameterName);
+
+    /// <summary>Starts the URI of a request at a <c>[Url]</c> parameter's value.</summary>
+    /// <param name="url">The parameter's value.</param>
+    /// <param name="parameterName">The parameter, named in the exception.</param>
+    public RequestUriBuilder CreateUriBuilder(Uri? url, string parameterName) =>
+        RequestUriBuilder.ForUrl(BaseAddress, url is null ? null : url.IsAbsoluteUri ? url.AbsoluteUri : url.OriginalString, parameterName);
 
     /// <summary>
     /// The JSON type information for <typeparamref name="T"/> from the options' resolver (the application's
@@ -78,13 +98,14 @@ public sealed class ClientCore
     /// <summary>Sends the request; a non-2xx status throws <see cref="ApiException"/>. The body is read and discarded.</summary>
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
-    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
-    public async Task SendAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
+    /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task SendAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -101,13 +122,14 @@ public sealed class ClientCore
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="typeInfo">Source-generated type information for the result.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
-    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
-    public async Task<T> SendJsonAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
+    /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<T> SendJsonAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -122,13 +144,14 @@ public sealed class ClientCore
     /// <summary>Sends the request and returns a 2xx body as text; a non-2xx status throws <see cref="ApiException"/>.</summary>
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
-    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
-    public async Task<string> SendStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
+    /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<string> SendStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -145,13 +168,14 @@ public sealed class ClientCore
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="typeInfo">Source-generated type information for the body.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
-    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
-    public async Task<ApiResponse<T>> SendForApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
+    /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<ApiResponse<T>> SendForApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -168,13 +192,14 @@ public sealed class ClientCore
     /// <summary>Sends the request and wraps the response with its body as text.</summary>
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <param name="methodName">The interface method's name, for traces (issue 6); generated code may pass it.</param>
-    /// <param name="timeoutMilliseconds">The method's timeout ([Timeout]); 0 uses <see cref="TypedHttpClientOptions.Timeout"/> (issue 6).</param>
-    public async Task<ApiResponse<string>> SendForApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? methodName = null, int timeoutMilliseconds = 0)
+    /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<ApiResponse<string>> SendForApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
     {
         using (request)
         {
-            TypedHttpResponse response = await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false); // Issue 6
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
             await using (response.ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -186,6 +211,192 @@ public sealed class ClientCore
                 return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, content, null);
             }
         }
+    }
+
+    /// <summary>Sends the request and wraps the response without a body (the body is read and discarded).</summary>
+    /// <param name="request">The request; it is disposed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<IApiResponse> SendForApiResponseWithoutBodyAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
+    {
+        using (request)
+        {
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+            await using (response.ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+                    return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, null, error);
+                }
+                await DrainAsync(response.Body, cancellationToken).ConfigureAwait(false);
+                return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, null, null);
+            }
+        }
+    }
+
+    /// <summary>The same as <see cref="SendForApiResponseAsync{T}"/>, typed as the interface.</summary>
+    /// <typeparam name="T">The body type.</typeparam>
+    /// <param name="request">The request; it is disposed.</param>
+    /// <param name="typeInfo">Source-generated type information for the body.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<IApiResponse<T>> SendForIApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        await SendForApiResponseAsync(request, typeInfo, cancellationToken, authorizationScheme, methodName, timeoutMilliseconds).ConfigureAwait(false);
+
+    /// <summary>The same as <see cref="SendForApiResponseStringAsync"/>, typed as the interface.</summary>
+    /// <param name="request">The request; it is disposed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<IApiResponse<string>> SendForIApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        await SendForApiResponseStringAsync(request, cancellationToken, authorizationScheme, methodName, timeoutMilliseconds).ConfigureAwait(false);
+
+    /// <summary>
+    /// Sends the request and returns a 2xx body as a stream that the caller owns: disposing it releases the
+    /// connection (read it to its end first to give the connection back to the pool). A non-2xx status throws
+    /// <see cref="ApiException"/>.
+    /// </summary>
+    /// <param name="request">The request; it is disposed once the response head has arrived.</param>
+    /// <param name="cancellationToken">Cancels the call (not the reading of the returned stream).</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<Stream> SendForStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
+    {
+        using (request)
+        {
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                await using (response.ConfigureAwait(false))
+                {
+                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            // Disposing the response is disposing its body, so the body alone carries the connection.
+            return response.Body;
+        }
+    }
+
+    /// <summary>Sends the request and returns a 2xx body as bytes; a non-2xx status throws <see cref="ApiException"/>.</summary>
+    /// <param name="request">The request; it is disposed.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<byte[]> SendForBytesAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
+    {
+        using (request)
+        {
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+            await using (response.ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+                }
+                using var buffer = new MemoryStream();
+                await response.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return buffer.ToArray();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends the request when enumeration starts and yields the items of a 2xx body as they arrive: a JSON array,
+    /// or JSON Lines (one value a line) when the response's Content-Type is <c>application/x-ndjson</c>,
+    /// <c>application/jsonl</c>, <c>application/x-jsonlines</c> or <c>application/jsonlines</c>. A non-2xx status
+    /// throws <see cref="ApiException"/> from the first <c>MoveNextAsync</c>.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="request">The request; it is disposed when the enumeration ends.</param>
+    /// <param name="typeInfo">Source-generated type information for an item.</param>
+    /// <param name="cancellationToken">The method's token; combined with the enumerator's token.</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async IAsyncEnumerable<T> StreamJsonAsync<T>(
+        TypedHttpRequest request,
+        JsonTypeInfo<T> typeInfo,
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
+    {
+        using (request)
+        {
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+            await using (response.ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+                }
+                if (HasNoBody(request, response))
+                {
+                    yield break;
+                }
+                if (IsJsonLines(response.Headers.GetValue("Content-Type")))
+                {
+                    await foreach (T item in JsonLines.ReadAsync(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))
+                    {
+                        yield return item;
+                    }
+                }
+                else
+                {
+                    await foreach (T? item in JsonSerializer.DeserializeAsyncEnumerable(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))
+                    {
+                        yield return item!;
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool IsJsonLines(string? contentType)
+    {
+        if (contentType is null)
+        {
+            return false;
+        }
+        ReadOnlySpan<char> media = contentType.AsSpan();
+        int semicolon = media.IndexOf(';');
+        if (semicolon >= 0)
+        {
+            media = media[..semicolon];
+        }
+        media = media.Trim();
+        return media.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/jsonl", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/x-jsonlines", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/jsonlines", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Sends through the transport; when the method declares a constant <c>Authorization</c> header holding only
+    /// a scheme (and no parameter replaced it), asks <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>
+    /// for the credentials first.
+    /// </summary>
+    private async ValueTask<TypedHttpResponse> SendCoreAsync(TypedHttpRequest request, string? authorizationScheme, string? methodName, int timeoutMilliseconds, CancellationToken cancellationToken)
+    {
+        if (authorizationScheme is not null
+            && string.Equals(request.Headers.GetValue("Authorization"), authorizationScheme, StringComparison.Ordinal))
+        {
+            if (_authorizationHeaderValueGetter is null)
+            {
+                throw new InvalidOperationException(
+                    $"{request.Method} {ApiException.Redact(request.Uri)} of the client for '{InterfaceName}' declares the header 'Authorization: {authorizationScheme}' without credentials, but TypedHttpClientOptions.AuthorizationHeaderValueGetter is not set. Set it to a function returning the {authorizationScheme} credentials (such as a token), or pass them with an [Authorize(\"{authorizationScheme}\")] parameter.");
+            }
+            string credentials = await _authorizationHeaderValueGetter(request, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"TypedHttpClientOptions.AuthorizationHeaderValueGetter returned null for {request.Method} {ApiException.Redact(request.Uri)} of the client for '{InterfaceName}'.");
+            request.Headers.Set("Authorization", authorizationScheme + " " + credentials);
+        }
+        return await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool HasNoBody(TypedHttpRequest request, TypedHttpResponse response) =>

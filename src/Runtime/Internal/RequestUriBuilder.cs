@@ -13,6 +13,9 @@ public sealed class RequestUriBuilder
 {
     private readonly StringBuilder _text;
     private bool _hasQuery;
+    private string? _listName;
+    private string? _listSeparator;
+    private bool _listStarted;
 
     /// <summary>
     /// Starts a URI at <paramref name="baseAddress"/>: its path is kept and a trailing slash dropped; user
@@ -28,6 +31,45 @@ public sealed class RequestUriBuilder
         {
             _text.Length--;
         }
+    }
+
+    private RequestUriBuilder(string text, bool hasQuery)
+    {
+        _text = new StringBuilder(text, text.Length + 64);
+        _hasQuery = hasQuery;
+    }
+
+    /// <summary>
+    /// Starts a URI at a <c>[Url]</c> parameter's value: an absolute http or https URL is used as it is (without
+    /// user information or fragment), a URL starting with <c>/</c> is appended to <paramref name="baseAddress"/>.
+    /// </summary>
+    /// <param name="baseAddress">The client's absolute base address.</param>
+    /// <param name="url">The parameter's value.</param>
+    /// <param name="parameterName">The parameter, named in exceptions.</param>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    /// <exception cref="ArgumentException">The value is neither an absolute http(s) URL nor a path starting with <c>/</c>.</exception>
+    public static RequestUriBuilder ForUrl(Uri baseAddress, string? url, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        if (url is null)
+        {
+            throw new ArgumentNullException(parameterName, $"The URL '{parameterName}' is null; a [Url] parameter needs a value.");
+        }
+        Uri target;
+        if (url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal))
+        {
+            var start = new RequestUriBuilder(baseAddress);
+            if (!Uri.TryCreate(start._text + url, UriKind.Absolute, out target!))
+            {
+                throw new ArgumentException($"The URL '{parameterName}' (\"{url}\") is not a valid path.", parameterName);
+            }
+        }
+        else if (!Uri.TryCreate(url, UriKind.Absolute, out target!) || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"The URL '{parameterName}' must be an absolute http or https URL or a path starting with '/'.", parameterName);
+        }
+        string text = target.GetComponents(UriComponents.HttpRequestUrl, UriFormat.UriEscaped);
+        return new RequestUriBuilder(text, text.Contains('?'));
     }
 
     /// <summary>Appends route text that is already escaped; a <c>?</c> in it starts the query string.</summary>
@@ -56,6 +98,24 @@ public sealed class RequestUriBuilder
             throw new ArgumentNullException(parameterName, $"The route value '{parameterName}' is null; a route hole needs a value.");
         }
         AppendEscapedSegment(value);
+    }
+
+    /// <summary>
+    /// Appends the value of an optional hole (<c>{name?}</c>, a whole path segment); a null value drops the segment
+    /// and the slash before it, so <c>/users/{id?}</c> becomes <c>/users</c>.
+    /// </summary>
+    /// <param name="value">The formatted value, or null.</param>
+    /// <param name="parameterName">The parameter it came from (unused: null is allowed).</param>
+    public void AppendOptionalPathValue(string? value, string parameterName)
+    {
+        if (value is not null)
+        {
+            AppendEscapedSegment(value);
+        }
+        else if (_text.Length > 0 && _text[^1] == '/')
+        {
+            _text.Length--;
+        }
     }
 
     /// <summary>Appends a catch-all route value: each <c>/</c>-separated segment is escaped, the slashes are kept.</summary>
@@ -110,6 +170,41 @@ public sealed class RequestUriBuilder
         _text.Append(_hasQuery ? '&' : '?');
         _hasQuery = true;
         _text.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+    }
+
+    /// <summary>
+    /// Starts a query parameter whose items are joined by <paramref name="separator"/> into one value
+    /// (<c>CollectionFormat.Csv</c> and the others); nothing is written until the first non-null item arrives.
+    /// </summary>
+    /// <param name="name">The parameter name, unescaped.</param>
+    /// <param name="separator">The separator, unescaped (it is escaped like the items).</param>
+    public void BeginQueryList(string name, string separator)
+    {
+        _listName = name;
+        _listSeparator = Uri.EscapeDataString(separator);
+        _listStarted = false;
+    }
+
+    /// <summary>Appends an item to the list started by <see cref="BeginQueryList"/>; a null item appends nothing.</summary>
+    /// <param name="value">The formatted item, unescaped, or null.</param>
+    public void AppendQueryListItem(string? value)
+    {
+        if (value is null || _listName is null)
+        {
+            return;
+        }
+        if (_listStarted)
+        {
+            _text.Append(_listSeparator);
+        }
+        else
+        {
+            _text.Append(_hasQuery ? '&' : '?');
+            _hasQuery = true;
+            _text.Append(Uri.EscapeDataString(_listName)).Append('=');
+            _listStarted = true;
+        }
+        _text.Append(Uri.EscapeDataString(value));
     }
 
     /// <summary>

@@ -65,4 +65,12 @@ public static class ValueFormatter
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    /// <summary>Formats any other value with a format string and the invariant culture when it is <see cref="IFormattable"/>, else with <see cref="object.ToString"/>.</summary>
+    public static string? FormatObject(object? value, string? format) => value switch
+    {
+        null => null,
+        IFormattable f => f.ToString(format, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 }

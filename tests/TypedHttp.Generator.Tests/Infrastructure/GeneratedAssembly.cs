@@ -53,5 +53,21 @@ internal sealed class GeneratedAssembly : IDisposable
         return await typed;
     }
 
+    /// <summary>Calls a public static method and returns its result as it is.</summary>
+    public T Call<T>(string typeName, string methodName, params object?[] arguments)
+    {
+        Type type = _assembly.GetType(typeName, throwOnError: true)!;
+        MethodInfo method = type.GetMethod(methodName, BindingFlags.Public | BindingFlags.Static)
+            ?? throw new MissingMethodException(typeName, methodName);
+        try
+        {
+            return (T)method.Invoke(null, arguments)!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            throw ex.InnerException;
+        }
+    }
+
     public void Dispose() => _context.Unload();
 }

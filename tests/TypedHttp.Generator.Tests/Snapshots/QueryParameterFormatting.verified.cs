@@ -26,8 +26,8 @@ namespace MyApp
             uri.AppendQuery("exact", global::TypedHttp.Internal.ValueFormatter.Format(exact));
             uri.AppendQuery("archived", global::TypedHttp.Internal.ValueFormatter.Format(archived));
             uri.AppendQuery("initial", global::TypedHttp.Internal.ValueFormatter.Format(initial));
-            uri.AppendQuery("sort", global::TypedHttp.Internal.ValueFormatter.FormatEnum<global::MyApp.Sort>(sort));
-            uri.AppendQuery("thenBy", global::TypedHttp.Internal.ValueFormatter.FormatEnum<global::MyApp.Sort>(thenBy));
+            uri.AppendQuery("sort", FormatSort0(sort));
+            uri.AppendQuery("thenBy", FormatSort0(thenBy));
             uri.AppendQuery("since", global::TypedHttp.Internal.ValueFormatter.Format(since));
             uri.AppendQuery("until", global::TypedHttp.Internal.ValueFormatter.Format(until));
             uri.AppendQuery("id", global::TypedHttp.Internal.ValueFormatter.FormatValue<global::System.Guid>(id));
@@ -36,6 +36,15 @@ namespace MyApp
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             return _core.SendStringAsync(request, default);
         }
+
+        private static string FormatSort0(global::MyApp.Sort value) => value switch
+        {
+            global::MyApp.Sort.Name => "Name",
+            global::MyApp.Sort.CreatedAt => "CreatedAt",
+            _ => global::TypedHttp.Internal.ValueFormatter.FormatEnum<global::MyApp.Sort>(value),
+        };
+
+        private static string? FormatSort0(global::MyApp.Sort? value) => value is { } v ? FormatSort0(v) : null;
     }
 
     file static class SearchApiClientRegistration
