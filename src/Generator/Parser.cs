@@ -48,6 +48,28 @@ internal static class Parser
             return null;
         }
 
+        // Cheap exit for every method but the anchor: in a non-partial interface, an earlier attributed method is
+        // asked about alone (typically the first one answers), instead of scanning every member of the interface.
+        // Each keystroke re-runs this transform for every attributed method, so it must stay small.
+        if (context.TargetNode is MethodDeclarationSyntax targetSyntax
+            && targetSyntax.Parent is InterfaceDeclarationSyntax declaration
+            && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            foreach (MemberDeclarationSyntax member in declaration.Members)
+            {
+                if (member == targetSyntax)
+                {
+                    break;
+                }
+                if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 } earlier
+                    && context.SemanticModel.GetDeclaredSymbol(earlier, cancellationToken) is IMethodSymbol earlierMethod
+                    && earlierMethod.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)))
+                {
+                    return null;
+                }
+            }
+        }
+
         INamedTypeSymbol? type = method.ContainingType;
         if (type is null || type.TypeKind != TypeKind.Interface)
         {
@@ -72,15 +94,52 @@ internal static class Parser
 
     private static bool IsInterfaceCandidate(InterfaceDeclarationSyntax declaration)
     {
-        if (declaration.BaseList is not null)
-        {
-            return true;
-        }
+        bool attributedMethod = false;
         foreach (MemberDeclarationSyntax member in declaration.Members)
         {
-            if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 })
+            if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 } method)
             {
-                return true;
+                // A method written with a built-in verb's name belongs to the attribute pipelines; leaving such
+                // interfaces out here keeps their semantic work off every keystroke.
+                if (HasBuiltInVerbName(method))
+                {
+                    return false;
+                }
+                attributedMethod = true;
+            }
+        }
+        return attributedMethod || declaration.BaseList is not null;
+    }
+
+    /// <summary>Whether a method carries an attribute spelled like a built-in verb (<c>Get</c>, <c>TypedHttp.PostAttribute</c>, …).</summary>
+    private static bool HasBuiltInVerbName(MethodDeclarationSyntax method)
+    {
+        foreach (AttributeListSyntax list in method.AttributeLists)
+        {
+            foreach (AttributeSyntax attribute in list.Attributes)
+            {
+                string name = attribute.Name switch
+                {
+                    QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+                    AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    _ => string.Empty,
+                };
+                if (name.EndsWith("Attribute", StringComparison.Ordinal))
+                {
+                    name = name.Substring(0, name.Length - "Attribute".Length);
+                }
+                switch (name)
+                {
+                    case "Get":
+                    case "Post":
+                    case "Put":
+                    case "Delete":
+                    case "Patch":
+                    case "Head":
+                    case "Options":
+                        return true;
+                }
             }
         }
         return false;
