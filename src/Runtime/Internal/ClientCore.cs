@@ -86,8 +86,8 @@ public sealed class ClientCore
             throw new InvalidOperationException(
                 $"The client for '{InterfaceName}' sends or reads '{typeof(T).FullName}' as JSON but TypedHttpClientOptions.JsonSerializerOptions is not set. Set it to the options of a JsonSerializerContext that declares the type ([JsonSerializable(typeof(...))]).");
         }
-        JsonTypeInfo? info = _jsonOptions.TypeInfoResolver?.GetTypeInfo(typeof(T), _jsonOptions);
-        if (info is JsonTypeInfo<T> typed)
+        // The options' own cache: configured once and shared, rather than a fresh metadata object from the resolver.
+        if (_jsonOptions.TryGetTypeInfo(typeof(T), out JsonTypeInfo? info) && info is JsonTypeInfo<T> typed)
         {
             return typed;
         }
