@@ -232,7 +232,13 @@ internal static class Emitter
         EmitBody(w, method, request, names, context);
 
         string token = cancellationToken ?? "default";
-        string tail = method.AuthorizationScheme is null ? token : token + ", " + Literal(method.AuthorizationScheme);
+        // Optional arguments by name: the method's name (for traces and logs) always, the others when declared.
+        var tail = new StringBuilder(token);
+        if (method.AuthorizationScheme is not null)
+        {
+            tail.Append(", authorizationScheme: ").Append(Literal(method.AuthorizationScheme));
+        }
+        tail.Append(", methodName: ").Append(Literal(method.Name.TrimStart('@')));
         string call = method.Response switch
         {
             ResponseKind.None => $"_core.SendAsync({request}, {tail})",
