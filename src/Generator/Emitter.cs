@@ -229,6 +229,11 @@ internal static class Emitter
             }
         }
 
+        if (method.RedirectPolicy is not null)
+        {
+            w.Line($"{request}.RedirectPolicy = global::TypedHttp.RedirectPolicy.{method.RedirectPolicy};");
+        }
+
         EmitBody(w, method, request, names, context);
 
         string token = cancellationToken ?? "default";
@@ -239,6 +244,10 @@ internal static class Emitter
             tail.Append(", authorizationScheme: ").Append(Literal(method.AuthorizationScheme));
         }
         tail.Append(", methodName: ").Append(Literal(method.Name.TrimStart('@')));
+        if (method.TimeoutMilliseconds > 0)
+        {
+            tail.Append(", timeoutMilliseconds: ").Append(method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
+        }
         string call = method.Response switch
         {
             ResponseKind.None => $"_core.SendAsync({request}, {tail})",

@@ -143,6 +143,7 @@ internal static class Parser
 
         List<HeaderSpec> clientHeaders = ReadHeadersAttribute(type, fullName, diagnostics, cancellationToken);
         string? clientBasePath = ReadBasePath(type, fullName, diagnostics, cancellationToken);
+        DeclaredPolicies clientPolicies = ReadPolicies(type, fullName, diagnostics, cancellationToken);
 
         var methods = new List<MethodSpec>();
         var jsonUses = new List<JsonUse>();
@@ -158,6 +159,8 @@ internal static class Parser
                 : Merge(clientHeaders, ReadHeadersAttribute(declaring, declaring.ToDisplayString(), local, cancellationToken));
             // The client interface's [BasePath] applies to every method; without it, a base interface's to its own.
             string? basePath = own || clientBasePath is not null ? clientBasePath : ReadBasePath(declaring, declaring.ToDisplayString(), local, cancellationToken);
+            // [Timeout] and [RedirectPolicy]: the method's, else the declaring interface's, else the client interface's.
+            DeclaredPolicies declaringPolicies = own ? clientPolicies : ReadPolicies(declaring, declaring.ToDisplayString(), local, cancellationToken).Over(clientPolicies);
             var localJsonUses = new List<JsonUse>();
 
             foreach (ISymbol member in declaring.GetMembers())
@@ -169,7 +172,7 @@ internal static class Parser
                 switch (member)
                 {
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when !method.IsStatic:
-                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, basePath, compilation, local, localJsonUses, cancellationToken);
+                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, basePath, declaringPolicies, compilation, local, localJsonUses, cancellationToken);
                         if (spec is not null)
                         {
                             methods.Add(spec);
@@ -284,6 +287,7 @@ internal static class Parser
         INamedTypeSymbol declaring,
         List<HeaderSpec> interfaceHeaders,
         string? basePath,
+        DeclaredPolicies interfacePolicies,
         Compilation compilation,
         List<DiagnosticInfo> diagnostics,
         List<JsonUse> jsonUses,
@@ -367,6 +371,8 @@ internal static class Parser
                 authorizationScheme = RouteTemplateParser.IsToken(header.Value) ? header.Value : null;
             }
         }
+
+        DeclaredPolicies policies = ReadPolicies(method, memberName, diagnostics, cancellationToken).Over(interfacePolicies);
 
         // Multipart.
         AttributeData? multipart = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.MultipartAttribute);
@@ -460,7 +466,9 @@ internal static class Parser
             EquatableArray.From(headers),
             authorizationScheme,
             multipart is not null,
-            boundary);
+            boundary,
+            policies.TimeoutMilliseconds,
+            policies.RedirectPolicy);
     }
 
     /// <summary>What parsing one method's parameters gathers.</summary>
@@ -1479,6 +1487,57 @@ internal static class Parser
             return null;
         }
         return RouteTemplateParser.EscapeLiteral(path!.TrimEnd('/'));
+    }
+
+    /// <summary>The <c>[Timeout]</c> and <c>[RedirectPolicy]</c> declared on one interface or method.</summary>
+    /// <param name="TimeoutMilliseconds">The timeout, or 0 when none is declared.</param>
+    /// <param name="RedirectPolicy">The policy's member name, or null when none is declared.</param>
+    private readonly record struct DeclaredPolicies(int TimeoutMilliseconds, string? RedirectPolicy)
+    {
+        /// <summary>These policies where declared, <paramref name="outer"/>'s elsewhere.</summary>
+        public DeclaredPolicies Over(DeclaredPolicies outer) =>
+            new(TimeoutMilliseconds > 0 ? TimeoutMilliseconds : outer.TimeoutMilliseconds, RedirectPolicy ?? outer.RedirectPolicy);
+    }
+
+    /// <summary>Reads <c>[Timeout(ms)]</c> (THTTP031 unless positive) and <c>[RedirectPolicy(…)]</c> (THTTP032 unless a member) from a symbol.</summary>
+    private static DeclaredPolicies ReadPolicies(ISymbol symbol, string ownerName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        int timeout = 0;
+        string? redirect = null;
+        foreach (AttributeData attribute in symbol.GetAttributes())
+        {
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name is not (KnownNames.TimeoutAttribute or KnownNames.RedirectPolicyAttribute)
+                || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
+            {
+                continue;
+            }
+            TypedConstant argument = attribute.ConstructorArguments[0];
+            LocationInfo? location = AttributeArgumentLocation(attribute, 0, cancellationToken) ?? AttributeLocation(attribute, cancellationToken);
+            if (name == KnownNames.TimeoutAttribute)
+            {
+                int value = argument.Value is int milliseconds ? milliseconds : 0;
+                if (value <= 0)
+                {
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidTimeout, location, Args(value.ToString(System.Globalization.CultureInfo.InvariantCulture), ownerName)));
+                    continue;
+                }
+                timeout = value;
+            }
+            else
+            {
+                // The member's name from the enum itself, so the generated code names what the runtime declares.
+                IFieldSymbol? member = argument.Type?.GetMembers().OfType<IFieldSymbol>()
+                    .FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, argument.Value));
+                if (member is null)
+                {
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidRedirectPolicy, location, Args(Convert.ToString(argument.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "null", ownerName)));
+                    continue;
+                }
+                redirect = member.Name;
+            }
+        }
+        return new DeclaredPolicies(timeout, redirect);
     }
 
     /// <summary>The headers of <paramref name="outer"/> not named in <paramref name="inner"/>, then <paramref name="inner"/>'s.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using TypedHttp.Generator.Tests.Infrastructure;
 
@@ -14,8 +15,17 @@ namespace TypedHttp.Generator.Tests;
 public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehaviourTests.ClientFixture>
 {
     private const string UserSource = GeneratorHarness.Usings + """
+        using System.Text.Json.Serialization;
+
         namespace Declarative;
 
+        [JsonSerializable(typeof(string))]
+        public partial class AppJson : JsonSerializerContext
+        {
+        }
+
+        [Timeout(60000)]
+        [RedirectPolicy(RedirectPolicy.Never)]
         public interface IPolicyApi
         {
             [Get("/items")]
@@ -23,6 +33,29 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
 
             [Delete("/items/{id}")]
             Task @delete(int id);
+
+            [Get("/slow")]
+            [Timeout(200)]
+            Task<string> SlowAsync(CancellationToken cancellationToken = default);
+
+            [Get("/follow")]
+            [RedirectPolicy(RedirectPolicy.Always)]
+            Task<ApiResponse<string>> FollowAsync();
+        }
+
+        public interface IPlainApi
+        {
+            [Get("/plain")]
+            Task<string> PlainAsync();
+
+            [Get("/slow")]
+            [Timeout(200)]
+            IAsyncEnumerable<string> SlowItemsAsync();
+        }
+
+        [RedirectPolicy(RedirectPolicy.DisallowHttpsToHttp)]
+        public interface IDerivedApi : IPlainApi
+        {
         }
 
         public static class Scenario
@@ -33,6 +66,24 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
             {
                 await TypedHttpClient.Create<IPolicyApi>(options).@delete(3);
                 return "done";
+            }
+
+            public static Task<string> Slow(TypedHttpClientOptions options, CancellationToken cancellationToken) => TypedHttpClient.Create<IPolicyApi>(options).SlowAsync(cancellationToken);
+
+            public static async Task<string> Follow(TypedHttpClientOptions options) => (await TypedHttpClient.Create<IPolicyApi>(options).FollowAsync()).StatusCode.ToString();
+
+            public static Task<string> Plain(TypedHttpClientOptions options) => TypedHttpClient.Create<IPlainApi>(options).PlainAsync();
+
+            public static Task<string> DerivedPlain(TypedHttpClientOptions options) => TypedHttpClient.Create<IDerivedApi>(options).PlainAsync();
+
+            public static async Task<string> SlowItems(TypedHttpClientOptions options)
+            {
+                options.JsonSerializerOptions = AppJson.Default.Options;
+                await foreach (string item in TypedHttpClient.Create<IPlainApi>(options).SlowItemsAsync())
+                {
+                    return item;
+                }
+                return "<none>";
             }
         }
         """;
@@ -46,7 +97,7 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
     {
         public ClientFixture()
         {
-            GeneratorRun run = GeneratorHarness.Run(UserSource).AssertNoGeneratorDiagnostics().AssertCompiles();
+            GeneratorRun run = GeneratorHarness.Run(UserSource, withJsonGenerator: true).AssertNoGeneratorDiagnostics().AssertCompiles();
             Assembly = GeneratedAssembly.Load(run);
         }
 
@@ -92,5 +143,44 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
             Assert.Equal(new[] { "ListAsync", "delete" }, stopped.Select(a => a.GetTagItem("typedhttp.method") as string));
             Assert.Equal(new[] { "GET", "DELETE" }, stopped.Select(a => a.GetTagItem("http.request.method") as string));
         }
+    }
+
+    [Fact]
+    public async Task TimeoutAttributeEndsACallThatGetsNoAnswerWithATimeoutError()
+    {
+        var silent = new SilentTransport();
+        // The client's own timeout is infinite: only the method's [Timeout(200)] can end the call.
+        TypedHttpException error = await Assert.ThrowsAsync<TypedHttpException>(() => Call("Slow", Options(silent).Options, CancellationToken.None));
+        Assert.Equal(HttpError.Timeout, error.Error);
+        Assert.Equal(1, silent.Calls);
+    }
+
+    [Fact]
+    public async Task TimeoutAttributeAppliesToAsyncEnumerables()
+    {
+        TypedHttpException error = await Assert.ThrowsAsync<TypedHttpException>(() => Call("SlowItems", Options(new SilentTransport()).Options));
+        Assert.Equal(HttpError.Timeout, error.Error);
+    }
+
+    [Fact]
+    public async Task CallersOwnCancellationStaysACancellationUnderATimeoutAttribute()
+    {
+        using var cancel = new CancellationTokenSource();
+        Task<string> call = Call("Slow", Options(new SilentTransport()).Options, cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+    }
+
+    [Fact]
+    public async Task RedirectPolicyAttributeIsSetOnTheRequestAndTheMethodWins()
+    {
+        (TypedHttpClientOptions options, RecordingTransport transport) = Options();
+        await Call("List", options);
+        await Call("Follow", options);
+        await Call("Plain", options);
+        await Call("DerivedPlain", options);
+        Assert.Equal(
+            new RedirectPolicy?[] { RedirectPolicy.Never, RedirectPolicy.Always, null, RedirectPolicy.DisallowHttpsToHttp },
+            transport.Requests.Select(r => r.RedirectPolicy));
     }
 }

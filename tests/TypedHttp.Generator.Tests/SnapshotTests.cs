@@ -471,4 +471,38 @@ public sealed class SnapshotTests
             Task<string> PointAsync(Point point, string? item, int item2, Uri? link);
         }
         """, nameof(QueryEdgeShapes));
+
+    [Fact]
+    public void TimeoutsAndRedirectPolicies() => Verify("""
+        namespace MyApp;
+
+        [Timeout(30000)]
+        [RedirectPolicy(RedirectPolicy.DisallowHttpsToHttp)]
+        public interface IBaseApi
+        {
+            [Get("/base")]
+            Task<string> BaseAsync();
+
+            [Get("/base/fast")]
+            [Timeout(250)]
+            Task<string> FastAsync();
+        }
+
+        [Timeout(5000)]
+        [RedirectPolicy(RedirectPolicy.Never)]
+        [Headers("Authorization: Bearer")]
+        public interface IPolicyApi : IBaseApi
+        {
+            [Get("/items")]
+            Task<string> ListAsync(CancellationToken cancellationToken);
+
+            [Post("/items")]
+            [Timeout(100)]
+            [RedirectPolicy(RedirectPolicy.Always)]
+            Task<ApiResponse<string>> CreateAsync([Body] string item);
+
+            [Get("/items/stream")]
+            IAsyncEnumerable<string> StreamAsync();
+        }
+        """, nameof(TimeoutsAndRedirectPolicies), "MyApp.IPolicyApi.g.cs");
 }

@@ -30,6 +30,8 @@ internal sealed record ClientSpec(
 /// <param name="AuthorizationScheme">The scheme of a constant <c>Authorization</c> header without credentials (filled by the options' getter), or null.</param>
 /// <param name="IsMultipart">Whether the method sends <c>multipart/form-data</c>.</param>
 /// <param name="MultipartBoundary">The fixed boundary of <c>[Multipart("…")]</c>, or null for a random one.</param>
+/// <param name="TimeoutMilliseconds">The declared <c>[Timeout]</c> (method, else declaring interface, else client interface), or 0 for none.</param>
+/// <param name="RedirectPolicy">The declared <c>[RedirectPolicy]</c> member name (same precedence), or null for none.</param>
 internal sealed record MethodSpec(
     string DeclaringInterfaceType,
     string Name,
@@ -44,7 +46,9 @@ internal sealed record MethodSpec(
     EquatableArray<HeaderSpec> Headers,
     string? AuthorizationScheme,
     bool IsMultipart,
-    string? MultipartBoundary);
+    string? MultipartBoundary,
+    int TimeoutMilliseconds = 0,
+    string? RedirectPolicy = null);
 
 /// <summary>How a method's response is read.</summary>
 internal enum ResponseKind
