@@ -333,31 +333,10 @@ internal static class Parser
         }
 
         // Route.
-        List<RoutePart>? routeParts = null;
-        string? misuse = path is null ? null : RouteTemplateParser.Misuse(path);
-        if (path is null)
+        List<RoutePart>? routeParts = RouteTemplateParser.Check(path, out RouteProblem routeProblem, out string? routeError);
+        if (routeParts is null)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.MalformedRoute, routeLocation, Args(string.Empty, memberName, "the route is null")));
-        }
-        else if (RouteTemplateParser.HasLineBreak(path))
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.LineBreakInConstant, routeLocation, Args("route", memberName)));
-        }
-        else if (misuse is not null)
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteMisuse, routeLocation, Args(path, memberName, misuse)));
-        }
-        else if (path.Length > 0 && path[0] != '/')
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteMustStartWithSlash, routeLocation, Args(path, memberName)));
-        }
-        else
-        {
-            routeParts = RouteTemplateParser.Split(path, out string? routeError);
-            if (routeParts is null)
-            {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MalformedRoute, routeLocation, Args(path, memberName, routeError ?? "unknown")));
-            }
+            diagnostics.Add(RouteDiagnostic(routeProblem, path, memberName, routeError, routeLocation));
         }
 
         // Headers: the interface's, then the method's (winning for the same name). "Authorization: Bearer" alone
@@ -470,6 +449,15 @@ internal static class Parser
             policies.TimeoutMilliseconds,
             policies.RedirectPolicy);
     }
+
+    /// <summary>The diagnostic of a refused route template (see <see cref="RouteTemplateParser.Check"/>).</summary>
+    internal static DiagnosticInfo RouteDiagnostic(RouteProblem problem, string? path, string memberName, string? detail, LocationInfo? location) => problem switch
+    {
+        RouteProblem.LineBreak => new DiagnosticInfo(Diagnostics.LineBreakInConstant, location, Args("route", memberName)),
+        RouteProblem.Misuse => new DiagnosticInfo(Diagnostics.RouteMisuse, location, Args(path ?? string.Empty, memberName, detail ?? "is misused")),
+        RouteProblem.NoLeadingSlash => new DiagnosticInfo(Diagnostics.RouteMustStartWithSlash, location, Args(path ?? string.Empty, memberName)),
+        _ => new DiagnosticInfo(Diagnostics.MalformedRoute, location, Args(path ?? string.Empty, memberName, detail ?? "unknown")),
+    };
 
     /// <summary>What parsing one method's parameters gathers.</summary>
     private sealed class MethodState
