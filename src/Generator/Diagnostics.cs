@@ -36,7 +36,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "THTTP005",
         "Unsupported return type",
-        "'{0}' returns '{1}', which TypedHttp cannot produce; return Task, Task<T>, Task<string>, Task<Stream>, Task<byte[]>, Task<ApiResponse<T>>, Task<IApiResponse<T>>, Task<IApiResponse>, the same forms of ValueTask, or IAsyncEnumerable<T>");
+        "'{0}' returns '{1}', which TypedHttp cannot produce; return Task, Task<T>, Task<string>, Task<Stream>, Task<byte[]>, Task<ApiResponse<T>>, Task<IApiResponse<T>>, Task<IApiResponse>, Task<TypedHttpResponse>, the same forms of ValueTask, or IAsyncEnumerable<T>");
 
     public static readonly DiagnosticDescriptor MalformedHeader = Error(
         "THTTP006",

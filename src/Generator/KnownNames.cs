@@ -11,6 +11,7 @@ internal static class KnownNames
     public const string BodyAttribute = "TypedHttp.BodyAttribute";
     public const string ApiResponse = "TypedHttp.ApiResponse<T>";
     public const string IApiResponse = "TypedHttp.IApiResponse";
+    public const string TypedHttpResponse = "TypedHttp.TypedHttpResponse";
     public const string IApiResponseOfT = "TypedHttp.IApiResponse<T>";
     public const string MultipartItem = "TypedHttp.MultipartItem";
     public const string MultipartAttribute = "TypedHttp.MultipartAttribute";
@@ -26,6 +27,7 @@ internal static class KnownNames
     public const string Uri = "System.Uri";
     public const string EnumMemberAttribute = "System.Runtime.Serialization.EnumMemberAttribute";
     public const string JsonStringEnumMemberNameAttribute = "System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute";
+    public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
     public const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
     public const string CancellationToken = "System.Threading.CancellationToken";
     public const string Task = "System.Threading.Tasks.Task";

@@ -796,7 +796,7 @@ internal static class Parser
                 continue;
             }
             QueryOptions childOptions = ReadQueryOptions(property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute), out _);
-            QueryNode? child = BuildQueryNode(property.Type, PropertyWireName(property), Identifier(property.Name), childOptions, 1, allowValue: true, out _);
+            QueryNode? child = BuildQueryNode(property.Type, QueryKey(property), Identifier(property.Name), childOptions, 1, allowValue: true, out _);
             if (child is not null)
             {
                 rest.Add(child);
@@ -831,6 +831,10 @@ internal static class Parser
         {
             return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Item);
         }
+        if (FilePartItemKind(t) is PartKind itemPart)
+        {
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Collection, ItemPart: itemPart);
+        }
         if (IsJsonType(t))
         {
             string jsonType = JsonTypeName(t);
@@ -838,6 +842,43 @@ internal static class Parser
             return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Json, JsonType: jsonType);
         }
         state.Diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, state.MemberName, shortType + " (as a multipart part)")));
+        return null;
+    }
+
+    /// <summary>
+    /// For a collection of file parts (<c>IEnumerable&lt;StreamPart&gt;</c> and the other <c>MultipartItem</c>s,
+    /// <c>FileInfo</c>, <c>byte[]</c>, <c>Stream</c>), how each item is written; null for any other type.
+    /// </summary>
+    private static PartKind? FilePartItemKind(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_String || IsByteArray(type))
+        {
+            return null;
+        }
+        foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
+        {
+            if (candidate.OriginalDefinition.ToDisplayString() != KnownNames.IEnumerableOfT)
+            {
+                continue;
+            }
+            ITypeSymbol item = candidate.TypeArguments[0];
+            if (InheritsFrom(item, KnownNames.MultipartItem))
+            {
+                return PartKind.Item;
+            }
+            if (InheritsFrom(item, KnownNames.FileInfo))
+            {
+                return PartKind.File;
+            }
+            if (IsByteArray(item))
+            {
+                return PartKind.Bytes;
+            }
+            if (IsStream(item))
+            {
+                return PartKind.Stream;
+            }
+        }
         return null;
     }
 
@@ -955,7 +996,7 @@ internal static class Parser
         {
             AttributeData? propertyQuery = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute);
             QueryOptions childOptions = propertyQuery is null ? options with { Format = null, Collection = CollectionFormatKind.Multi } : ReadQueryOptions(propertyQuery, out _) with { Delimiter = options.Delimiter };
-            string childKey = key.Length == 0 ? PropertyWireName(property) : key + options.Delimiter + PropertyWireName(property);
+            string childKey = key.Length == 0 ? QueryKey(property) : key + options.Delimiter + QueryKey(property);
             QueryNode? child = BuildQueryNode(property.Type, childKey, Identifier(property.Name), childOptions, depth + 1, allowValue: true, out string? childProblem);
             if (child is null)
             {
@@ -1030,6 +1071,30 @@ internal static class Parser
     {
         AttributeData? alias = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.AliasAsAttribute);
         return alias is { ConstructorArguments.Length: 1 } && alias.ConstructorArguments[0].Value is string name ? name : property.Name;
+    }
+
+    /// <summary>
+    /// The key of a flattened property in a query string or form: its <c>[AliasAs]</c> name, else its
+    /// <c>[JsonPropertyName]</c> name (so a model shared with JSON bodies keeps its wire names), else its name.
+    /// </summary>
+    private static string QueryKey(IPropertySymbol property)
+    {
+        string? alias = null;
+        string? json = null;
+        foreach (AttributeData attribute in property.GetAttributes())
+        {
+            string? value = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+            switch (attribute.AttributeClass?.ToDisplayString())
+            {
+                case KnownNames.AliasAsAttribute:
+                    alias ??= value;
+                    break;
+                case KnownNames.JsonPropertyNameAttribute:
+                    json ??= value;
+                    break;
+            }
+        }
+        return alias ?? json ?? property.Name;
     }
 
     private static bool IsDictionary(ITypeSymbol type, out ITypeSymbol? valueType)
@@ -1171,6 +1236,10 @@ internal static class Parser
         if (resultDefinition == KnownNames.Stream)
         {
             return new ReturnShape(ResponseKind.Stream, valueTask, null, null);
+        }
+        if (resultDefinition == KnownNames.TypedHttpResponse)
+        {
+            return new ReturnShape(ResponseKind.Response, valueTask, null, null);
         }
         if (resultDefinition == KnownNames.IApiResponse)
         {

@@ -505,4 +505,43 @@ public sealed class SnapshotTests
             IAsyncEnumerable<string> StreamAsync();
         }
         """, nameof(TimeoutsAndRedirectPolicies), "MyApp.IPolicyApi.g.cs");
+
+    [Fact]
+    public void JsonPropertyQueryKeysPartCollectionsAndRawResponses() => Verify("""
+        using System.IO;
+        using System.Text.Json.Serialization;
+
+        namespace MyApp;
+
+        public sealed class Filter
+        {
+            [JsonPropertyName("user_name")] public string? UserName { get; set; }
+            [AliasAs("min")][JsonPropertyName("ignored")] public int MinAge { get; set; }
+            public Paging? Page { get; set; }
+        }
+
+        public sealed class Paging
+        {
+            [JsonPropertyName("per_page")] public int PerPage { get; set; }
+        }
+
+        public interface IShapesApi
+        {
+            [Get("/users")]
+            Task<string> ListAsync([Query(".", "f")] Filter filter);
+
+            [Post("/users")]
+            Task<string> FormAsync([Body(BodySerializationMethod.UrlEncoded)] Filter filter);
+
+            [Post("/upload")]
+            [Multipart("fixed")]
+            Task<string> UploadAsync(IEnumerable<StreamPart> streams, ByteArrayPart[]? blobs, List<FileInfoPart> docs, FileInfo[] files, IReadOnlyList<byte[]> raw, Stream[] open, string note);
+
+            [Get("/raw")]
+            Task<TypedHttpResponse> RawAsync(CancellationToken cancellationToken);
+
+            [Delete("/raw")]
+            ValueTask<TypedHttpResponse> RawValueAsync();
+        }
+        """, nameof(JsonPropertyQueryKeysPartCollectionsAndRawResponses));
 }

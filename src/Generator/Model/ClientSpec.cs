@@ -85,6 +85,9 @@ internal enum ResponseKind
 
     /// <summary><c>IAsyncEnumerable&lt;T&gt;</c>: a JSON array or JSON Lines, item by item.</summary>
     AsyncEnumerable,
+
+    /// <summary><c>Task&lt;TypedHttpResponse&gt;</c>: the response as it arrived, any status, owned by the caller.</summary>
+    Response,
 }
 
 /// <summary>A piece of the route: an escaped literal, or a hole filled from a parameter (or a property of one).</summary>
@@ -200,6 +203,9 @@ internal enum PartKind
 
     /// <summary>A JSON value.</summary>
     Json,
+
+    /// <summary>A collection whose items are each one part of the kind <see cref="ParameterSpec.ItemPart"/>, all named by the parameter.</summary>
+    Collection,
 }
 
 /// <summary>One method parameter.</summary>
@@ -213,6 +219,7 @@ internal enum PartKind
 /// <param name="Part">How a multipart part is written.</param>
 /// <param name="JsonType">The type (without nullable annotation) whose JSON type information a JSON body or part needs; otherwise null.</param>
 /// <param name="IsReferenceType">Whether the parameter's type is a reference type (a route object is then checked for null).</param>
+/// <param name="ItemPart">For a <see cref="PartKind.Collection"/>, how each item is written: Item, File, Bytes or Stream.</param>
 internal sealed record ParameterSpec(
     string Name,
     string Type,
@@ -223,7 +230,8 @@ internal sealed record ParameterSpec(
     QueryNode? Query = null,
     PartKind Part = PartKind.None,
     string? JsonType = null,
-    bool IsReferenceType = false);
+    bool IsReferenceType = false,
+    PartKind ItemPart = PartKind.None);
 
 /// <summary>The shape of a value written into the query string or a form.</summary>
 internal enum QueryShape
