@@ -205,7 +205,7 @@ public sealed class RouteTemplatePropertyTests
                 run.AssertNoGeneratorDiagnostics();
                 Assert.Single(run.Clients);
             }
-        }, iter: 60, threads: 1);
+        }, iter: 150, threads: 1);
     }
 
     private static bool HasLoneSurrogate(string s)
