@@ -36,7 +36,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "THTTP005",
         "Unsupported return type",
-        "'{0}' returns '{1}', which TypedHttp cannot produce; return Task, Task<T>, Task<string>, Task<Stream>, Task<byte[]>, Task<ApiResponse<T>>, Task<IApiResponse<T>>, Task<IApiResponse>, the same forms of ValueTask, or IAsyncEnumerable<T>");
+        "'{0}' returns '{1}', which TypedHttp cannot produce; return Task, Task<T>, Task<string>, Task<Stream>, Task<byte[]>, Task<ApiResponse<T>>, Task<IApiResponse<T>>, Task<IApiResponse>, Task<TypedHttpResponse>, the same forms of ValueTask, or IAsyncEnumerable<T>");
 
     public static readonly DiagnosticDescriptor MalformedHeader = Error(
         "THTTP006",
@@ -162,4 +162,14 @@ internal static class Diagnostics
         "THTTP030",
         "Route hole names no property",
         "The route of '{0}' has the hole '{{{1}}}', but '{2}' has no public readable property '{3}' of a type that can become text; fix the property name or add the property");
+
+    public static readonly DiagnosticDescriptor InvalidTimeout = Error(
+        "THTTP031",
+        "Invalid [Timeout]",
+        "[Timeout({0})] on '{1}' is not a positive number of milliseconds; give a positive value, or remove the attribute to use TypedHttpClientOptions.Timeout");
+
+    public static readonly DiagnosticDescriptor InvalidRedirectPolicy = Error(
+        "THTTP032",
+        "Invalid [RedirectPolicy]",
+        "[RedirectPolicy({0})] on '{1}' is not a member of RedirectPolicy; use RedirectPolicy.Never, RedirectPolicy.DisallowHttpsToHttp or RedirectPolicy.Always");
 }

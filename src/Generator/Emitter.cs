@@ -229,10 +229,25 @@ internal static class Emitter
             }
         }
 
+        if (method.RedirectPolicy is not null)
+        {
+            w.Line($"{request}.RedirectPolicy = global::TypedHttp.RedirectPolicy.{method.RedirectPolicy};");
+        }
+
         EmitBody(w, method, request, names, context);
 
         string token = cancellationToken ?? "default";
-        string tail = method.AuthorizationScheme is null ? token : token + ", " + Literal(method.AuthorizationScheme);
+        // Optional arguments by name: the method's name (for traces and logs) always, the others when declared.
+        var tail = new StringBuilder(token);
+        if (method.AuthorizationScheme is not null)
+        {
+            tail.Append(", authorizationScheme: ").Append(Literal(method.AuthorizationScheme));
+        }
+        tail.Append(", methodName: ").Append(Literal(method.Name.TrimStart('@')));
+        if (method.TimeoutMilliseconds > 0)
+        {
+            tail.Append(", timeoutMilliseconds: ").Append(method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
+        }
         string call = method.Response switch
         {
             ResponseKind.None => $"_core.SendAsync({request}, {tail})",
@@ -245,6 +260,7 @@ internal static class Emitter
             ResponseKind.IApiResponse => $"_core.SendForApiResponseWithoutBodyAsync({request}, {tail})",
             ResponseKind.Stream => $"_core.SendForStreamAsync({request}, {tail})",
             ResponseKind.Bytes => $"_core.SendForBytesAsync({request}, {tail})",
+            ResponseKind.Response => $"_core.SendForResponseAsync({request}, {tail})",
             _ => $"_core.StreamJsonAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, context)}, {tail})",
         };
         // The runtime reads text as non-null strings; a method declared with string? takes them as they are.
@@ -319,6 +335,23 @@ internal static class Emitter
                         break;
                     case PartKind.Json:
                         w.Line($"{multipart}.AddJson<{parameter.Type}>({name}, {parameter.Name}, {TypeInfo(parameter.Type, context)});");
+                        break;
+                    case PartKind.Collection:
+                        string part = Numbered("part", names);
+                        string add = parameter.ItemPart switch
+                        {
+                            PartKind.File => "AddFile",
+                            PartKind.Bytes => "AddBytes",
+                            PartKind.Stream => "AddStream",
+                            _ => "AddItem",
+                        };
+                        w.Line($"if ({parameter.Name} is not null)");
+                        w.Open();
+                        w.Line($"foreach (var {part} in {parameter.Name})");
+                        w.Open();
+                        w.Line($"{multipart}.{add}({name}, {part});");
+                        w.Close();
+                        w.Close();
                         break;
                 }
             }

@@ -11,6 +11,7 @@ internal static class KnownNames
     public const string BodyAttribute = "TypedHttp.BodyAttribute";
     public const string ApiResponse = "TypedHttp.ApiResponse<T>";
     public const string IApiResponse = "TypedHttp.IApiResponse";
+    public const string TypedHttpResponse = "TypedHttp.TypedHttpResponse";
     public const string IApiResponseOfT = "TypedHttp.IApiResponse<T>";
     public const string MultipartItem = "TypedHttp.MultipartItem";
     public const string MultipartAttribute = "TypedHttp.MultipartAttribute";
@@ -18,12 +19,15 @@ internal static class KnownNames
     public const string AuthorizeAttribute = "TypedHttp.AuthorizeAttribute";
     public const string UrlAttribute = "TypedHttp.UrlAttribute";
     public const string BasePathAttribute = "TypedHttp.BasePathAttribute";
+    public const string TimeoutAttribute = "TypedHttp.TimeoutAttribute";
+    public const string RedirectPolicyAttribute = "TypedHttp.RedirectPolicyAttribute";
     public const string IAsyncEnumerableOfT = "System.Collections.Generic.IAsyncEnumerable<T>";
     public const string IEnumerableOfT = "System.Collections.Generic.IEnumerable<T>";
     public const string FileInfo = "System.IO.FileInfo";
     public const string Uri = "System.Uri";
     public const string EnumMemberAttribute = "System.Runtime.Serialization.EnumMemberAttribute";
     public const string JsonStringEnumMemberNameAttribute = "System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute";
+    public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
     public const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
     public const string CancellationToken = "System.Threading.CancellationToken";
     public const string Task = "System.Threading.Tasks.Task";

@@ -202,6 +202,7 @@ internal static class Parser
 
         List<HeaderSpec> clientHeaders = ReadHeadersAttribute(type, fullName, diagnostics, cancellationToken);
         string? clientBasePath = ReadBasePath(type, fullName, diagnostics, cancellationToken);
+        DeclaredPolicies clientPolicies = ReadPolicies(type, fullName, diagnostics, cancellationToken);
 
         var methods = new List<MethodSpec>();
         var jsonUses = new List<JsonUse>();
@@ -217,6 +218,8 @@ internal static class Parser
                 : Merge(clientHeaders, ReadHeadersAttribute(declaring, declaring.ToDisplayString(), local, cancellationToken));
             // The client interface's [BasePath] applies to every method; without it, a base interface's to its own.
             string? basePath = own || clientBasePath is not null ? clientBasePath : ReadBasePath(declaring, declaring.ToDisplayString(), local, cancellationToken);
+            // [Timeout] and [RedirectPolicy]: the method's, else the declaring interface's, else the client interface's.
+            DeclaredPolicies declaringPolicies = own ? clientPolicies : ReadPolicies(declaring, declaring.ToDisplayString(), local, cancellationToken).Over(clientPolicies);
             var localJsonUses = new List<JsonUse>();
 
             foreach (ISymbol member in declaring.GetMembers())
@@ -228,7 +231,7 @@ internal static class Parser
                 switch (member)
                 {
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when !method.IsStatic:
-                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, basePath, compilation, local, localJsonUses, cancellationToken);
+                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, basePath, declaringPolicies, compilation, local, localJsonUses, cancellationToken);
                         if (spec is not null)
                         {
                             methods.Add(spec);
@@ -343,6 +346,7 @@ internal static class Parser
         INamedTypeSymbol declaring,
         List<HeaderSpec> interfaceHeaders,
         string? basePath,
+        DeclaredPolicies interfacePolicies,
         Compilation compilation,
         List<DiagnosticInfo> diagnostics,
         List<JsonUse> jsonUses,
@@ -388,31 +392,10 @@ internal static class Parser
         }
 
         // Route.
-        List<RoutePart>? routeParts = null;
-        string? misuse = path is null ? null : RouteTemplateParser.Misuse(path);
-        if (path is null)
+        List<RoutePart>? routeParts = RouteTemplateParser.Check(path, out RouteProblem routeProblem, out string? routeError);
+        if (routeParts is null)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.MalformedRoute, routeLocation, Args(string.Empty, memberName, "the route is null")));
-        }
-        else if (RouteTemplateParser.HasLineBreak(path))
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.LineBreakInConstant, routeLocation, Args("route", memberName)));
-        }
-        else if (misuse is not null)
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteMisuse, routeLocation, Args(path, memberName, misuse)));
-        }
-        else if (path.Length > 0 && path[0] != '/')
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteMustStartWithSlash, routeLocation, Args(path, memberName)));
-        }
-        else
-        {
-            routeParts = RouteTemplateParser.Split(path, out string? routeError);
-            if (routeParts is null)
-            {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MalformedRoute, routeLocation, Args(path, memberName, routeError ?? "unknown")));
-            }
+            diagnostics.Add(RouteDiagnostic(routeProblem, path, memberName, routeError, routeLocation));
         }
 
         // Headers: the interface's, then the method's (winning for the same name). "Authorization: Bearer" alone
@@ -426,6 +409,8 @@ internal static class Parser
                 authorizationScheme = RouteTemplateParser.IsToken(header.Value) ? header.Value : null;
             }
         }
+
+        DeclaredPolicies policies = ReadPolicies(method, memberName, diagnostics, cancellationToken).Over(interfacePolicies);
 
         // Multipart.
         AttributeData? multipart = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.MultipartAttribute);
@@ -519,8 +504,19 @@ internal static class Parser
             EquatableArray.From(headers),
             authorizationScheme,
             multipart is not null,
-            boundary);
+            boundary,
+            policies.TimeoutMilliseconds,
+            policies.RedirectPolicy);
     }
+
+    /// <summary>The diagnostic of a refused route template (see <see cref="RouteTemplateParser.Check"/>).</summary>
+    internal static DiagnosticInfo RouteDiagnostic(RouteProblem problem, string? path, string memberName, string? detail, LocationInfo? location) => problem switch
+    {
+        RouteProblem.LineBreak => new DiagnosticInfo(Diagnostics.LineBreakInConstant, location, Args("route", memberName)),
+        RouteProblem.Misuse => new DiagnosticInfo(Diagnostics.RouteMisuse, location, Args(path ?? string.Empty, memberName, detail ?? "is misused")),
+        RouteProblem.NoLeadingSlash => new DiagnosticInfo(Diagnostics.RouteMustStartWithSlash, location, Args(path ?? string.Empty, memberName)),
+        _ => new DiagnosticInfo(Diagnostics.MalformedRoute, location, Args(path ?? string.Empty, memberName, detail ?? "unknown")),
+    };
 
     /// <summary>What parsing one method's parameters gathers.</summary>
     private sealed class MethodState
@@ -859,7 +855,7 @@ internal static class Parser
                 continue;
             }
             QueryOptions childOptions = ReadQueryOptions(property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute), out _);
-            QueryNode? child = BuildQueryNode(property.Type, PropertyWireName(property), Identifier(property.Name), childOptions, 1, allowValue: true, out _);
+            QueryNode? child = BuildQueryNode(property.Type, QueryKey(property), Identifier(property.Name), childOptions, 1, allowValue: true, out _);
             if (child is not null)
             {
                 rest.Add(child);
@@ -894,6 +890,10 @@ internal static class Parser
         {
             return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Item);
         }
+        if (FilePartItemKind(t) is PartKind itemPart)
+        {
+            return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Collection, ItemPart: itemPart);
+        }
         if (IsJsonType(t))
         {
             string jsonType = JsonTypeName(t);
@@ -901,6 +901,43 @@ internal static class Parser
             return new ParameterSpec(name, type, ParameterRole.Part, wireName, null, BodyKind.None, Part: PartKind.Json, JsonType: jsonType);
         }
         state.Diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, state.MemberName, shortType + " (as a multipart part)")));
+        return null;
+    }
+
+    /// <summary>
+    /// For a collection of file parts (<c>IEnumerable&lt;StreamPart&gt;</c> and the other <c>MultipartItem</c>s,
+    /// <c>FileInfo</c>, <c>byte[]</c>, <c>Stream</c>), how each item is written; null for any other type.
+    /// </summary>
+    private static PartKind? FilePartItemKind(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_String || IsByteArray(type))
+        {
+            return null;
+        }
+        foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
+        {
+            if (candidate.OriginalDefinition.ToDisplayString() != KnownNames.IEnumerableOfT)
+            {
+                continue;
+            }
+            ITypeSymbol item = candidate.TypeArguments[0];
+            if (InheritsFrom(item, KnownNames.MultipartItem))
+            {
+                return PartKind.Item;
+            }
+            if (InheritsFrom(item, KnownNames.FileInfo))
+            {
+                return PartKind.File;
+            }
+            if (IsByteArray(item))
+            {
+                return PartKind.Bytes;
+            }
+            if (IsStream(item))
+            {
+                return PartKind.Stream;
+            }
+        }
         return null;
     }
 
@@ -1018,7 +1055,7 @@ internal static class Parser
         {
             AttributeData? propertyQuery = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute);
             QueryOptions childOptions = propertyQuery is null ? options with { Format = null, Collection = CollectionFormatKind.Multi } : ReadQueryOptions(propertyQuery, out _) with { Delimiter = options.Delimiter };
-            string childKey = key.Length == 0 ? PropertyWireName(property) : key + options.Delimiter + PropertyWireName(property);
+            string childKey = key.Length == 0 ? QueryKey(property) : key + options.Delimiter + QueryKey(property);
             QueryNode? child = BuildQueryNode(property.Type, childKey, Identifier(property.Name), childOptions, depth + 1, allowValue: true, out string? childProblem);
             if (child is null)
             {
@@ -1093,6 +1130,30 @@ internal static class Parser
     {
         AttributeData? alias = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.AliasAsAttribute);
         return alias is { ConstructorArguments.Length: 1 } && alias.ConstructorArguments[0].Value is string name ? name : property.Name;
+    }
+
+    /// <summary>
+    /// The key of a flattened property in a query string or form: its <c>[AliasAs]</c> name, else its
+    /// <c>[JsonPropertyName]</c> name (so a model shared with JSON bodies keeps its wire names), else its name.
+    /// </summary>
+    private static string QueryKey(IPropertySymbol property)
+    {
+        string? alias = null;
+        string? json = null;
+        foreach (AttributeData attribute in property.GetAttributes())
+        {
+            string? value = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+            switch (attribute.AttributeClass?.ToDisplayString())
+            {
+                case KnownNames.AliasAsAttribute:
+                    alias ??= value;
+                    break;
+                case KnownNames.JsonPropertyNameAttribute:
+                    json ??= value;
+                    break;
+            }
+        }
+        return alias ?? json ?? property.Name;
     }
 
     private static bool IsDictionary(ITypeSymbol type, out ITypeSymbol? valueType)
@@ -1234,6 +1295,10 @@ internal static class Parser
         if (resultDefinition == KnownNames.Stream)
         {
             return new ReturnShape(ResponseKind.Stream, valueTask, null, null);
+        }
+        if (resultDefinition == KnownNames.TypedHttpResponse)
+        {
+            return new ReturnShape(ResponseKind.Response, valueTask, null, null);
         }
         if (resultDefinition == KnownNames.IApiResponse)
         {
@@ -1538,6 +1603,57 @@ internal static class Parser
             return null;
         }
         return RouteTemplateParser.EscapeLiteral(path!.TrimEnd('/'));
+    }
+
+    /// <summary>The <c>[Timeout]</c> and <c>[RedirectPolicy]</c> declared on one interface or method.</summary>
+    /// <param name="TimeoutMilliseconds">The timeout, or 0 when none is declared.</param>
+    /// <param name="RedirectPolicy">The policy's member name, or null when none is declared.</param>
+    private readonly record struct DeclaredPolicies(int TimeoutMilliseconds, string? RedirectPolicy)
+    {
+        /// <summary>These policies where declared, <paramref name="outer"/>'s elsewhere.</summary>
+        public DeclaredPolicies Over(DeclaredPolicies outer) =>
+            new(TimeoutMilliseconds > 0 ? TimeoutMilliseconds : outer.TimeoutMilliseconds, RedirectPolicy ?? outer.RedirectPolicy);
+    }
+
+    /// <summary>Reads <c>[Timeout(ms)]</c> (THTTP031 unless positive) and <c>[RedirectPolicy(…)]</c> (THTTP032 unless a member) from a symbol.</summary>
+    private static DeclaredPolicies ReadPolicies(ISymbol symbol, string ownerName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        int timeout = 0;
+        string? redirect = null;
+        foreach (AttributeData attribute in symbol.GetAttributes())
+        {
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name is not (KnownNames.TimeoutAttribute or KnownNames.RedirectPolicyAttribute)
+                || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
+            {
+                continue;
+            }
+            TypedConstant argument = attribute.ConstructorArguments[0];
+            LocationInfo? location = AttributeArgumentLocation(attribute, 0, cancellationToken) ?? AttributeLocation(attribute, cancellationToken);
+            if (name == KnownNames.TimeoutAttribute)
+            {
+                int value = argument.Value is int milliseconds ? milliseconds : 0;
+                if (value <= 0)
+                {
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidTimeout, location, Args(value.ToString(System.Globalization.CultureInfo.InvariantCulture), ownerName)));
+                    continue;
+                }
+                timeout = value;
+            }
+            else
+            {
+                // The member's name from the enum itself, so the generated code names what the runtime declares.
+                IFieldSymbol? member = argument.Type?.GetMembers().OfType<IFieldSymbol>()
+                    .FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, argument.Value));
+                if (member is null)
+                {
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidRedirectPolicy, location, Args(Convert.ToString(argument.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "null", ownerName)));
+                    continue;
+                }
+                redirect = member.Name;
+            }
+        }
+        return new DeclaredPolicies(timeout, redirect);
     }
 
     /// <summary>The headers of <paramref name="outer"/> not named in <paramref name="inner"/>, then <paramref name="inner"/>'s.</summary>

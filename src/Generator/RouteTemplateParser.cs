@@ -11,9 +11,64 @@ namespace TypedHttp.Generator;
 /// <param name="Optional">A <c>{name?}</c> hole: a null value drops the segment.</param>
 internal readonly record struct RoutePart(string Text, bool IsHole, bool CatchAll, bool InQuery, bool Optional = false);
 
+/// <summary>Why a route template is refused; each maps to one diagnostic.</summary>
+internal enum RouteProblem
+{
+    /// <summary>The template is accepted.</summary>
+    None,
+
+    /// <summary>CR, LF or NUL (THTTP007).</summary>
+    LineBreak,
+
+    /// <summary>A backslash, '#', a second '?' or a '?' followed by no parameter (THTTP023).</summary>
+    Misuse,
+
+    /// <summary>Neither empty nor starting with '/' (THTTP008).</summary>
+    NoLeadingSlash,
+
+    /// <summary>Null, unbalanced braces, a bad hole name or placement, an unpaired surrogate (THTTP013).</summary>
+    Malformed,
+}
+
 /// <summary>Splits route templates into literals and holes and escapes literals; pure string work.</summary>
 internal static class RouteTemplateParser
 {
+    /// <summary>
+    /// Checks a route template as the generator does, in order: null, line breaks, misuse of backslash, '?' and '#',
+    /// the leading '/', then the holes. Returns the parts of an accepted template, or null with the problem and a
+    /// text for a person. Never throws.
+    /// </summary>
+    public static List<RoutePart>? Check(string? template, out RouteProblem problem, out string? detail)
+    {
+        if (template is null)
+        {
+            problem = RouteProblem.Malformed;
+            detail = "the route is null";
+            return null;
+        }
+        if (HasLineBreak(template))
+        {
+            problem = RouteProblem.LineBreak;
+            detail = "it contains a CR, LF or NUL character";
+            return null;
+        }
+        detail = Misuse(template);
+        if (detail is not null)
+        {
+            problem = RouteProblem.Misuse;
+            return null;
+        }
+        if (template.Length > 0 && template[0] != '/')
+        {
+            problem = RouteProblem.NoLeadingSlash;
+            detail = "it does not start with '/'";
+            return null;
+        }
+        List<RoutePart>? parts = Split(template, out detail);
+        problem = parts is null ? RouteProblem.Malformed : RouteProblem.None;
+        return parts;
+    }
+
     /// <summary>Splits <paramref name="template"/>; returns null and an error text when it is malformed.</summary>
     public static List<RoutePart>? Split(string template, out string? error)
     {
@@ -26,8 +81,21 @@ internal static class RouteTemplateParser
             char c = template[i];
             if (c == '}')
             {
-                error = $"the '}}' at position {i} closes no hole";
+                error = i + 1 < template.Length && template[i + 1] == '}'
+                    ? $"the '}}}}' at position {i} is no escape in a route (a '}}' closes a hole); write %7D for a literal '}}'"
+                    : $"the '}}' at position {i} closes no hole";
                 return null;
+            }
+            if (char.IsSurrogate(c))
+            {
+                if (!char.IsHighSurrogate(c) || i + 1 >= template.Length || !char.IsLowSurrogate(template[i + 1]))
+                {
+                    error = $"it has an unpaired UTF-16 surrogate ({Display(c)}) at position {i}, which is no text and cannot be sent";
+                    return null;
+                }
+                literal.Append(c).Append(template[i + 1]);
+                i += 2;
+                continue;
             }
             if (c != '{')
             {
@@ -39,10 +107,21 @@ internal static class RouteTemplateParser
                 i++;
                 continue;
             }
+            if (i + 1 < template.Length && template[i + 1] == '{')
+            {
+                error = $"the '{{{{' at position {i} is no escape in a route (a '{{' opens a hole); write %7B for a literal '{{'";
+                return null;
+            }
             int close = template.IndexOf('}', i + 1);
             if (close < 0)
             {
                 error = $"the '{{' at position {i} is never closed";
+                return null;
+            }
+            int nextOpen = template.IndexOf('{', i + 1, close - i - 1);
+            if (nextOpen >= 0)
+            {
+                error = $"the '{{' at position {i} is not closed before the '{{' at position {nextOpen}";
                 return null;
             }
             string name = template.Substring(i + 1, close - i - 1);
@@ -72,7 +151,7 @@ internal static class RouteTemplateParser
             {
                 if (!(char.IsLetterOrDigit(n) || n == '_' || (n == '.' && !catchAll)))
                 {
-                    error = $"the hole '{{{name}}}' has the character '{n}', but a hole name is a parameter name or 'parameter.Property'";
+                    error = $"the hole '{{{Display(name)}}}' has the character {Display(n)}, but a hole name is a parameter name or 'parameter.Property'";
                     return null;
                 }
             }
@@ -100,6 +179,32 @@ internal static class RouteTemplateParser
         }
         error = null;
         return parts;
+    }
+
+    /// <summary>Whether a character is shown as <c>U+XXXX</c> in a diagnostic: controls, lone surrogates, line separators.</summary>
+    private static bool IsUnprintable(char c) => c < ' ' || char.IsSurrogate(c) || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029';
+
+    private static string Code(char c) => "U+" + ((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A character as a diagnostic shows it: quoted, or as <c>U+XXXX</c>.</summary>
+    private static string Display(char c) => IsUnprintable(c) ? Code(c) : "'" + c + "'";
+
+    /// <summary>Text as a diagnostic shows it: unprintable characters as <c>U+XXXX</c>.</summary>
+    private static string Display(string text)
+    {
+        var result = new StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            if (IsUnprintable(c))
+            {
+                result.Append(Code(c));
+            }
+            else
+            {
+                result.Append(c);
+            }
+        }
+        return result.ToString();
     }
 
     /// <summary>What is wrong with the route's backslashes, '?' or '#', or null when nothing is.</summary>

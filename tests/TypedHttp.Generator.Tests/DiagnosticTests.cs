@@ -515,6 +515,47 @@ public sealed class DiagnosticTests
         """, "no public readable property 'UserId'");
 
     [Fact]
+    public void THTTP031_ZeroTimeoutOnAMethod() => Expect("THTTP031", """
+        public interface IApi
+        {
+            [Get("/a")]
+            [Timeout([|0|])]
+            Task GetAsync();
+        }
+        """, "[Timeout(0)] on 'IApi.GetAsync'");
+
+    [Fact]
+    public void THTTP031_NegativeTimeoutOnAnInterface() => Expect("THTTP031", """
+        [Timeout([|-5|])]
+        public interface IApi
+        {
+            [Get("/a")]
+            [Timeout(100)]
+            Task GetAsync();
+        }
+        """, "[Timeout(-5)] on 'IApi'");
+
+    [Fact]
+    public void THTTP031_InfiniteTimeoutConstantIsNotATimeout() => Expect("THTTP031", """
+        public interface IApi
+        {
+            [Get("/a")]
+            [Timeout([|System.Threading.Timeout.Infinite|])]
+            Task GetAsync();
+        }
+        """, "[Timeout(-1)]");
+
+    [Fact]
+    public void THTTP032_RedirectPolicyThatIsNoMember() => Expect("THTTP032", """
+        [RedirectPolicy([|(RedirectPolicy)7|])]
+        public interface IApi
+        {
+            [Get("/a")]
+            Task GetAsync();
+        }
+        """, "[RedirectPolicy(7)] on 'IApi'");
+
+    [Fact]
     public void THTTP020_ImplicitObjectOnGetIsAQueryObject()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """

@@ -175,6 +175,19 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void AddingATimeoutOrRedirectPolicyToTheInterfaceReemitsItsClient()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace(
+            "[Headers(\"Accept: application/json\")]",
+            "[Headers(\"Accept: application/json\")]\n[Timeout(100)]\n[RedirectPolicy(RedirectPolicy.Never)]"));
+        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        string client = result.GeneratedSources.Single(s => s.HintName == "MyApp.IUsersApi.g.cs").SourceText.ToString();
+        Assert.Contains("timeoutMilliseconds: 100", client);
+        Assert.Contains("request.RedirectPolicy = global::TypedHttp.RedirectPolicy.Never;", client);
+    }
+
+    [Fact]
     public void ModelsHoldNoSymbolsSyntaxOrCompilations()
     {
         (GeneratorDriver driver, _) = FirstRun();

@@ -471,4 +471,77 @@ public sealed class SnapshotTests
             Task<string> PointAsync(Point point, string? item, int item2, Uri? link);
         }
         """, nameof(QueryEdgeShapes));
+
+    [Fact]
+    public void TimeoutsAndRedirectPolicies() => Verify("""
+        namespace MyApp;
+
+        [Timeout(30000)]
+        [RedirectPolicy(RedirectPolicy.DisallowHttpsToHttp)]
+        public interface IBaseApi
+        {
+            [Get("/base")]
+            Task<string> BaseAsync();
+
+            [Get("/base/fast")]
+            [Timeout(250)]
+            Task<string> FastAsync();
+        }
+
+        [Timeout(5000)]
+        [RedirectPolicy(RedirectPolicy.Never)]
+        [Headers("Authorization: Bearer")]
+        public interface IPolicyApi : IBaseApi
+        {
+            [Get("/items")]
+            Task<string> ListAsync(CancellationToken cancellationToken);
+
+            [Post("/items")]
+            [Timeout(100)]
+            [RedirectPolicy(RedirectPolicy.Always)]
+            Task<ApiResponse<string>> CreateAsync([Body] string item);
+
+            [Get("/items/stream")]
+            IAsyncEnumerable<string> StreamAsync();
+        }
+        """, nameof(TimeoutsAndRedirectPolicies), "MyApp.IPolicyApi.g.cs");
+
+    [Fact]
+    public void JsonPropertyQueryKeysPartCollectionsAndRawResponses() => Verify("""
+        using System.IO;
+        using System.Text.Json.Serialization;
+
+        namespace MyApp;
+
+        public sealed class Filter
+        {
+            [JsonPropertyName("user_name")] public string? UserName { get; set; }
+            [AliasAs("min")][JsonPropertyName("ignored")] public int MinAge { get; set; }
+            public Paging? Page { get; set; }
+        }
+
+        public sealed class Paging
+        {
+            [JsonPropertyName("per_page")] public int PerPage { get; set; }
+        }
+
+        public interface IShapesApi
+        {
+            [Get("/users")]
+            Task<string> ListAsync([Query(".", "f")] Filter filter);
+
+            [Post("/users")]
+            Task<string> FormAsync([Body(BodySerializationMethod.UrlEncoded)] Filter filter);
+
+            [Post("/upload")]
+            [Multipart("fixed")]
+            Task<string> UploadAsync(IEnumerable<StreamPart> streams, ByteArrayPart[]? blobs, List<FileInfoPart> docs, FileInfo[] files, IReadOnlyList<byte[]> raw, Stream[] open, string note);
+
+            [Get("/raw")]
+            Task<TypedHttpResponse> RawAsync(CancellationToken cancellationToken);
+
+            [Delete("/raw")]
+            ValueTask<TypedHttpResponse> RawValueAsync();
+        }
+        """, nameof(JsonPropertyQueryKeysPartCollectionsAndRawResponses));
 }

@@ -30,6 +30,8 @@ internal sealed record ClientSpec(
 /// <param name="AuthorizationScheme">The scheme of a constant <c>Authorization</c> header without credentials (filled by the options' getter), or null.</param>
 /// <param name="IsMultipart">Whether the method sends <c>multipart/form-data</c>.</param>
 /// <param name="MultipartBoundary">The fixed boundary of <c>[Multipart("…")]</c>, or null for a random one.</param>
+/// <param name="TimeoutMilliseconds">The declared <c>[Timeout]</c> (method, else declaring interface, else client interface), or 0 for none.</param>
+/// <param name="RedirectPolicy">The declared <c>[RedirectPolicy]</c> member name (same precedence), or null for none.</param>
 internal sealed record MethodSpec(
     string DeclaringInterfaceType,
     string Name,
@@ -44,7 +46,9 @@ internal sealed record MethodSpec(
     EquatableArray<HeaderSpec> Headers,
     string? AuthorizationScheme,
     bool IsMultipart,
-    string? MultipartBoundary);
+    string? MultipartBoundary,
+    int TimeoutMilliseconds = 0,
+    string? RedirectPolicy = null);
 
 /// <summary>How a method's response is read.</summary>
 internal enum ResponseKind
@@ -81,6 +85,9 @@ internal enum ResponseKind
 
     /// <summary><c>IAsyncEnumerable&lt;T&gt;</c>: a JSON array or JSON Lines, item by item.</summary>
     AsyncEnumerable,
+
+    /// <summary><c>Task&lt;TypedHttpResponse&gt;</c>: the response as it arrived, any status, owned by the caller.</summary>
+    Response,
 }
 
 /// <summary>A piece of the route: an escaped literal, or a hole filled from a parameter (or a property of one).</summary>
@@ -196,6 +203,9 @@ internal enum PartKind
 
     /// <summary>A JSON value.</summary>
     Json,
+
+    /// <summary>A collection whose items are each one part of the kind <see cref="ParameterSpec.ItemPart"/>, all named by the parameter.</summary>
+    Collection,
 }
 
 /// <summary>One method parameter.</summary>
@@ -209,6 +219,7 @@ internal enum PartKind
 /// <param name="Part">How a multipart part is written.</param>
 /// <param name="JsonType">The type (without nullable annotation) whose JSON type information a JSON body or part needs; otherwise null.</param>
 /// <param name="IsReferenceType">Whether the parameter's type is a reference type (a route object is then checked for null).</param>
+/// <param name="ItemPart">For a <see cref="PartKind.Collection"/>, how each item is written: Item, File, Bytes or Stream.</param>
 internal sealed record ParameterSpec(
     string Name,
     string Type,
@@ -219,7 +230,8 @@ internal sealed record ParameterSpec(
     QueryNode? Query = null,
     PartKind Part = PartKind.None,
     string? JsonType = null,
-    bool IsReferenceType = false);
+    bool IsReferenceType = false,
+    PartKind ItemPart = PartKind.None);
 
 /// <summary>The shape of a value written into the query string or a form.</summary>
 internal enum QueryShape

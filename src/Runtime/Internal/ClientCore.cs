@@ -284,6 +284,24 @@ public sealed class ClientCore
         }
     }
 
+    /// <summary>
+    /// Sends the request and returns the response as it arrived, whatever its status: no <see cref="ApiException"/>
+    /// is thrown. The caller owns it: disposing it releases the connection (read <see cref="TypedHttpResponse.Body"/>
+    /// to its end first to give the connection back to the pool).
+    /// </summary>
+    /// <param name="request">The request; it is disposed once the response head has arrived.</param>
+    /// <param name="cancellationToken">Cancels the call (not the reading of the body).</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<TypedHttpResponse> SendForResponseAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
+    {
+        using (request)
+        {
+            return await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Sends the request and returns a 2xx body as bytes; a non-2xx status throws <see cref="ApiException"/>.</summary>
     /// <param name="request">The request; it is disposed.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -15,7 +15,8 @@ namespace TypedHttp.Generator.Tests.Infrastructure;
 /// <param name="ContentLength">The body's declared length (null: chunked).</param>
 /// <param name="Replayable">Whether the body said it could be written again.</param>
 /// <param name="Replay">The body written a second time, when it is replayable.</param>
-public sealed record RecordedRequest(string Method, string Uri, string BuiltUri, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[]? Body, string? ContentType, long? ContentLength = null, bool Replayable = false, byte[]? Replay = null)
+/// <param name="RedirectPolicy">The request's own redirect policy (null: the session's).</param>
+public sealed record RecordedRequest(string Method, string Uri, string BuiltUri, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[]? Body, string? ContentType, long? ContentLength = null, bool Replayable = false, byte[]? Replay = null, RedirectPolicy? RedirectPolicy = null)
 {
     public string BodyText => Body is null ? "<none>" : Encoding.UTF8.GetString(Body);
 
@@ -54,11 +55,27 @@ public sealed class RecordingTransport : HttpTransport
         }
         Requests.Add(new RecordedRequest(
             request.Method, request.Uri.AbsoluteUri, request.Uri.OriginalString, request.Headers.ToList(), body, request.Content?.ContentType,
-            request.Content?.Length, request.Content?.IsReplayable ?? false, replay));
+            request.Content?.Length, request.Content?.IsReplayable ?? false, replay, request.RedirectPolicy));
         var headers = new HttpHeaderCollection();
         headers.Add("Content-Type", ResponseContentType);
         Stream responseBody = ResponseStream?.Invoke() ?? new MemoryStream(Encoding.UTF8.GetBytes(ResponseBody));
         return new TypedHttpResponse(StatusCode, StatusCode == 200 ? "OK" : "Error", HttpVersion.Version11, headers, responseBody, request.Uri);
+    }
+}
+
+/// <summary>A test double transport that never answers: it waits until the call is cancelled.</summary>
+public sealed class SilentTransport : HttpTransport
+{
+    private int _calls;
+
+    /// <summary>How many calls reached the transport.</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    public override async ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _calls);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        throw new InvalidOperationException("Unreachable: the delay never ends by itself.");
     }
 }
 

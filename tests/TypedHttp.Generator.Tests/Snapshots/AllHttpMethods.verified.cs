@@ -19,7 +19,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/items");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "GetAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IVerbsApi.PostAsync()
@@ -27,7 +27,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/items");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("POST", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "PostAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IVerbsApi.PutAsync(long id)
@@ -36,7 +36,7 @@ namespace MyApp
             uri.AppendLiteral("/items/");
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.FormatValue<long>(id), "id");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("PUT", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "PutAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IVerbsApi.DeleteAsync(long id)
@@ -45,7 +45,7 @@ namespace MyApp
             uri.AppendLiteral("/items/");
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.FormatValue<long>(id), "id");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("DELETE", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "DeleteAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IVerbsApi.PatchAsync(long id)
@@ -54,7 +54,7 @@ namespace MyApp
             uri.AppendLiteral("/items/");
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.FormatValue<long>(id), "id");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("PATCH", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "PatchAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IVerbsApi.HeadAsync()
@@ -62,7 +62,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/items");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("HEAD", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "HeadAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IVerbsApi.OptionsAsync()
@@ -70,7 +70,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/items");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("OPTIONS", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "OptionsAsync");
         }
     }
 

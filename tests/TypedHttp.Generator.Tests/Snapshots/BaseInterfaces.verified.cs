@@ -20,7 +20,7 @@ namespace MyApp
             uri.AppendLiteral("/things");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("X-Client", "derived");
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "ThingsAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IOtherBaseApi.VersionAsync()
@@ -29,7 +29,7 @@ namespace MyApp
             uri.AppendLiteral("/version");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("X-Client", "derived");
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "VersionAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IBaseApi.PingAsync()
@@ -39,7 +39,7 @@ namespace MyApp
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("X-Client", "derived");
             request.Headers.Add("X-Api", "base");
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "PingAsync");
         }
     }
 

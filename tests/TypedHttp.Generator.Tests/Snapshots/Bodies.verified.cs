@@ -22,7 +22,7 @@ namespace MyApp
             uri.AppendLiteral("/orders");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("POST", uri.ToUri());
             request.Content = new global::TypedHttp.JsonRequestContent<global::MyApp.Order>(order, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Order>());
-            return _core.SendJsonAsync<global::MyApp.Order>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Order>(), cancellationToken);
+            return _core.SendJsonAsync<global::MyApp.Order>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Order>(), cancellationToken, methodName: "CreateAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IBodiesApi.ReplaceAsync(int id, global::MyApp.Order? order)
@@ -32,7 +32,7 @@ namespace MyApp
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(id), "id");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("PUT", uri.ToUri());
             request.Content = new global::TypedHttp.JsonRequestContent<global::MyApp.Order?>(order, _json1 ??= _core.GetJsonTypeInfo<global::MyApp.Order?>());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "ReplaceAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IBodiesApi.NoteAsync(string text)
@@ -44,7 +44,7 @@ namespace MyApp
             {
                 request.Content = new global::TypedHttp.StringRequestContent(text);
             }
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "NoteAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IBodiesApi.UploadAsync(byte[] bytes)
@@ -56,7 +56,7 @@ namespace MyApp
             {
                 request.Content = new global::TypedHttp.ByteArrayRequestContent(bytes);
             }
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "UploadAsync");
         }
     }
 

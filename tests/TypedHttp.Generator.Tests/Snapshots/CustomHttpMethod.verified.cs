@@ -20,7 +20,7 @@ namespace MyApp
             uri.AppendLiteral("/cache/");
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.Format(key), "key");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("PURGE", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "PurgeAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.ICacheApi.ReportAsync()
@@ -28,7 +28,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/reports");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("REPORT", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "ReportAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.ICacheApi.SearchAsync(string q)
@@ -37,7 +37,7 @@ namespace MyApp
             uri.AppendLiteral("/search");
             uri.AppendQuery("q", global::TypedHttp.Internal.ValueFormatter.Format(q));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("SEARCH", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "SearchAsync");
         }
     }
 

@@ -23,7 +23,7 @@ namespace MyApp
             uri.AppendQuery("number", global::TypedHttp.Internal.ValueFormatter.FormatValue<global::MyApp.Order>(number, "D"));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("X-Order", FormatOrder0(header));
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "ListAsync");
         }
 
         private static string FormatOrder0(global::MyApp.Order value) => value switch

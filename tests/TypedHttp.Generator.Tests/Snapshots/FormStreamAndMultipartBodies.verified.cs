@@ -34,7 +34,7 @@ namespace MyApp
                 }
                 request.Content = form.ToContent();
             }
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "LoginAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IUploadApi.FieldsAsync(global::System.Collections.Generic.IDictionary<string, string> fields)
@@ -51,7 +51,7 @@ namespace MyApp
                 }
                 request.Content = form.ToContent();
             }
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "FieldsAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IUploadApi.BlobAsync(global::System.IO.Stream content)
@@ -63,7 +63,7 @@ namespace MyApp
             {
                 request.Content = new global::TypedHttp.StreamRequestContent(content);
             }
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "BlobAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IUploadApi.UploadAsync(int id, string description, int number, byte[] raw, global::System.IO.Stream stream, global::System.IO.FileInfo file, global::TypedHttp.StreamPart part, global::TypedHttp.ByteArrayPart bytes, global::TypedHttp.FileInfoPart doc, global::MyApp.Meta meta, string? tag, global::System.Threading.CancellationToken cancellationToken)
@@ -84,7 +84,7 @@ namespace MyApp
             multipart.AddItem("doc", doc);
             multipart.AddJson<global::MyApp.Meta>("meta", meta, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Meta>());
             request.Content = multipart.ToContent();
-            return _core.SendAsync(request, cancellationToken);
+            return _core.SendAsync(request, cancellationToken, methodName: "UploadAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IUploadApi.FixedAsync(string text)
@@ -95,7 +95,7 @@ namespace MyApp
             global::TypedHttp.Internal.MultipartBuilder multipart = new global::TypedHttp.Internal.MultipartBuilder("----MyGreatBoundary");
             multipart.AddText("text", global::TypedHttp.Internal.ValueFormatter.Format(text));
             request.Content = multipart.ToContent();
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "FixedAsync");
         }
     }
 

@@ -24,7 +24,7 @@ file sealed class InnerApiClient : global::Outer.IInnerApi
         {
             _request.Headers.Add("X-Request", requestHeader);
         }
-        return _core.SendStringAsync(_request, default);
+        return _core.SendStringAsync(_request, default, methodName: "GetAsync");
     }
 }
 

@@ -20,7 +20,7 @@ namespace MyApp
             uri.AppendLiteral("/me");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("Authorization", "Bearer");
-            return _core.SendStringAsync(request, default, "Bearer");
+            return _core.SendStringAsync(request, default, authorizationScheme: "Bearer", methodName: "MeAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.ISecureApi.BasicAsync()
@@ -29,7 +29,7 @@ namespace MyApp
             uri.AppendLiteral("/others");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("Authorization", "Basic dXNlcjpwYXNz");
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "BasicAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.ISecureApi.TokenAsync(string? token, global::System.Collections.Generic.IDictionary<string, string>? headers)
@@ -52,7 +52,7 @@ namespace MyApp
                     }
                 }
             }
-            return _core.SendStringAsync(request, default, "Bearer");
+            return _core.SendStringAsync(request, default, authorizationScheme: "Bearer", methodName: "TokenAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.ISecureApi.CustomAsync(string token, global::System.Collections.Generic.IReadOnlyDictionary<string, string> headers)
@@ -75,7 +75,7 @@ namespace MyApp
                     }
                 }
             }
-            return _core.SendStringAsync(request, default, "Bearer");
+            return _core.SendStringAsync(request, default, authorizationScheme: "Bearer", methodName: "CustomAsync");
         }
     }
 

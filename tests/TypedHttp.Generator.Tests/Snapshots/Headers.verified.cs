@@ -22,7 +22,7 @@ namespace MyApp
             request.Headers.Add("Accept", "application/json");
             request.Headers.Add("User-Agent", "typed-http-tests");
             request.Headers.Add("X-Trace", "");
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "AAsync");
         }
 
         global::System.Threading.Tasks.Task global::MyApp.IHeadersApi.BAsync(string? requestId, int count, int? limit, string? userAgent)
@@ -47,7 +47,7 @@ namespace MyApp
             {
                 request.Headers.Set("User-Agent", userAgentHeader);
             }
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "BAsync");
         }
     }
 

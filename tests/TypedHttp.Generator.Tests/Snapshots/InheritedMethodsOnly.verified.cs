@@ -19,7 +19,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/ping");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "PingAsync");
         }
     }
 

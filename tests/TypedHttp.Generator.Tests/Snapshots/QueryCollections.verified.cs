@@ -60,7 +60,7 @@ namespace MyApp
             uri.AppendQuery("since", global::TypedHttp.Internal.ValueFormatter.FormatValue<global::System.DateTime>(since, "yyyy-MM-dd"));
             uri.AppendQuery("price", global::TypedHttp.Internal.ValueFormatter.FormatValue<decimal>(price, "0.00"));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "SearchAsync");
         }
     }
 

@@ -47,7 +47,7 @@ namespace MyApp
                 uri.AppendQuery("Kind", FormatKind0(optionalValue.Kind));
             }
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "WindowAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IEdgeApi.DerivedAsync(global::MyApp.Derived derived, global::System.Collections.Generic.IEnumerable<global::MyApp.Kind> kinds)
@@ -83,7 +83,7 @@ namespace MyApp
                 }
             }
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("DELETE", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "DerivedAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IEdgeApi.PointAsync(global::MyApp.Point point, string? item, int item2, global::System.Uri? link)
@@ -97,7 +97,7 @@ namespace MyApp
             uri.AppendQuery("item2", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(item2));
             uri.AppendQuery("link", global::TypedHttp.Internal.ValueFormatter.FormatObject(link));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("OPTIONS", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "PointAsync");
         }
 
         private static string FormatKind0(global::MyApp.Kind value) => value switch

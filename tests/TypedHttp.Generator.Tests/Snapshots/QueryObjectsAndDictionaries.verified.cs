@@ -37,7 +37,7 @@ namespace MyApp
                 }
             }
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "PeopleAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.ISearchApi.PrefixedAsync(global::MyApp.Filter filter, global::System.Collections.Generic.Dictionary<string, int>? extra)
@@ -70,7 +70,7 @@ namespace MyApp
                 }
             }
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "PrefixedAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.ISearchApi.MapAsync(global::System.Collections.Generic.IReadOnlyDictionary<string, string> map, global::System.Collections.Generic.IDictionary<string, global::System.DateTimeOffset> dates)
@@ -92,7 +92,7 @@ namespace MyApp
                 }
             }
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "MapAsync");
         }
     }
 

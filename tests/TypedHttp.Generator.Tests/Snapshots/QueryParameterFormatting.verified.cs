@@ -34,7 +34,7 @@ namespace MyApp
             uri.AppendQuery("window", global::TypedHttp.Internal.ValueFormatter.FormatValue<global::System.TimeSpan>(window));
             uri.AppendQuery("offset", global::TypedHttp.Internal.ValueFormatter.FormatValue<long>(offset));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "SearchAsync");
         }
 
         private static string FormatSort0(global::MyApp.Sort value) => value switch

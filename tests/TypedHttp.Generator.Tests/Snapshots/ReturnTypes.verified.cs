@@ -23,7 +23,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/a");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendAsync(request, default);
+            return _core.SendAsync(request, default, methodName: "NoneAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IReturnsApi.TextAsync()
@@ -31,7 +31,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/b");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "TextAsync");
         }
 
         global::System.Threading.Tasks.Task<string?> global::MyApp.IReturnsApi.MaybeTextAsync()
@@ -39,7 +39,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/c");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default)!;
+            return _core.SendStringAsync(request, default, methodName: "MaybeTextAsync")!;
         }
 
         global::System.Threading.Tasks.Task<global::MyApp.Item> global::MyApp.IReturnsApi.ItemAsync()
@@ -47,7 +47,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/d");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendJsonAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default);
+            return _core.SendJsonAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default, methodName: "ItemAsync");
         }
 
         global::System.Threading.Tasks.Task<global::MyApp.Item?> global::MyApp.IReturnsApi.MaybeItemAsync()
@@ -55,7 +55,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/e");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendJsonAsync<global::MyApp.Item?>(request, _json1 ??= _core.GetJsonTypeInfo<global::MyApp.Item?>(), default);
+            return _core.SendJsonAsync<global::MyApp.Item?>(request, _json1 ??= _core.GetJsonTypeInfo<global::MyApp.Item?>(), default, methodName: "MaybeItemAsync");
         }
 
         global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::MyApp.Item>> global::MyApp.IReturnsApi.ItemsAsync()
@@ -63,7 +63,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/f");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendJsonAsync<global::System.Collections.Generic.IReadOnlyList<global::MyApp.Item>>(request, _json2 ??= _core.GetJsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::MyApp.Item>>(), default);
+            return _core.SendJsonAsync<global::System.Collections.Generic.IReadOnlyList<global::MyApp.Item>>(request, _json2 ??= _core.GetJsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::MyApp.Item>>(), default, methodName: "ItemsAsync");
         }
 
         global::System.Threading.Tasks.Task<global::TypedHttp.ApiResponse<global::MyApp.Item>> global::MyApp.IReturnsApi.ItemResponseAsync()
@@ -71,7 +71,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/g");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendForApiResponseAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default);
+            return _core.SendForApiResponseAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default, methodName: "ItemResponseAsync");
         }
 
         global::System.Threading.Tasks.Task<global::TypedHttp.ApiResponse<string>> global::MyApp.IReturnsApi.TextResponseAsync()
@@ -79,7 +79,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/h");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendForApiResponseStringAsync(request, default);
+            return _core.SendForApiResponseStringAsync(request, default, methodName: "TextResponseAsync");
         }
 
         global::System.Threading.Tasks.ValueTask global::MyApp.IReturnsApi.NoneValueAsync()
@@ -87,7 +87,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/i");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return new global::System.Threading.Tasks.ValueTask(_core.SendAsync(request, default));
+            return new global::System.Threading.Tasks.ValueTask(_core.SendAsync(request, default, methodName: "NoneValueAsync"));
         }
 
         global::System.Threading.Tasks.ValueTask<global::MyApp.Item> global::MyApp.IReturnsApi.ItemValueAsync()
@@ -95,7 +95,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/j");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return new global::System.Threading.Tasks.ValueTask<global::MyApp.Item>(_core.SendJsonAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default));
+            return new global::System.Threading.Tasks.ValueTask<global::MyApp.Item>(_core.SendJsonAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default, methodName: "ItemValueAsync"));
         }
 
         global::System.Threading.Tasks.ValueTask<string> global::MyApp.IReturnsApi.TextValueAsync()
@@ -103,7 +103,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/k");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return new global::System.Threading.Tasks.ValueTask<string>(_core.SendStringAsync(request, default));
+            return new global::System.Threading.Tasks.ValueTask<string>(_core.SendStringAsync(request, default, methodName: "TextValueAsync"));
         }
 
         global::System.Threading.Tasks.ValueTask<global::TypedHttp.ApiResponse<global::MyApp.Item>> global::MyApp.IReturnsApi.ItemResponseValueAsync()
@@ -111,7 +111,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/l");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return new global::System.Threading.Tasks.ValueTask<global::TypedHttp.ApiResponse<global::MyApp.Item>>(_core.SendForApiResponseAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default));
+            return new global::System.Threading.Tasks.ValueTask<global::TypedHttp.ApiResponse<global::MyApp.Item>>(_core.SendForApiResponseAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default, methodName: "ItemResponseValueAsync"));
         }
 
         global::System.Threading.Tasks.Task<int> global::MyApp.IReturnsApi.CountAsync()
@@ -119,7 +119,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/m");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendJsonAsync<int>(request, _json3 ??= _core.GetJsonTypeInfo<int>(), default);
+            return _core.SendJsonAsync<int>(request, _json3 ??= _core.GetJsonTypeInfo<int>(), default, methodName: "CountAsync");
         }
     }
 

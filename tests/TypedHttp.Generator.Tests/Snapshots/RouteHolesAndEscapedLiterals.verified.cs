@@ -24,7 +24,7 @@ namespace MyApp
             uri.AppendLiteral(".json?v=2&x=");
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.Format(flag), "flag");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "GetAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IFilesApi.TreeAsync(string path, global::System.Threading.CancellationToken cancellationToken)
@@ -33,14 +33,14 @@ namespace MyApp
             uri.AppendLiteral("/tree/");
             uri.AppendPathValueKeepingSlashes(global::TypedHttp.Internal.ValueFormatter.Format(path), "path");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, cancellationToken);
+            return _core.SendStringAsync(request, cancellationToken, methodName: "TreeAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IFilesApi.RootAsync()
         {
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "RootAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IFilesApi.EscapedAsync()
@@ -48,7 +48,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/already%20escaped/100%25");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "EscapedAsync");
         }
     }
 

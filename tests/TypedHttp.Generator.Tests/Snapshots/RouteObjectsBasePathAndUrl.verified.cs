@@ -25,7 +25,7 @@ namespace MyApp
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.Format(request.UserId), "request.UserId");
             uri.AppendQuery("Expand", global::TypedHttp.Internal.ValueFormatter.Format(request.Expand));
             global::TypedHttp.TypedHttpRequest _request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(_request, default);
+            return _core.SendStringAsync(_request, default, methodName: "GetAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IGroupsApi.NextAsync(string next, int? page)
@@ -33,7 +33,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder(next, "next");
             uri.AppendQuery("page", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(page));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "NextAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IGroupsApi.AtAsync(global::System.Uri server)
@@ -41,7 +41,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder(server, "server");
             uri.AppendLiteral("/items");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "AtAsync");
         }
 
         global::System.Threading.Tasks.Task<string> global::MyApp.IGroupsApi.PostsAsync(int? id, bool? all)
@@ -53,7 +53,7 @@ namespace MyApp
             uri.AppendLiteral("/posts");
             uri.AppendQuery("all", global::TypedHttp.Internal.ValueFormatter.Format(all));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendStringAsync(request, default);
+            return _core.SendStringAsync(request, default, methodName: "PostsAsync");
         }
     }
 

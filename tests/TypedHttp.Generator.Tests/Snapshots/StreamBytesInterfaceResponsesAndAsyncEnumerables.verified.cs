@@ -20,7 +20,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/file");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendForStreamAsync(request, default);
+            return _core.SendForStreamAsync(request, default, methodName: "FileAsync");
         }
 
         global::System.Threading.Tasks.ValueTask<byte[]> global::MyApp.IResultsApi.BytesAsync()
@@ -28,7 +28,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/bytes");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return new global::System.Threading.Tasks.ValueTask<byte[]>(_core.SendForBytesAsync(request, default));
+            return new global::System.Threading.Tasks.ValueTask<byte[]>(_core.SendForBytesAsync(request, default, methodName: "BytesAsync"));
         }
 
         global::System.Threading.Tasks.Task<global::TypedHttp.IApiResponse<global::MyApp.Item>> global::MyApp.IResultsApi.ItemAsync()
@@ -36,7 +36,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/item");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendForIApiResponseAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default);
+            return _core.SendForIApiResponseAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), default, methodName: "ItemAsync");
         }
 
         global::System.Threading.Tasks.Task<global::TypedHttp.IApiResponse<string>> global::MyApp.IResultsApi.TextAsync()
@@ -44,7 +44,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/text");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.SendForIApiResponseStringAsync(request, default);
+            return _core.SendForIApiResponseStringAsync(request, default, methodName: "TextAsync");
         }
 
         global::System.Threading.Tasks.Task<global::TypedHttp.IApiResponse> global::MyApp.IResultsApi.DeleteAsync()
@@ -52,7 +52,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/item");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("DELETE", uri.ToUri());
-            return _core.SendForApiResponseWithoutBodyAsync(request, default);
+            return _core.SendForApiResponseWithoutBodyAsync(request, default, methodName: "DeleteAsync");
         }
 
         global::System.Collections.Generic.IAsyncEnumerable<global::MyApp.Item> global::MyApp.IResultsApi.ItemsAsync(int? after, global::System.Threading.CancellationToken cancellationToken)
@@ -61,7 +61,7 @@ namespace MyApp
             uri.AppendLiteral("/items");
             uri.AppendQuery("after", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(after));
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
-            return _core.StreamJsonAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), cancellationToken);
+            return _core.StreamJsonAsync<global::MyApp.Item>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.Item>(), cancellationToken, methodName: "ItemsAsync");
         }
     }
 

@@ -22,7 +22,7 @@ namespace MyApp
             uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(id), "id");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("Accept", "application/json");
-            return _core.SendJsonAsync<global::MyApp.User>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.User>(), cancellationToken);
+            return _core.SendJsonAsync<global::MyApp.User>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.User>(), cancellationToken, methodName: "GetUserAsync");
         }
 
         global::System.Threading.Tasks.Task<global::TypedHttp.ApiResponse<global::MyApp.User>> global::MyApp.IUsersApi.CreateAsync(global::MyApp.User user)
@@ -32,7 +32,7 @@ namespace MyApp
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("POST", uri.ToUri());
             request.Headers.Add("Accept", "application/json");
             request.Content = new global::TypedHttp.JsonRequestContent<global::MyApp.User>(user, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.User>());
-            return _core.SendForApiResponseAsync<global::MyApp.User>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.User>(), default);
+            return _core.SendForApiResponseAsync<global::MyApp.User>(request, _json0 ??= _core.GetJsonTypeInfo<global::MyApp.User>(), default, methodName: "CreateAsync");
         }
     }
 
