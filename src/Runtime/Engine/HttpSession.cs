@@ -49,7 +49,15 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         Options = options ?? new HttpSessionOptions();
         Options.Freeze();
         Cookies = new CookieStore(Options.TimeProvider);
+        Observer = Options.Observer is { } observer ? new CompositeSessionObserver(observer, EngineTelemetry.Instance) : EngineTelemetry.Instance;
     }
+
+    /// <summary>
+    /// Where the engine reports connection lifecycle and follow-ups: the built-in telemetry (metrics when the
+    /// <c>TypedHttp</c> meter has listeners, follow-up spans when the activity source has), and
+    /// <see cref="HttpSessionOptions.Observer"/> when set.
+    /// </summary>
+    internal IHttpSessionObserver Observer { get; }
 
     /// <summary>
     /// The session's cookie store (CK-1, OM-3): in memory, one per session. Used by the bridge stage when
