@@ -41,6 +41,10 @@ public sealed partial class HttpSession
         // Bearer: fetched once per request, refreshed once after a 401 with a Bearer challenge.
         string? bearer = null;
         bool bearerFetched = false, bearerRefreshed = false;
+        // A follow-up round trip under way, reported to the observer when its response head arrives or it fails.
+        object? followUpState = null;
+        bool followUpActive = false;
+        IHttpSessionObserver observer = Observer;
 
         try
         {
@@ -134,7 +138,18 @@ public sealed partial class HttpSession
                 catch (ProxyAuthenticationRequiredException e)
                 {
                     // A-6 for a CONNECT: the final 407 is the answer; its body stays hidden (P-5).
-                    return new TypedHttpResponse(e.Head.StatusCode, e.Head.ReasonPhrase, e.Head.Version, e.Head.Headers, Stream.Null, uri) { RedirectCount = redirects };
+                    var refused = new TypedHttpResponse(e.Head.StatusCode, e.Head.ReasonPhrase, e.Head.Version, e.Head.Headers, Stream.Null, uri) { RedirectCount = redirects };
+                    if (followUpActive)
+                    {
+                        followUpActive = false;
+                        observer.FollowUpCompleted(followUpState, refused, null);
+                    }
+                    return refused;
+                }
+                if (followUpActive)
+                {
+                    followUpActive = false;
+                    observer.FollowUpCompleted(followUpState, response, null);
                 }
 
                 // Bridge stage, inbound: Set-Cookie from every response, 3xx and 401 included (CK-1, R-13); CK-3 when off.
@@ -158,7 +173,10 @@ public sealed partial class HttpSession
                     if (bearerSent && !bearerRefreshed && HasScheme(challenges, "Bearer"))
                     {
                         bearerRefreshed = true;
-                        Trace(HttpTraceEventKind.Authenticating, $"401 with a Bearer challenge from {Origin(uri)}: asking the token provider once more");
+                        if (HttpTrace.IsEnabled(o))
+                        {
+                            Trace(HttpTraceEventKind.Authenticating, $"401 with a Bearer challenge from {Origin(uri)}: asking the token provider once more");
+                        }
                         bearer = CheckToken(await o.BearerTokenProvider!(request, cancellationToken).ConfigureAwait(false));
                         answer = bearer is null ? null : "Bearer " + bearer;
                     }
@@ -167,7 +185,10 @@ public sealed partial class HttpSession
                         // RFC 7616 §3.3: stale=true means the nonce expired, not the credentials: retry once with the new one.
                         serverStaleRetried = true;
                         answer = serverDigest.CreateHeaderValue(serverAnswered.Credentials, hop.Method, requestTarget);
-                        Trace(HttpTraceEventKind.Authenticating, $"401 stale=true from {Origin(uri)}: Digest again with the fresh nonce");
+                        if (HttpTrace.IsEnabled(o))
+                        {
+                            Trace(HttpTraceEventKind.Authenticating, $"401 stale=true from {Origin(uri)}: Digest again with the fresh nonce");
+                        }
                     }
                     else if (negotiator is not null && FindToken(challenges, negotiator.SchemeName) is string token)
                     {
@@ -183,6 +204,9 @@ public sealed partial class HttpSession
                     {
                         await response.DisposeAsync().ConfigureAwait(false); // R-14/T-6: drain so the connection can be reused
                         nextAuthorization = answer;
+                        hop = CopyForFollowUp(hop);
+                        followUpState = observer.FollowUpStarting(hop, status, FollowUpKind.ServerAuth);
+                        followUpActive = true;
                         continue;
                     }
                 }
@@ -209,6 +233,9 @@ public sealed partial class HttpSession
                     {
                         await response.DisposeAsync().ConfigureAwait(false);
                         nextProxyAuthorization = answer;
+                        hop = CopyForFollowUp(hop);
+                        followUpState = observer.FollowUpStarting(hop, status, FollowUpKind.ProxyAuth);
+                        followUpActive = true;
                         continue;
                     }
                 }
@@ -233,13 +260,19 @@ public sealed partial class HttpSession
                 if (decision.Action == RedirectAction.Fail)
                 {
                     await response.DisposeAsync().ConfigureAwait(false);
-                    Trace(HttpTraceEventKind.Failed, $"Redirect {status} from {uri}: {decision.Message}");
+                    if (HttpTrace.IsEnabled(o))
+                    {
+                        Trace(HttpTraceEventKind.Failed, $"Redirect {status} from {uri}: {decision.Message}");
+                    }
                     throw decision.ToException();
                 }
                 if (decision.Action == RedirectAction.Follow && !(decision.KeepBody && hop.Content is { IsReplayable: false }))
                 {
                     Uri target = decision.Target!;
-                    Trace(HttpTraceEventKind.Redirect, $"Redirect {redirects + 1}: {status} {hop.Method} {uri} -> {decision.Method} {target}{(decision.OriginChanged ? " (another origin)" : "")}");
+                    if (HttpTrace.IsEnabled(o))
+                    {
+                        Trace(HttpTraceEventKind.Redirect, $"Redirect {redirects + 1}: {status} {hop.Method} {uri} -> {decision.Method} {target}{(decision.OriginChanged ? " (another origin)" : "")}");
+                    }
                     await response.DisposeAsync().ConfigureAwait(false); // R-14: drain within MaxResponseDrainSize, then reuse
                     var next = new TypedHttpRequest(decision.Method!, target)
                     {
@@ -266,6 +299,8 @@ public sealed partial class HttpSession
                     serverStaleRetried = proxyStaleRetried = false;
                     negotiator?.Dispose();
                     negotiator = null;
+                    followUpState = observer.FollowUpStarting(hop, status, FollowUpKind.Redirect);
+                    followUpActive = true;
                     continue;
                 }
 
@@ -281,10 +316,35 @@ public sealed partial class HttpSession
                 return response;
             }
         }
+        catch (Exception e) when (followUpActive)
+        {
+            followUpActive = false;
+            observer.FollowUpCompleted(followUpState, null, e);
+            throw;
+        }
         finally
         {
             negotiator?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The request of an authentication round trip: the same method, URI, version, body and headers, as the engine's own
+    /// copy, so that what the follow-up adds (its trace context) never changes the caller's request.
+    /// </summary>
+    internal static TypedHttpRequest CopyForFollowUp(TypedHttpRequest hop)
+    {
+        var copy = new TypedHttpRequest(hop.Method, hop.Uri)
+        {
+            Version = hop.Version,
+            Content = hop.Content,
+            RedirectPolicy = hop.RedirectPolicy,
+        };
+        foreach (var field in hop.Headers)
+        {
+            copy.Headers.AddUnchecked(field.Key, field.Value);
+        }
+        return copy;
     }
 
     /// <summary>
@@ -322,7 +382,10 @@ public sealed partial class HttpSession
             }
             catch (TypedHttpException e) when (e.Error == HttpError.LoginFailure)
             {
-                Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(s.Scheme)} for {Origin(origin)} is not possible here: {e.Message}");
+                if (HttpTrace.IsEnabled(Options))
+                {
+                    Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(s.Scheme)} for {Origin(origin)} is not possible here: {e.Message}");
+                }
                 continue;
             }
             if (answer is null)
@@ -330,7 +393,10 @@ public sealed partial class HttpSession
                 continue;
             }
             answered = s;
-            Trace(HttpTraceEventKind.Authenticating, $"{(proxyTarget ? "407 from proxy" : "401 from")} {Origin(origin)}: answering with {AuthChallenge.SchemeName(s.Scheme)} as {s.Credentials}");
+            if (HttpTrace.IsEnabled(Options))
+            {
+                Trace(HttpTraceEventKind.Authenticating, $"{(proxyTarget ? "407 from proxy" : "401 from")} {Origin(origin)}: answering with {AuthChallenge.SchemeName(s.Scheme)} as {s.Credentials}");
+            }
             return answer;
         }
         return null;
@@ -344,7 +410,10 @@ public sealed partial class HttpSession
         }
         catch (TypedHttpException e) when (e.Error == HttpError.LoginFailure)
         {
-            Trace(HttpTraceEventKind.Authenticating, e.Message);
+            if (HttpTrace.IsEnabled(Options))
+            {
+                Trace(HttpTraceEventKind.Authenticating, e.Message);
+            }
             return null;
         }
     }
@@ -400,11 +469,15 @@ public sealed partial class HttpSession
 
     private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>Emits a follow-up stage event; callers check <see cref="HttpTrace.IsEnabled"/> first, so that no message is built when nobody listens.</summary>
     private void Trace(HttpTraceEventKind kind, string message)
     {
-        if (HttpTrace.IsEnabled(Options))
-        {
-            HttpTrace.Emit(Options, kind, 0, message);
-        }
+        Interlocked.Increment(ref _followUpTraceMessages);
+        HttpTrace.Emit(Options, kind, 0, message);
     }
+
+    private int _followUpTraceMessages;
+
+    /// <summary>How many follow-up stage trace lines this session has built (tests: none when nobody listens).</summary>
+    internal int FollowUpTraceMessages => Volatile.Read(ref _followUpTraceMessages);
 }

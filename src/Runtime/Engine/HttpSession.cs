@@ -96,16 +96,31 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {
         bool allowReuse = true;
+        object? retryState = null;
         while (true)
         {
-            HttpConnection connection = await pool.LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
+            HttpConnection connection;
+            try
+            {
+                connection = await pool.LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!allowReuse)
+            {
+                pool.Session.Observer.FollowUpCompleted(retryState, null, e);
+                throw;
+            }
             if (connection.IsReused && HttpTrace.IsEnabled(pool.Options))
             {
                 HttpTrace.Emit(pool.Options, HttpTraceEventKind.ConnectionReused, connection.Id, $"Reusing a pooled connection to {pool.Key.Host}:{pool.Key.Port}");
             }
             try
             {
-                return await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+                TypedHttpResponse response = await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+                if (!allowReuse)
+                {
+                    pool.Session.Observer.FollowUpCompleted(retryState, response, null);
+                }
+                return response;
             }
             catch (TypedHttpException e) when (allowReuse && connection.IsReused && !connection.ReceivedResponseBytes
                 && IsStaleConnectionFailure(e) && CanResend(request) && !cancellationToken.IsCancellationRequested)
@@ -116,6 +131,13 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
                 {
                     HttpTrace.Emit(pool.Options, HttpTraceEventKind.Retrying, connection.Id, $"The reused connection failed before any response byte ({e.Error}); sending again on a fresh connection");
                 }
+                request = CopyForFollowUp(request);
+                retryState = pool.Session.Observer.FollowUpStarting(request, 0, FollowUpKind.StaleRetry);
+            }
+            catch (Exception e) when (!allowReuse)
+            {
+                pool.Session.Observer.FollowUpCompleted(retryState, null, e);
+                throw;
             }
         }
     }

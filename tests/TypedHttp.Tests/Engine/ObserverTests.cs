@@ -96,4 +96,68 @@ public sealed class ObserverTests
         await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(new Uri("http://127.0.0.1:1/")));
         Assert.Empty(observer.Events);
     }
+
+    [Fact]
+    public async Task FollowUps_RedirectThenServerAuth_AreReportedInOrder_AndTheCallersRequestIsLeftAlone()
+    {
+        await using var server = Stages.StageTest.Routed(r => Stages.StageTest.Path(r) switch
+        {
+            "/a" => Stages.StageTest.Redirect(302, "/b"),
+            _ when r.Header("Authorization") is null => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n",
+            _ => Ok("in"),
+        });
+        var observer = new RecordingObserver();
+        var credentials = new HttpCredentialCache();
+        credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
+        using var session = Session(o => { o.Observer = observer; o.Credentials = credentials; });
+        var request = new TypedHttpRequest("GET", server.Uri("/a"));
+        request.Headers.Add("X-Mine", "1");
+        Assert.Equal("in", await (await session.SendAsync(request)).ReadAsStringAsync());
+
+        Assert.Equal(
+            [
+                "follow-up Redirect after 302: GET /b", "follow-up Redirect completed: 401",
+                "follow-up ServerAuth after 401: GET /b", "follow-up ServerAuth completed: 200",
+            ],
+            observer.Events.FindAll(e => e.StartsWith("follow-up", StringComparison.Ordinal)));
+        Assert.All(observer.FollowUpRequests, next => Assert.NotSame(request, next));
+        Assert.Equal("1", observer.FollowUpRequests[1].Headers.GetValue("X-Mine"));
+        Assert.Single(request.Headers); // the engine's copies carried the follow-ups
+    }
+
+    [Fact]
+    public async Task FollowUps_AStaleConnectionRetry_IsReported()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            if (c.Index == 0)
+            {
+                await c.ReadRequestAsync();
+                await c.SendAsync(Ok("first"));
+                await c.ReadRequestAsync();
+                c.Close();
+                return;
+            }
+            await c.ServeAsync(Ok("retried"));
+        });
+        var observer = new RecordingObserver();
+        using var session = Session(o => o.Observer = observer);
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
+        Assert.Equal("retried", await session.GetStringAsync(server.Uri("/again")));
+        Assert.Equal(
+            ["follow-up StaleRetry after 0: GET /again", "follow-up StaleRetry completed: 200"],
+            observer.Events.FindAll(e => e.StartsWith("follow-up", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task FollowUps_AFailedRedirectHop_CompletesWithTheError()
+    {
+        await using var server = Stages.StageTest.Routed(_ => Stages.StageTest.Redirect(302, "http://127.0.0.1:1/gone"));
+        var observer = new RecordingObserver();
+        using var session = Session(o => o.Observer = observer);
+        await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(server.Uri("/")));
+        Assert.Equal(
+            ["follow-up Redirect after 302: GET /gone", "follow-up Redirect completed: TypedHttpException"],
+            observer.Events.FindAll(e => e.StartsWith("follow-up", StringComparison.Ordinal)));
+    }
 }

@@ -10,6 +10,7 @@ using static TypedHttp.Tests.Engine.EngineTest;
 namespace TypedHttp.Tests.Engine;
 
 /// <summary>The trace (OM-11, D-1…D-3): the session's listener and the TypedHttp EventSource; secrets redacted.</summary>
+[Collection("TypedHttp EventSource")]
 public sealed class TraceTests
 {
     [Fact]
