@@ -435,7 +435,7 @@ internal sealed partial class HttpConnection : IDisposable
         }
         return ReceivedResponseBytes
             ? new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "The connection closed before the end of the response head.")
-            : new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "The connection closed before a status line arrived (T-5).");
+            : new TypedHttpException(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, "The server closed the connection without sending any response (T-5).");
     }
 
     private TypedHttpException TooLong(HttpError error, HttpPhase phase, int limit)

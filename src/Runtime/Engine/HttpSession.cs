@@ -144,7 +144,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
 
     private static bool IsStaleConnectionFailure(TypedHttpException e) =>
         (e.Error == HttpError.ConnectionError && e.Phase is HttpPhase.Send or HttpPhase.ReceiveHeaders)
-        || (e.Error == HttpError.InvalidServerResponse && e.Phase == HttpPhase.ReceiveHeaders);
+        || (e.Error is HttpError.EmptyResponse or HttpError.InvalidServerResponse && e.Phase == HttpPhase.ReceiveHeaders);
 
     private static bool CanResend(TypedHttpRequest request)
     {

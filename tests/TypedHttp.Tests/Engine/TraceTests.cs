@@ -78,7 +78,7 @@ public sealed class TraceTests
         await session.GetStringAsync(server.Uri("/"));
         await session.GetStringAsync(server.Uri("/"));
 
-        Assert.Contains(events, e => e.Kind == HttpTraceEventKind.Failed && e.Message.Contains("InvalidServerResponse", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Kind == HttpTraceEventKind.Failed && e.Message.Contains("EmptyResponse", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Kind == HttpTraceEventKind.Retrying);
     }
 
