@@ -36,10 +36,9 @@ internal static class ExitCodes
     /// <param name="certificateProblem">Why thttp's certificate check refused the server, if it did.</param>
     public static CliFailure FromEngine(TypedHttpException e, string host, int port, string? certificateProblem)
     {
-        if (certificateProblem is not null && e.Phase == HttpPhase.Tls && e.Error is HttpError.SecureFailure or HttpError.ClientAuthCertNeeded)
+        if (certificateProblem is not null && e.Phase == HttpPhase.Tls && e.Error == HttpError.SecureFailure)
         {
-            // thttp's own check refused the server certificate; the engine may call it ClientAuthCertNeeded when the
-            // server also asked for a client certificate.
+            // thttp's own check refused the server certificate and said why, in curl's words.
             return new CliFailure(PeerFailedVerification, $"TLS certificate problem: {certificateProblem}");
         }
         switch (e.Error)
