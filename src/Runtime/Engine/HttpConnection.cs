@@ -316,7 +316,7 @@ internal sealed partial class HttpConnection : IDisposable
         Abort();
         if (cancellationToken.IsCancellationRequested)
         {
-            return new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+            return new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, phase);
         }
         if (e is OperationCanceledException)
         {

@@ -111,7 +111,7 @@ internal sealed class HttpConnectionPool
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    throw new OperationCanceledException("The request was cancelled while waiting for a free connection (MaxConnectionsPerServer).", null, cancellationToken);
+                    throw new HttpCanceledException("The request was cancelled while waiting for a free connection (MaxConnectionsPerServer).", null, cancellationToken, HttpPhase.Connect);
                 }
             }
             if (handedOver is not null)

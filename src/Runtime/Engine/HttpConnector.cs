@@ -69,7 +69,7 @@ internal static class HttpConnector
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+            throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Resolve);
         }
         catch (OperationCanceledException e)
         {
@@ -123,7 +123,7 @@ internal static class HttpConnector
                 socket.Dispose();
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+                    throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Connect);
                 }
                 if (trace)
                 {
@@ -188,7 +188,7 @@ internal static class HttpConnector
             }
             if (cancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+                throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Tls);
             }
             if (e is OperationCanceledException)
             {
