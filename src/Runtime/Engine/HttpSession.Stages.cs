@@ -85,10 +85,16 @@ public sealed partial class HttpSession
                         && ServerPreAuthentication.TryGet(uri, out PreAuthEntry entry))
                     {
                         // A-9f: send what worked for this origin and protection space before.
-                        authorization = entry.Scheme == HttpAuthSchemes.Basic
-                            ? BasicAuthentication.GetHeaderValue(entry.Credentials)
-                            : entry.Digest!.CreateHeaderValue(entry.Credentials, hop.Method, requestTarget);
-                        preAuthSent = true;
+                        if (entry.Scheme == HttpAuthSchemes.Basic)
+                        {
+                            authorization = BasicAuthentication.GetHeaderValue(entry.Credentials);
+                        }
+                        else
+                        {
+                            byte[]? body = entry.Digest!.Challenge.Qop == DigestQop.AuthInt ? await DigestBody.ReadAsync(hop.Content, cancellationToken).ConfigureAwait(false) : null;
+                            authorization = DigestAnswer(entry.Digest, entry.Credentials, hop.Method, requestTarget, body);
+                        }
+                        preAuthSent = authorization is not null;
                     }
                     if (authorization is null && o.BearerTokenProvider is { } provider && RedirectDecider.SameOrigin(uri, original))
                     {
@@ -164,6 +170,7 @@ public sealed partial class HttpSession
                 if (status == 401 && !callerAuthorization && canResend)
                 {
                     List<AuthChallenge> challenges = AuthChallengeParser.Parse(response.Headers, "WWW-Authenticate");
+                    byte[]? authIntBody = OffersOnlyAuthInt(challenges) ? await DigestBody.ReadAsync(hop.Content, cancellationToken).ConfigureAwait(false) : null;
                     if (preAuthSent)
                     {
                         // The cached answer no longer works: forget it, then answer the challenge normally.
@@ -184,7 +191,7 @@ public sealed partial class HttpSession
                     {
                         // RFC 7616 §3.3: stale=true means the nonce expired, not the credentials: retry once with the new one.
                         serverStaleRetried = true;
-                        answer = serverDigest.CreateHeaderValue(serverAnswered.Credentials, hop.Method, requestTarget);
+                        answer = DigestAnswer(serverDigest, serverAnswered.Credentials, hop.Method, requestTarget, authIntBody);
                         if (HttpTrace.IsEnabled(o))
                         {
                             Trace(HttpTraceEventKind.Authenticating, $"401 stale=true from {Origin(uri)}: Digest again with the fresh nonce");
@@ -196,7 +203,7 @@ public sealed partial class HttpSession
                     }
                     else if (o.Credentials is { } credentials)
                     {
-                        answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, hop.Method, requestTarget,
+                        answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, hop.Method, requestTarget, authIntBody,
                             ref serverTried, ref serverAnswered, ref serverDigest, ref negotiator, proxyTarget: false);
                         serverStaleRetried = false;
                     }
@@ -214,11 +221,12 @@ public sealed partial class HttpSession
                 else if (status == 407 && absoluteTarget is not null && !callerProxyAuthorization && canResend)
                 {
                     List<AuthChallenge> challenges = AuthChallengeParser.Parse(response.Headers, "Proxy-Authenticate");
+                    byte[]? authIntBody = OffersOnlyAuthInt(challenges) ? await DigestBody.ReadAsync(hop.Content, cancellationToken).ConfigureAwait(false) : null;
                     string? answer = null;
                     if (proxyDigest is not null && !proxyStaleRetried && proxyDigest.TryAcceptStale(challenges))
                     {
                         proxyStaleRetried = true;
-                        answer = proxyDigest.CreateHeaderValue(proxyAnswered.Credentials, hop.Method, requestTarget);
+                        answer = DigestAnswer(proxyDigest, proxyAnswered.Credentials, hop.Method, requestTarget, authIntBody);
                     }
                     else if (o.Proxy.GetProxyCredentials(uri) is { } proxyCredentials)
                     {
@@ -226,7 +234,7 @@ public sealed partial class HttpSession
                         var cache = new HttpCredentialCache();
                         cache.Add(proxy!, proxyCredentials);
                         NegotiateAuthenticator? unused = null;
-                        answer = SelectAndAnswer(challenges, proxy!, cache, o.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget,
+                        answer = SelectAndAnswer(challenges, proxy!, cache, o.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget, authIntBody,
                             ref proxyTried, ref proxyAnswered, ref proxyDigest, ref unused, proxyTarget: true);
                     }
                     if (answer is not null)
@@ -353,7 +361,7 @@ public sealed partial class HttpSession
     /// the 401/407 is returned.
     /// </summary>
     private string? SelectAndAnswer(List<AuthChallenge> challenges, Uri origin, HttpCredentialCache credentials, HttpAuthSchemes allowed,
-        string method, string requestTarget, ref HttpAuthSchemes tried, ref AuthSelection answered, ref DigestSession? digest,
+        string method, string requestTarget, byte[]? authIntBody, ref HttpAuthSchemes tried, ref AuthSelection answered, ref DigestSession? digest,
         ref NegotiateAuthenticator? negotiator, bool proxyTarget)
     {
         while (AuthSchemeSelector.TrySelect(challenges, origin, credentials, allowed & ~tried, out AuthSelection s))
@@ -370,8 +378,17 @@ public sealed partial class HttpSession
                         break;
                     case HttpAuthSchemes.Digest:
                         DigestChallenge.TryCreate(s.Challenge, out DigestChallenge? dc);
-                        digest = new DigestSession(dc!);
-                        answer = digest.CreateHeaderValue(s.Credentials, method, requestTarget);
+                        if (dc!.Qop == DigestQop.AuthInt && authIntBody is null)
+                        {
+                            // auth-int only, and the body cannot be hashed (not replayable or over DigestBody.MaxBytes).
+                            if (HttpTrace.IsEnabled(Options))
+                            {
+                                Trace(HttpTraceEventKind.Authenticating, $"Digest for {Origin(origin)} offers only qop=auth-int and the request body cannot be hashed (not replayable or over {DigestBody.MaxBytes} bytes)");
+                            }
+                            continue;
+                        }
+                        digest = new DigestSession(dc);
+                        answer = digest.CreateHeaderValue(s.Credentials, method, requestTarget, authIntBody);
                         break;
                     default:
                         negotiator?.Dispose();
@@ -417,6 +434,23 @@ public sealed partial class HttpSession
             return null;
         }
     }
+
+    /// <summary>Whether a Digest challenge among <paramref name="challenges"/> offers qop=auth-int and not auth (the body must then be hashed).</summary>
+    private static bool OffersOnlyAuthInt(List<AuthChallenge> challenges)
+    {
+        foreach (AuthChallenge c in challenges)
+        {
+            if (c.KnownScheme == HttpAuthSchemes.Digest && DigestChallenge.TryCreate(c, out DigestChallenge? d) && d!.Qop == DigestQop.AuthInt)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A Digest answer; null when the challenge wants auth-int and <paramref name="authIntBody"/> could not be read.</summary>
+    private static string? DigestAnswer(DigestSession digest, HttpCredentials credentials, string method, string requestTarget, byte[]? authIntBody) =>
+        digest.Challenge.Qop == DigestQop.AuthInt && authIntBody is null ? null : digest.CreateHeaderValue(credentials, method, requestTarget, authIntBody);
 
     private static void ForgetPreAuthentication(PreAuthenticationCache cache, Uri uri, List<AuthChallenge> challenges)
     {
