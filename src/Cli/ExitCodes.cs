@@ -36,10 +36,9 @@ internal static class ExitCodes
     /// <param name="certificateProblem">Why thttp's certificate check refused the server, if it did.</param>
     public static CliFailure FromEngine(TypedHttpException e, string host, int port, string? certificateProblem)
     {
-        if (certificateProblem is not null && e.Phase == HttpPhase.Tls && e.Error is HttpError.SecureFailure or HttpError.ClientAuthCertNeeded)
+        if (certificateProblem is not null && e.Phase == HttpPhase.Tls && e.Error == HttpError.SecureFailure)
         {
-            // thttp's own check refused the server certificate; the engine may call it ClientAuthCertNeeded when the
-            // server also asked for a client certificate.
+            // thttp's own check refused the server certificate and said why, in curl's words.
             return new CliFailure(PeerFailedVerification, $"TLS certificate problem: {certificateProblem}");
         }
         switch (e.Error)
@@ -67,7 +66,7 @@ internal static class ExitCodes
                     HttpPhase.Connect => new CliFailure(CouldNotConnect, $"Failed to connect to {host} port {port}: {Reason(e)}"),
                     _ => new CliFailure(RecvError, $"Recv failure: {Reason(e)}"),
                 };
-            case HttpError.InvalidServerResponse when e.Phase == HttpPhase.ReceiveHeaders && IsEmptyReply(e):
+            case HttpError.EmptyResponse:
                 return new CliFailure(EmptyReply, "Empty reply from server");
             case HttpError.InvalidServerResponse:
             case HttpError.HeaderSizeOverflow:
@@ -102,13 +101,6 @@ internal static class ExitCodes
                 return new CliFailure(RecvError, e.Message);
         }
     }
-
-    /// <summary>
-    /// The engine reports a connection that closed before any status line as InvalidServerResponse with this
-    /// wording (T-5); curl calls it an empty reply. (A dedicated marker from the engine would be better.)
-    /// </summary>
-    private static bool IsEmptyReply(TypedHttpException e) =>
-        e.Message.Contains("before a status line arrived", StringComparison.Ordinal);
 
     /// <summary>The innermost socket error's text (e.g. "Connection refused"), else the engine's message.</summary>
     private static string Reason(Exception e)

@@ -91,17 +91,6 @@ public sealed class TypedHttpClientBuilder
     }
 
     /// <summary>
-    /// Makes this registration's engine session report <c>http.client.open_connections</c> and
-    /// <c>http.client.connection.duration</c> (see <see cref="TypedHttpTelemetry.EnableConnectionMetrics"/>).
-    /// </summary>
-    /// <returns>This builder.</returns>
-    public TypedHttpClientBuilder WithConnectionMetrics()
-    {
-        Services.Configure<TypedHttpClientRegistration>(Name, r => r.ConnectionMetrics = true);
-        return this;
-    }
-
-    /// <summary>
     /// Runs this registration's clients over the <see cref="IHttpClientFactory"/> client of the same name instead of
     /// the engine, so delegating handlers, resilience pipelines and HTTP/2 apply. The returned builder adds them.
     /// The default primary handler is told not to write trace context itself (TypedHttp writes its own span's).

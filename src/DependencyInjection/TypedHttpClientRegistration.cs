@@ -17,7 +17,4 @@ internal sealed class TypedHttpClientRegistration
 
     /// <summary>The bound configuration section, read again for the HttpClient's primary handler.</summary>
     public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; set; }
-
-    /// <summary>Whether the session reports connection metrics.</summary>
-    public bool ConnectionMetrics { get; set; }
 }

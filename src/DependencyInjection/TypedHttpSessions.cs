@@ -23,10 +23,6 @@ internal sealed class TypedHttpSessions : IDisposable
         {
             action(options);
         }
-        if (registration.ConnectionMetrics)
-        {
-            TypedHttpTelemetry.EnableConnectionMetrics(options);
-        }
         return new HttpSession(options);
     }
 

@@ -208,14 +208,4 @@ public sealed class DependencyInjectionTests
         Assert.Equal("stamped", Assert.Single(server.Drain()).Header("X-Handler"));
         Assert.Contains(logs.Entries, e => e.Category == "TypedHttp." + typeof(IParityApi).FullName && e.Message.StartsWith("GET http://127.0.0.1:", StringComparison.Ordinal));
     }
-
-    [Fact]
-    public async Task ConnectionMetricsCanBeSwitchedOnPerRegistration()
-    {
-        var services = new ServiceCollection();
-        services.AddTypedHttpClient<IParityApi>(o => o.BaseAddress = new Uri("http://127.0.0.1:1")).WithConnectionMetrics();
-        await using ServiceProvider provider = services.BuildServiceProvider();
-        HttpSession session = provider.GetRequiredService<TypedHttpSessions>().Get(typeof(IParityApi).FullName!);
-        Assert.NotNull(session.Options.TraceListener);
-    }
 }

@@ -188,23 +188,35 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task ConnectionMetricsCountOpenConnectionsAndTheirDuration()
+    public async Task ConnectionMetricsNeedNoOptInAndFollowEachConnectionsStateAndLifetime()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var metrics = new MeasurementCollector();
-        var session = new HttpSession(TypedHttpTelemetry.EnableConnectionMetrics(new HttpSessionOptions()));
+        var session = new HttpSession(new HttpSessionOptions());
         await Engine(server, session).GetAsync(1, null, null);
         await Engine(server, session).GetAsync(2, null, null);
         var open = metrics.For("http.client.open_connections", server.Port);
-        Assert.Equal([1.0], open.Select(o => o.Value));
-        Assert.Equal("127.0.0.1", open[0].Tags["network.peer.address"]);
+        // Opened active, idle after the first call, active for the second, idle again.
+        Assert.Equal(["+1 active", "-1 active", "+1 idle", "-1 idle", "+1 active", "-1 active", "+1 idle"],
+            open.Select(o => $"{(o.Value > 0 ? "+" : "")}{o.Value} {o.Tags["http.connection.state"]}"));
+        foreach (var m in open)
+        {
+            Assert.Equal("127.0.0.1", m.Tags["server.address"]);
+            Assert.Equal("http", m.Tags["url.scheme"]);
+            Assert.Equal("127.0.0.1", m.Tags["network.peer.address"]);
+            Assert.Equal("1.1", m.Tags["network.protocol.version"]);
+        }
 
         session.Dispose();
         open = metrics.For("http.client.open_connections", server.Port);
-        Assert.Equal([1.0, -1.0], open.Select(o => o.Value));
+        Assert.Equal("-1 idle", $"{open[^1].Value} {open[^1].Tags["http.connection.state"]}");
+        Assert.Equal(0, open.Sum(o => o.Value));
         var duration = Assert.Single(metrics.For("http.client.connection.duration", server.Port));
         Assert.Equal("s", duration.Unit);
         Assert.True(duration.Value > 0);
+        Assert.Equal("127.0.0.1", duration.Tags["server.address"]);
+        Assert.Equal("http", duration.Tags["url.scheme"]);
+        Assert.False(duration.Tags.ContainsKey("http.connection.state"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -36,6 +37,7 @@ internal sealed partial class HttpConnection : IDisposable
     private CancellationTokenSource _writeCts = new();
     private int _disposed;
     private long _headDeadline;
+    private bool _announced;
 
     internal HttpConnection(HttpConnectionPool pool, Socket socket, Stream stream, TlsClientState? tls, long id)
     {
@@ -123,6 +125,24 @@ internal sealed partial class HttpConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tells the session's observer that the connection is established and carries its first request (active). Called
+    /// once by the pool; a connection never announced (a failed CONNECT tunnel) is never reported closed either.
+    /// </summary>
+    internal void Announce()
+    {
+        _announced = true;
+        IPEndPoint? peer = null;
+        try
+        {
+            peer = _socket.RemoteEndPoint as IPEndPoint;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        _pool.Session.Observer.ConnectionOpened(Id, _pool.Key, peer);
+    }
+
     /// <summary>Closes the connection and frees its slot in the pool.</summary>
     internal void Abort()
     {
@@ -135,6 +155,10 @@ internal sealed partial class HttpConnection : IDisposable
             HttpTrace.Emit(_options, HttpTraceEventKind.Closing, Id, "Closing the connection (not reusable)");
         }
         CloseResources(returnBuffers: false);
+        if (_announced)
+        {
+            _pool.Session.Observer.ConnectionClosed(Id);
+        }
         if (!Detached)
         {
             _pool.OnConnectionClosed();
@@ -151,6 +175,10 @@ internal sealed partial class HttpConnection : IDisposable
                 HttpTrace.Emit(_options, HttpTraceEventKind.Closing, Id, "Closing an idle connection");
             }
             CloseResources(returnBuffers: true);
+            if (_announced)
+            {
+                _pool.Session.Observer.ConnectionClosed(Id);
+            }
         }
     }
 
@@ -288,7 +316,7 @@ internal sealed partial class HttpConnection : IDisposable
         Abort();
         if (cancellationToken.IsCancellationRequested)
         {
-            return new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+            return new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, phase);
         }
         if (e is OperationCanceledException)
         {
@@ -407,7 +435,7 @@ internal sealed partial class HttpConnection : IDisposable
         }
         return ReceivedResponseBytes
             ? new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "The connection closed before the end of the response head.")
-            : new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "The connection closed before a status line arrived (T-5).");
+            : new TypedHttpException(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, "The server closed the connection without sending any response (T-5).");
     }
 
     private TypedHttpException TooLong(HttpError error, HttpPhase phase, int limit)

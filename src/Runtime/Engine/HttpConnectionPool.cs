@@ -67,6 +67,8 @@ internal sealed class HttpConnectionPool
                 if (allowReuse && candidate.IsUsableWhenIdle(now, Options.PooledConnectionIdleTimeout))
                 {
                     leased = candidate;
+                    // Under the lock, so that the observer sees idle and active in the order they happen.
+                    _session.Observer.ConnectionStateChanged(candidate.Id, idle: false);
                     break;
                 }
                 (discard ??= new List<HttpConnection>()).Add(candidate);
@@ -109,7 +111,7 @@ internal sealed class HttpConnectionPool
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    throw new OperationCanceledException("The request was cancelled while waiting for a free connection (MaxConnectionsPerServer).", null, cancellationToken);
+                    throw new HttpCanceledException("The request was cancelled while waiting for a free connection (MaxConnectionsPerServer).", null, cancellationToken, HttpPhase.Connect);
                 }
             }
             if (handedOver is not null)
@@ -119,15 +121,18 @@ internal sealed class HttpConnectionPool
             }
             // A connection closed and its slot was handed to us: open a new one.
         }
+        HttpConnection created;
         try
         {
-            return await HttpConnector.ConnectAsync(this, cancellationToken).ConfigureAwait(false);
+            created = await HttpConnector.ConnectAsync(this, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             OnConnectionClosed();
             throw;
         }
+        created.Announce();
+        return created;
     }
 
     /// <summary>Takes back a connection whose response was read completely.</summary>
@@ -146,6 +151,7 @@ internal sealed class HttpConnectionPool
                     }
                 }
                 _idle.Add(connection);
+                _session.Observer.ConnectionStateChanged(connection.Id, idle: true);
                 _session.EnsureSweeping();
                 return;
             }

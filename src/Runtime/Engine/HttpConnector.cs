@@ -31,7 +31,7 @@ internal static class HttpConnector
         TlsClientState? tls = null;
         if (key.IsHttps)
         {
-            tls = new TlsClientState(options.ClientCertificates);
+            tls = new TlsClientState(options);
             try
             {
                 stream = await AuthenticateAsync(stream, key.Host, tls, options, id, cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static class HttpConnector
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+            throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Resolve);
         }
         catch (OperationCanceledException e)
         {
@@ -123,7 +123,7 @@ internal static class HttpConnector
                 socket.Dispose();
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+                    throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Connect);
                 }
                 if (trace)
                 {
@@ -156,7 +156,7 @@ internal static class HttpConnector
             TargetHost = host,
             EnabledSslProtocols = options.SslProtocols,
             CertificateRevocationCheckMode = options.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
+            RemoteCertificateValidationCallback = tls.ValidateServerCertificate,
             LocalCertificateSelectionCallback = tls.SelectClientCertificate,
             ClientCertificates = options.ClientCertificates,
         };
@@ -188,11 +188,17 @@ internal static class HttpConnector
             }
             if (cancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException("The request was cancelled by the caller.", e, cancellationToken);
+                throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Tls);
             }
             if (e is OperationCanceledException)
             {
                 throw new TypedHttpException(HttpError.Timeout, HttpPhase.Tls, $"The TLS handshake with {host} did not finish within the receive timeout ({HttpConnection.FormatTimeout(options.ReceiveTimeout)}).", e);
+            }
+            if (tls.ServerCertificateProblem is string problem)
+            {
+                // The server certificate is the problem, whatever the server said about client certificates (a server
+                // that merely allows one asks for it too).
+                throw new TypedHttpException(HttpError.SecureFailure, HttpPhase.Tls, $"The server certificate of {host} was rejected: {problem}.", e);
             }
             if (tls.ServerAskedForCertificateWeHaveNot)
             {
@@ -212,13 +218,73 @@ internal static class HttpConnector
 }
 
 /// <summary>
-/// What the TLS handshake told us about client certificates: whether the server asked for one, and whether we
-/// had one to give (S-4). A server that asks and then drops the connection gets
-/// <see cref="HttpError.ClientAuthCertNeeded"/> instead of a bare connection error.
+/// What the TLS handshake told us: whether the server asked for a client certificate we did not have (S-4), and
+/// whether its own certificate was rejected (S-1, S-7). A server that asks and then drops the connection gets
+/// <see cref="HttpError.ClientAuthCertNeeded"/> instead of a bare connection error, unless the server certificate was
+/// rejected: that is <see cref="HttpError.SecureFailure"/> naming the problem, since a server that merely allows a
+/// client certificate asks for one as well.
 /// </summary>
-internal sealed class TlsClientState(X509CertificateCollection? certificates)
+internal sealed class TlsClientState(HttpSessionOptions options)
 {
+    private readonly X509CertificateCollection? certificates = options.ClientCertificates;
     private volatile bool _askedWithoutCertificate;
+    private volatile string? _serverCertificateProblem;
+
+    /// <summary>Why the server certificate was rejected, or null when it was accepted (or not yet checked).</summary>
+    public string? ServerCertificateProblem => _serverCertificateProblem;
+
+    /// <summary>
+    /// Checks the server certificate with <see cref="HttpSessionOptions.RemoteCertificateValidationCallback"/>, or
+    /// the platform's verdict when there is none (no policy errors), and records why it was refused.
+    /// </summary>
+    public bool ValidateServerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        RemoteCertificateValidationCallback? callback = options.RemoteCertificateValidationCallback;
+        bool accepted = callback is null ? errors == SslPolicyErrors.None : callback(sender, certificate, chain, errors);
+        if (!accepted)
+        {
+            _serverCertificateProblem = DescribeRejection(certificate, chain, errors, callback is not null);
+        }
+        return accepted;
+    }
+
+    private static string DescribeRejection(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, bool byCallback)
+    {
+        var text = new System.Text.StringBuilder();
+        if (certificate is null)
+        {
+            text.Append("the server sent no certificate");
+        }
+        else
+        {
+            text.Append('\'').Append(certificate.Subject).Append('\'');
+            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            {
+                text.Append(", name mismatch");
+            }
+            if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0 && chain is not null)
+            {
+                foreach (X509ChainStatus status in chain.ChainStatus)
+                {
+                    text.Append(", ").Append(status.Status);
+                    string information = status.StatusInformation.Trim();
+                    if (information.Length > 0)
+                    {
+                        text.Append(" (").Append(information).Append(')');
+                    }
+                }
+            }
+        }
+        if (errors != SslPolicyErrors.None)
+        {
+            text.Append(" [").Append(errors).Append(']');
+        }
+        if (byCallback)
+        {
+            text.Append(errors == SslPolicyErrors.None ? ", refused by RemoteCertificateValidationCallback" : "; RemoteCertificateValidationCallback refused it");
+        }
+        return text.ToString();
+    }
 
     public bool ServerAskedForCertificateWeHaveNot => _askedWithoutCertificate;
 

@@ -46,6 +46,14 @@ public enum HttpError
     /// (total size or expansion ratio, T-7); reading stopped (phase <see cref="HttpPhase.ReceiveBody"/>).
     /// </summary>
     DecompressionLimitExceeded,
+    /// <summary>
+    /// The connection closed before any byte of a response arrived (phase <see cref="HttpPhase.ReceiveHeaders"/>): the
+    /// server read the request and said nothing. WinHTTP folds this into 12152 (invalid server response); it is kept
+    /// apart here because it usually means the server dropped the request (curl: "Empty reply from server", exit 52),
+    /// not that it sent something malformed. A reused pooled connection failing this way is resent once when the
+    /// request allows it (see <see cref="HttpSession"/>).
+    /// </summary>
+    EmptyResponse,
 }
 
 /// <summary>The phase of an exchange in which a transport failure happened.</summary>

@@ -41,6 +41,10 @@ public sealed partial class HttpSession
         // Bearer: fetched once per request, refreshed once after a 401 with a Bearer challenge.
         string? bearer = null;
         bool bearerFetched = false, bearerRefreshed = false;
+        // A follow-up round trip under way, reported to the observer when its response head arrives or it fails.
+        object? followUpState = null;
+        bool followUpActive = false;
+        IHttpSessionObserver observer = Observer;
 
         try
         {
@@ -81,10 +85,16 @@ public sealed partial class HttpSession
                         && ServerPreAuthentication.TryGet(uri, out PreAuthEntry entry))
                     {
                         // A-9f: send what worked for this origin and protection space before.
-                        authorization = entry.Scheme == HttpAuthSchemes.Basic
-                            ? BasicAuthentication.GetHeaderValue(entry.Credentials)
-                            : entry.Digest!.CreateHeaderValue(entry.Credentials, hop.Method, requestTarget);
-                        preAuthSent = true;
+                        if (entry.Scheme == HttpAuthSchemes.Basic)
+                        {
+                            authorization = BasicAuthentication.GetHeaderValue(entry.Credentials);
+                        }
+                        else
+                        {
+                            byte[]? body = entry.Digest!.Challenge.Qop == DigestQop.AuthInt ? await DigestBody.ReadAsync(hop.Content, cancellationToken).ConfigureAwait(false) : null;
+                            authorization = DigestAnswer(entry.Digest, entry.Credentials, hop.Method, requestTarget, body);
+                        }
+                        preAuthSent = authorization is not null;
                     }
                     if (authorization is null && o.BearerTokenProvider is { } provider && RedirectDecider.SameOrigin(uri, original))
                     {
@@ -134,7 +144,18 @@ public sealed partial class HttpSession
                 catch (ProxyAuthenticationRequiredException e)
                 {
                     // A-6 for a CONNECT: the final 407 is the answer; its body stays hidden (P-5).
-                    return new TypedHttpResponse(e.Head.StatusCode, e.Head.ReasonPhrase, e.Head.Version, e.Head.Headers, Stream.Null, uri) { RedirectCount = redirects };
+                    var refused = new TypedHttpResponse(e.Head.StatusCode, e.Head.ReasonPhrase, e.Head.Version, e.Head.Headers, Stream.Null, uri) { RedirectCount = redirects };
+                    if (followUpActive)
+                    {
+                        followUpActive = false;
+                        observer.FollowUpCompleted(followUpState, refused, null);
+                    }
+                    return refused;
+                }
+                if (followUpActive)
+                {
+                    followUpActive = false;
+                    observer.FollowUpCompleted(followUpState, response, null);
                 }
 
                 // Bridge stage, inbound: Set-Cookie from every response, 3xx and 401 included (CK-1, R-13); CK-3 when off.
@@ -149,6 +170,7 @@ public sealed partial class HttpSession
                 if (status == 401 && !callerAuthorization && canResend)
                 {
                     List<AuthChallenge> challenges = AuthChallengeParser.Parse(response.Headers, "WWW-Authenticate");
+                    byte[]? authIntBody = OffersOnlyAuthInt(challenges) ? await DigestBody.ReadAsync(hop.Content, cancellationToken).ConfigureAwait(false) : null;
                     if (preAuthSent)
                     {
                         // The cached answer no longer works: forget it, then answer the challenge normally.
@@ -158,7 +180,10 @@ public sealed partial class HttpSession
                     if (bearerSent && !bearerRefreshed && HasScheme(challenges, "Bearer"))
                     {
                         bearerRefreshed = true;
-                        Trace(HttpTraceEventKind.Authenticating, $"401 with a Bearer challenge from {Origin(uri)}: asking the token provider once more");
+                        if (HttpTrace.IsEnabled(o))
+                        {
+                            Trace(HttpTraceEventKind.Authenticating, $"401 with a Bearer challenge from {Origin(uri)}: asking the token provider once more");
+                        }
                         bearer = CheckToken(await o.BearerTokenProvider!(request, cancellationToken).ConfigureAwait(false));
                         answer = bearer is null ? null : "Bearer " + bearer;
                     }
@@ -166,8 +191,11 @@ public sealed partial class HttpSession
                     {
                         // RFC 7616 §3.3: stale=true means the nonce expired, not the credentials: retry once with the new one.
                         serverStaleRetried = true;
-                        answer = serverDigest.CreateHeaderValue(serverAnswered.Credentials, hop.Method, requestTarget);
-                        Trace(HttpTraceEventKind.Authenticating, $"401 stale=true from {Origin(uri)}: Digest again with the fresh nonce");
+                        answer = DigestAnswer(serverDigest, serverAnswered.Credentials, hop.Method, requestTarget, authIntBody);
+                        if (HttpTrace.IsEnabled(o))
+                        {
+                            Trace(HttpTraceEventKind.Authenticating, $"401 stale=true from {Origin(uri)}: Digest again with the fresh nonce");
+                        }
                     }
                     else if (negotiator is not null && FindToken(challenges, negotiator.SchemeName) is string token)
                     {
@@ -175,7 +203,7 @@ public sealed partial class HttpSession
                     }
                     else if (o.Credentials is { } credentials)
                     {
-                        answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, hop.Method, requestTarget,
+                        answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, hop.Method, requestTarget, authIntBody,
                             ref serverTried, ref serverAnswered, ref serverDigest, ref negotiator, proxyTarget: false);
                         serverStaleRetried = false;
                     }
@@ -183,6 +211,9 @@ public sealed partial class HttpSession
                     {
                         await response.DisposeAsync().ConfigureAwait(false); // R-14/T-6: drain so the connection can be reused
                         nextAuthorization = answer;
+                        hop = CopyForFollowUp(hop);
+                        followUpState = observer.FollowUpStarting(hop, status, FollowUpKind.ServerAuth);
+                        followUpActive = true;
                         continue;
                     }
                 }
@@ -190,11 +221,12 @@ public sealed partial class HttpSession
                 else if (status == 407 && absoluteTarget is not null && !callerProxyAuthorization && canResend)
                 {
                     List<AuthChallenge> challenges = AuthChallengeParser.Parse(response.Headers, "Proxy-Authenticate");
+                    byte[]? authIntBody = OffersOnlyAuthInt(challenges) ? await DigestBody.ReadAsync(hop.Content, cancellationToken).ConfigureAwait(false) : null;
                     string? answer = null;
                     if (proxyDigest is not null && !proxyStaleRetried && proxyDigest.TryAcceptStale(challenges))
                     {
                         proxyStaleRetried = true;
-                        answer = proxyDigest.CreateHeaderValue(proxyAnswered.Credentials, hop.Method, requestTarget);
+                        answer = DigestAnswer(proxyDigest, proxyAnswered.Credentials, hop.Method, requestTarget, authIntBody);
                     }
                     else if (o.Proxy.GetProxyCredentials(uri) is { } proxyCredentials)
                     {
@@ -202,13 +234,16 @@ public sealed partial class HttpSession
                         var cache = new HttpCredentialCache();
                         cache.Add(proxy!, proxyCredentials);
                         NegotiateAuthenticator? unused = null;
-                        answer = SelectAndAnswer(challenges, proxy!, cache, o.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget,
+                        answer = SelectAndAnswer(challenges, proxy!, cache, o.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget, authIntBody,
                             ref proxyTried, ref proxyAnswered, ref proxyDigest, ref unused, proxyTarget: true);
                     }
                     if (answer is not null)
                     {
                         await response.DisposeAsync().ConfigureAwait(false);
                         nextProxyAuthorization = answer;
+                        hop = CopyForFollowUp(hop);
+                        followUpState = observer.FollowUpStarting(hop, status, FollowUpKind.ProxyAuth);
+                        followUpActive = true;
                         continue;
                     }
                 }
@@ -233,13 +268,19 @@ public sealed partial class HttpSession
                 if (decision.Action == RedirectAction.Fail)
                 {
                     await response.DisposeAsync().ConfigureAwait(false);
-                    Trace(HttpTraceEventKind.Failed, $"Redirect {status} from {uri}: {decision.Message}");
+                    if (HttpTrace.IsEnabled(o))
+                    {
+                        Trace(HttpTraceEventKind.Failed, $"Redirect {status} from {uri}: {decision.Message}");
+                    }
                     throw decision.ToException();
                 }
                 if (decision.Action == RedirectAction.Follow && !(decision.KeepBody && hop.Content is { IsReplayable: false }))
                 {
                     Uri target = decision.Target!;
-                    Trace(HttpTraceEventKind.Redirect, $"Redirect {redirects + 1}: {status} {hop.Method} {uri} -> {decision.Method} {target}{(decision.OriginChanged ? " (another origin)" : "")}");
+                    if (HttpTrace.IsEnabled(o))
+                    {
+                        Trace(HttpTraceEventKind.Redirect, $"Redirect {redirects + 1}: {status} {hop.Method} {uri} -> {decision.Method} {target}{(decision.OriginChanged ? " (another origin)" : "")}");
+                    }
                     await response.DisposeAsync().ConfigureAwait(false); // R-14: drain within MaxResponseDrainSize, then reuse
                     var next = new TypedHttpRequest(decision.Method!, target)
                     {
@@ -266,6 +307,8 @@ public sealed partial class HttpSession
                     serverStaleRetried = proxyStaleRetried = false;
                     negotiator?.Dispose();
                     negotiator = null;
+                    followUpState = observer.FollowUpStarting(hop, status, FollowUpKind.Redirect);
+                    followUpActive = true;
                     continue;
                 }
 
@@ -281,10 +324,35 @@ public sealed partial class HttpSession
                 return response;
             }
         }
+        catch (Exception e) when (followUpActive)
+        {
+            followUpActive = false;
+            observer.FollowUpCompleted(followUpState, null, e);
+            throw;
+        }
         finally
         {
             negotiator?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The request of an authentication round trip: the same method, URI, version, body and headers, as the engine's own
+    /// copy, so that what the follow-up adds (its trace context) never changes the caller's request.
+    /// </summary>
+    internal static TypedHttpRequest CopyForFollowUp(TypedHttpRequest hop)
+    {
+        var copy = new TypedHttpRequest(hop.Method, hop.Uri)
+        {
+            Version = hop.Version,
+            Content = hop.Content,
+            RedirectPolicy = hop.RedirectPolicy,
+        };
+        foreach (var field in hop.Headers)
+        {
+            copy.Headers.AddUnchecked(field.Key, field.Value);
+        }
+        return copy;
     }
 
     /// <summary>
@@ -293,7 +361,7 @@ public sealed partial class HttpSession
     /// the 401/407 is returned (A-6).
     /// </summary>
     private string? SelectAndAnswer(List<AuthChallenge> challenges, Uri origin, HttpCredentialCache credentials, HttpAuthSchemes allowed,
-        string method, string requestTarget, ref HttpAuthSchemes tried, ref AuthSelection answered, ref DigestSession? digest,
+        string method, string requestTarget, byte[]? authIntBody, ref HttpAuthSchemes tried, ref AuthSelection answered, ref DigestSession? digest,
         ref NegotiateAuthenticator? negotiator, bool proxyTarget)
     {
         while (AuthSchemeSelector.TrySelect(challenges, origin, credentials, allowed & ~tried, out AuthSelection s))
@@ -310,8 +378,17 @@ public sealed partial class HttpSession
                         break;
                     case HttpAuthSchemes.Digest:
                         DigestChallenge.TryCreate(s.Challenge, out DigestChallenge? dc);
-                        digest = new DigestSession(dc!);
-                        answer = digest.CreateHeaderValue(s.Credentials, method, requestTarget);
+                        if (dc!.Qop == DigestQop.AuthInt && authIntBody is null)
+                        {
+                            // auth-int only, and the body cannot be hashed (not replayable or over DigestBody.MaxBytes).
+                            if (HttpTrace.IsEnabled(Options))
+                            {
+                                Trace(HttpTraceEventKind.Authenticating, $"Digest for {Origin(origin)} offers only qop=auth-int and the request body cannot be hashed (not replayable or over {DigestBody.MaxBytes} bytes)");
+                            }
+                            continue;
+                        }
+                        digest = new DigestSession(dc);
+                        answer = digest.CreateHeaderValue(s.Credentials, method, requestTarget, authIntBody);
                         break;
                     default:
                         negotiator?.Dispose();
@@ -322,7 +399,10 @@ public sealed partial class HttpSession
             }
             catch (TypedHttpException e) when (e.Error == HttpError.LoginFailure)
             {
-                Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(s.Scheme)} for {Origin(origin)} is not possible here: {e.Message}");
+                if (HttpTrace.IsEnabled(Options))
+                {
+                    Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(s.Scheme)} for {Origin(origin)} is not possible here: {e.Message}");
+                }
                 continue;
             }
             if (answer is null)
@@ -330,7 +410,10 @@ public sealed partial class HttpSession
                 continue;
             }
             answered = s;
-            Trace(HttpTraceEventKind.Authenticating, $"{(proxyTarget ? "407 from proxy" : "401 from")} {Origin(origin)}: answering with {AuthChallenge.SchemeName(s.Scheme)} as {s.Credentials}");
+            if (HttpTrace.IsEnabled(Options))
+            {
+                Trace(HttpTraceEventKind.Authenticating, $"{(proxyTarget ? "407 from proxy" : "401 from")} {Origin(origin)}: answering with {AuthChallenge.SchemeName(s.Scheme)} as {s.Credentials}");
+            }
             return answer;
         }
         return null;
@@ -344,10 +427,30 @@ public sealed partial class HttpSession
         }
         catch (TypedHttpException e) when (e.Error == HttpError.LoginFailure)
         {
-            Trace(HttpTraceEventKind.Authenticating, e.Message);
+            if (HttpTrace.IsEnabled(Options))
+            {
+                Trace(HttpTraceEventKind.Authenticating, e.Message);
+            }
             return null;
         }
     }
+
+    /// <summary>Whether a Digest challenge among <paramref name="challenges"/> offers qop=auth-int and not auth (the body must then be hashed).</summary>
+    private static bool OffersOnlyAuthInt(List<AuthChallenge> challenges)
+    {
+        foreach (AuthChallenge c in challenges)
+        {
+            if (c.KnownScheme == HttpAuthSchemes.Digest && DigestChallenge.TryCreate(c, out DigestChallenge? d) && d!.Qop == DigestQop.AuthInt)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A Digest answer; null when the challenge wants auth-int and <paramref name="authIntBody"/> could not be read.</summary>
+    private static string? DigestAnswer(DigestSession digest, HttpCredentials credentials, string method, string requestTarget, byte[]? authIntBody) =>
+        digest.Challenge.Qop == DigestQop.AuthInt && authIntBody is null ? null : digest.CreateHeaderValue(credentials, method, requestTarget, authIntBody);
 
     private static void ForgetPreAuthentication(PreAuthenticationCache cache, Uri uri, List<AuthChallenge> challenges)
     {
@@ -400,11 +503,15 @@ public sealed partial class HttpSession
 
     private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>Emits a follow-up stage event; callers check <see cref="HttpTrace.IsEnabled"/> first, so that no message is built when nobody listens.</summary>
     private void Trace(HttpTraceEventKind kind, string message)
     {
-        if (HttpTrace.IsEnabled(Options))
-        {
-            HttpTrace.Emit(Options, kind, 0, message);
-        }
+        Interlocked.Increment(ref _followUpTraceMessages);
+        HttpTrace.Emit(Options, kind, 0, message);
     }
+
+    private int _followUpTraceMessages;
+
+    /// <summary>How many follow-up stage trace lines this session has built (tests: none when nobody listens).</summary>
+    internal int FollowUpTraceMessages => Volatile.Read(ref _followUpTraceMessages);
 }

@@ -49,7 +49,15 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         Options = options ?? new HttpSessionOptions();
         Options.Freeze();
         Cookies = new CookieStore(Options.TimeProvider);
+        Observer = Options.Observer is { } observer ? new CompositeSessionObserver(observer, EngineTelemetry.Instance) : EngineTelemetry.Instance;
     }
+
+    /// <summary>
+    /// Where the engine reports connection lifecycle and follow-ups: the built-in telemetry (metrics when the
+    /// <c>TypedHttp</c> meter has listeners, follow-up spans when the activity source has), and
+    /// <see cref="HttpSessionOptions.Observer"/> when set.
+    /// </summary>
+    internal IHttpSessionObserver Observer { get; }
 
     /// <summary>
     /// The session's cookie store (CK-1, OM-3): in memory, one per session. Used by the bridge stage when
@@ -88,16 +96,31 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {
         bool allowReuse = true;
+        object? retryState = null;
         while (true)
         {
-            HttpConnection connection = await pool.LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
+            HttpConnection connection;
+            try
+            {
+                connection = await pool.LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!allowReuse)
+            {
+                pool.Session.Observer.FollowUpCompleted(retryState, null, e);
+                throw;
+            }
             if (connection.IsReused && HttpTrace.IsEnabled(pool.Options))
             {
                 HttpTrace.Emit(pool.Options, HttpTraceEventKind.ConnectionReused, connection.Id, $"Reusing a pooled connection to {pool.Key.Host}:{pool.Key.Port}");
             }
             try
             {
-                return await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+                TypedHttpResponse response = await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+                if (!allowReuse)
+                {
+                    pool.Session.Observer.FollowUpCompleted(retryState, response, null);
+                }
+                return response;
             }
             catch (TypedHttpException e) when (allowReuse && connection.IsReused && !connection.ReceivedResponseBytes
                 && IsStaleConnectionFailure(e) && CanResend(request) && !cancellationToken.IsCancellationRequested)
@@ -108,13 +131,20 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
                 {
                     HttpTrace.Emit(pool.Options, HttpTraceEventKind.Retrying, connection.Id, $"The reused connection failed before any response byte ({e.Error}); sending again on a fresh connection");
                 }
+                request = CopyForFollowUp(request);
+                retryState = pool.Session.Observer.FollowUpStarting(request, 0, FollowUpKind.StaleRetry);
+            }
+            catch (Exception e) when (!allowReuse)
+            {
+                pool.Session.Observer.FollowUpCompleted(retryState, null, e);
+                throw;
             }
         }
     }
 
     private static bool IsStaleConnectionFailure(TypedHttpException e) =>
         (e.Error == HttpError.ConnectionError && e.Phase is HttpPhase.Send or HttpPhase.ReceiveHeaders)
-        || (e.Error == HttpError.InvalidServerResponse && e.Phase == HttpPhase.ReceiveHeaders);
+        || (e.Error is HttpError.EmptyResponse or HttpError.InvalidServerResponse && e.Phase == HttpPhase.ReceiveHeaders);
 
     private static bool CanResend(TypedHttpRequest request)
     {

@@ -43,6 +43,7 @@ public sealed class HttpSessionOptions
     private SslProtocols _sslProtocols = SslProtocols.None;
     private bool _checkCertificateRevocation;
     private Action<HttpTraceEvent>? _traceListener;
+    private IHttpSessionObserver? _observer;
     private RedirectPolicy _redirectPolicy = RedirectPolicy.DisallowHttpsToHttp;
     private int _maxAutomaticRedirections = 10;
     private IList<string> _redirectTrustedHosts = new List<string>();
@@ -238,6 +239,13 @@ public sealed class HttpSessionOptions
     /// verbose output and for tests. Called inline on the I/O path: keep it quick.
     /// </summary>
     internal Action<HttpTraceEvent>? TraceListener { get => _traceListener; set => Set(ref _traceListener, value); }
+
+    /// <summary>
+    /// Receives connection lifecycle and follow-up events without any text formatting, besides the built-in
+    /// telemetry observer that every session has (connection metrics, follow-up spans). Internal: for tests and
+    /// tools. Called inline on the I/O path: keep it quick, never throw.
+    /// </summary>
+    internal IHttpSessionObserver? Observer { get => _observer; set => Set(ref _observer, value); }
 
     /// <summary>Makes the options read-only; called by the session that takes them.</summary>
     internal void Freeze()

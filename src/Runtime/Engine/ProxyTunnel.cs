@@ -62,7 +62,7 @@ internal static class ProxyTunnel
                 {
                     HttpTrace.Emit(options, HttpTraceEventKind.ProxyTunnel, id, $"Tunnel to {authority} established through {key.ProxyHost}:{key.ProxyPort} ({head.StatusCode})");
                 }
-                var tls = new TlsClientState(options.ClientCertificates);
+                var tls = new TlsClientState(options);
                 Stream secure;
                 try
                 {

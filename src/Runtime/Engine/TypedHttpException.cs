@@ -27,3 +27,15 @@ public sealed class TypedHttpException : Exception
     /// <summary>The phase of the exchange in which it happened.</summary>
     public HttpPhase Phase { get; }
 }
+
+/// <summary>
+/// The engine's <see cref="OperationCanceledException"/> for a cancelled caller token: the same exception to catch,
+/// carrying the phase the exchange was in, so that a per-call timeout built on the token can say which phase it cut
+/// short.
+/// </summary>
+internal sealed class HttpCanceledException(string message, Exception? innerException, System.Threading.CancellationToken token, HttpPhase phase)
+    : OperationCanceledException(message, innerException, token)
+{
+    /// <summary>The phase the exchange was in when the token was cancelled.</summary>
+    public HttpPhase Phase { get; } = phase;
+}

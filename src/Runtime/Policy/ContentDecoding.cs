@@ -162,6 +162,9 @@ internal sealed class CountingReadStream : ReadOnlyStreamBase
         return false;
     }
 
+    /// <summary>Disposes the encoded body asynchronously: an engine body drains what is left, so its connection is reused (T-6).</summary>
+    public ValueTask DisposeInnerAsync() => _inner.DisposeAsync();
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -386,6 +389,18 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
             _decoder.Dispose();
         }
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Drains the framed body underneath first (within <see cref="HttpSessionOptions.MaxResponseDrainSize"/> of
+    /// encoded bytes, T-6), as a plain body's <c>DisposeAsync</c> does, so that the connection goes back to the pool;
+    /// then disposes the decoders. The synchronous <see cref="Stream.Dispose()"/> closes an unfinished connection instead.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await _encoded.DisposeInnerAsync().ConfigureAwait(false);
+        Dispose(true);
+        GC.SuppressFinalize(this);
     }
 }
 

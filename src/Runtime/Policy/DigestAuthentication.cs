@@ -367,3 +367,84 @@ internal sealed class DigestSession
         return Convert.ToHexStringLower(bytes);
     }
 }
+
+/// <summary>
+/// The request body for Digest <c>qop=auth-int</c> (RFC 7616 §3.4.3: A2 includes H(entity-body)): written once into a
+/// bounded buffer. Only a replayable body of at most <see cref="MaxBytes"/> can be hashed (it is then written again
+/// to the wire); for any other body auth-int cannot be answered and Digest counts as unavailable for that challenge
+/// (the engine answers <c>qop=auth</c> whenever the server offers it, so this only matters for auth-int-only servers).
+/// </summary>
+internal static class DigestBody
+{
+    /// <summary>The largest body hashed for auth-int: 64 KiB.</summary>
+    public const int MaxBytes = 64 * 1024;
+
+    /// <summary>The body's bytes (empty for no body), or null when it cannot be hashed (not replayable, or too large).</summary>
+    public static async System.Threading.Tasks.ValueTask<byte[]?> ReadAsync(RequestContent? content, CancellationToken cancellationToken)
+    {
+        if (content is null)
+        {
+            return Array.Empty<byte>();
+        }
+        if (!content.IsReplayable || content.Length > MaxBytes)
+        {
+            return null;
+        }
+        var buffer = new BoundedStream();
+        try
+        {
+            await content.WriteToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BodyTooLargeException)
+        {
+            return null;
+        }
+        return buffer.ToArray();
+    }
+
+    private sealed class BodyTooLargeException : Exception
+    {
+    }
+
+    /// <summary>A memory stream that refuses to grow past <see cref="MaxBytes"/>.</summary>
+    private sealed class BoundedStream : System.IO.MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Check(count);
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Check(buffer.Length);
+            base.Write(buffer);
+        }
+
+        public override void WriteByte(byte value)
+        {
+            Check(1);
+            base.WriteByte(value);
+        }
+
+        public override System.Threading.Tasks.ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Check(buffer.Length);
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override System.Threading.Tasks.Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Check(count);
+            return base.WriteAsync(buffer, offset, count, cancellationToken);
+        }
+
+        private void Check(int count)
+        {
+            if (Length + count > MaxBytes)
+            {
+                throw new BodyTooLargeException();
+            }
+        }
+    }
+}

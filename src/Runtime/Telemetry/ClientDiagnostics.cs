@@ -114,8 +114,10 @@ internal sealed class ClientDiagnostics
             }
             catch (OperationCanceledException e) when (timeoutSource is not null && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveHeaders,
-                    $"{request.Method} {ApiException.Redact(uri)} got no response head within the call's timeout of {timeout.TotalMilliseconds:0} ms.", e);
+                // The engine says which phase the call was in; other transports do not, and the head is what was awaited.
+                HttpPhase phase = e is HttpCanceledException cancelled ? cancelled.Phase : HttpPhase.ReceiveHeaders;
+                throw new TypedHttpException(HttpError.Timeout, phase,
+                    $"{request.Method} {ApiException.Redact(uri)}: the call's timeout of {timeout.TotalMilliseconds:0} ms expired while {HttpConnection.Describe(phase)}.", e);
             }
 
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;

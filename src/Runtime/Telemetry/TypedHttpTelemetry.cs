@@ -5,7 +5,7 @@ using System.Diagnostics.Metrics;
 namespace TypedHttp;
 
 /// <summary>
-/// The names under which TypedHttp reports traces and metrics, and the switch for the engine's connection metrics.
+/// The names under which TypedHttp reports traces and metrics.
 /// Spans and instruments follow the OpenTelemetry semantic conventions for HTTP clients.
 /// </summary>
 /// <remarks>
@@ -19,9 +19,12 @@ namespace TypedHttp;
 /// </para>
 /// <para>
 /// Metrics: the <see cref="Meter"/> <c>TypedHttp</c> has <c>http.client.request.duration</c> (histogram, s),
-/// <c>http.client.active_requests</c>, and, for sessions that opted in with
-/// <see cref="EnableConnectionMetrics"/>, <c>http.client.open_connections</c> and
-/// <c>http.client.connection.duration</c> (histogram, s).
+/// <c>http.client.active_requests</c>, and from every engine session (<see cref="HttpSession"/>), with no opt-in,
+/// <c>http.client.open_connections</c> (with <c>http.connection.state</c> active or idle) and
+/// <c>http.client.connection.duration</c> (histogram, s). The engine reports connections through an internal
+/// observer that formats nothing, so these cost one check per connection event when the meter has no listener.
+/// Redirects, authentication round trips and stale-connection retries of an engine call each get a child span with
+/// its own <c>traceparent</c> on the wire.
 /// </para>
 /// </remarks>
 public static class TypedHttpTelemetry
@@ -48,23 +51,6 @@ public static class TypedHttpTelemetry
     internal static readonly Histogram<double> ConnectionDuration = Meter.CreateHistogram(
         "http.client.connection.duration", "s", "The duration of the successfully established outbound HTTP connections.",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300] });
-
-    /// <summary>
-    /// Makes the session created from <paramref name="options"/> report <c>http.client.open_connections</c> and
-    /// <c>http.client.connection.duration</c>. It listens to the engine's internal trace, so the engine formats its
-    /// trace lines for this session even when no meter listener is attached; enable it where connection metrics are
-    /// wanted. Call before the session is created.
-    /// </summary>
-    /// <param name="options">The options of a session not yet created.</param>
-    /// <returns><paramref name="options"/>.</returns>
-    public static HttpSessionOptions EnableConnectionMetrics(HttpSessionOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        Action<HttpTraceEvent>? previous = options.TraceListener;
-        var metrics = new ConnectionMetrics();
-        options.TraceListener = previous is null ? metrics.OnTrace : previous + metrics.OnTrace;
-        return options;
-    }
 
     /// <summary>The OpenTelemetry value of <c>http.request.method</c>: a known method, or <c>_OTHER</c>.</summary>
     internal static string NormalizeMethod(string method) => method switch

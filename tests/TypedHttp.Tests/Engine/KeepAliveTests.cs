@@ -280,7 +280,7 @@ public sealed class KeepAliveTests
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         var request = new TypedHttpRequest("PUT", server.Uri("/")) { Content = new OneShotContent("once"u8.ToArray()) };
-        await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.SendAsync(request));
+        await AssertFailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async () => await session.SendAsync(request));
 
         Assert.Equal(1, server.AcceptedCount);
     }
@@ -298,7 +298,7 @@ public sealed class KeepAliveTests
         using var session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
-        await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.SendAsync(new TypedHttpRequest("POST", server.Uri("/"))));
+        await AssertFailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async () => await session.SendAsync(new TypedHttpRequest("POST", server.Uri("/"))));
         Assert.Equal(1, server.AcceptedCount);
     }
 
@@ -312,7 +312,7 @@ public sealed class KeepAliveTests
         });
         using var session = Session();
 
-        await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
+        await AssertFailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
         Assert.Equal(1, server.AcceptedCount);
     }
 

@@ -119,6 +119,41 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
+    public async Task S1_UntrustedCertificate_FromAServerThatAllowsClientCertificates_IsSecureFailure_NotClientAuthCertNeeded()
+    {
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
+        using var session = TlsSession();
+
+        TypedHttpException e = await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () =>
+        {
+            await using var response = await session.GetAsync(server.Uri(Host));
+            await response.ReadAsStringAsync();
+        });
+        Assert.Contains("server certificate", e.Message);
+        Assert.Contains("CN=" + Host, e.Message);
+        Assert.Contains("RemoteCertificateChainErrors", e.Message);
+    }
+
+    [Fact]
+    public async Task S7_ACallbackThatRefusesATrustedCertificate_IsNamedInTheSecureFailure()
+    {
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
+        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => false);
+
+        TypedHttpException e = await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
+        Assert.Contains("RemoteCertificateValidationCallback", e.Message);
+    }
+
+    [Fact]
+    public async Task S4_AllowedClientCertificate_NotConfigured_WithATrustedServer_Works()
+    {
+        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
+        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
+
+        Assert.EndsWith("client=none", await session.GetStringAsync(server.Uri(Host)));
+    }
+
+    [Fact]
     public async Task S4_RequiredClientCertificate_Configured_IsSent()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
@@ -158,6 +193,6 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
             await using var response = await session.GetAsync(new Uri($"http://{Host}:{server.Port}/"));
             await response.ReadAsStringAsync();
         });
-        Assert.Contains(e.Error, new[] { HttpError.InvalidServerResponse, HttpError.ConnectionError });
+        Assert.Contains(e.Error, new[] { HttpError.InvalidServerResponse, HttpError.EmptyResponse, HttpError.ConnectionError });
     }
 }

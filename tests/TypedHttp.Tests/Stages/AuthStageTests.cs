@@ -110,6 +110,59 @@ public sealed class AuthStageTests
         Assert.Equal("body", server.AllRequests()[1].BodyText); // replayed for the second leg
     }
 
+    [Theory]
+    [InlineData("MD5")]
+    [InlineData("SHA-256")]
+    public async Task Digest_auth_int_hashes_the_replayable_body_and_the_server_verifies_it(string algorithm)
+    {
+        var digest = new DigestServer("realm", "u", "p", algorithm) { Qop = "auth-int" };
+        await using var server = Routed(digest.Answer);
+        var credentials = new HttpCredentialCache();
+        credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
+        using var session = Session(o => o.Credentials = credentials);
+        var request = new TypedHttpRequest("POST", server.Uri("/items?x=1")) { Content = new StringRequestContent("{\"a\":1}") };
+        var (code, body, _) = await SendAsync(session, request);
+        Assert.Equal(200, code);
+        Assert.Equal("verified", body);
+        Assert.Contains("qop=auth-int", server.AllRequests()[1].Header("Authorization"));
+        Assert.Equal("{\"a\":1}", server.AllRequests()[1].BodyText);
+
+        // A-9f: the pre-sent answer hashes the next request's own body.
+        var next = new TypedHttpRequest("POST", server.Uri("/items?x=2")) { Content = new StringRequestContent("other body") };
+        (code, body, _) = await SendAsync(session, next);
+        Assert.Equal("verified", body);
+        Assert.Equal(3, server.AllRequests().Count);
+    }
+
+    [Fact]
+    public async Task Digest_auth_int_only_with_a_body_that_cannot_be_replayed_returns_the_401()
+    {
+        var digest = new DigestServer("realm", "u", "p", "MD5") { Qop = "auth-int" };
+        await using var server = Routed(digest.Answer);
+        var credentials = new HttpCredentialCache();
+        credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
+        using var session = Session(o => o.Credentials = credentials);
+        var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new TypedHttp.Tests.Engine.OneShotContent("once"u8.ToArray()) };
+        var (code, _, _) = await SendAsync(session, request);
+        Assert.Equal(401, code);
+        Assert.Single(server.AllRequests());
+    }
+
+    [Fact]
+    public async Task Digest_auth_int_only_with_a_body_over_the_hash_limit_falls_back_to_basic()
+    {
+        var digest = new DigestServer("realm", "u", "p", "MD5") { Qop = "auth-int" };
+        string basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("u:p"));
+        await using var server = Routed(r => r.Header("Authorization") == basic ? Ok("basic") : digest.Answer(r));
+        var credentials = new HttpCredentialCache();
+        credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
+        using var session = Session(o => o.Credentials = credentials);
+        var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new ByteArrayRequestContent(new byte[TypedHttp.Policy.DigestBody.MaxBytes + 1]) };
+        var (code, body, _) = await SendAsync(session, request);
+        Assert.Equal(200, code);
+        Assert.Equal("basic", body);
+    }
+
     [Fact]
     public async Task Digest_stale_true_is_retried_once_with_the_new_nonce()
     {
@@ -186,6 +239,9 @@ public sealed class AuthStageTests
 
         public bool StaleOnce { get; init; }
 
+        /// <summary>The qop options offered.</summary>
+        public string Qop { get; init; } = "auth, auth-int";
+
         public string Answer(ScriptedRequest request)
         {
             string? authorization = request.Header("Authorization");
@@ -200,10 +256,12 @@ public sealed class AuthStageTests
                 return Challenge(stale: true);
             }
             string ha1 = H($"{user}:{realm}:{password}");
-            string ha2 = H($"{request.Method()}:{p["uri"]}");
+            string ha2 = p.GetValueOrDefault("qop") == "auth-int"
+                ? H($"{request.Method()}:{p["uri"]}:{HBytes(request.Body)}") // RFC 7616 §3.4.3: H(entity-body)
+                : H($"{request.Method()}:{p["uri"]}");
             string expected = H($"{ha1}:{p["nonce"]}:{p["nc"]}:{p["cnonce"]}:{p["qop"]}:{ha2}");
             bool ok = p["username"] == user && p["realm"] == realm && p["nonce"] == _nonce && p["uri"] == request.Path()
-                && p["qop"] == "auth" && p["response"] == expected && p["opaque"] == "FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS";
+                && p["qop"] == (Qop == "auth-int" ? "auth-int" : "auth") && p["response"] == expected && p["opaque"] == "FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS";
             return ok ? Ok("verified") : Challenge(stale: false);
         }
 
@@ -211,16 +269,14 @@ public sealed class AuthStageTests
         {
             _challenges++;
             return "HTTP/1.1 401 Unauthorized\r\n"
-                + $"WWW-Authenticate: Digest realm=\"{realm}\", qop=\"auth, auth-int\", algorithm={algorithm}, nonce=\"{_nonce}\", opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"{(stale ? ", stale=true" : "")}\r\n"
+                + $"WWW-Authenticate: Digest realm=\"{realm}\", qop=\"{Qop}\", algorithm={algorithm}, nonce=\"{_nonce}\", opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"{(stale ? ", stale=true" : "")}\r\n"
                 + "WWW-Authenticate: Basic realm=\"fallback\"\r\n"
                 + "Content-Length: 0\r\n\r\n";
         }
 
-        private string H(string s)
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(s);
-            return Convert.ToHexStringLower(algorithm == "SHA-256" ? SHA256.HashData(bytes) : MD5.HashData(bytes));
-        }
+        private string H(string s) => HBytes(Encoding.UTF8.GetBytes(s));
+
+        private string HBytes(byte[] bytes) => Convert.ToHexStringLower(algorithm == "SHA-256" ? SHA256.HashData(bytes) : MD5.HashData(bytes));
 
         private static Dictionary<string, string> Parse(string value)
         {

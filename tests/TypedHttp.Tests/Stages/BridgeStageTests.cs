@@ -133,6 +133,42 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
+    public async Task T_6_a_decoded_body_disposed_unread_is_drained_and_its_connection_reused()
+    {
+        byte[] plain = new byte[200_000];
+        new Random(7).NextBytes(plain); // incompressible: the encoded body is larger than one read
+        byte[] encoded = Encode("gzip", plain);
+        await using var server = RoutedBytes(r => r.Path() == "/big"
+            ? Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded)
+            : Encoding.ASCII.GetBytes(Ok("next")));
+        using var session = Session(o => o.AutomaticDecompression = true);
+
+        TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/big")));
+        byte[] some = new byte[100];
+        Assert.True(await response.Body.ReadAsync(some) > 0);
+        await response.DisposeAsync();
+        Assert.Equal(1, session.IdleConnectionCount);
+
+        var (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/next")));
+        Assert.Equal("next", body);
+        Assert.Equal(1, server.AcceptedCount);
+    }
+
+    [Fact]
+    public async Task T_6_a_decoded_body_over_the_drain_limit_closes_its_connection()
+    {
+        byte[] plain = new byte[200_000];
+        new Random(8).NextBytes(plain);
+        byte[] encoded = Encode("gzip", plain);
+        await using var server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
+        using var session = Session(o => { o.AutomaticDecompression = true; o.MaxResponseDrainSize = 1000; });
+
+        TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/big")));
+        await response.DisposeAsync();
+        Assert.Equal(0, session.IdleConnectionCount);
+    }
+
+    [Fact]
     public async Task T_7_a_gzip_bomb_is_refused_with_DecompressionLimitExceeded()
     {
         var output = new MemoryStream();
