@@ -191,7 +191,7 @@ internal static class Parser
         var diagnostics = new List<DiagnosticInfo>();
         bool hasErrors = false;
         LocationInfo? typeLocation = LocationInfo.From(type.Locations.FirstOrDefault());
-        string fullName = type.ToDisplayString();
+        string fullName = Names.Of(type)!;
 
         string? interfaceProblem = InterfaceProblem(type);
         if (interfaceProblem is not null)
@@ -215,11 +215,11 @@ internal static class Parser
             var local = new List<DiagnosticInfo>();
             List<HeaderSpec> declaringHeaders = own
                 ? clientHeaders
-                : Merge(clientHeaders, ReadHeadersAttribute(declaring, declaring.ToDisplayString(), local, cancellationToken));
+                : Merge(clientHeaders, ReadHeadersAttribute(declaring, Names.Of(declaring)!, local, cancellationToken));
             // The client interface's [BasePath] applies to every method; without it, a base interface's to its own.
-            string? basePath = own || clientBasePath is not null ? clientBasePath : ReadBasePath(declaring, declaring.ToDisplayString(), local, cancellationToken);
+            string? basePath = own || clientBasePath is not null ? clientBasePath : ReadBasePath(declaring, Names.Of(declaring)!, local, cancellationToken);
             // [Timeout] and [RedirectPolicy]: the method's, else the declaring interface's, else the client interface's.
-            DeclaredPolicies declaringPolicies = own ? clientPolicies : ReadPolicies(declaring, declaring.ToDisplayString(), local, cancellationToken).Over(clientPolicies);
+            DeclaredPolicies declaringPolicies = own ? clientPolicies : ReadPolicies(declaring, Names.Of(declaring)!, local, cancellationToken).Over(clientPolicies);
             var localJsonUses = new List<JsonUse>();
 
             foreach (ISymbol member in declaring.GetMembers())
@@ -273,7 +273,7 @@ internal static class Parser
             return new ParseResult(null, EquatableArray.From(diagnostics));
         }
 
-        string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+        string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? Names.Of(n)! : string.Empty;
         var nesting = new List<string>();
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
@@ -299,7 +299,7 @@ internal static class Parser
             {
                 return SymbolEqualityComparer.Default.Equals(t, type)
                     ? "it is generic, and TypedHttpClient.Create<TApi> needs a closed type: a factory for every construction of an open generic interface cannot be registered without reflection (Native AOT). Declare a non-generic interface per type argument that inherits it, such as 'public interface IUserRepository : " + type.Name + "<User> { }'"
-                    : $"it is nested in the generic type '{t.ToDisplayString()}'; move it out";
+                    : $"it is nested in the generic type '{Names.Of(t)!}'; move it out";
             }
             if (t.IsFileLocal)
             {
@@ -309,7 +309,7 @@ internal static class Parser
             {
                 return SymbolEqualityComparer.Default.Equals(t, type)
                     ? "it is not accessible to other types of the assembly; make it internal or public"
-                    : $"its containing type '{t.ToDisplayString()}' is not accessible to other types of the assembly; make it internal or public";
+                    : $"its containing type '{Names.Of(t)!}' is not accessible to other types of the assembly; make it internal or public";
             }
         }
         return null;
@@ -359,7 +359,7 @@ internal static class Parser
         AttributeData[] httpAttributes = method.GetAttributes().Where(a => IsHttpMethodAttribute(a.AttributeClass)).ToArray();
         if (httpAttributes.Length == 0)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.MethodWithoutHttpAttribute, methodLocation, Args(memberName, declaring.ToDisplayString())));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.MethodWithoutHttpAttribute, methodLocation, Args(memberName, Names.Of(declaring)!)));
             return null;
         }
         if (httpAttributes.Length > 1)
@@ -413,7 +413,7 @@ internal static class Parser
         DeclaredPolicies policies = ReadPolicies(method, memberName, diagnostics, cancellationToken).Over(interfacePolicies);
 
         // Multipart.
-        AttributeData? multipart = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.MultipartAttribute);
+        AttributeData? multipart = method.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.MultipartAttribute);
         string? boundary = multipart is { ConstructorArguments.Length: 1 } ? multipart.ConstructorArguments[0].Value as string : null;
         if (multipart is not null && multipart.ConstructorArguments.Length == 1 && (boundary is null || !IsValidBoundary(boundary)))
         {
@@ -567,7 +567,7 @@ internal static class Parser
             return null;
         }
 
-        if (parameter.Type.ToDisplayString() == KnownNames.CancellationToken)
+        if (Names.Of(parameter.Type)! == KnownNames.CancellationToken)
         {
             if (state.CancellationTokenName is not null)
             {
@@ -587,7 +587,7 @@ internal static class Parser
         bool isUrl = false;
         foreach (AttributeData attribute in parameter.GetAttributes())
         {
-            switch (attribute.AttributeClass?.ToDisplayString())
+            switch (Names.Of(attribute.AttributeClass))
             {
                 case KnownNames.BodyAttribute:
                     bodyAttribute = attribute;
@@ -854,7 +854,7 @@ internal static class Parser
             {
                 continue;
             }
-            QueryOptions childOptions = ReadQueryOptions(property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute), out _);
+            QueryOptions childOptions = ReadQueryOptions(property.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.QueryAttribute), out _);
             QueryNode? child = BuildQueryNode(property.Type, QueryKey(property), Identifier(property.Name), childOptions, 1, allowValue: true, out _);
             if (child is not null)
             {
@@ -916,7 +916,7 @@ internal static class Parser
         }
         foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
         {
-            if (candidate.OriginalDefinition.ToDisplayString() != KnownNames.IEnumerableOfT)
+            if (Names.Of(candidate.OriginalDefinition)! != KnownNames.IEnumerableOfT)
             {
                 continue;
             }
@@ -1053,7 +1053,7 @@ internal static class Parser
         var children = new List<QueryNode>();
         foreach (IPropertySymbol property in ReadableProperties(type))
         {
-            AttributeData? propertyQuery = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.QueryAttribute);
+            AttributeData? propertyQuery = property.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.QueryAttribute);
             QueryOptions childOptions = propertyQuery is null ? options with { Format = null, Collection = CollectionFormatKind.Multi } : ReadQueryOptions(propertyQuery, out _) with { Delimiter = options.Delimiter };
             string childKey = key.Length == 0 ? QueryKey(property) : key + options.Delimiter + QueryKey(property);
             QueryNode? child = BuildQueryNode(property.Type, childKey, Identifier(property.Name), childOptions, depth + 1, allowValue: true, out string? childProblem);
@@ -1083,7 +1083,7 @@ internal static class Parser
         {
             return false;
         }
-        string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        string ns = Names.Of(type.ContainingNamespace) ?? string.Empty;
         return !(ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns == "Microsoft" || ns.StartsWith("Microsoft.", StringComparison.Ordinal) || type.ContainingAssembly?.Name == "TypedHttp");
     }
 
@@ -1128,7 +1128,7 @@ internal static class Parser
 
     private static string PropertyWireName(IPropertySymbol property)
     {
-        AttributeData? alias = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.AliasAsAttribute);
+        AttributeData? alias = property.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.AliasAsAttribute);
         return alias is { ConstructorArguments.Length: 1 } && alias.ConstructorArguments[0].Value is string name ? name : property.Name;
     }
 
@@ -1143,7 +1143,7 @@ internal static class Parser
         foreach (AttributeData attribute in property.GetAttributes())
         {
             string? value = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
-            switch (attribute.AttributeClass?.ToDisplayString())
+            switch (Names.Of(attribute.AttributeClass))
             {
                 case KnownNames.AliasAsAttribute:
                     alias ??= value;
@@ -1160,9 +1160,9 @@ internal static class Parser
     {
         foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
         {
-            if (candidate.OriginalDefinition.ToDisplayString() == KnownNames.IEnumerableOfT
+            if (Names.Of(candidate.OriginalDefinition)! == KnownNames.IEnumerableOfT
                 && candidate.TypeArguments[0] is INamedTypeSymbol { Name: "KeyValuePair" } pair
-                && pair.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+                && Names.Of(pair.ContainingNamespace) == "System.Collections.Generic"
                 && pair.TypeArguments[0].SpecialType == SpecialType.System_String)
             {
                 valueType = pair.TypeArguments[1];
@@ -1190,7 +1190,7 @@ internal static class Parser
         }
         foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
         {
-            if (candidate.OriginalDefinition.ToDisplayString() == KnownNames.IEnumerableOfT)
+            if (Names.Of(candidate.OriginalDefinition)! == KnownNames.IEnumerableOfT)
             {
                 itemType = candidate.TypeArguments[0];
                 return true;
@@ -1219,7 +1219,7 @@ internal static class Parser
     {
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
         {
-            if (t.ToDisplayString() == baseName)
+            if (Names.Of(t)! == baseName)
             {
                 return true;
             }
@@ -1260,7 +1260,7 @@ internal static class Parser
         {
             return null;
         }
-        string definition = named.OriginalDefinition.ToDisplayString();
+        string definition = Names.Of(named.OriginalDefinition)!;
         bool valueTask;
         switch (definition)
         {
@@ -1291,7 +1291,7 @@ internal static class Parser
         {
             return new ReturnShape(ResponseKind.Bytes, valueTask, null, null);
         }
-        string resultDefinition = result.OriginalDefinition.ToDisplayString();
+        string resultDefinition = Names.Of(result.OriginalDefinition)!;
         if (resultDefinition == KnownNames.Stream)
         {
             return new ReturnShape(ResponseKind.Stream, valueTask, null, null);
@@ -1335,7 +1335,7 @@ internal static class Parser
         }
         for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
         {
-            string name = t.OriginalDefinition.ToDisplayString();
+            string name = Names.Of(t.OriginalDefinition)!;
             if (name is KnownNames.Stream or KnownNames.Task or KnownNames.TaskOfT or KnownNames.ValueTask or KnownNames.ValueTaskOfT or KnownNames.ApiResponse
                 || t.ContainingAssembly?.Name == "TypedHttp")
             {
@@ -1344,6 +1344,17 @@ internal static class Parser
         }
         return true;
     }
+
+    /// <summary>Whether the type is <c>System.IFormattable</c>, checked without formatting names (this runs per parameter on every keystroke).</summary>
+    private static bool IsSystemIFormattable(ITypeSymbol type) =>
+        type.Name == "IFormattable"
+        && type.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
+
+    /// <summary>The built-in numeric types, all of which are formattable.</summary>
+    private static bool IsNumericSpecialType(SpecialType type) => type is
+        SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+        or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
+        or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal;
 
     private static ValueFormat? ReadFormat(ITypeSymbol type, string? formatString = null)
     {
@@ -1365,7 +1376,7 @@ internal static class Parser
             case SpecialType.System_DateTime when formatString is null:
                 return new ValueFormat(FormatKind.Direct, null, nullableValue);
         }
-        string display = underlying.ToDisplayString();
+        string display = Names.Of(underlying)!;
         if (display == KnownNames.Uri)
         {
             // Not IFormattable: sent as Uri.ToString().
@@ -1379,7 +1390,7 @@ internal static class Parser
         {
             return new ValueFormat(FormatKind.Enum, underlying.ToDisplayString(PlainTypeFormat), nullableValue, null, ReadEnumMembers(underlying));
         }
-        bool formattable = display == KnownNames.IFormattable || underlying.AllInterfaces.Any(i => i.ToDisplayString() == KnownNames.IFormattable);
+        bool formattable = IsNumericSpecialType(underlying.SpecialType) || IsSystemIFormattable(underlying) || underlying.AllInterfaces.Any(IsSystemIFormattable);
         if (!formattable || underlying.TypeKind == TypeKind.TypeParameter)
         {
             return null;
@@ -1406,7 +1417,7 @@ internal static class Parser
             string wire = field.Name;
             foreach (AttributeData attribute in field.GetAttributes())
             {
-                string? attributeName = attribute.AttributeClass?.ToDisplayString();
+                string? attributeName = Names.Of(attribute.AttributeClass);
                 if (attributeName == KnownNames.JsonStringEnumMemberNameAttribute && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string jsonName)
                 {
                     wire = jsonName;
@@ -1431,13 +1442,13 @@ internal static class Parser
     // ---------------------------------------------------------------- attributes
 
     private static bool IsKnownMethodAttribute(INamedTypeSymbol? attributeClass) =>
-        attributeClass is not null && KnownNames.KnownMethod(attributeClass.ToDisplayString()) is not null;
+        attributeClass is not null && KnownNames.KnownMethod(Names.Of(attributeClass)!) is not null;
 
     private static bool IsHttpMethodAttribute(INamedTypeSymbol? attributeClass)
     {
         for (INamedTypeSymbol? t = attributeClass; t is not null; t = t.BaseType)
         {
-            if (t.ToDisplayString() == KnownNames.HttpMethodAttribute)
+            if (Names.Of(t)! == KnownNames.HttpMethodAttribute)
             {
                 return true;
             }
@@ -1455,7 +1466,7 @@ internal static class Parser
         method = null;
         path = null;
         error = null;
-        string? known = attribute.AttributeClass is null ? null : KnownNames.KnownMethod(attribute.AttributeClass.ToDisplayString());
+        string? known = attribute.AttributeClass is null ? null : KnownNames.KnownMethod(Names.Of(attribute.AttributeClass)!);
         if (known is not null)
         {
             method = known;
@@ -1474,18 +1485,18 @@ internal static class Parser
             SyntaxReference? reference = constructor.DeclaringSyntaxReferences.FirstOrDefault();
             if (reference is null)
             {
-                error = $"the constructor of '{constructor.ContainingType.ToDisplayString()}' is compiled into another assembly; declare the attribute in this project, or use [Get], [Post] and the other built-in attributes";
+                error = $"the constructor of '{Names.Of(constructor.ContainingType)!}' is compiled into another assembly; declare the attribute in this project, or use [Get], [Post] and the other built-in attributes";
                 return false;
             }
             if (reference.GetSyntax(cancellationToken) is not ConstructorDeclarationSyntax { Initializer: { } initializer })
             {
-                error = $"the constructor of '{constructor.ContainingType.ToDisplayString()}' does not call a base constructor";
+                error = $"the constructor of '{Names.Of(constructor.ContainingType)!}' does not call a base constructor";
                 return false;
             }
             SemanticModel model = compilation.GetSemanticModel(initializer.SyntaxTree);
             if (model.GetOperation(initializer, cancellationToken) is not IInvocationOperation invocation)
             {
-                error = $"the base constructor call of '{constructor.ContainingType.ToDisplayString()}' could not be bound";
+                error = $"the base constructor call of '{Names.Of(constructor.ContainingType)!}' could not be bound";
                 return false;
             }
             var next = new object?[invocation.TargetMethod.Parameters.Length];
@@ -1493,13 +1504,13 @@ internal static class Parser
             {
                 if (argument.Parameter is null || !TryEvaluate(argument.Value, arguments, out object? value))
                 {
-                    error = $"'{constructor.ContainingType.ToDisplayString()}' passes its base constructor a value that is neither a constant nor one of its own parameters";
+                    error = $"'{Names.Of(constructor.ContainingType)!}' passes its base constructor a value that is neither a constant nor one of its own parameters";
                     return false;
                 }
                 next[argument.Parameter.Ordinal] = value;
             }
             IMethodSymbol target = invocation.TargetMethod;
-            if (target.ContainingType.ToDisplayString() == KnownNames.HttpMethodAttribute)
+            if (Names.Of(target.ContainingType)! == KnownNames.HttpMethodAttribute)
             {
                 for (int i = 0; i < target.Parameters.Length; i++)
                 {
@@ -1550,7 +1561,7 @@ internal static class Parser
         var headers = new List<HeaderSpec>();
         foreach (AttributeData attribute in symbol.GetAttributes())
         {
-            if (attribute.AttributeClass?.ToDisplayString() != KnownNames.HeadersAttribute || attribute.ConstructorArguments.Length != 1)
+            if (Names.Of(attribute.AttributeClass) != KnownNames.HeadersAttribute || attribute.ConstructorArguments.Length != 1)
             {
                 continue;
             }
@@ -1582,7 +1593,7 @@ internal static class Parser
     /// <summary>Reads <c>[BasePath("/v2")]</c>: the path escaped like a route literal, or null.</summary>
     private static string? ReadBasePath(INamedTypeSymbol type, string ownerName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownNames.BasePathAttribute);
+        AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.BasePathAttribute);
         if (attribute is null)
         {
             return null;
@@ -1622,7 +1633,7 @@ internal static class Parser
         string? redirect = null;
         foreach (AttributeData attribute in symbol.GetAttributes())
         {
-            string? name = attribute.AttributeClass?.ToDisplayString();
+            string? name = Names.Of(attribute.AttributeClass);
             if (name is not (KnownNames.TimeoutAttribute or KnownNames.RedirectPolicyAttribute)
                 || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
             {
