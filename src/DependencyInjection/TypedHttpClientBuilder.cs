@@ -51,8 +51,9 @@ public sealed class TypedHttpClientBuilder
     /// <c>Timeout</c>, the session's timeouts (<c>ConnectTimeout</c>, <c>SendTimeout</c>, <c>ReceiveTimeout</c>,
     /// <c>ReceiveResponseTimeout</c>, <c>ResolveTimeout</c>, <c>ExpectContinueTimeout</c>,
     /// <c>PooledConnectionIdleTimeout</c>), <c>UserAgent</c>, <c>MaxConnectionsPerServer</c>,
-    /// <c>MaxResponseHeadersLength</c>; with <see cref="UseHttpClient()"/> also <c>RedirectPolicy</c>,
-    /// <c>MaxRedirects</c>, <c>Proxy</c> and <c>ProxyBypassList</c>. Values that do not parse fail when the first
+    /// <c>MaxResponseHeadersLength</c>, <c>RedirectPolicy</c>, <c>MaxRedirects</c>, <c>Proxy</c> and
+    /// <c>ProxyBypassList</c> (on the engine session, or on the primary handler with <see cref="UseHttpClient()"/>).
+    /// Values that do not parse fail when the first
     /// client is created, naming the configuration path.
     /// </summary>
     /// <param name="section">The section, for example <c>configuration.GetSection("TypedHttp:Users")</c>.</param>

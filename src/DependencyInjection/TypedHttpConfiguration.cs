@@ -45,13 +45,9 @@ internal static class TypedHttpConfiguration
         if (ReadTimeout(section, "PooledConnectionIdleTimeout") is TimeSpan idle) options.PooledConnectionIdleTimeout = idle;
         if (ReadInt(section, "MaxConnectionsPerServer") is int connections) options.MaxConnectionsPerServer = connections;
         if (ReadInt(section, "MaxResponseHeadersLength") is int headers) options.MaxResponseHeadersLength = headers;
-        // Redirect policy and proxy: HttpSessionOptions has no setting for them yet (the follow-up and connect
-        // stages are being wired); refuse rather than ignore them. See docs/transports.md.
-        if (ReadRedirect(section) is not null || ReadInt(section, "MaxRedirects") is not null || ReadProxy(section) is not null)
-        {
-            throw new InvalidOperationException(
-                $"The configuration section '{(section as IConfigurationSection)?.Path ?? "(root)"}' sets RedirectPolicy, MaxRedirects or Proxy, which the TypedHttp engine session cannot take from configuration yet; use UseHttpClient() for them or remove the keys.");
-        }
+        if (ReadRedirect(section) is RedirectPolicy redirect) options.RedirectPolicy = redirect;
+        if (ReadInt(section, "MaxRedirects") is int maxRedirects) options.MaxAutomaticRedirections = maxRedirects;
+        if (ReadProxy(section) is Uri proxy) options.Proxy = ProxySettings.Named(proxy, section["ProxyBypassList"], null);
     }
 
     /// <summary>The redirect policy from <c>RedirectPolicy</c>, or null.</summary>

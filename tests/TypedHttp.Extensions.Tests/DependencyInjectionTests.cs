@@ -128,7 +128,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task RedirectAndProxyKeysAreRefusedByTheEngineAndAppliedToHttpClient()
+    public async Task RedirectKeysApplyToTheEngineSessionAndToHttpClient()
     {
         await using TestServer server = await TestServer.StartAsync();
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -137,11 +137,14 @@ public sealed class DependencyInjectionTests
             ["Apis:P:RedirectPolicy"] = "Never",
         }).Build();
         var engine = new ServiceCollection();
-        engine.AddTypedHttpClient<IParityApi>().BindConfiguration(configuration.GetSection("Apis:P"));
+        engine.AddTypedHttpClient<IParityApi>(Json).BindConfiguration(configuration.GetSection("Apis:P"));
         await using (ServiceProvider provider = engine.BuildServiceProvider())
         {
-            var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IParityApi>());
-            Assert.Contains("'Apis:P'", e.Message);
+            // RedirectPolicy Never on the engine session: the 307 comes back instead of being followed.
+            ApiException e = await Assert.ThrowsAsync<ApiException>(() => provider.GetRequiredService<IParityApi>().RedirectedPostAsync(new Reply("x", 1)));
+            Assert.Equal(307, e.StatusCode);
+            HttpSessionOptions session = provider.GetRequiredService<TypedHttpSessions>().Get(typeof(IParityApi).FullName!).Options;
+            Assert.Equal(RedirectPolicy.Never, session.RedirectPolicy);
         }
 
         var overHttpClient = new ServiceCollection();
