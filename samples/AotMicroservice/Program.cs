@@ -1,6 +1,7 @@
 // An ASP.NET Core slim service published with Native AOT. It answers /orders/{sku} by calling the inventory
 // service through a generated TypedHttp client. The same binary also serves the inventory API, so two copies
-// make the pair: INVENTORY_URL tells one where the other listens (default: itself).
+// make the pair: INVENTORY_URL tells one where the other listens (default: itself). The client is registered with
+// TypedHttp.DependencyInjection, which binds its options without reflection.
 using System;
 using System.Text.Json.Serialization;
 using System.Threading;
@@ -44,12 +45,14 @@ public static class Program
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default));
 
         string inventoryUrl = builder.Configuration["INVENTORY_URL"] ?? builder.Configuration["urls"] ?? "http://127.0.0.1:5080";
-        // Registered by hand: one client for the process, on the shared engine session.
-        builder.Services.AddSingleton(_ => TypedHttpClient.Create<IInventoryApi>(new TypedHttpClientOptions
-        {
-            BaseAddress = new Uri(inventoryUrl),
-            JsonSerializerOptions = ServiceJsonContext.Default.Options,
-        }));
+        // One registration: a transient client over one engine session for this name, options bound without
+        // reflection (the timeouts can come from configuration: TypedHttp:Inventory:ConnectTimeout and the like).
+        builder.Services.AddTypedHttpClient<IInventoryApi>(o =>
+            {
+                o.BaseAddress = new Uri(inventoryUrl);
+                o.JsonSerializerOptions = ServiceJsonContext.Default.Options;
+            })
+            .BindConfiguration(builder.Configuration.GetSection("TypedHttp:Inventory"));
 
         WebApplication app = builder.Build();
 
