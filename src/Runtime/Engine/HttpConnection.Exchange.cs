@@ -93,7 +93,17 @@ internal sealed partial class HttpConnection
                 HttpTrace.AppendHeaders(text, head.Headers);
                 HttpTrace.Emit(_options, HttpTraceEventKind.HeadersReceived, Id, text.ToString(), request.Uri, head.Headers);
             }
-            return CreateResponse(request, plan, head, bodySent);
+            bool hold = plan.HoldOnChallenge && head.StatusCode == 401;
+            if (hold)
+            {
+                Hold(); // before the body can complete: an empty body releases the connection at once
+            }
+            TypedHttpResponse response = CreateResponse(request, plan, head, bodySent);
+            if (hold)
+            {
+                response.HeldConnection = this;
+            }
+            return response;
         }
         catch (Exception e)
         {
@@ -682,6 +692,11 @@ internal readonly struct RequestPlan
     public bool ReplaceAcceptEncoding { get; init; }
     /// <summary>The absolute-form request-target for a plain http request through a proxy (P-5), or null for origin form.</summary>
     public string? AbsoluteTarget { get; init; }
+    /// <summary>
+    /// a 401 to this request may start or continue an NTLM/Negotiate handshake, so its connection is held for
+    /// the request (kept out of the pool) until the follow-up stage takes it for the next leg or lets it go.
+    /// </summary>
+    public bool HoldOnChallenge { get; init; }
 }
 
 /// <summary>The close and keep-alive tokens of a Connection header.</summary>
