@@ -93,6 +93,39 @@ public class PolicyOptionTests
     }
 
     [Fact]
+    public async Task Max_redirs_exceeded_is_47()
+    {
+        await using var server = ScriptedServer.Respond(Redirect("/b"), Redirect("/c"), Redirect("/d"));
+        CliResult r = await CliRunner.RunAsync("-L", "--max-redirs", "1", server.Uri("/a").ToString());
+        Assert.Equal(47, r.ExitCode);
+        Assert.StartsWith("thttp: (47) Maximum redirects followed", r.Stderr);
+    }
+
+    [Fact]
+    public async Task The_engines_limit_of_10_applies_without_max_redirs()
+    {
+        await using var server = ScriptedServer.Respond(Enumerable.Range(0, 12).Select(i => Redirect("/r" + i)).ToArray());
+        CliResult r = await CliRunner.RunAsync("-L", "-w", "%{num_redirects}", server.Uri("/a").ToString());
+        Assert.Equal(47, r.ExitCode);
+        Assert.Equal(11, server.Connections.Sum(c => c.Requests.Count));
+    }
+
+    [Fact]
+    public async Task Credentials_are_dropped_on_another_origin_unless_location_trusted()
+    {
+        await using var target = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        await using var origin = ScriptedServer.Respond(Redirect(target.Uri("/t").ToString()));
+        CliResult plain = await CliRunner.RunAsync("-L", "-u", "u:p", origin.Uri().ToString());
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal("Basic dTpw", origin.Connections[0].Requests[0].Header("Authorization"));
+        Assert.Null(target.Connections[0].Requests[0].Header("Authorization"));
+
+        CliResult trusted = await CliRunner.RunAsync("--location-trusted", "-u", "u:p", origin.Uri().ToString());
+        Assert.Equal(0, trusted.ExitCode);
+        Assert.Equal("Basic dTpw", target.Connections[1].Requests[0].Header("Authorization"));
+    }
+
+    [Fact]
     public async Task Digest_answers_the_challenge()
     {
         await using var server = ScriptedServer.Respond(
