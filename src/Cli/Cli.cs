@@ -89,6 +89,7 @@ internal static class Cli
         private readonly TextWriter _stderr;
         private readonly CliEnvironment _env;
         private readonly VerboseTrace? _verbose;
+        private readonly HopHeads? _hops;
         private string? _certificateProblem;
 
         public Run(CliOptions options, Stream stdout, TextWriter stderr, CliEnvironment environment)
@@ -98,6 +99,7 @@ internal static class Cli
             _stderr = stderr;
             _env = environment;
             _verbose = options.Verbose ? new VerboseTrace(stderr) : null;
+            _hops = options.Include || options.Head ? new HopHeads() : null;
         }
 
         private bool ShowErrors => !_o.Silent || _o.ShowError;
@@ -178,9 +180,23 @@ internal static class Cli
                 s.ClientCertificates = new X509CertificateCollection { LoadClientCertificate(_o.Cert, _o.Key) };
             }
             s.Resolver = CreateResolver();
-            if (_verbose is not null)
+            if (_verbose is not null && _hops is not null)
+            {
+                VerboseTrace verbose = _verbose;
+                HopHeads hops = _hops;
+                s.TraceListener = e =>
+                {
+                    verbose.OnEvent(e);
+                    hops.OnEvent(e);
+                };
+            }
+            else if (_verbose is not null)
             {
                 s.TraceListener = _verbose.OnEvent;
+            }
+            else if (_hops is not null)
+            {
+                s.TraceListener = _hops.OnEvent;
             }
             PolicyBridge.Configure(s, _o, _env.UseEnvironmentProxy, ParsableUrls());
             return s;
@@ -591,11 +607,12 @@ internal static class Cli
                 report.UrlEffective = uri.AbsoluteUri;
                 using TypedHttpRequest request = BuildRequest(uri, body, custom);
                 report.UrlEffective = request.Uri.AbsoluteUri;
-                _verbose?.BeginTransfer(request);
+                _hops?.Begin();
                 TypedHttpResponse response = await session.SendAsync(request, maxTime.Token).ConfigureAwait(false);
                 await using (response.ConfigureAwait(false))
                 {
-                    _verbose?.FinalResponse(response);
+                    // curl writes each hop's head (redirects, 401/407) as it arrives, before the final response.
+                    await WriteHopHeadsAsync(output, response, maxTime.Token).ConfigureAwait(false);
                     report.HttpCode = response.StatusCode;
                     report.UrlEffective = response.RequestUri.AbsoluteUri;
                     report.NumRedirects = PolicyBridge.RedirectCount(response);
@@ -641,6 +658,8 @@ internal static class Cli
             }
             catch (TypedHttpException e)
             {
+                // The heads of the hops before the failure (a redirect limit, a bad Location) were received: write them.
+                await WriteHopHeadsAsync(output, null, CancellationToken.None).ConfigureAwait(false);
                 CliFailure f = ExitCodes.FromEngine(e, host, port, _certificateProblem);
                 (code, message) = (f.Code, f.Message);
             }
@@ -653,7 +672,6 @@ internal static class Cli
             {
                 clock.Stop();
                 progress?.Finish();
-                _verbose?.EndTransfer();
             }
             report.TimeTotal = clock.Elapsed.TotalSeconds;
             report.ExitCode = code;
@@ -681,6 +699,26 @@ internal static class Cli
                 await _stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
             return code;
+        }
+
+        /// <summary>-i/-I: the response heads of the transfer's earlier hops; nothing without -i/-I.</summary>
+        private async ValueTask WriteHopHeadsAsync(Output output, TypedHttpResponse? final, CancellationToken cancellationToken)
+        {
+            if (_hops is null)
+            {
+                return;
+            }
+            foreach (byte[] head in _hops.TakeHops(final))
+            {
+                try
+                {
+                    await output.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CliFailure) when (final is null)
+                {
+                    return; // the transfer's own error is reported
+                }
+            }
         }
 
         private void Error(int code, string message)

@@ -80,10 +80,13 @@ internal sealed class Output : IAsyncDisposable
     }
 
     /// <summary>The response head for -i and -I: status line, headers as received, empty line, CRLF line ends, Latin-1.</summary>
-    public static byte[] Head(TypedHttpResponse response)
+    public static byte[] Head(TypedHttpResponse response) => Head(StatusLine(response), response.Headers);
+
+    /// <summary>A response head for -i and -I from its status line and fields.</summary>
+    public static byte[] Head(string statusLine, HttpHeaderCollection headers)
     {
-        var text = new StringBuilder(StatusLine(response)).Append("\r\n");
-        foreach (var field in response.Headers)
+        var text = new StringBuilder(statusLine).Append("\r\n");
+        foreach (var field in headers)
         {
             text.Append(field.Key).Append(": ").Append(field.Value).Append("\r\n");
         }

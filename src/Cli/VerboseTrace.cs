@@ -1,53 +1,30 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
 namespace TypedHttp.Cli;
 
 /// <summary>
-/// <c>-v</c>: renders the engine's trace events on standard error as curl does — <c>&gt; </c> for the request
-/// head as sent, <c>&lt; </c> for each response head, <c>* </c> for everything else.
+/// <c>-v</c>: renders the engine's trace events on standard error as curl does — <c>&gt; </c> for each request
+/// head as sent, <c>&lt; </c> for each response head as received, <c>* </c> for everything else.
 /// </summary>
 /// <remarks>
-/// The engine's trace shows the values of Authorization, Proxy-Authorization, Cookie and Set-Cookie as
-/// <c>***</c>. curl shows request headers as sent; thttp does the same for the values it put on the request
-/// itself (from -H, -u, -b), and for the final response head, which it renders from the response. Values the
-/// engine adds on its own (an answer to an authentication challenge, cookies from the store on a redirect hop)
-/// and Set-Cookie on intermediate responses stay <c>***</c>: the engine never hands them out.
+/// Heads are rendered from the header fields the engine hands to the session's own listener in clear
+/// (<see cref="HttpTraceEvent.Headers"/>), so request headers show as sent, credentials included, as in curl.
+/// The EventSource and logs keep getting the redacted text.
 /// </remarks>
 internal sealed class VerboseTrace
 {
     private readonly TextWriter _stderr;
     private readonly object _gate = new();
-    private readonly List<KeyValuePair<string, string>> _knownSecrets = new();
-    private string? _pendingHead;
 
     public VerboseTrace(TextWriter stderr) => _stderr = stderr;
-
-    /// <summary>Remembers the secret header values thttp itself sets on <paramref name="request"/>.</summary>
-    public void BeginTransfer(TypedHttpRequest request)
-    {
-        lock (_gate)
-        {
-            _knownSecrets.Clear();
-            _pendingHead = null;
-            foreach (var field in request.Headers)
-            {
-                if (HttpTrace.IsSecret(field.Key))
-                {
-                    _knownSecrets.Add(field);
-                }
-            }
-        }
-    }
 
     /// <summary>An information line.</summary>
     public void Info(string text)
     {
         lock (_gate)
         {
-            FlushPending();
             _stderr.Write("* ");
             _stderr.Write(text);
             _stderr.Write('\n');
@@ -62,15 +39,12 @@ internal sealed class VerboseTrace
             switch (e.Kind)
             {
                 case HttpTraceEventKind.SendingRequest:
-                    FlushPending();
-                    WriteRequest(e.Message);
+                    _stderr.Write(RenderHead("> ", e));
                     break;
                 case HttpTraceEventKind.HeadersReceived:
-                    FlushPending();
-                    _pendingHead = e.Message;
+                    _stderr.Write(RenderHead("< ", e));
                     break;
                 default:
-                    FlushPending();
                     foreach (string line in e.Message.Split('\n'))
                     {
                         _stderr.Write("* ");
@@ -82,77 +56,27 @@ internal sealed class VerboseTrace
         }
     }
 
-    /// <summary>The final response head: rendered from the response, so Set-Cookie shows as received.</summary>
-    public void FinalResponse(TypedHttpResponse response)
+    /// <summary>A head: its first line from the message, each field in clear, then an empty marker line.</summary>
+    private static string RenderHead(string marker, HttpTraceEvent e)
     {
-        lock (_gate)
+        string message = e.Message;
+        int end = message.IndexOf('\n');
+        var text = new StringBuilder(marker).Append(end < 0 ? message : message.AsSpan(0, end)).Append('\n');
+        if (e.Headers is { } headers)
         {
-            _pendingHead = null;
-            _stderr.Write("< ");
-            _stderr.Write(Output.StatusLine(response));
-            _stderr.Write('\n');
-            foreach (var field in response.Headers)
+            foreach (var field in headers)
             {
-                _stderr.Write("< ");
-                _stderr.Write(field.Key);
-                _stderr.Write(": ");
-                _stderr.Write(field.Value);
-                _stderr.Write('\n');
+                // curl writes "Name:" for an empty value.
+                text.Append(marker).Append(field.Key).Append(field.Value.Length == 0 ? ":" : ": ").Append(field.Value).Append('\n');
             }
-            _stderr.Write("< \n");
         }
-    }
-
-    /// <summary>Ends a transfer: a response head still pending (the transfer failed after it) is written as traced.</summary>
-    public void EndTransfer()
-    {
-        lock (_gate)
+        else if (end >= 0)
         {
-            FlushPending();
-        }
-    }
-
-    private void FlushPending()
-    {
-        if (_pendingHead is null)
-        {
-            return;
-        }
-        string head = _pendingHead;
-        _pendingHead = null;
-        foreach (string line in head.Split('\n'))
-        {
-            _stderr.Write("< ");
-            _stderr.Write(line.StartsWith("  ", StringComparison.Ordinal) ? line.Substring(2) : line);
-            _stderr.Write('\n');
-        }
-        _stderr.Write("< \n");
-    }
-
-    private void WriteRequest(string message)
-    {
-        var used = new bool[_knownSecrets.Count];
-        var text = new StringBuilder();
-        foreach (string raw in message.Split('\n'))
-        {
-            string line = raw.StartsWith("  ", StringComparison.Ordinal) ? raw.Substring(2) : raw;
-            int colon = line.IndexOf(": ", StringComparison.Ordinal);
-            if (colon > 0 && line.AsSpan(colon + 2).SequenceEqual("***") && HttpTrace.IsSecret(line.Substring(0, colon)))
+            foreach (string line in message.Substring(end + 1).Split('\n'))
             {
-                string name = line.Substring(0, colon);
-                for (int i = 0; i < _knownSecrets.Count; i++)
-                {
-                    if (!used[i] && string.Equals(_knownSecrets[i].Key, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        used[i] = true;
-                        line = name + ": " + _knownSecrets[i].Value;
-                        break;
-                    }
-                }
+                text.Append(marker).Append(line.TrimStart()).Append('\n');
             }
-            text.Append("> ").Append(line.EndsWith(": ", StringComparison.Ordinal) ? line.TrimEnd() : line).Append('\n');
         }
-        text.Append("> \n");
-        _stderr.Write(text.ToString());
+        return text.Append(marker).Append('\n').ToString();
     }
 }

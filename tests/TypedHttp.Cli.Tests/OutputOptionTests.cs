@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using TypedHttp.Tests.Infrastructure;
@@ -120,15 +123,73 @@ public class OutputOptionTests
     public async Task Verbose_shows_the_request_as_sent_and_the_response_head()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nSet-Cookie: s=1\r\nContent-Length: 2\r\n\r\nok");
-        CliResult r = await CliRunner.RunAsync("-v", "-u", "u:p", "-b", "c=1", "-H", "X-A: 1", server.Uri("/v").ToString());
+        CliResult r = await CliRunner.RunAsync("-v", "-u", "u:p", "-b", "c=1", "-H", "X-A: 1", "-H", "X-Empty;", server.Uri("/v").ToString());
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("ok", r.StdoutText);
         Assert.Contains($"* Connecting to 127.0.0.1:{server.Port}\n", r.Stderr);
-        Assert.Contains(
-            $"> GET /v HTTP/1.1\n> Host: 127.0.0.1:{server.Port}\n> Authorization: Basic dTpw\n> User-Agent: thttp/{Cli.Version}\n> Accept: */*\n> Cookie: c=1\n> X-A: 1\n> \n",
-            r.Stderr);
-        Assert.Contains("< HTTP/1.1 200 OK\n< Set-Cookie: s=1\n< Content-Length: 2\n< \n", r.Stderr);
+        Assert.Equal(
+            $"> GET /v HTTP/1.1\n> Host: 127.0.0.1:{server.Port}\n> Authorization: Basic dTpw\n> User-Agent: thttp/{Cli.Version}\n> Accept: */*\n> Cookie: c=1\n> X-A: 1\n> X-Empty:\n> \n"
+            + "< HTTP/1.1 200 OK\n< Set-Cookie: s=1\n< Content-Length: 2\n< \n",
+            Heads(r.Stderr));
+        Assert.Equal(server.Connections[0].Requests[0].Head, RequestHeadFromTrace(r.Stderr, 0));
+    }
+
+    [Fact]
+    public async Task Verbose_shows_what_the_engine_adds_in_clear_on_every_hop()
+    {
+        await using var server = ScriptedServer.Respond(
+            "HTTP/1.1 302 Found\r\nLocation: /in\r\nSet-Cookie: sid=hop-cookie\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nin");
+        CliResult r = await CliRunner.RunAsync("-v", "-L", "-b", "", "--digest", "-u", "user:pw", "-d", "x=1", server.Uri("/login").ToString());
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("in", r.StdoutText);
+        var requests = server.Connections.SelectMany(c => c.Requests).ToList();
+        Assert.Equal(3, requests.Count);
+        string digest = requests[2].Header("Authorization")!;
+        Assert.StartsWith("Digest username=\"user\"", digest);
+        Assert.Equal(
+            $"> POST /login HTTP/1.1\n> Host: 127.0.0.1:{server.Port}\n> User-Agent: thttp/{Cli.Version}\n> Accept: */*\n> Content-Type: application/x-www-form-urlencoded\n> Content-Length: 3\n> \n"
+            + "< HTTP/1.1 302 Found\n< Location: /in\n< Set-Cookie: sid=hop-cookie\n< Content-Length: 0\n< \n"
+            + $"> GET /in HTTP/1.1\n> Host: 127.0.0.1:{server.Port}\n> User-Agent: thttp/{Cli.Version}\n> Accept: */*\n> Cookie: sid=hop-cookie\n> \n"
+            + "< HTTP/1.1 401 Unauthorized\n< WWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\n< Content-Length: 0\n< \n"
+            + $"> GET /in HTTP/1.1\n> Host: 127.0.0.1:{server.Port}\n> User-Agent: thttp/{Cli.Version}\n> Accept: */*\n> Cookie: sid=hop-cookie\n> Authorization: {digest}\n> \n"
+            + "< HTTP/1.1 200 OK\n< Content-Length: 2\n< \n",
+            Heads(r.Stderr));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(requests[i].Head, RequestHeadFromTrace(r.Stderr, i));
+        }
         Assert.DoesNotContain("***", r.Stderr);
+    }
+
+    /// <summary>The "&gt; " and "&lt; " lines of a -v trace, in order.</summary>
+    private static string Heads(string stderr) =>
+        string.Concat(stderr.Split('\n').Where(l => l.StartsWith("> ", StringComparison.Ordinal) || l.StartsWith("< ", StringComparison.Ordinal)).Select(l => l + "\n"));
+
+    /// <summary>The <paramref name="index"/>-th request head of a -v trace, as wire text (CRLF lines, empty line at the end).</summary>
+    private static string RequestHeadFromTrace(string stderr, int index)
+    {
+        var heads = new List<StringBuilder>();
+        bool inHead = false;
+        foreach (string line in stderr.Split('\n'))
+        {
+            if (line.StartsWith("> ", StringComparison.Ordinal))
+            {
+                if (!inHead)
+                {
+                    heads.Add(new StringBuilder());
+                    inHead = true;
+                }
+                string field = line.Substring(2);
+                heads[^1].Append(field.EndsWith(':') ? field + " " : field).Append("\r\n");
+            }
+            else
+            {
+                inHead = false;
+            }
+        }
+        return heads[index].ToString();
     }
 
     [Fact]

@@ -32,12 +32,64 @@ public class PolicyOptionTests
     }
 
     [Fact]
-    public async Task Include_with_location_writes_the_final_head()
+    public async Task Include_with_location_writes_every_hops_head_then_the_final_body()
     {
-        await using var server = ScriptedServer.Respond(Redirect("/b"), "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nhere");
+        await using var server = ScriptedServer.Respond(
+            "HTTP/1.1 301 Moved Permanently\r\nLocation: /b\r\nSet-Cookie: hop=1\r\nContent-Length: 3\r\n\r\n301",
+            Redirect("/c"),
+            "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nhere");
         CliResult r = await CliRunner.RunAsync("-sLi", server.Uri("/a").ToString());
         Assert.Equal(0, r.ExitCode);
-        Assert.Equal("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nhere", r.StdoutText);
+        Assert.Equal(
+            "HTTP/1.1 301 Moved Permanently\r\nLocation: /b\r\nSet-Cookie: hop=1\r\nContent-Length: 3\r\n\r\n"
+            + "HTTP/1.1 302 Found\r\nLocation: /c\r\nContent-Length: 3\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nhere",
+            r.StdoutText);
+        Assert.Equal("", r.Stderr);
+    }
+
+    [Fact]
+    public async Task Include_without_location_writes_only_the_redirect()
+    {
+        await using var server = ScriptedServer.Respond(Redirect("/b"));
+        CliResult r = await CliRunner.RunAsync("-si", server.Uri("/a").ToString());
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 3\r\n\r\n302", r.StdoutText);
+    }
+
+    [Fact]
+    public async Task Head_with_location_writes_every_hops_head()
+    {
+        // HEAD: the server sends no body bytes.
+        await using var server = ScriptedServer.Respond("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 3\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
+        CliResult r = await CliRunner.RunAsync("-sIL", server.Uri("/a").ToString());
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n", r.StdoutText);
+        Assert.Equal(["HEAD /a HTTP/1.1", "HEAD /b HTTP/1.1"], server.Connections.SelectMany(c => c.Requests).Select(q => q.RequestLine));
+    }
+
+    [Fact]
+    public async Task Include_writes_the_heads_received_before_too_many_redirects()
+    {
+        await using var server = ScriptedServer.Respond(Redirect("/b"), Redirect("/c"));
+        CliResult r = await CliRunner.RunAsync("-Li", "--max-redirs", "1", server.Uri("/a").ToString());
+        Assert.Equal(47, r.ExitCode);
+        Assert.Equal("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 3\r\n\r\nHTTP/1.1 302 Found\r\nLocation: /c\r\nContent-Length: 3\r\n\r\n", r.StdoutText);
+        Assert.StartsWith("thttp: (47) Maximum redirects followed", r.Stderr);
+    }
+
+    [Fact]
+    public async Task Include_with_digest_writes_the_401_head_then_the_answer()
+    {
+        await using var server = ScriptedServer.Respond(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nin");
+        CliResult r = await CliRunner.RunAsync("-i", "--digest", "-u", "user:pw", server.Uri("/d").ToString());
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n"
+            + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nin",
+            r.StdoutText);
     }
 
     [Fact]

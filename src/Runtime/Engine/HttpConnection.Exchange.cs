@@ -27,11 +27,12 @@ internal sealed partial class HttpConnection
         try
         {
             RequestContent? content = request.Content;
+            int headStart = _writeBuffer.WrittenCount;
             WriteHead(request, plan);
             bool trace = HttpTrace.IsEnabled(_options);
             if (trace)
             {
-                TraceRequest(request, plan);
+                TraceRequest(request, _writeBuffer.WrittenSpan.Slice(headStart));
             }
             bool bodySent = content is null;
             if (content is not null && !plan.ExpectContinue && content.Length is long length && length <= InlineBodyLimit)
@@ -84,11 +85,25 @@ internal sealed partial class HttpConnection
 
             if (trace)
             {
-                var text = new StringBuilder("HTTP/").Append(head.Version.Major).Append('.').Append(head.Version.Minor).Append(' ').Append(head.StatusCode).Append(' ').Append(head.ReasonPhrase);
+                var text = new StringBuilder("HTTP/").Append(head.Version.Major).Append('.').Append(head.Version.Minor).Append(' ').Append(head.StatusCode);
+                if (head.ReasonPhrase.Length != 0)
+                {
+                    text.Append(' ').Append(head.ReasonPhrase);
+                }
                 HttpTrace.AppendHeaders(text, head.Headers);
-                HttpTrace.Emit(_options, HttpTraceEventKind.HeadersReceived, Id, text.ToString());
+                HttpTrace.Emit(_options, HttpTraceEventKind.HeadersReceived, Id, text.ToString(), request.Uri, head.Headers);
             }
-            return CreateResponse(request, plan, head, bodySent);
+            bool hold = plan.HoldOnChallenge && head.StatusCode == 401;
+            if (hold)
+            {
+                Hold(); // before the body can complete: an empty body releases the connection at once
+            }
+            TypedHttpResponse response = CreateResponse(request, plan, head, bodySent);
+            if (hold)
+            {
+                response.HeldConnection = this;
+            }
+            return response;
         }
         catch (Exception e)
         {
@@ -155,27 +170,30 @@ internal sealed partial class HttpConnection
         return _headDeadline;
     }
 
-    private void TraceRequest(TypedHttpRequest request, RequestPlan plan)
+    /// <summary>
+    /// Traces the request head from the bytes just written (<paramref name="head"/>: request line, fields, empty
+    /// line), so that the trace shows exactly what was sent: the message with secrets redacted, the fields in clear
+    /// for the session's listener.
+    /// </summary>
+    private void TraceRequest(TypedHttpRequest request, ReadOnlySpan<byte> head)
     {
-        var text = new StringBuilder(request.Method).Append(' ').Append(plan.AbsoluteTarget ?? request.Uri.PathAndQuery).Append(plan.Http10 ? " HTTP/1.0" : " HTTP/1.1");
-        if (!plan.CallerSetHost)
+        string[] lines = Encoding.UTF8.GetString(head).Split("\r\n");
+        var fields = new HttpHeaderCollection(lines.Length);
+        var text = new StringBuilder(lines[0]);
+        for (int i = 1; i < lines.Length; i++)
         {
-            text.Append("\n  Host: ").Append(plan.HostHeader);
+            string line = lines[i];
+            int colon = line.IndexOf(':');
+            if (colon <= 0)
+            {
+                continue; // the empty line that ends the head
+            }
+            string name = line.Substring(0, colon);
+            string value = line.Length > colon + 1 ? line.Substring(colon + 2) : string.Empty; // the engine writes ": " after the name
+            fields.AddUnchecked(name, value);
         }
-        HttpTrace.AppendHeaders(text, request.Headers);
-        if (plan.ExtraHeaders is { } extra)
-        {
-            HttpTrace.AppendHeaders(text, extra);
-        }
-        if (plan.Chunked)
-        {
-            text.Append("\n  Transfer-Encoding: chunked");
-        }
-        else if (plan.ContentLength >= 0)
-        {
-            text.Append("\n  Content-Length: ").Append(plan.ContentLength);
-        }
-        HttpTrace.Emit(_options, HttpTraceEventKind.SendingRequest, Id, text.ToString());
+        HttpTrace.AppendHeaders(text, fields);
+        HttpTrace.Emit(_options, HttpTraceEventKind.SendingRequest, Id, text.ToString(), request.Uri, fields);
     }
 
     /// <summary>
@@ -674,6 +692,11 @@ internal readonly struct RequestPlan
     public bool ReplaceAcceptEncoding { get; init; }
     /// <summary>The absolute-form request-target for a plain http request through a proxy (P-5), or null for origin form.</summary>
     public string? AbsoluteTarget { get; init; }
+    /// <summary>
+    /// a 401 to this request may start or continue an NTLM/Negotiate handshake, so its connection is held for
+    /// the request (kept out of the pool) until the follow-up stage takes it for the next leg or lets it go.
+    /// </summary>
+    public bool HoldOnChallenge { get; init; }
 }
 
 /// <summary>The close and keep-alive tokens of a Connection header.</summary>

@@ -113,15 +113,61 @@ internal sealed partial class HttpConnection : IDisposable
     }
 
     /// <summary>Gives the connection back to its pool when it is reusable and nothing unexpected is buffered; closes it otherwise.</summary>
+    /// <remarks>A held connection (<see cref="Hold"/>) that is reusable is parked instead: it stays leased to its request.</remarks>
     internal void Release()
     {
         if (KeepAlive && _readStart == _readEnd && !IsDisposed)
         {
+            if (Interlocked.CompareExchange(ref _holdState, HoldParked, HoldPending) == HoldPending)
+            {
+                return; // kept for the next leg of a connection-oriented handshake
+            }
             _pool.Return(this);
         }
         else
         {
             Abort();
+        }
+    }
+
+    private const int HoldNone = 0, HoldPending = 1, HoldParked = 2;
+    private int _holdState;
+
+    /// <summary>
+    /// keeps this connection out of the pool when the current response ends: <see cref="Release"/> then parks it,
+    /// still leased to the request, for <see cref="TakeHeld"/> or <see cref="Unhold"/>.
+    /// </summary>
+    internal void Hold() => Volatile.Write(ref _holdState, HoldPending);
+
+    /// <summary>
+    /// After the held response was disposed: the connection, parked and open, now leased to the caller for the next
+    /// leg; or null when it was closed (the server closed it, or it could not be reused), in which case the hold is
+    /// dropped.
+    /// </summary>
+    internal HttpConnection? TakeHeld()
+    {
+        if (Interlocked.CompareExchange(ref _holdState, HoldNone, HoldParked) == HoldParked)
+        {
+            if (!IsDisposed)
+            {
+                return this;
+            }
+            return null;
+        }
+        Unhold();
+        return null;
+    }
+
+    /// <summary>Drops the hold: a parked connection goes back to the pool, one still in use goes there when its response ends.</summary>
+    internal void Unhold()
+    {
+        if (Interlocked.Exchange(ref _holdState, HoldNone) == HoldParked)
+        {
+            if (IsDisposed)
+            {
+                return;
+            }
+            _pool.Return(this);
         }
     }
 

@@ -230,6 +230,18 @@ internal sealed class HttpConnectionPool
         }
     }
 
+    /// <summary>The number of requests waiting for a connection (tests).</summary>
+    internal int WaiterCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count;
+            }
+        }
+    }
+
     /// <summary>The number of idle connections (tests).</summary>
     internal int IdleCount
     {

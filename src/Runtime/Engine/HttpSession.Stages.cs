@@ -37,7 +37,10 @@ public sealed partial class HttpSession
         AuthSelection serverAnswered = default, proxyAnswered = default;
         DigestSession? serverDigest = null, proxyDigest = null;
         bool serverStaleRetried = false, proxyStaleRetried = false, preAuthSent = false;
-        NegotiateAuthenticator? negotiator = null;
+        IConnectionAuthenticator? negotiator = null;
+        // the connection of a 401 held for the request (held), and the one taken for the next leg (pinned).
+        HttpConnection? held = null, pinned = null;
+        bool handshakeRestarted = false;
         // Bearer: fetched once per request, refreshed once after a 401 with a Bearer challenge.
         string? bearer = null;
         bool bearerFetched = false, bearerRefreshed = false;
@@ -130,16 +133,35 @@ public sealed partial class HttpSession
                     // T-7, HD-4: our Accept-Encoding replaces the caller's.
                     (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Accept-Encoding", ContentDecoding.AcceptEncoding);
                 }
-                if (extra is not null || absoluteTarget is not null)
+                // a 401 may start or continue an NTLM/Negotiate handshake: keep its connection for the next leg.
+                bool holdOnChallenge = !callerAuthorization
+                    && (negotiator is not null || (o.Credentials is not null && (o.AllowedAuthSchemes & (HttpAuthSchemes.Ntlm | HttpAuthSchemes.Negotiate)) != 0));
+                if (extra is not null || absoluteTarget is not null || holdOnChallenge)
                 {
-                    plan = plan with { ExtraHeaders = extra, AbsoluteTarget = absoluteTarget, ReplaceAcceptEncoding = o.AutomaticDecompression };
+                    plan = plan with { ExtraHeaders = extra, AbsoluteTarget = absoluteTarget, ReplaceAcceptEncoding = o.AutomaticDecompression, HoldOnChallenge = holdOnChallenge };
                 }
 
                 // Connect and Exchange stages.
                 TypedHttpResponse response;
                 try
                 {
-                    response = await SendCoreAsync(GetPool(key), hop, plan, cancellationToken).ConfigureAwait(false);
+                    TypedHttpResponse? onPinned = null;
+                    if (pinned is not null)
+                    {
+                        HttpConnection leg = pinned;
+                        pinned = null;
+                        onPinned = await SendOnPinnedAsync(leg, hop, plan, cancellationToken).ConfigureAwait(false);
+                        if (onPinned is null && !handshakeRestarted && negotiator is not null && RestartHandshake(ref negotiator, serverAnswered, uri) is string first)
+                        {
+                            // The handshake's connection closed between legs: start over on a fresh one, once.
+                            handshakeRestarted = true;
+                            nextAuthorization = first;
+                            continue;
+                        }
+                    }
+                    response = onPinned ?? await SendCoreAsync(GetPool(key), hop, plan, cancellationToken).ConfigureAwait(false);
+                    held = response.HeldConnection;
+                    response.HeldConnection = null;
                 }
                 catch (ProxyAuthenticationRequiredException e)
                 {
@@ -167,6 +189,7 @@ public sealed partial class HttpSession
                 bool canResend = hop.Content is null || hop.Content.IsReplayable;
 
                 // Follow-up stage: 401.
+                bool startsHandshake = false, continuesHandshake = false;
                 if (status == 401 && !callerAuthorization && canResend)
                 {
                     List<AuthChallenge> challenges = AuthChallengeParser.Parse(response.Headers, "WWW-Authenticate");
@@ -200,16 +223,36 @@ public sealed partial class HttpSession
                     else if (negotiator is not null && FindToken(challenges, negotiator.SchemeName) is string token)
                     {
                         answer = NextLeg(negotiator, token);
+                        continuesHandshake = answer is not null;
                     }
                     else if (o.Credentials is { } credentials)
                     {
                         answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, hop.Method, requestTarget, authIntBody,
                             ref serverTried, ref serverAnswered, ref serverDigest, ref negotiator, proxyTarget: false);
                         serverStaleRetried = false;
+                        startsHandshake = answer is not null && serverAnswered.Scheme is HttpAuthSchemes.Ntlm or HttpAuthSchemes.Negotiate;
                     }
                     if (answer is not null)
                     {
+                        HttpConnection? challenged = held;
+                        held = null;
+                        if (!(startsHandshake || continuesHandshake))
+                        {
+                            challenged?.Unhold();
+                        }
                         await response.DisposeAsync().ConfigureAwait(false); // R-14/T-6: drain so the connection can be reused
+                        if (startsHandshake || continuesHandshake)
+                        {
+                            // the next leg goes on this 401's connection, never through the pool.
+                            pinned = challenged?.TakeHeld();
+                            if (pinned is null && continuesHandshake && !handshakeRestarted
+                                && RestartHandshake(ref negotiator, serverAnswered, uri) is string first)
+                            {
+                                // The server closed the handshake's connection: the context is lost, start over once.
+                                handshakeRestarted = true;
+                                answer = first;
+                            }
+                        }
                         nextAuthorization = answer;
                         hop = CopyForFollowUp(hop);
                         followUpState = observer.FollowUpStarting(hop, status, FollowUpKind.ServerAuth);
@@ -233,7 +276,7 @@ public sealed partial class HttpSession
                         ForgetPreAuthentication(ProxyPreAuthentication, proxy!, challenges);
                         var cache = new HttpCredentialCache();
                         cache.Add(proxy!, proxyCredentials);
-                        NegotiateAuthenticator? unused = null;
+                        IConnectionAuthenticator? unused = null;
                         answer = SelectAndAnswer(challenges, proxy!, cache, o.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget, authIntBody,
                             ref proxyTried, ref proxyAnswered, ref proxyDigest, ref unused, proxyTarget: true);
                     }
@@ -247,6 +290,10 @@ public sealed partial class HttpSession
                         continue;
                     }
                 }
+
+                // Not answered with a handshake leg: the held connection goes back to the pool as usual.
+                held?.Unhold();
+                held = null;
 
                 // A-9f: remember what worked, for the next requests to this origin (or proxy).
                 if (status is not 401 and not 407 && o.PreAuthenticate)
@@ -333,8 +380,72 @@ public sealed partial class HttpSession
         finally
         {
             negotiator?.Dispose();
+            held?.Unhold();
+            pinned?.Release(); // a leg that was never sent: the connection is idle and reusable
         }
     }
+
+    /// <summary>
+    /// sends the next handshake leg on the connection the previous leg's 401 came on. Null when that connection
+    /// turned out closed before any byte of a response (the server dropped it between legs).
+    /// </summary>
+    private async ValueTask<TypedHttpResponse?> SendOnPinnedAsync(HttpConnection connection, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
+    {
+        connection.IsReused = true;
+        if (!connection.IsUsableWhenIdle(Environment.TickCount64, Timeout.InfiniteTimeSpan))
+        {
+            if (HttpTrace.IsEnabled(Options))
+            {
+                HttpTrace.Emit(Options, HttpTraceEventKind.Authenticating, connection.Id, "The server closed the authentication handshake's connection between legs");
+            }
+            connection.Abort();
+            return null;
+        }
+        if (HttpTrace.IsEnabled(Options))
+        {
+            HttpTrace.Emit(Options, HttpTraceEventKind.ConnectionReused, connection.Id, "Sending the next authentication leg on the same connection (A-4)");
+        }
+        try
+        {
+            return await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TypedHttpException e) when (!connection.ReceivedResponseBytes && IsStaleConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+        {
+            return null; // SendAsync closed the connection
+        }
+    }
+
+    /// <summary>A new context for the scheme in use and its first leg; null when the scheme cannot proceed.</summary>
+    private string? RestartHandshake(ref IConnectionAuthenticator? negotiator, AuthSelection answered, Uri origin)
+    {
+        negotiator?.Dispose();
+        negotiator = null;
+        if (answered.Credentials is null || answered.Scheme is not (HttpAuthSchemes.Ntlm or HttpAuthSchemes.Negotiate))
+        {
+            return null;
+        }
+        try
+        {
+            negotiator = CreateConnectionAuthenticator(answered.Scheme, answered.Credentials, origin.IdnHost);
+            string? first = negotiator.GetNextHeaderValue(null);
+            if (first is not null && HttpTrace.IsEnabled(Options))
+            {
+                Trace(HttpTraceEventKind.Authenticating, $"The {AuthChallenge.SchemeName(answered.Scheme)} handshake with {Origin(origin)} lost its connection: starting over on a fresh one");
+            }
+            return first;
+        }
+        catch (TypedHttpException e) when (e.Error == HttpError.LoginFailure)
+        {
+            if (HttpTrace.IsEnabled(Options))
+            {
+                Trace(HttpTraceEventKind.Authenticating, e.Message);
+            }
+            return null;
+        }
+    }
+
+    private IConnectionAuthenticator CreateConnectionAuthenticator(HttpAuthSchemes scheme, HttpCredentials credentials, string host) =>
+        Options.TestOnlyConnectionAuthenticatorFactory is { } factory ? factory(scheme, credentials, host) : new NegotiateAuthenticator(scheme, credentials, host);
 
     /// <summary>
     /// The request of an authentication round trip: the same method, URI, version, body and headers, as the engine's own
@@ -362,7 +473,7 @@ public sealed partial class HttpSession
     /// </summary>
     private string? SelectAndAnswer(List<AuthChallenge> challenges, Uri origin, HttpCredentialCache credentials, HttpAuthSchemes allowed,
         string method, string requestTarget, byte[]? authIntBody, ref HttpAuthSchemes tried, ref AuthSelection answered, ref DigestSession? digest,
-        ref NegotiateAuthenticator? negotiator, bool proxyTarget)
+        ref IConnectionAuthenticator? negotiator, bool proxyTarget)
     {
         while (AuthSchemeSelector.TrySelect(challenges, origin, credentials, allowed & ~tried, out AuthSelection s))
         {
@@ -392,7 +503,7 @@ public sealed partial class HttpSession
                         break;
                     default:
                         negotiator?.Dispose();
-                        negotiator = new NegotiateAuthenticator(s.Scheme, s.Credentials, origin.IdnHost);
+                        negotiator = CreateConnectionAuthenticator(s.Scheme, s.Credentials, origin.IdnHost);
                         answer = negotiator.GetNextHeaderValue(s.Challenge.Token68);
                         break;
                 }
@@ -419,7 +530,7 @@ public sealed partial class HttpSession
         return null;
     }
 
-    private string? NextLeg(NegotiateAuthenticator negotiator, string token)
+    private string? NextLeg(IConnectionAuthenticator negotiator, string token)
     {
         try
         {

@@ -75,8 +75,9 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     /// <remarks>
     /// The request is validated before anything is sent: a URI that is not absolute gives
     /// <see cref="HttpError.InvalidUrl"/>, a scheme other than http or https <see cref="HttpError.UnrecognizedScheme"/>,
-    /// a bad method, header name or header value (CR, LF, NUL) <see cref="HttpError.InvalidRequest"/>, all in phase
-    /// <see cref="HttpPhase.Request"/>. The caller's token covers the exchange up to the response head; body reads
+    /// a method that is not a token or a caller-set Content-Length or Transfer-Encoding <see cref="HttpError.InvalidRequest"/>,
+    /// all in phase <see cref="HttpPhase.Request"/>. A bad header name or value (CR, LF, NUL) is refused earlier, by
+    /// <see cref="HttpHeaderCollection.Add"/> with <see cref="ArgumentException"/>. The caller's token covers the exchange up to the response head; body reads
     /// take their own token. Cancelling it throws <see cref="OperationCanceledException"/>.
     /// </remarks>
     public override ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
@@ -368,6 +369,20 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             foreach (var pair in _pools)
             {
                 n += pair.Value.IdleCount;
+            }
+            return n;
+        }
+    }
+
+    /// <summary>The number of requests waiting for a connection across all servers (tests: MaxConnectionsPerServer).</summary>
+    internal int WaitingForConnectionCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var pair in _pools)
+            {
+                n += pair.Value.WaiterCount;
             }
             return n;
         }

@@ -43,6 +43,7 @@ public sealed class HttpSessionOptions
     private SslProtocols _sslProtocols = SslProtocols.None;
     private bool _checkCertificateRevocation;
     private Action<HttpTraceEvent>? _traceListener;
+    private Func<HttpAuthSchemes, HttpCredentials, string, Policy.IConnectionAuthenticator>? _testOnlyConnectionAuthenticatorFactory;
     private IHttpSessionObserver? _observer;
     private RedirectPolicy _redirectPolicy = RedirectPolicy.DisallowHttpsToHttp;
     private int _maxAutomaticRedirections = 10;
@@ -239,6 +240,18 @@ public sealed class HttpSessionOptions
     /// verbose output and for tests. Called inline on the I/O path: keep it quick.
     /// </summary>
     internal Action<HttpTraceEvent>? TraceListener { get => _traceListener; set => Set(ref _traceListener, value); }
+
+    /// <summary>
+    /// TEST-ONLY SEAM. Replaces the platform's NTLM/Negotiate token exchange (<see cref="Policy.NegotiateAuthenticator"/>)
+    /// with a scripted one, given the scheme, the credentials and the server's host name, so that the engine's part of
+    /// A-4 (every leg on one connection) can be tested where no GSSAPI/NTLM library exists. Null (always, outside
+    /// tests): the platform's.
+    /// </summary>
+    internal Func<HttpAuthSchemes, HttpCredentials, string, Policy.IConnectionAuthenticator>? TestOnlyConnectionAuthenticatorFactory
+    {
+        get => _testOnlyConnectionAuthenticatorFactory;
+        set => Set(ref _testOnlyConnectionAuthenticatorFactory, value);
+    }
 
     /// <summary>
     /// Receives connection lifecycle and follow-up events without any text formatting, besides the built-in

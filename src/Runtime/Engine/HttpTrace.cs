@@ -46,8 +46,26 @@ internal enum HttpTraceEventKind
     ProxyTunnel = 18,
 }
 
-/// <summary>One trace event: its kind, the connection it concerns (0 before there is one) and a line of text.</summary>
-internal readonly record struct HttpTraceEvent(HttpTraceEventKind Kind, long ConnectionId, string Message);
+/// <summary>
+/// One trace event: its kind, the connection it concerns (0 before there is one) and a line of text with secrets
+/// redacted. <see cref="HttpTraceEventKind.SendingRequest"/> and <see cref="HttpTraceEventKind.HeadersReceived"/>
+/// also carry the request's URI and the head's header fields unredacted, for the session's own listener only
+/// (<c>thttp -v</c> and <c>-i -L</c>): they never reach the EventSource, logs or exception messages.
+/// </summary>
+internal readonly record struct HttpTraceEvent(HttpTraceEventKind Kind, long ConnectionId, string Message)
+{
+    /// <summary>The URI of the request this event belongs to (the hop's URI), when the event concerns one request.</summary>
+    public Uri? RequestUri { get; init; }
+
+    /// <summary>
+    /// The head's header fields in clear, in wire order: for <see cref="HttpTraceEventKind.SendingRequest"/> every
+    /// field exactly as written (Host, User-Agent, Content-Length … included); for
+    /// <see cref="HttpTraceEventKind.HeadersReceived"/> the response's fields as parsed. The first line of
+    /// <see cref="Message"/> is the request or status line. Listeners are called inline: the collection may be the
+    /// response's own, so copy what you keep and never change it.
+    /// </summary>
+    public HttpHeaderCollection? Headers { get; init; }
+}
 
 /// <summary>
 /// The engine's trace (D-1…D-3, OM-11): every event goes to the <c>TypedHttp</c> EventSource and to the session's
@@ -65,8 +83,15 @@ internal static class HttpTrace
     public static bool IsEnabled(HttpSessionOptions options) => options.TraceListener is not null || TypedHttpEventSource.Log.IsEnabled();
 
     public static void Emit(HttpSessionOptions options, HttpTraceEventKind kind, long connectionId, string message)
+        => Emit(options, kind, connectionId, message, null, null);
+
+    /// <summary>
+    /// Emits an event; <paramref name="requestUri"/> and <paramref name="headers"/> (unredacted) go to the session's
+    /// listener only, the EventSource gets the redacted <paramref name="message"/>.
+    /// </summary>
+    public static void Emit(HttpSessionOptions options, HttpTraceEventKind kind, long connectionId, string message, Uri? requestUri, HttpHeaderCollection? headers)
     {
-        options.TraceListener?.Invoke(new HttpTraceEvent(kind, connectionId, message));
+        options.TraceListener?.Invoke(new HttpTraceEvent(kind, connectionId, message) { RequestUri = requestUri, Headers = headers });
         TypedHttpEventSource log = TypedHttpEventSource.Log;
         if (log.IsEnabled())
         {

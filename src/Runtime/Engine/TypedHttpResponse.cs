@@ -54,6 +54,12 @@ public sealed class TypedHttpResponse : IDisposable, IAsyncDisposable
     /// <summary>How many redirects the engine followed to get this response (0 when none, R-6).</summary>
     public int RedirectCount { get; internal set; }
 
+    /// <summary>
+    /// The connection held for the follow-up stage (A-4, <see cref="RequestPlan.HoldOnChallenge"/>): set on a 401 whose
+    /// connection stays out of the pool until the stage takes it for the next handshake leg or lets it go.
+    /// </summary>
+    internal HttpConnection? HeldConnection { get; set; }
+
     /// <summary>Whether the status is 2xx.</summary>
     public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;
 

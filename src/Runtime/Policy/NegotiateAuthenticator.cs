@@ -12,7 +12,7 @@ namespace TypedHttp.Policy;
 /// follow-up stage turns into "scheme not available, try the next one or return the 401".
 /// All legs must run on one kept-alive connection; that is the engine's part.
 /// </summary>
-internal sealed class NegotiateAuthenticator : IDisposable
+internal sealed class NegotiateAuthenticator : IConnectionAuthenticator
 {
     private readonly NegotiateAuthentication _context;
     private readonly string _schemeName;
@@ -101,4 +101,19 @@ internal sealed class NegotiateAuthenticator : IDisposable
 
     /// <summary>Releases the security context.</summary>
     public void Dispose() => _context.Dispose();
+}
+
+/// <summary>
+/// One side of a connection-oriented handshake (NTLM, Negotiate; ): turns each server token into the next
+/// Authorization value. <see cref="NegotiateAuthenticator"/> is the real one; tests substitute a scripted one through
+/// <see cref="HttpSessionOptions.TestOnlyConnectionAuthenticatorFactory"/>.
+/// </summary>
+internal interface IConnectionAuthenticator : IDisposable
+{
+    /// <summary>The scheme name sent (<c>Negotiate</c> or <c>NTLM</c>).</summary>
+    string SchemeName { get; }
+
+    /// <summary>The next Authorization value for <paramref name="serverToken68"/> (null on the first leg); null when nothing more is to be sent.</summary>
+    /// <exception cref="TypedHttpException">The scheme cannot proceed (<see cref="HttpError.LoginFailure"/>).</exception>
+    string? GetNextHeaderValue(string? serverToken68);
 }

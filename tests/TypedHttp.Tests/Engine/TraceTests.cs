@@ -100,6 +100,67 @@ public sealed class TraceTests
         Assert.DoesNotContain(listener.Events, e => e.Message.Contains("es-secret", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task SessionListener_GetsTheHeadsInClear_AsSent_WhileTheEventSourceStaysRedacted()
+    {
+        await using var server = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nSet-Cookie: sid=clear-set-cookie\r\nContent-Length: 2\r\n\r\nok");
+        using var listener = new Listener();
+        var events = new ConcurrentQueue<HttpTraceEvent>();
+        using var session = Session(o =>
+        {
+            o.TraceListener = e => events.Enqueue(e with { Headers = Copy(e.Headers) });
+            o.UserAgent = "agent/1";
+        });
+        Uri uri = server.Uri("/clear?q=a%20b");
+        var request = new TypedHttpRequest("POST", uri) { Content = new ByteArrayRequestContent(new byte[] { 1, 2, 3 }) };
+        request.Headers.Add("Authorization", "Bearer clear-token");
+        request.Headers.Add("Cookie", "c=clear-cookie");
+        request.Headers.Add("X-Padded", " spaced");
+        await (await session.SendAsync(request)).DisposeAsync();
+
+        HttpTraceEvent sending = Assert.Single(events, e => e.Kind == HttpTraceEventKind.SendingRequest);
+        Assert.Equal(uri, sending.RequestUri);
+        // The fields in clear are exactly the head the server received.
+        var wire = new System.Text.StringBuilder(sending.Message.Split('\n')[0]).Append("\r\n");
+        foreach (var field in sending.Headers!)
+        {
+            wire.Append(field.Key).Append(": ").Append(field.Value).Append("\r\n");
+        }
+        Assert.Equal(server.Connections[0].Requests[0].Head, wire.Append("\r\n").ToString());
+        Assert.Equal("Bearer clear-token", sending.Headers!.GetValue("Authorization"));
+        Assert.Equal("agent/1", sending.Headers!.GetValue("User-Agent"));
+        Assert.Equal("3", sending.Headers!.GetValue("Content-Length"));
+
+        HttpTraceEvent received = Assert.Single(events, e => e.Kind == HttpTraceEventKind.HeadersReceived);
+        Assert.Equal(uri, received.RequestUri);
+        Assert.Equal("HTTP/1.1 200 OK", received.Message.Split('\n')[0]);
+        Assert.Equal("sid=clear-set-cookie", received.Headers!.GetValue("Set-Cookie"));
+
+        // Messages (the listener's and the EventSource's) never carry the secrets.
+        string messages = string.Join("\n", events.Select(e => e.Message)) + string.Join("\n", listener.Events.Select(e => e.Message));
+        foreach (string secret in new[] { "clear-token", "clear-cookie", "clear-set-cookie" })
+        {
+            Assert.DoesNotContain(secret, messages);
+        }
+        Assert.Contains(listener.Events, e => e.Name == "SendingRequest" && e.Message.Contains("Authorization: ***", StringComparison.Ordinal) && e.Message.Contains("User-Agent: agent/1", StringComparison.Ordinal));
+        Assert.Contains(listener.Events, e => e.Name == "HeadersReceived" && e.Message.Contains("Set-Cookie: ***", StringComparison.Ordinal));
+        Assert.All(events.Where(e => e.Kind is not (HttpTraceEventKind.SendingRequest or HttpTraceEventKind.HeadersReceived)), e => Assert.Null(e.Headers));
+    }
+
+    private static HttpHeaderCollection? Copy(HttpHeaderCollection? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+        var copy = new HttpHeaderCollection(headers.Count);
+        foreach (var field in headers)
+        {
+            copy.AddUnchecked(field.Key, field.Value);
+        }
+        return copy;
+    }
+
     private sealed class Listener : EventListener
     {
         public ConcurrentQueue<(string Name, string Message)> Events { get; } = new();

@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+
+namespace TypedHttp.Cli;
+
+/// <summary>
+/// <c>-i</c>/<c>-I</c> with <c>-L</c> or authentication: curl writes every response head of a transfer (each
+/// redirect and 401/407 hop, then the final one). The engine follows those hops itself, so thttp keeps each
+/// response head from the trace (<see cref="HttpTraceEventKind.HeadersReceived"/>, fields in clear) as it arrives
+/// and writes them before the final response.
+/// </summary>
+internal sealed class HopHeads
+{
+    private readonly object _gate = new();
+    private readonly List<(byte[] Head, HttpHeaderCollection Fields)> _heads = new();
+
+    /// <summary>Forgets the heads of the previous transfer.</summary>
+    public void Begin()
+    {
+        lock (_gate)
+        {
+            _heads.Clear();
+        }
+    }
+
+    /// <summary>The engine's listener: called inline on the I/O path.</summary>
+    public void OnEvent(HttpTraceEvent e)
+    {
+        if (e.Kind != HttpTraceEventKind.HeadersReceived || e.Headers is not { } fields)
+        {
+            return;
+        }
+        int end = e.Message.IndexOf('\n');
+        byte[] head = Output.Head(end < 0 ? e.Message : e.Message.Substring(0, end), fields);
+        lock (_gate)
+        {
+            _heads.Add((head, fields));
+        }
+    }
+
+    /// <summary>
+    /// Takes the heads received so far, without the one of <paramref name="final"/> (the final response's head
+    /// is written from the response); all of them when the transfer failed.
+    /// </summary>
+    public List<byte[]> TakeHops(TypedHttpResponse? final)
+    {
+        lock (_gate)
+        {
+            var hops = new List<byte[]>(_heads.Count);
+            foreach (var (head, fields) in _heads)
+            {
+                if (final is null || !ReferenceEquals(fields, final.Headers))
+                {
+                    hops.Add(head);
+                }
+            }
+            _heads.Clear();
+            return hops;
+        }
+    }
+}
