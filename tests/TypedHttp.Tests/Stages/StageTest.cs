@@ -14,19 +14,12 @@ namespace TypedHttp.Tests.Stages;
 internal static class StageTest
 {
     /// <summary>A session with short timeouts; host names resolve to 127.0.0.1.</summary>
-    public static HttpSession Session(Action<HttpSessionOptions>? configure = null)
-    {
-        var options = new HttpSessionOptions
+    public static HttpSession Session(Action<HttpSessionOptions>? configure = null) =>
+        Engine.EngineTest.Session(options =>
         {
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            SendTimeout = TimeSpan.FromSeconds(5),
-            ReceiveTimeout = TimeSpan.FromSeconds(5),
-            ReceiveResponseTimeout = TimeSpan.FromSeconds(10),
-            Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback }),
-        };
-        configure?.Invoke(options);
-        return new HttpSession(options);
-    }
+            options.Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback });
+            configure?.Invoke(options);
+        });
 
     /// <summary>A scripted server that answers each request on each connection with <paramref name="respond"/>.</summary>
     public static ScriptedServer Routed(Func<ScriptedRequest, string> respond) => ScriptedServer.Start(async c =>
