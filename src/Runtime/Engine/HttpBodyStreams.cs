@@ -268,69 +268,169 @@ internal sealed class ChunkedBodyStream : HttpBodyStream
     private State _state;
     private long _chunkRemaining;
 
+    /// <summary>A framing error found after some data was already copied for the caller: thrown by the next read.</summary>
+    private Exception? _deferredFailure;
+
     public ChunkedBodyStream(HttpConnection connection) : base(connection) { }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        if (_deferredFailure is not null)
+        {
+            throw _deferredFailure;
+        }
         HttpConnection connection = Connection;
         HttpSessionOptions options = connection.Pool.Options;
         while (true)
         {
+            // Everything that can be decoded from bytes already received, across chunk boundaries, without I/O.
+            int copied = CopyBuffered(connection, buffer.Span, options.MaxChunkSizeLineLength);
+            if (copied > 0)
+            {
+                return copied;
+            }
             switch (_state)
             {
                 case State.SizeLine:
                 {
                     LineRange line = await connection.ReadLineAsync(options.MaxChunkSizeLineLength, HttpPhase.ReceiveBody, HttpError.ChunkedEncodingHeaderSizeOverflow, long.MaxValue, cancellationToken).ConfigureAwait(false);
-                    _chunkRemaining = ParseChunkSize(connection, connection.LineSpan(line));
-                    _state = _chunkRemaining == 0 ? State.Trailers : State.Data;
+                    OnSizeLine(connection, line);
                     break;
                 }
                 case State.Data:
                 {
+                    // Nothing is buffered (CopyBuffered took it all).
                     if (buffer.Length == 0)
                     {
                         return 0;
                     }
-                    if (buffer.Length > _chunkRemaining)
+                    if (_chunkRemaining >= connection.ReadBufferLength && buffer.Length >= connection.ReadBufferLength)
                     {
-                        buffer = buffer.Slice(0, (int)_chunkRemaining);
+                        // A large rest of a chunk goes straight from the socket into the caller's buffer.
+                        if (buffer.Length > _chunkRemaining)
+                        {
+                            buffer = buffer.Slice(0, (int)_chunkRemaining);
+                        }
+                        int n = await connection.ReadBodyAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        if (n == 0)
+                        {
+                            throw Truncated("The connection closed in the middle of a chunk, before the last chunk.");
+                        }
+                        _chunkRemaining -= n;
+                        if (_chunkRemaining == 0)
+                        {
+                            _state = State.DataEnd;
+                        }
+                        return n;
                     }
-                    int n = await connection.ReadBodyAsync(buffer, cancellationToken).ConfigureAwait(false);
-                    if (n == 0)
+                    // A small rest: fill the read buffer, which may also bring the next chunks in.
+                    connection.GrowReadBufferForBody(buffer.Length);
+                    if (await connection.FillBodyAsync(cancellationToken).ConfigureAwait(false) == 0)
                     {
                         throw Truncated("The connection closed in the middle of a chunk, before the last chunk.");
                     }
-                    _chunkRemaining -= n;
-                    if (_chunkRemaining == 0)
-                    {
-                        _state = State.DataEnd;
-                    }
-                    return n;
+                    break;
                 }
                 case State.DataEnd:
                 {
                     LineRange line = await connection.ReadLineAsync(options.MaxChunkSizeLineLength, HttpPhase.ReceiveBody, HttpError.ChunkedEncodingHeaderSizeOverflow, long.MaxValue, cancellationToken).ConfigureAwait(false);
-                    if (line.Length != 0)
-                    {
-                        throw connection.Invalid(HttpPhase.ReceiveBody, "A chunk's data is not followed by CRLF: the chunk is longer than its size says.");
-                    }
-                    _state = State.SizeLine;
+                    OnDataEnd(connection, line);
                     break;
                 }
                 default:
                 {
-                    var trailers = new HttpHeaderCollection(0);
-                    await connection.ReadFieldsAsync(trailers, options.MaxResponseHeadersLength, HttpPhase.ReceiveBody, long.MaxValue, cancellationToken).ConfigureAwait(false);
-                    if (Response is not null && trailers.Count > 0)
+                    if (!connection.TryConsumeBufferedEmptyLine())
                     {
-                        Response.Trailers = trailers;
+                        var trailers = new HttpHeaderCollection(0);
+                        await connection.ReadFieldsAsync(trailers, options.MaxResponseHeadersLength, HttpPhase.ReceiveBody, long.MaxValue, cancellationToken).ConfigureAwait(false);
+                        if (Response is not null && trailers.Count > 0)
+                        {
+                            Response.Trailers = trailers;
+                        }
                     }
                     Complete();
                     return 0;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Decodes what the read buffer already holds into <paramref name="destination"/>: chunk data, and the size
+    /// lines and CRLFs between chunks when they are complete, stopping where I/O would be needed, at the last
+    /// chunk, or when <paramref name="destination"/> is full. Returns the data bytes copied. A framing error after
+    /// some bytes were copied is kept for the next read, so those bytes reach the caller first.
+    /// </summary>
+    private int CopyBuffered(HttpConnection connection, Span<byte> destination, int maxLineLength)
+    {
+        int copied = 0;
+        try
+        {
+            while (true)
+            {
+                LineRange line;
+                switch (_state)
+                {
+                    case State.SizeLine:
+                        if (!connection.TryReadBufferedLine(maxLineLength, HttpPhase.ReceiveBody, HttpError.ChunkedEncodingHeaderSizeOverflow, out line))
+                        {
+                            return copied;
+                        }
+                        OnSizeLine(connection, line);
+                        break;
+                    case State.Data:
+                    {
+                        Span<byte> free = destination.Slice(copied);
+                        if (free.Length > _chunkRemaining)
+                        {
+                            free = free.Slice(0, (int)_chunkRemaining);
+                        }
+                        int n = connection.CopyBuffered(free);
+                        if (n == 0)
+                        {
+                            return copied;
+                        }
+                        copied += n;
+                        _chunkRemaining -= n;
+                        if (_chunkRemaining == 0)
+                        {
+                            _state = State.DataEnd;
+                        }
+                        break;
+                    }
+                    case State.DataEnd:
+                        if (!connection.TryReadBufferedLine(maxLineLength, HttpPhase.ReceiveBody, HttpError.ChunkedEncodingHeaderSizeOverflow, out line))
+                        {
+                            return copied;
+                        }
+                        OnDataEnd(connection, line);
+                        break;
+                    default:
+                        return copied;
+                }
+            }
+        }
+        catch (TypedHttpException e) when (copied > 0)
+        {
+            _deferredFailure = e;
+            return copied;
+        }
+    }
+
+    private void OnSizeLine(HttpConnection connection, LineRange line)
+    {
+        _chunkRemaining = ParseChunkSize(connection, connection.LineSpan(line));
+        _state = _chunkRemaining == 0 ? State.Trailers : State.Data;
+    }
+
+    private void OnDataEnd(HttpConnection connection, LineRange line)
+    {
+        if (line.Length != 0)
+        {
+            throw connection.Invalid(HttpPhase.ReceiveBody, "A chunk's data is not followed by CRLF: the chunk is longer than its size says.");
+        }
+        _state = State.SizeLine;
     }
 
     /// <summary>chunk-size [ BWS ";" chunk-ext ] — hex digits, any case, leading zeros allowed; at most 2^60 - 1.</summary>

@@ -443,19 +443,11 @@ internal sealed partial class HttpConnection : IDisposable
             int idx = _readBuffer.AsSpan(_readStart + scanned, available - scanned).IndexOf((byte)'\n');
             if (idx >= 0)
             {
-                int total = scanned + idx + 1;
-                if (total > maxLength)
+                if (scanned + idx + 1 > maxLength)
                 {
                     throw TooLong(tooLong, phase, maxLength);
                 }
-                int start = _readStart;
-                int length = scanned + idx;
-                if (length > 0 && _readBuffer[start + length - 1] == (byte)'\r')
-                {
-                    length--;
-                }
-                _readStart += total;
-                return new LineRange(start, length, total);
+                return TakeLine(scanned + idx);
             }
             scanned = available;
             if (scanned >= maxLength)
@@ -471,6 +463,50 @@ internal sealed partial class HttpConnection : IDisposable
                     : EofInHead();
             }
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="ReadLineAsync"/> without I/O: takes a line that is already complete in the read buffer, or
+    /// returns false when more bytes are needed. The same <paramref name="maxLength"/> applies, with the same failure.
+    /// </summary>
+    internal bool TryReadBufferedLine(int maxLength, HttpPhase phase, HttpError tooLong, out LineRange line)
+    {
+        int available = _readEnd - _readStart;
+        int idx = _readBuffer.AsSpan(_readStart, Math.Min(available, maxLength)).IndexOf((byte)'\n');
+        if (idx >= 0)
+        {
+            line = TakeLine(idx);
+            return true;
+        }
+        if (available >= maxLength)
+        {
+            throw TooLong(tooLong, phase, maxLength);
+        }
+        line = default;
+        return false;
+    }
+
+    /// <summary>Consumes the buffered line whose LF is at <paramref name="lfOffset"/> from the read position.</summary>
+    private LineRange TakeLine(int lfOffset)
+    {
+        int start = _readStart;
+        int length = lfOffset;
+        if (length > 0 && _readBuffer[start + length - 1] == (byte)'\r')
+        {
+            length--;
+        }
+        int total = lfOffset + 1;
+        _readStart += total;
+        return new LineRange(start, length, total);
+    }
+
+    /// <summary>Consumes an empty line (CRLF or bare LF) when the read buffer starts with one; false otherwise, consuming nothing.</summary>
+    internal bool TryConsumeBufferedEmptyLine()
+    {
+        ReadOnlySpan<byte> buffered = _readBuffer.AsSpan(_readStart, _readEnd - _readStart);
+        int length = buffered.StartsWith("\r\n"u8) ? 2 : buffered.StartsWith("\n"u8) ? 1 : 0;
+        _readStart += length;
+        return length != 0;
     }
 
     private TypedHttpException EofInHead()
@@ -532,6 +568,41 @@ internal sealed partial class HttpConnection : IDisposable
         }
         return ReadTransportAsync(destination, _options.ReceiveTimeout, HttpPhase.ReceiveBody, cancellationToken);
     }
+
+    /// <summary>Copies up to <paramref name="destination"/>'s length of already-buffered bytes, without I/O; returns how many.</summary>
+    internal int CopyBuffered(Span<byte> destination)
+    {
+        int n = Math.Min(_readEnd - _readStart, destination.Length);
+        _readBuffer.AsSpan(_readStart, n).CopyTo(destination);
+        _readStart += n;
+        return n;
+    }
+
+    /// <summary>The size of the read buffer: what one <see cref="FillBodyAsync"/> can bring in at most.</summary>
+    internal int ReadBufferLength => _readBuffer.Length;
+
+    /// <summary>The most the read buffer grows to for body reads (<see cref="GrowReadBufferForBody"/>).</summary>
+    internal const int MaxBodyReadBufferSize = 64 * 1024;
+
+    /// <summary>
+    /// Lets one socket read bring in up to <paramref name="size"/> bytes (at most <see cref="MaxBodyReadBufferSize"/>)
+    /// when a caller reads the body in large pieces. Only while nothing is buffered.
+    /// </summary>
+    internal void GrowReadBufferForBody(int size)
+    {
+        size = Math.Min(size, MaxBodyReadBufferSize);
+        if (_readStart == _readEnd && _readBuffer.Length < size && !IsDisposed)
+        {
+            byte[] old = _readBuffer;
+            _readBuffer = ArrayPool<byte>.Shared.Rent(size);
+            _readStart = _readEnd = 0;
+            ArrayPool<byte>.Shared.Return(old);
+        }
+    }
+
+    /// <summary>Reads more body bytes from the socket into the read buffer under the receive timeout; returns 0 at EOF.</summary>
+    internal ValueTask<int> FillBodyAsync(CancellationToken cancellationToken) =>
+        FillAsync(_options.ReceiveTimeout, HttpPhase.ReceiveBody, cancellationToken);
 
     /// <summary>Consumes up to <paramref name="count"/> already-buffered bytes without I/O; returns how many.</summary>
     internal int SkipBuffered(long count)

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace TypedHttp;
@@ -43,7 +44,14 @@ public sealed class TypedHttpResponse : IDisposable, IAsyncDisposable
     public Stream Body { get; internal set; }
 
     /// <summary>The trailer fields of a chunked body, available once the body has been read to its end; otherwise empty.</summary>
-    public HttpHeaderCollection Trailers { get; internal set; } = new HttpHeaderCollection(0);
+    /// <remarks>Never null; the empty collection of a response without trailers is created on first access.</remarks>
+    public HttpHeaderCollection Trailers
+    {
+        get => _trailers ?? Interlocked.CompareExchange(ref _trailers, new HttpHeaderCollection(0), null) ?? _trailers;
+        internal set => _trailers = value;
+    }
+
+    private HttpHeaderCollection? _trailers;
 
     /// <summary>
     /// The URI this response answers: after redirects, the final URI, not the one first requested (R-10,
