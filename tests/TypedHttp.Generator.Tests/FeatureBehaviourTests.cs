@@ -231,18 +231,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     public FeatureBehaviourTests(ClientFixture fixture) => _fixture = fixture;
 
     /// <summary>Generates, compiles and loads the user source once for all tests of this class.</summary>
-    public sealed class ClientFixture : IDisposable
-    {
-        public ClientFixture()
-        {
-            GeneratorRun run = GeneratorHarness.Run(UserSource, withJsonGenerator: true).AssertNoGeneratorDiagnostics().AssertCompiles();
-            Assembly = GeneratedAssembly.Load(run);
-        }
-
-        internal GeneratedAssembly Assembly { get; }
-
-        public void Dispose() => Assembly.Dispose();
-    }
+    public sealed class ClientFixture() : CompiledClientFixture(UserSource, withJsonGenerator: true);
 
     private static (TypedHttpClientOptions Options, RecordingTransport Transport) Options(string responseBody = "ok", int status = 200)
     {

@@ -86,18 +86,7 @@ public sealed class ShapeBehaviourTests : IClassFixture<ShapeBehaviourTests.Clie
     public ShapeBehaviourTests(ClientFixture fixture) => _fixture = fixture;
 
     /// <summary>Generates, compiles and loads the user source once for all tests of this class.</summary>
-    public sealed class ClientFixture : IDisposable
-    {
-        public ClientFixture()
-        {
-            GeneratorRun run = GeneratorHarness.Run(UserSource).AssertNoGeneratorDiagnostics().AssertCompiles();
-            Assembly = GeneratedAssembly.Load(run);
-        }
-
-        internal GeneratedAssembly Assembly { get; }
-
-        public void Dispose() => Assembly.Dispose();
-    }
+    public sealed class ClientFixture() : CompiledClientFixture(UserSource, withJsonGenerator: false);
 
     private static (TypedHttpClientOptions Options, RecordingTransport Transport) Options(int status = 200, string body = "ok")
     {
