@@ -220,6 +220,27 @@ internal sealed class ContentLengthBodyStream : HttpBodyStream
         return n;
     }
 
+    /// <summary>The body bytes not read yet: the caller may read them all at once when few.</summary>
+    internal long Remaining => _remaining;
+
+    /// <summary>
+    /// The rest of the body when the connection has already received all of it, read in place; valid until
+    /// <see cref="ConsumeBuffered"/> (which may hand the connection, and so its buffer, to another request).
+    /// </summary>
+    internal bool TryPeekRest(out ReadOnlyMemory<byte> rest)
+    {
+        if (IsComplete || Connection.BufferedCount < _remaining)
+        {
+            rest = default;
+            return false;
+        }
+        rest = Connection.Buffered.Slice(0, (int)_remaining);
+        return true;
+    }
+
+    /// <summary>Marks the bytes of <see cref="TryPeekRest"/> as read and ends the body.</summary>
+    internal void ConsumeBuffered() => TryCompleteFromBuffer();
+
     protected override bool TryCompleteFromBuffer()
     {
         HttpConnection connection = Connection;

@@ -604,6 +604,9 @@ internal sealed partial class HttpConnection : IDisposable
     internal ValueTask<int> FillBodyAsync(CancellationToken cancellationToken) =>
         FillAsync(_options.ReceiveTimeout, HttpPhase.ReceiveBody, cancellationToken);
 
+    /// <summary>The received bytes not yet consumed; valid until the next read or release.</summary>
+    internal ReadOnlyMemory<byte> Buffered => _readBuffer.AsMemory(_readStart, _readEnd - _readStart);
+
     /// <summary>Consumes up to <paramref name="count"/> already-buffered bytes without I/O; returns how many.</summary>
     internal int SkipBuffered(long count)
     {

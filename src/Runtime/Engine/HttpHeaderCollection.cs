@@ -65,7 +65,7 @@ public sealed class HttpHeaderCollection : IReadOnlyList<KeyValuePair<string, st
     {
         if (_count == _items.Length)
         {
-            Array.Resize(ref _items, _count == 0 ? 8 : _count * 2);
+            Array.Resize(ref _items, _count == 0 ? 4 : _count * 2);
         }
         _items[_count++] = new KeyValuePair<string, string>(name, value);
     }

@@ -24,6 +24,7 @@ public sealed class ClientCore
     private readonly HttpTransport _transport;
     private readonly ClientDiagnostics _diagnostics; // span, metrics, request log, trace context, per-call timeout
     private readonly JsonSerializerOptions? _jsonOptions;
+    private readonly string _uriPrefix; // the base address as every request URI starts
     private readonly Func<TypedHttpRequest, CancellationToken, Task<string>>? _authorizationHeaderValueGetter;
 
     /// <summary>Creates the core of a client for <paramref name="interfaceName"/>.</summary>
@@ -41,6 +42,7 @@ public sealed class ClientCore
             throw new InvalidOperationException($"The client for '{interfaceName}' needs an absolute http or https BaseAddress; '{options.BaseAddress}' is not one.");
         }
         BaseAddress = options.BaseAddress;
+        _uriPrefix = RequestUriBuilder.Prefix(options.BaseAddress);
         InterfaceName = interfaceName;
         _jsonOptions = options.JsonSerializerOptions;
         _transport = options.Transport ?? options.Session ?? HttpSession.Shared;
@@ -55,7 +57,7 @@ public sealed class ClientCore
     public string InterfaceName { get; }
 
     /// <summary>Starts the URI of a request.</summary>
-    public RequestUriBuilder CreateUriBuilder() => new(BaseAddress);
+    public RequestUriBuilder CreateUriBuilder() => new(_uriPrefix, hasQuery: false);
 
     /// <summary>
     /// Starts the URI of a request at a <c>[Url]</c> parameter's value: an absolute http or https URL is used as
@@ -428,7 +430,7 @@ public sealed class ClientCore
         }
         try
         {
-            return (await JsonSerializer.DeserializeAsync(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))!;
+            return (await JsonBody.DeserializeAsync(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))!;
         }
         catch (JsonException ex)
         {

@@ -1,6 +1,6 @@
 using System;
 using System.ComponentModel;
-using System.Text;
+using System.Buffers;
 
 namespace TypedHttp.Internal;
 
@@ -9,9 +9,12 @@ namespace TypedHttp.Internal;
 /// generator), escaped route values and query parameters. Used by generated code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class RequestUriBuilder
+public struct RequestUriBuilder
 {
-    private readonly StringBuilder _text;
+    // Text is built in a pooled buffer that ToUri returns; the only allocations are the final string and Uri.
+    // A mutable struct used as a local by generated code: never copy it while building.
+    private char[] _buffer;
+    private int _length;
     private bool _hasQuery;
     private string? _listName;
     private string? _listSeparator;
@@ -23,20 +26,31 @@ public sealed class RequestUriBuilder
     /// </summary>
     /// <param name="baseAddress">The client's absolute base address.</param>
     public RequestUriBuilder(Uri baseAddress)
+        : this(Prefix(baseAddress), hasQuery: false)
+    {
+    }
+
+    /// <summary>Starts a URI at text that is already a valid absolute URI.</summary>
+    /// <param name="text">The start of the URI, escaped.</param>
+    /// <param name="hasQuery">Whether <paramref name="text"/> already holds a query string.</param>
+    internal RequestUriBuilder(string text, bool hasQuery)
+    {
+        _buffer = ArrayPool<char>.Shared.Rent(Math.Max(text.Length + 64, 128));
+        text.CopyTo(_buffer);
+        _length = text.Length;
+        _hasQuery = hasQuery;
+    }
+
+    /// <summary>
+    /// The start of every request URI under <paramref name="baseAddress"/>: scheme, authority and path, escaped,
+    /// without a trailing slash.
+    /// </summary>
+    /// <param name="baseAddress">The client's absolute base address.</param>
+    internal static string Prefix(Uri baseAddress)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         string text = baseAddress.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
-        _text = new StringBuilder(text, text.Length + 64);
-        if (_text.Length > 0 && _text[^1] == '/')
-        {
-            _text.Length--;
-        }
-    }
-
-    private RequestUriBuilder(string text, bool hasQuery)
-    {
-        _text = new StringBuilder(text, text.Length + 64);
-        _hasQuery = hasQuery;
+        return text.EndsWith('/') ? text[..^1] : text;
     }
 
     /// <summary>
@@ -58,8 +72,7 @@ public sealed class RequestUriBuilder
         Uri target;
         if (url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal))
         {
-            var start = new RequestUriBuilder(baseAddress);
-            if (!Uri.TryCreate(start._text + url, UriKind.Absolute, out target!))
+            if (!Uri.TryCreate(Prefix(baseAddress) + url, UriKind.Absolute, out target!))
             {
                 throw new ArgumentException($"The URL '{parameterName}' (\"{url}\") is not a valid path.", parameterName);
             }
@@ -80,7 +93,7 @@ public sealed class RequestUriBuilder
         {
             _hasQuery = true;
         }
-        _text.Append(literal);
+        Append(literal);
     }
 
     /// <summary>
@@ -112,9 +125,9 @@ public sealed class RequestUriBuilder
         {
             AppendEscapedSegment(value);
         }
-        else if (_text.Length > 0 && _text[^1] == '/')
+        else if (_length > 0 && _buffer[_length - 1] == '/')
         {
-            _text.Length--;
+            _length--;
         }
     }
 
@@ -133,28 +146,28 @@ public sealed class RequestUriBuilder
             int slash = value.IndexOf('/', start);
             if (slash < 0)
             {
-                AppendEscapedSegment(value.Substring(start));
+                AppendEscapedSegment(value.AsSpan(start));
                 return;
             }
-            AppendEscapedSegment(value.Substring(start, slash - start));
-            _text.Append('/');
+            AppendEscapedSegment(value.AsSpan(start, slash - start));
+            Append('/');
             start = slash + 1;
         }
     }
 
-    private void AppendEscapedSegment(string segment)
+    private void AppendEscapedSegment(ReadOnlySpan<char> segment)
     {
-        if (segment == ".")
+        if (segment is ".")
         {
-            _text.Append("%2E");
+            Append("%2E");
         }
-        else if (segment == "..")
+        else if (segment is "..")
         {
-            _text.Append("%2E%2E");
+            Append("%2E%2E");
         }
         else
         {
-            _text.Append(Uri.EscapeDataString(segment));
+            AppendEscaped(segment);
         }
     }
 
@@ -167,9 +180,11 @@ public sealed class RequestUriBuilder
         {
             return;
         }
-        _text.Append(_hasQuery ? '&' : '?');
+        Append(_hasQuery ? '&' : '?');
         _hasQuery = true;
-        _text.Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+        AppendEscaped(name);
+        Append('=');
+        AppendEscaped(value);
     }
 
     /// <summary>
@@ -195,26 +210,81 @@ public sealed class RequestUriBuilder
         }
         if (_listStarted)
         {
-            _text.Append(_listSeparator);
+            Append(_listSeparator!);
         }
         else
         {
-            _text.Append(_hasQuery ? '&' : '?');
+            Append(_hasQuery ? '&' : '?');
             _hasQuery = true;
-            _text.Append(Uri.EscapeDataString(_listName)).Append('=');
+            AppendEscaped(_listName);
+            Append('=');
             _listStarted = true;
         }
-        _text.Append(Uri.EscapeDataString(value));
+        AppendEscaped(value);
     }
 
     /// <summary>
     /// The URI built so far. Its path and query are kept exactly as built: <see cref="Uri"/> would otherwise
     /// unescape <c>%2E%2E</c> and remove the dot segment, letting a route value climb the route.
     /// </summary>
-    public Uri ToUri() => new(_text.ToString(), s_verbatim);
+    /// <remarks>Ends the building: the builder's buffer goes back to the pool.</remarks>
+    public Uri ToUri()
+    {
+        string text = ToString();
+        char[]? buffer = _buffer;
+        _buffer = Array.Empty<char>();
+        _length = 0;
+        if (buffer is { Length: > 0 })
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+        return new Uri(text, s_verbatim);
+    }
 
     private static readonly UriCreationOptions s_verbatim = new() { DangerousDisablePathAndQueryCanonicalization = true };
 
     /// <inheritdoc />
-    public override string ToString() => _text.ToString();
+    public override readonly string ToString() => new(_buffer.AsSpan(0, _length));
+
+    private void Append(char c)
+    {
+        if (_length == _buffer.Length)
+        {
+            Grow(1);
+        }
+        _buffer[_length++] = c;
+    }
+
+    private void Append(string text)
+    {
+        if (_buffer.Length - _length < text.Length)
+        {
+            Grow(text.Length);
+        }
+        text.CopyTo(_buffer.AsSpan(_length));
+        _length += text.Length;
+    }
+
+    /// <summary>Appends <paramref name="text"/> escaped as RFC 3986 data: everything outside the unreserved set.</summary>
+    private void AppendEscaped(ReadOnlySpan<char> text)
+    {
+        int written;
+        while (!Uri.TryEscapeDataString(text, _buffer.AsSpan(_length), out written))
+        {
+            Grow(text.Length * 9); // a UTF-16 char is at most 3 UTF-8 bytes, each "%XX"
+        }
+        _length += written;
+    }
+
+    private void Grow(int needed)
+    {
+        char[] bigger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, Math.Max(_length + needed, 128)));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        char[] old = _buffer;
+        _buffer = bigger;
+        if (old.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(old);
+        }
+    }
 }

@@ -95,4 +95,38 @@ public sealed class RequestUriBuilderTests
             CultureInfo.CurrentCulture = previous;
         }
     }
+
+    [Fact]
+    public void Long_values_that_escape_to_many_times_their_length_grow_the_buffer_without_losing_text()
+    {
+        // 3 000 chars: BMP characters escape to up to 9 chars, a surrogate pair to 12; a lone surrogate becomes U+FFFD.
+        string value = string.Concat(System.Linq.Enumerable.Repeat("€😀a/", 750));
+        var b = new RequestUriBuilder(new Uri("http://h"));
+        b.AppendLiteral("/f/");
+        b.AppendPathValueKeepingSlashes(value, "v");
+        b.AppendQuery("q€", value);
+        b.BeginQueryList("list", ",");
+        b.AppendQueryListItem(value);
+        b.AppendQueryListItem("\ud800");
+
+        Uri uri = b.ToUri();
+
+        string escapedSegment = Uri.EscapeDataString("€😀a");
+        Assert.StartsWith("/f/" + escapedSegment + "/" + escapedSegment + "/", uri.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal("?q%E2%82%AC=" + Uri.EscapeDataString(value) + "&list=" + Uri.EscapeDataString(value) + "%2C%EF%BF%BD", uri.Query);
+    }
+
+    [Fact]
+    public void Builders_used_one_after_another_on_a_thread_do_not_share_text()
+    {
+        var first = new RequestUriBuilder(new Uri("http://h"));
+        first.AppendLiteral("/first/");
+        first.AppendPathValue(new string('x', 500), "v");
+        Uri one = first.ToUri();
+        var second = new RequestUriBuilder(new Uri("http://h"));
+        second.AppendLiteral("/b");
+
+        Assert.Equal("http://h/b", second.ToUri().AbsoluteUri);
+        Assert.Equal("/first/" + new string('x', 500), one.AbsolutePath);
+    }
 }
