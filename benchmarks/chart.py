@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 results = sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results/results"
 output = sys.argv[2] if len(sys.argv) > 2 else "docs/images/benchmarks.svg"
 
-COLORS = {"TypedHttp": "#2b7bb9", "Refit": "#c05621", "HttpClient": "#6b7280"}
+COLORS = {"TypedHttp": "#2b7bb9", "Refit": "#c05621", "floor": "#a3a3a3", "HttpClient": "#6b7280"}
 
 
 def who(name):
@@ -34,7 +34,7 @@ def group_of(bench):
         return bench.get("MethodTitle", title).strip("'")
     for word in ("sequential", "concurrent", "chunked"):
         if word in bench.get("MethodTitle", "").lower():
-            return word
+            return (params.split("=", 1)[1] + ", " if params else "") + word
     return title
 
 

@@ -169,6 +169,10 @@ public class CallOverheadBenchmarks
     [Benchmark, BenchmarkCategory("GET user")]
     public Task<User> TypedHttp_GetUser() => _typed.GetUserAsync(42, true);
 
+    /// <summary>What the caller keeps and no client can avoid: the deserialized result and its task.</summary>
+    [Benchmark, BenchmarkCategory("GET user")]
+    public Task<User> Floor_GetUser() => Task.FromResult(JsonSerializer.Deserialize(CannedUsers.One, BenchJsonContext.Default.User)!);
+
     [Benchmark(Baseline = true), BenchmarkCategory("POST user")]
     public Task<User> HttpClient_Create() => _hand.CreateAsync(Grace);
 
@@ -178,6 +182,15 @@ public class CallOverheadBenchmarks
     [Benchmark, BenchmarkCategory("POST user")]
     public Task<User> TypedHttp_Create() => _typed.CreateAsync(Grace);
 
+    /// <summary>The request body serialized, the result deserialized, and the task: the least a POST can cost.</summary>
+    [Benchmark, BenchmarkCategory("POST user")]
+    public Task<User> Floor_Create()
+    {
+        using var buffer = new MemoryStream(64);
+        JsonSerializer.Serialize(buffer, Grace, BenchJsonContext.Default.NewUser);
+        return Task.FromResult(JsonSerializer.Deserialize(CannedUsers.One, BenchJsonContext.Default.User)!);
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("GET 50 users")]
     public Task<List<User>> HttpClient_List() => _hand.ListAsync();
 
@@ -186,4 +199,8 @@ public class CallOverheadBenchmarks
 
     [Benchmark, BenchmarkCategory("GET 50 users")]
     public Task<List<User>> TypedHttp_List() => _typed.ListAsync();
+
+    /// <summary>The 50 users deserialized from bytes already in memory, and the task: System.Text.Json's own cost.</summary>
+    [Benchmark, BenchmarkCategory("GET 50 users")]
+    public Task<List<User>> Floor_List() => Task.FromResult(JsonSerializer.Deserialize(CannedUsers.Fifty, BenchJsonContext.Default.ListUser)!);
 }

@@ -1,6 +1,9 @@
 using System;
 using System.IO;
+using System.Net;
 using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 
@@ -8,30 +11,56 @@ namespace TypedHttp.Benchmarks;
 
 /// <summary>
 /// The engine against SocketsHttpHandler on the same loopback server: a GET read to the end, sequentially and
-/// 16 at a time, with a small Content-Length body (issue 3's goal: at least 1.3x HttpClient's requests per second).
+/// 16 at a time, with a small body framed by Content-Length or chunked coding (issue 3's goal: at least 1.3x
+/// HttpClient's requests per second). A raw-socket client writing fixed request bytes and reading the known
+/// number of response bytes on kept-alive sockets shows the floor: what the loopback round trip and the server
+/// cost before any HTTP client does any work.
 /// </summary>
 [MemoryDiagnoser]
 public class EngineLoopbackBenchmarks
 {
     private const int Concurrency = 16;
+    private const string Body = "{\"id\":42,\"name\":\"Ada Lovelace\",\"email\":\"ada@example.test\"}";
     private LoopbackServer _server = null!;
     private HttpSession _session = null!;
     private HttpClient _client = null!;
     private Uri _uri = null!;
     private readonly byte[] _sink = new byte[8192];
+    private RawClient[] _raw = null!;
+
+    /// <summary>How the response body is framed.</summary>
+    [Params("content-length", "chunked")]
+    public string Framing { get; set; } = "content-length";
 
     [GlobalSetup]
     public void Setup()
     {
-        _server = new LoopbackServer(LoopbackServer.ContentLengthResponse("{\"id\":42,\"name\":\"Ada Lovelace\",\"email\":\"ada@example.test\"}"));
+        byte[] response = Framing == "chunked"
+            ? LoopbackServer.ChunkedResponse(Body)
+            : LoopbackServer.ContentLengthResponse(Body);
+        _server = new LoopbackServer(response);
         _uri = _server.Uri("/users/42?active=true");
         _session = new HttpSession(new HttpSessionOptions());
         _client = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, UseProxy = false });
+        byte[] request = Encoding.ASCII.GetBytes($"GET {_uri.PathAndQuery} HTTP/1.1\r\nHost: {_uri.Authority}\r\n\r\n");
+        _raw = new RawClient[Concurrency];
+        for (int i = 0; i < _raw.Length; i++)
+        {
+            _raw[i] = new RawClient(_server.Port, request, response.Length);
+        }
+        if (EngineGetAsync().Result != HttpClientGetAsync().Result || RawGetAsync(_raw[0]).Result != response.Length)
+        {
+            throw new InvalidOperationException("the clients read different bodies");
+        }
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        foreach (RawClient raw in _raw)
+        {
+            raw.Dispose();
+        }
         _session.Dispose();
         _client.Dispose();
         _server.Dispose();
@@ -43,18 +72,24 @@ public class EngineLoopbackBenchmarks
     [Benchmark(Description = "TypedHttp engine GET, sequential")]
     public async Task<int> EngineSequential() => await EngineGetAsync();
 
+    [Benchmark(Description = "raw socket floor, sequential")]
+    public async Task<int> RawSequential() => await RawGetAsync(_raw[0]);
+
     [Benchmark(Description = "HttpClient GET, 16 concurrent", OperationsPerInvoke = Concurrency)]
-    public Task HttpClientConcurrent() => RunConcurrent(HttpClientGetAsync);
+    public Task HttpClientConcurrent() => RunConcurrent(_ => HttpClientGetAsync());
 
     [Benchmark(Description = "TypedHttp engine GET, 16 concurrent", OperationsPerInvoke = Concurrency)]
-    public Task EngineConcurrent() => RunConcurrent(EngineGetAsync);
+    public Task EngineConcurrent() => RunConcurrent(_ => EngineGetAsync());
 
-    private static Task RunConcurrent(Func<Task<int>> call)
+    [Benchmark(Description = "raw socket floor, 16 concurrent", OperationsPerInvoke = Concurrency)]
+    public Task RawConcurrent() => RunConcurrent(i => RawGetAsync(_raw[i]));
+
+    private static Task RunConcurrent(Func<int, Task<int>> call)
     {
         var tasks = new Task[Concurrency];
         for (int i = 0; i < tasks.Length; i++)
         {
-            tasks[i] = call();
+            tasks[i] = call(i);
         }
         return Task.WhenAll(tasks);
     }
@@ -73,6 +108,8 @@ public class EngineLoopbackBenchmarks
         return await DrainAsync(response.Body);
     }
 
+    private static async Task<int> RawGetAsync(RawClient raw) => await raw.RoundTripAsync();
+
     private async Task<int> DrainAsync(Stream body)
     {
         int total = 0;
@@ -83,6 +120,39 @@ public class EngineLoopbackBenchmarks
             total += n;
         }
         return total;
+    }
+
+    /// <summary>The least any HTTP/1.1 client can do: write fixed request bytes, read the known response length.</summary>
+    private sealed class RawClient : IDisposable
+    {
+        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        private readonly byte[] _request;
+        private readonly byte[] _buffer;
+
+        public RawClient(int port, byte[] request, int responseLength)
+        {
+            _socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
+            _request = request;
+            _buffer = new byte[responseLength];
+        }
+
+        public async ValueTask<int> RoundTripAsync()
+        {
+            await _socket.SendAsync(_request, SocketFlags.None);
+            int read = 0;
+            while (read < _buffer.Length)
+            {
+                int n = await _socket.ReceiveAsync(_buffer.AsMemory(read), SocketFlags.None);
+                if (n == 0)
+                {
+                    throw new IOException("the loopback server closed the connection");
+                }
+                read += n;
+            }
+            return read;
+        }
+
+        public void Dispose() => _socket.Dispose();
     }
 }
 

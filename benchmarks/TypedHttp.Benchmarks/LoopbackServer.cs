@@ -39,6 +39,12 @@ public sealed class LoopbackServer : IDisposable
         Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n")
             .Concat(Encoding.UTF8.GetBytes(body));
 
+    /// <summary>A response with <paramref name="body"/> sent as one chunk and the last chunk.</summary>
+    public static byte[] ChunkedResponse(string body, string contentType = "application/json") =>
+        Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n\r\n{Encoding.UTF8.GetByteCount(body):x}\r\n")
+            .Concat(Encoding.UTF8.GetBytes(body))
+            .Concat("\r\n0\r\n\r\n"u8.ToArray());
+
     /// <summary>A chunked response of <paramref name="totalBytes"/> bytes of JSON-safe text in chunks of <paramref name="chunkSize"/>.</summary>
     public static byte[] ChunkedResponse(int totalBytes, int chunkSize)
     {

@@ -104,10 +104,7 @@ public sealed class JsonRequestContent<T> : RequestContent
         var buffer = new PooledBufferWriter(256);
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, Encoder = typeInfo.Options.Encoder, Indented = typeInfo.Options.WriteIndented }))
-            {
-                JsonSerializer.Serialize(writer, value, typeInfo);
-            }
+            JsonWriterCache.Serialize(buffer, value, typeInfo);
         }
         catch
         {
@@ -129,5 +126,48 @@ public sealed class JsonRequestContent<T> : RequestContent
     {
         _buffer?.Dispose();
         _buffer = null;
+    }
+}
+
+/// <summary>
+/// One <see cref="Utf8JsonWriter"/> per thread, reset onto each request's buffer instead of created per request.
+/// A writer is taken out of the slot while in use, so a serializer that re-enters gets its own.
+/// </summary>
+internal static class JsonWriterCache
+{
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static JsonSerializerOptions? t_options; // the options t_writer was made for
+
+    private static readonly PooledBufferWriter s_parked = new(1);
+
+    public static void Serialize<T>(PooledBufferWriter buffer, T value, JsonTypeInfo<T> typeInfo)
+    {
+        JsonSerializerOptions options = typeInfo.Options;
+        Utf8JsonWriter? writer = t_writer;
+        t_writer = null;
+        if (writer is null || !ReferenceEquals(t_options, options))
+        {
+            writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
+            {
+                SkipValidation = true,
+                Encoder = options.Encoder,
+                Indented = options.WriteIndented,
+                IndentCharacter = options.IndentCharacter,
+                IndentSize = options.IndentSize,
+                NewLine = options.NewLine,
+                MaxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth,
+            });
+            t_options = options;
+        }
+        else
+        {
+            writer.Reset(buffer);
+        }
+        JsonSerializer.Serialize(writer, value, typeInfo);
+        writer.Reset(s_parked); // hold no reference to the request's buffer
+        t_writer = writer;
     }
 }

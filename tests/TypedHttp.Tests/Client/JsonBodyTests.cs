@@ -164,3 +164,63 @@ public sealed class JsonBodyTests
         Assert.Contains("/empty", ex.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>JSON request bodies: the per-thread writer is reset per body and never mixes options or bytes.</summary>
+public sealed class JsonRequestContentTests
+{
+    private static string Text(RequestContent content)
+    {
+        using var buffer = new System.IO.MemoryStream();
+        content.WriteToAsync(buffer, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        Assert.Equal(buffer.Length, content.Length);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    [Fact]
+    public void Bodies_with_different_options_interleaved_on_one_thread_keep_their_own_formatting()
+    {
+        var compact = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default };
+        var indented = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default, WriteIndented = true };
+        var relaxed = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        var tabs = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default, WriteIndented = true, IndentCharacter = '\t', IndentSize = 1, NewLine = "\n" };
+        var item = new Item(1, "<ü>");
+
+        using var a = new JsonRequestContent<Item>(item, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)compact.GetTypeInfo(typeof(Item)));
+        using var b = new JsonRequestContent<Item>(item, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)indented.GetTypeInfo(typeof(Item)));
+        using var c = new JsonRequestContent<Item>(item, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)relaxed.GetTypeInfo(typeof(Item)));
+        using var d = new JsonRequestContent<Item>(new Item(2, "x"), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)compact.GetTypeInfo(typeof(Item)));
+        using var e = new JsonRequestContent<Item>(new Item(4, "t"), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)tabs.GetTypeInfo(typeof(Item)));
+
+        Assert.Equal("{\"Id\":1,\"Name\":\"\\u003C\\u00FC\\u003E\"}", Text(a));
+        Assert.Equal("{\n  \"Id\": 1,\n  \"Name\": \"\\u003C\\u00FC\\u003E\"\n}".Replace("\n", Environment.NewLine, StringComparison.Ordinal), Text(b));
+        Assert.Equal("{\"Id\":1,\"Name\":\"<ü>\"}", Text(c));
+        Assert.Equal("{\"Id\":2,\"Name\":\"x\"}", Text(d));
+        Assert.Equal("{\n\t\"Id\": 4,\n\t\"Name\": \"t\"\n}", Text(e));
+    }
+
+    [Fact]
+    public void A_body_that_fails_to_serialize_leaves_the_next_body_intact()
+    {
+        var options = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default };
+        options.Converters.Add(new HalfWritingConverter());
+        var failing = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)options.GetTypeInfo(typeof(Item));
+
+        InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => new JsonRequestContent<Item>(new Item(1, "a"), failing));
+        using var next = new JsonRequestContent<Item>(new Item(3, "c"), JsonBodyContext.Default.Item);
+
+        Assert.Equal("half written", ex.Message);
+        Assert.Equal("{\"Id\":3,\"Name\":\"c\"}", Text(next));
+    }
+
+    private sealed class HalfWritingConverter : JsonConverter<Item>
+    {
+        public override Item Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, Item value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("Id", value.Id);
+            throw new InvalidOperationException("half written");
+        }
+    }
+}
