@@ -374,6 +374,13 @@ internal sealed partial class HttpConnection
     private async ValueTask<ResponseHead> ReadHeadAsync(long deadline, CancellationToken cancellationToken)
     {
         int budget = _options.MaxResponseHeadersLength;
+        if (BufferedCount == 0)
+        {
+            // The first bytes usually carry the whole head: receive them here so that the line reader below finds
+            // its lines buffered and completes without suspending (one async frame waits on the socket, not two).
+            // EOF is left to the line reader, which reports it.
+            await FillAsync(TimeoutUntil(deadline, HttpPhase.ReceiveHeaders), HttpPhase.ReceiveHeaders, cancellationToken).ConfigureAwait(false);
+        }
         LineRange statusLine = await ReadLineAsync(budget, HttpPhase.ReceiveHeaders, HttpError.HeaderSizeOverflow, deadline, cancellationToken).ConfigureAwait(false);
         budget -= statusLine.Consumed;
         ParseStatusLine(LineSpan(statusLine), out int status, out Version version, out string reason);

@@ -104,7 +104,8 @@ internal sealed partial class HttpConnection : IDisposable
         try
         {
             // Readable while idle means data or EOF arrived: either way the connection cannot be trusted.
-            return !_socket.Poll(0, SelectMode.SelectRead) && !_socket.Poll(0, SelectMode.SelectError);
+            // One poll: a reset or closed socket also reports readable (the next read would return the error or EOF).
+            return !_socket.Poll(0, SelectMode.SelectRead);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -259,8 +260,15 @@ internal sealed partial class HttpConnection : IDisposable
     // ---------------------------------------------------------------- socket I/O with timeouts
 
     /// <summary>Reads from the socket into <paramref name="destination"/> under <paramref name="timeout"/> and <paramref name="cancellationToken"/>.</summary>
+    internal ValueTask<int> ReadTransportAsync(Memory<byte> destination, TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken) =>
+        ReadTransportAsync(destination, timeout, phase, intoReadBuffer: false, cancellationToken);
+
+    /// <summary>
+    /// The socket read under the timeouts. With <paramref name="intoReadBuffer"/>, <paramref name="destination"/>
+    /// is the free end of the read buffer and the bytes read are added to it here: one async frame, not two.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<int> ReadTransportAsync(Memory<byte> destination, TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken)
+    private async ValueTask<int> ReadTransportAsync(Memory<byte> destination, TimeSpan timeout, HttpPhase phase, bool intoReadBuffer, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         CancellationTokenSource cts = _readCts;
@@ -268,19 +276,29 @@ internal sealed partial class HttpConnection : IDisposable
         CancellationTokenRegistration registration = default;
         try
         {
+            int n;
             if (!timed && !cancellationToken.CanBeCanceled)
             {
-                return await _stream.ReadAsync(destination).ConfigureAwait(false);
+                n = await _stream.ReadAsync(destination).ConfigureAwait(false);
             }
-            if (timed)
+            else
             {
-                cts.CancelAfter(timeout);
+                if (timed)
+                {
+                    cts.CancelAfter(timeout);
+                }
+                if (cancellationToken.CanBeCanceled)
+                {
+                    registration = cancellationToken.UnsafeRegister(s_cancel, cts);
+                }
+                n = await _stream.ReadAsync(destination, cts.Token).ConfigureAwait(false);
             }
-            if (cancellationToken.CanBeCanceled)
+            if (intoReadBuffer && n > 0)
             {
-                registration = cancellationToken.UnsafeRegister(s_cancel, cts);
+                _readEnd += n;
+                ReceivedResponseBytes = true;
             }
-            return await _stream.ReadAsync(destination, cts.Token).ConfigureAwait(false);
+            return n;
         }
         catch (Exception e) when (e is not TypedHttpException)
         {
@@ -395,8 +413,7 @@ internal sealed partial class HttpConnection : IDisposable
     // ---------------------------------------------------------------- read buffer
 
     /// <summary>Reads more bytes into the read buffer; returns 0 at EOF.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> FillAsync(TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken)
+    private ValueTask<int> FillAsync(TimeSpan timeout, HttpPhase phase, CancellationToken cancellationToken)
     {
         if (_readStart == _readEnd)
         {
@@ -419,13 +436,7 @@ internal sealed partial class HttpConnection : IDisposable
             _readStart = 0;
             _readEnd = buffered;
         }
-        int n = await ReadTransportAsync(_readBuffer.AsMemory(_readEnd), timeout, phase, cancellationToken).ConfigureAwait(false);
-        if (n > 0)
-        {
-            _readEnd += n;
-            ReceivedResponseBytes = true;
-        }
-        return n;
+        return ReadTransportAsync(_readBuffer.AsMemory(_readEnd), timeout, phase, intoReadBuffer: true, cancellationToken);
     }
 
     /// <summary>

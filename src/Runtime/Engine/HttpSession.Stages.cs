@@ -22,8 +22,14 @@ public sealed partial class HttpSession
     /// <summary>Pre-authentication for proxies (A-9f, A-9e), keyed by the proxy's URI.</summary>
     internal PreAuthenticationCache ProxyPreAuthentication { get; } = new();
 
+    /// <summary>Sends a request through the bridge, connect, exchange and follow-up stages (redirects, auth, cookies, proxies, decompression).</summary>
+    /// <param name="request">The caller's request.</param>
+    /// <param name="plan">Its plan.</param>
+    /// <param name="key">Its pool key.</param>
+    /// <param name="firstResponse">The response to the first hop when the direct path already sent it, or null to send it here.</param>
+    /// <param name="cancellationToken">Cancels the exchange.</param>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<TypedHttpResponse> SendThroughStagesAsync(TypedHttpRequest request, RequestPlan plan, PoolKey key, CancellationToken cancellationToken)
+    private async ValueTask<TypedHttpResponse> SendThroughStagesAsync(TypedHttpRequest request, RequestPlan plan, PoolKey key, TypedHttpResponse? firstResponse, CancellationToken cancellationToken)
     {
         HttpSessionOptions o = Options;
         RedirectPolicy policy = request.RedirectPolicy ?? o.RedirectPolicy;
@@ -159,7 +165,8 @@ public sealed partial class HttpSession
                             continue;
                         }
                     }
-                    response = onPinned ?? await SendCoreAsync(GetPool(key), hop, plan, cancellationToken).ConfigureAwait(false);
+                    response = onPinned ?? firstResponse ?? await SendCoreAsync(GetPool(key), hop, plan, cancellationToken).ConfigureAwait(false);
+                    firstResponse = null;
                     held = response.HeldConnection;
                     response.HeldConnection = null;
                 }

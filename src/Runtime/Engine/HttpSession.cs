@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading;
@@ -89,15 +90,35 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         {
             return ValueTask.FromCanceled<TypedHttpResponse>(cancellationToken);
         }
-        return SendThroughStagesAsync(request, plan, key, cancellationToken);
+        return CanSendDirectly() ? SendCoreAsync(GetPool(key), request, plan, cancellationToken, direct: true) : SendThroughStagesAsync(request, plan, key, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether no stage would add anything to a request before it is sent: no proxy, no decompression, no
+    /// credentials or token provider (so no pre-authentication and no connection-bound handshake), and no cookie
+    /// in the store. Such a request goes straight to the pool; only a response that needs a follow-up (a
+    /// redirect) enters the stages.
+    /// </summary>
+    private bool CanSendDirectly()
+    {
+        HttpSessionOptions o = Options;
+        return o.Proxy.Kind == ProxyKind.None && !o.AutomaticDecompression && o.Credentials is null && o.BearerTokenProvider is null
+            && (!o.UseCookies || Cookies.IsEmpty);
     }
 
     private HttpConnectionPool GetPool(PoolKey key) => _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
 
-    private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// The connect and exchange stages: a pooled connection, the exchange, and one resend on a fresh connection
+    /// when a reused one turns out dead (C-5). With <paramref name="direct"/> (<see cref="CanSendDirectly"/>), the
+    /// bridge stage's inbound work is done here and a redirect hands over to the stages with this response.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken, bool direct = false)
     {
         bool allowReuse = true;
         object? retryState = null;
+        TypedHttpResponse first;
         while (true)
         {
             HttpConnection connection;
@@ -121,7 +142,12 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
                 {
                     pool.Session.Observer.FollowUpCompleted(retryState, response, null);
                 }
-                return response;
+                if (!direct)
+                {
+                    return response;
+                }
+                first = response;
+                break;
             }
             catch (TypedHttpException e) when (allowReuse && connection.IsReused && !connection.ReceivedResponseBytes
                 && IsStaleConnectionFailure(e) && CanResend(request) && !cancellationToken.IsCancellationRequested)
@@ -141,6 +167,19 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
                 throw;
             }
         }
+
+        // The direct path (outside the retry above, whose filters must not see the stages' failures).
+        HttpSession session = pool.Session;
+        if (RedirectDecider.IsRedirectStatus(first.StatusCode))
+        {
+            // The redirect stage takes over with this response as the first hop's answer (cookies included).
+            return await session.SendThroughStagesAsync(request, plan, pool.Key, first, cancellationToken).ConfigureAwait(false);
+        }
+        if (session.Options.UseCookies)
+        {
+            session.Cookies.SetCookies(request.Uri, first.Headers); // CK-1: the bridge stage, inbound
+        }
+        return first;
     }
 
     private static bool IsStaleConnectionFailure(TypedHttpException e) =>

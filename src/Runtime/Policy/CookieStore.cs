@@ -63,6 +63,9 @@ internal sealed class CookieStore
         }
     }
 
+    /// <summary>Whether the store holds no cookie: a lock-free hint for the engine's direct path.</summary>
+    internal bool IsEmpty => Volatile.Read(ref _count) == 0;
+
     /// <summary>Removes every cookie.</summary>
     public void Clear()
     {
