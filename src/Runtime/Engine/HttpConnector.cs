@@ -24,7 +24,14 @@ internal static class HttpConnector
             {
                 return ValueTask.FromException<HttpConnection>(EngineFeatures.TlsDisabled(key.Host));
             }
-            return key.ViaProxy ? ProxyTunnel.OpenAsync(pool, cancellationToken) : ConnectDirectAsync(pool, https: true, cancellationToken);
+            if (key.ViaProxy)
+            {
+                // A pool key names a proxy only when the session's ProxySettings gave one, and those carry the tunneler.
+                return pool.Options.Proxy.Tunneler is { } tunneler
+                    ? tunneler.OpenAsync(pool, cancellationToken)
+                    : ValueTask.FromException<HttpConnection>(new InvalidOperationException("The pool names a proxy but the session's ProxySettings has none."));
+            }
+            return ConnectDirectAsync(pool, https: true, cancellationToken);
         }
         return ConnectDirectAsync(pool, https: false, cancellationToken);
     }
