@@ -36,7 +36,24 @@ public sealed class TypedHttpClientOptions
     /// dependency injection the container's <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/> is used when
     /// this is null. The values of Authorization, Proxy-Authorization, Cookie and Set-Cookie are never logged.
     /// </summary>
-    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+    /// <remarks>
+    /// Only this setter refers to the request log's implementation, so an application that never sets a logger
+    /// factory leaves the log formatting out of a trimmed or Native AOT binary.
+    /// </remarks>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory
+    {
+        get => _loggerFactory;
+        set
+        {
+            _loggerFactory = value;
+            RequestLogSource = value is null ? null : TypedHttp.RequestLogSource.Instance;
+        }
+    }
+
+    private Microsoft.Extensions.Logging.ILoggerFactory? _loggerFactory;
+
+    /// <summary>Makes the request log; set together with <see cref="LoggerFactory"/>.</summary>
+    internal RequestLogSource? RequestLogSource { get; private set; }
 
     /// <summary>
     /// How long a call may take to send its request and receive the response head, or

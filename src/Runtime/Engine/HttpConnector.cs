@@ -13,14 +13,33 @@ namespace TypedHttp;
 /// <summary>Opens connections: name resolution, TCP connect to each address in turn (C-6), TLS (S-1…S-6).</summary>
 internal static class HttpConnector
 {
-    public static async ValueTask<HttpConnection> ConnectAsync(HttpConnectionPool pool, CancellationToken cancellationToken)
+    public static ValueTask<HttpConnection> ConnectAsync(HttpConnectionPool pool, CancellationToken cancellationToken)
+    {
+        PoolKey key = pool.Key;
+        if (key.IsHttps)
+        {
+            // Checked before anything is resolved. When the switch is a trim-time constant, everything below this
+            // throw on the https side (the proxy tunnel, TlsClientState, SslStream) is left out of the binary.
+            if (!EngineFeatures.IsTlsSupported)
+            {
+                return ValueTask.FromException<HttpConnection>(EngineFeatures.TlsDisabled(key.Host));
+            }
+            if (key.ViaProxy)
+            {
+                // A pool key names a proxy only when the session's ProxySettings gave one, and those carry the tunneler.
+                return pool.Options.Proxy.Tunneler is { } tunneler
+                    ? tunneler.OpenAsync(pool, cancellationToken)
+                    : ValueTask.FromException<HttpConnection>(new InvalidOperationException("The pool names a proxy but the session's ProxySettings has none."));
+            }
+            return ConnectDirectAsync(pool, https: true, cancellationToken);
+        }
+        return ConnectDirectAsync(pool, https: false, cancellationToken);
+    }
+
+    private static async ValueTask<HttpConnection> ConnectDirectAsync(HttpConnectionPool pool, bool https, CancellationToken cancellationToken)
     {
         HttpSessionOptions options = pool.Options;
         PoolKey key = pool.Key;
-        if (key.IsHttps && key.ViaProxy)
-        {
-            return await ProxyTunnel.OpenAsync(pool, cancellationToken).ConfigureAwait(false);
-        }
         long id = HttpTrace.NextConnectionId();
         // P-5: plain http through a proxy connects to the proxy; the request then goes in absolute form.
         string host = key.ProxyHost ?? key.Host;
@@ -28,19 +47,34 @@ internal static class HttpConnector
         IPAddress[] addresses = await ResolveAsync(host, options, id, cancellationToken).ConfigureAwait(false);
         Socket socket = await ConnectSocketAsync(host, port, addresses, options, id, cancellationToken).ConfigureAwait(false);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        TlsClientState? tls = null;
-        if (key.IsHttps)
+        return https
+            ? await SecureAsync(pool, socket, stream, id, cancellationToken).ConfigureAwait(false)
+            : new HttpConnection(pool, socket, stream, null, id);
+    }
+
+    // Not async: the trimmer removes the call below only where the switch is tested outside a state machine (an
+    // async method's resume points would keep the code after the test reachable).
+    private static ValueTask<HttpConnection> SecureAsync(HttpConnectionPool pool, Socket socket, Stream stream, long id, CancellationToken cancellationToken)
+    {
+        if (!EngineFeatures.IsTlsSupported)
         {
-            tls = new TlsClientState(options);
-            try
-            {
-                stream = await AuthenticateAsync(stream, key.Host, tls, options, id, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                stream.Dispose();
-                throw;
-            }
+            stream.Dispose();
+            return ValueTask.FromException<HttpConnection>(EngineFeatures.TlsDisabled(pool.Key.Host));
+        }
+        return SecureCoreAsync(pool, socket, stream, id, cancellationToken);
+    }
+
+    private static async ValueTask<HttpConnection> SecureCoreAsync(HttpConnectionPool pool, Socket socket, Stream stream, long id, CancellationToken cancellationToken)
+    {
+        var tls = new TlsClientState(pool.Options);
+        try
+        {
+            stream = await AuthenticateAsync(stream, pool.Key.Host, tls, pool.Options, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
         }
         return new HttpConnection(pool, socket, stream, tls, id);
     }

@@ -134,10 +134,10 @@ public sealed partial class HttpSession
                         (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Proxy-Authorization", proxyAuthorization);
                     }
                 }
-                if (o.AutomaticDecompression)
+                if (o.Decoder is { } acceptor)
                 {
                     // T-7, HD-4: our Accept-Encoding replaces the caller's.
-                    (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Accept-Encoding", ContentDecoding.AcceptEncoding);
+                    (extra ??= new HttpHeaderCollection(4)).AddUnchecked("Accept-Encoding", acceptor.AcceptEncoding);
                 }
                 // a 401 may start or continue an NTLM/Negotiate handshake: keep its connection for the next leg.
                 bool holdOnChallenge = !callerAuthorization
@@ -369,8 +369,8 @@ public sealed partial class HttpSession
                 // The answer: R-3 Never, R-4 https->http, a non-replayable 307/308 body, or not a redirect.
                 response.RequestUri = uri;
                 response.RedirectCount = redirects;
-                if (o.AutomaticDecompression && hop.Method != "HEAD" && status is not (204 or 304)
-                    && ContentDecoding.TryDecode(response.Headers, response.Body, o.DecompressionLimits, out Stream decoded)
+                if (o.Decoder is { } decoder && hop.Method != "HEAD" && status is not (204 or 304)
+                    && decoder.TryDecode(response.Headers, response.Body, o.DecompressionLimits, out Stream decoded)
                     && !ReferenceEquals(decoded, response.Body))
                 {
                     response.Body = decoded; // T-7: Content-Encoding and Content-Length removed
@@ -452,7 +452,7 @@ public sealed partial class HttpSession
     }
 
     private IConnectionAuthenticator CreateConnectionAuthenticator(HttpAuthSchemes scheme, HttpCredentials credentials, string host) =>
-        Options.TestOnlyConnectionAuthenticatorFactory is { } factory ? factory(scheme, credentials, host) : new NegotiateAuthenticator(scheme, credentials, host);
+        Options.TestOnlyConnectionAuthenticatorFactory is { } factory ? factory(scheme, credentials, host) : credentials.Mechanisms.CreateConnectionAuthenticator(scheme, credentials, host);
 
     /// <summary>
     /// The request of an authentication round trip: the same method, URI, version, body and headers, as the engine's own

@@ -55,7 +55,7 @@ public sealed class HttpSessionOptions
     private ProxySettings _proxy = ProxySettings.None;
     private bool _useCookies = true;
     private TimeProvider _timeProvider = TimeProvider.System;
-    private bool _automaticDecompression;
+    private Policy.ResponseDecoder? _decoder;
     private DecompressionLimits _decompressionLimits = DecompressionLimits.Default;
     private string[] _trustedHostsSnapshot = [];
 
@@ -219,7 +219,14 @@ public sealed class HttpSessionOptions
     /// in those codings is decoded, its Content-Encoding and Content-Length headers removed. Responses to HEAD and
     /// 204/304 responses are left alone; a coding the engine does not know passes through unchanged.
     /// </summary>
-    public bool AutomaticDecompression { get => _automaticDecompression; set => Set(ref _automaticDecompression, value); }
+    /// <remarks>
+    /// Only this setter refers to the decoders, so an application that never turns decompression on leaves them (and
+    /// the native zlib and Brotli code) out of a trimmed or Native AOT binary.
+    /// </remarks>
+    public bool AutomaticDecompression { get => _decoder is not null; set => Set(ref _decoder, value ? Policy.GzipDeflateBrotliDecoder.Instance : null); }
+
+    /// <summary>The response decoder when <see cref="AutomaticDecompression"/> is on; null when it is off.</summary>
+    internal Policy.ResponseDecoder? Decoder => _decoder;
 
     /// <summary>
     /// The bomb guard for <see cref="AutomaticDecompression"/>: <see cref="TypedHttp.DecompressionLimits.Default"/>

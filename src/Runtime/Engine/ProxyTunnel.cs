@@ -10,6 +10,30 @@ using TypedHttp.Policy;
 
 namespace TypedHttp;
 
+/// <summary>Opens an https connection through the session's proxy; see <see cref="ProxySettings.Tunneler"/>.</summary>
+internal abstract class HttpsProxyTunneler
+{
+    /// <summary>Opens the pool's connection: a tunnel to the origin through the proxy, then TLS over it.</summary>
+    /// <param name="pool">The pool of an https origin reached through a proxy.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    public abstract ValueTask<HttpConnection> OpenAsync(HttpConnectionPool pool, CancellationToken cancellationToken);
+}
+
+/// <summary>The CONNECT tunnel of <see cref="ProxyTunnel"/>.</summary>
+internal sealed class ConnectTunneler : HttpsProxyTunneler
+{
+    /// <summary>The one instance; only the proxy factories of <see cref="ProxySettings"/> refer to it.</summary>
+    public static readonly ConnectTunneler Instance = new();
+
+    private ConnectTunneler()
+    {
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<HttpConnection> OpenAsync(HttpConnectionPool pool, CancellationToken cancellationToken) =>
+        ProxyTunnel.OpenAsync(pool, cancellationToken);
+}
+
 /// <summary>
 /// Opens https connections through an HTTP proxy (P-5): <c>CONNECT host:port HTTP/1.1</c> to the proxy, then TLS
 /// with the origin over the tunnel, the certificate checked against the ORIGIN's name. A 407 is answered with the

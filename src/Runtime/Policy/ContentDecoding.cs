@@ -8,6 +8,43 @@ using System.Threading.Tasks;
 namespace TypedHttp.Policy;
 
 /// <summary>
+/// What the bridge stage asks of response decompression (T-7). The session holds an instance only when
+/// <see cref="HttpSessionOptions.AutomaticDecompression"/> was turned on, and only that setter creates one: an
+/// application that never turns decompression on carries no GZip, Deflate or Brotli code in a trimmed or Native AOT
+/// binary (docs/engine.md).
+/// </summary>
+internal abstract class ResponseDecoder
+{
+    /// <summary>The Accept-Encoding value sent when decompression is on; it replaces the caller's (T-7, HD-4).</summary>
+    public abstract string AcceptEncoding { get; }
+
+    /// <summary>See <see cref="ContentDecoding.TryDecode"/>.</summary>
+    /// <param name="headers">The response headers.</param>
+    /// <param name="body">The framed (de-chunked) response body.</param>
+    /// <param name="limits">The bomb guard.</param>
+    /// <param name="decoded">The decoded body; it owns <paramref name="body"/> and disposes it.</param>
+    public abstract bool TryDecode(HttpHeaderCollection headers, Stream body, DecompressionLimits limits, out Stream decoded);
+}
+
+/// <summary>The decoder of gzip, deflate and br: <see cref="ContentDecoding"/> behind <see cref="ResponseDecoder"/>.</summary>
+internal sealed class GzipDeflateBrotliDecoder : ResponseDecoder
+{
+    /// <summary>The one instance; referenced only where decompression is turned on.</summary>
+    public static readonly GzipDeflateBrotliDecoder Instance = new();
+
+    private GzipDeflateBrotliDecoder()
+    {
+    }
+
+    /// <inheritdoc />
+    public override string AcceptEncoding => ContentDecoding.AcceptEncoding;
+
+    /// <inheritdoc />
+    public override bool TryDecode(HttpHeaderCollection headers, Stream body, DecompressionLimits limits, out Stream decoded) =>
+        ContentDecoding.TryDecode(headers, body, limits, out decoded);
+}
+
+/// <summary>
 /// Transparent response decompression for the bridge stage (T-7, WINHTTP.md part 1): gzip (and x-gzip), deflate
 /// (zlib-wrapped or raw, detected from the first two bytes), br, and stacked codings, with limits on decoded size
 /// and ratio. A body with any coding we do not know (compress, zstd, …) is left alone, headers and all.

@@ -153,18 +153,18 @@ internal sealed class DigestChallenge
 /// </summary>
 internal sealed class DigestSession
 {
-    private readonly Func<string> _cnonceSource;
+    private readonly Func<string>? _cnonceSource;
     private readonly object _gate = new();
     private DigestChallenge _challenge;
     private int _nonceCount;
 
     /// <summary>Starts a session from a challenge.</summary>
     /// <param name="challenge">The server's challenge.</param>
-    /// <param name="cnonceSource">Makes client nonces; null: 16 random bytes from <see cref="RandomNumberGenerator"/> as hex.</param>
+    /// <param name="cnonceSource">Makes client nonces; null: 16 random bytes from the credentials' mechanisms (<see cref="RandomNumberGenerator"/>) as hex.</param>
     public DigestSession(DigestChallenge challenge, Func<string>? cnonceSource = null)
     {
         _challenge = challenge;
-        _cnonceSource = cnonceSource ?? RandomCnonce;
+        _cnonceSource = cnonceSource;
     }
 
     /// <summary>The challenge answered now.</summary>
@@ -221,7 +221,7 @@ internal sealed class DigestSession
             challenge = _challenge;
             nc = ++_nonceCount;
         }
-        string cnonce = _cnonceSource();
+        string cnonce = _cnonceSource is { } source ? source() : RandomCnonce(credentials.Mechanisms);
         return Compute(challenge, credentials, method, requestTarget, body, nc, cnonce);
     }
 
@@ -230,30 +230,31 @@ internal sealed class DigestSession
         ReadOnlySpan<byte> body, int nonceCount, string cnonce)
     {
         bool sha256 = challenge.Algorithm is DigestAlgorithm.Sha256 or DigestAlgorithm.Sha256Sess;
+        CredentialMechanisms m = credentials.Mechanisms;
         bool sess = challenge.Algorithm is DigestAlgorithm.Md5Sess or DigestAlgorithm.Sha256Sess;
         string user = credentials.Domain is null ? credentials.UserName : credentials.Domain + "\\" + credentials.UserName;
         string nc = nonceCount.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 
         // A1 = unq(username) ":" unq(realm) ":" passwd; for -sess: H(that) ":" unq(nonce) ":" unq(cnonce)
-        string ha1 = H(sha256, string.Concat(user, ":", challenge.Realm, ":", credentials.Password));
+        string ha1 = H(m, sha256, string.Concat(user, ":", challenge.Realm, ":", credentials.Password));
         if (sess)
         {
-            ha1 = H(sha256, string.Concat(ha1, ":", challenge.Nonce, ":", cnonce));
+            ha1 = H(m, sha256, string.Concat(ha1, ":", challenge.Nonce, ":", cnonce));
         }
         // A2 = Method ":" request-uri [ ":" H(entity-body) ]
         string a2 = challenge.Qop == DigestQop.AuthInt
-            ? string.Concat(method, ":", requestTarget, ":", H(sha256, body))
+            ? string.Concat(method, ":", requestTarget, ":", H(m, sha256, body))
             : string.Concat(method, ":", requestTarget);
-        string ha2 = H(sha256, a2);
+        string ha2 = H(m, sha256, a2);
         string response = challenge.Qop == DigestQop.None
-            ? H(sha256, string.Concat(ha1, ":", challenge.Nonce, ":", ha2))
-            : H(sha256, string.Concat(ha1, ":", challenge.Nonce, ":", nc, ":", cnonce, ":", QopName(challenge.Qop), ":", ha2));
+            ? H(m, sha256, string.Concat(ha1, ":", challenge.Nonce, ":", ha2))
+            : H(m, sha256, string.Concat(ha1, ":", challenge.Nonce, ":", nc, ":", cnonce, ":", QopName(challenge.Qop), ":", ha2));
 
         var sb = new StringBuilder(256);
         sb.Append("Digest ");
         if (challenge.UserHash)
         {
-            AppendQuoted(sb, "username", H(sha256, string.Concat(user, ":", challenge.Realm))).Append(", ");
+            AppendQuoted(sb, "username", H(m, sha256, string.Concat(user, ":", challenge.Realm))).Append(", ");
         }
         else if (NeedsExtendedNotation(user))
         {
@@ -294,14 +295,14 @@ internal sealed class DigestSession
 
     private static string QopName(DigestQop qop) => qop == DigestQop.AuthInt ? "auth-int" : "auth";
 
-    private static string H(bool sha256, string text)
+    private static string H(CredentialMechanisms m, bool sha256, string text)
     {
         int max = Encoding.UTF8.GetMaxByteCount(text.Length);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(max);
         try
         {
             int n = Encoding.UTF8.GetBytes(text, buffer);
-            return H(sha256, buffer.AsSpan(0, n));
+            return H(m, sha256, buffer.AsSpan(0, n));
         }
         finally
         {
@@ -310,10 +311,10 @@ internal sealed class DigestSession
         }
     }
 
-    private static string H(bool sha256, ReadOnlySpan<byte> data)
+    private static string H(CredentialMechanisms m, bool sha256, ReadOnlySpan<byte> data)
     {
         Span<byte> hash = stackalloc byte[32];
-        int length = sha256 ? SHA256.HashData(data, hash) : MD5.HashData(data, hash);
+        int length = m.Hash(sha256, data, hash);
         return Convert.ToHexStringLower(hash[..length]);
     }
 
@@ -360,10 +361,10 @@ internal sealed class DigestSession
         }
     }
 
-    private static string RandomCnonce()
+    private static string RandomCnonce(CredentialMechanisms m)
     {
         Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
+        m.FillRandom(bytes);
         return Convert.ToHexStringLower(bytes);
     }
 }

@@ -33,6 +33,13 @@ public sealed class HttpCredentials
     /// <summary>The Windows domain, or null.</summary>
     public string? Domain { get; }
 
+    /// <summary>
+    /// What answering a challenge with these credentials needs from the platform (hashes, random nonces,
+    /// NTLM/Negotiate). The engine reaches those only through credentials, so they are trimmed away in applications
+    /// that never create any.
+    /// </summary>
+    internal Policy.CredentialMechanisms Mechanisms { get; } = Policy.PlatformCredentialMechanisms.Instance;
+
     /// <summary>The user name (with its domain), never the password.</summary>
     public override string ToString() => Domain is null ? UserName : Domain + "\\" + UserName;
 }

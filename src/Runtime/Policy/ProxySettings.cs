@@ -26,8 +26,9 @@ public sealed class ProxySettings
     private readonly Uri? _httpsAddress;
     private readonly ProxyBypassList _bypass;
 
-    private ProxySettings(ProxyKind kind, Uri? httpAddress, Uri? httpsAddress, ProxyBypassList bypass, HttpCredentials? credentials, HttpCredentials? httpsCredentials, string? bypassText)
+    private ProxySettings(ProxyKind kind, Uri? httpAddress, Uri? httpsAddress, ProxyBypassList bypass, HttpCredentials? credentials, HttpCredentials? httpsCredentials, string? bypassText, HttpsProxyTunneler? tunneler)
     {
+        Tunneler = tunneler;
         Kind = kind;
         _address = httpAddress;
         _httpsAddress = httpsAddress;
@@ -38,7 +39,14 @@ public sealed class ProxySettings
     }
 
     /// <summary>Direct connections only.</summary>
-    public static ProxySettings None { get; } = new(ProxyKind.None, null, null, ProxyBypassList.Empty, null, null, null);
+    public static ProxySettings None { get; } = new(ProxyKind.None, null, null, ProxyBypassList.Empty, null, null, null, null);
+
+    /// <summary>
+    /// Opens https tunnels (CONNECT) through the proxy; null for <see cref="None"/>. Only the factories of proxies
+    /// refer to the implementation, so an application that never configures a proxy carries no tunnel code in a
+    /// trimmed or Native AOT binary.
+    /// </summary>
+    internal HttpsProxyTunneler? Tunneler { get; }
 
     /// <summary>The kind of configuration.</summary>
     public ProxyKind Kind { get; }
@@ -78,7 +86,7 @@ public sealed class ProxySettings
         {
             throw new ArgumentException($"'{Redact(proxy)}' is not an HTTP proxy address; write it as http://host:port (only HTTP proxies are supported, P-2).", nameof(proxy));
         }
-        return new ProxySettings(ProxyKind.Named, address, address, ProxyBypassList.ParseWinHttp(bypassList), credentials ?? fromUri, credentials ?? fromUri, bypassList);
+        return new ProxySettings(ProxyKind.Named, address, address, ProxyBypassList.ParseWinHttp(bypassList), credentials ?? fromUri, credentials ?? fromUri, bypassList, ConnectTunneler.Instance);
     }
 
     /// <summary>One named proxy; see <see cref="Named(string, string?, HttpCredentials?)"/>.</summary>
@@ -111,7 +119,7 @@ public sealed class ProxySettings
         HttpCredentials? httpCreds = null, httpsCreds = null;
         Uri? httpAddress = http is null ? null : ParseProxyAddress(http, 1080, out httpCreds);
         Uri? httpsAddress = https is null ? null : ParseProxyAddress(https, 1080, out httpsCreds);
-        return new ProxySettings(ProxyKind.Environment, httpAddress, httpsAddress, ProxyBypassList.ParseNoProxy(noProxy), httpCreds, httpsCreds, noProxy);
+        return new ProxySettings(ProxyKind.Environment, httpAddress, httpsAddress, ProxyBypassList.ParseNoProxy(noProxy), httpCreds, httpsCreds, noProxy, ConnectTunneler.Instance);
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ internal sealed class ClientDiagnostics
         }
     };
 
-    private readonly ILogger? _logger;
+    private readonly RequestLog? _log;
     private readonly string _interfaceName;
     private readonly TimeSpan _timeout;
 
@@ -29,7 +29,7 @@ internal sealed class ClientDiagnostics
     {
         _interfaceName = interfaceName;
         _timeout = options.Timeout;
-        _logger = options.LoggerFactory?.CreateLogger("TypedHttp." + interfaceName);
+        _log = options.LoggerFactory is { } factory && options.RequestLogSource is { } source ? source.Create(factory, interfaceName) : null;
     }
 
     /// <summary>Sends through <paramref name="transport"/>, observed.</summary>
@@ -41,7 +41,7 @@ internal sealed class ClientDiagnostics
     public ValueTask<TypedHttpResponse> SendAsync(HttpTransport transport, TypedHttpRequest request, string? methodName, int timeoutMilliseconds, CancellationToken cancellationToken)
     {
         TimeSpan timeout = timeoutMilliseconds > 0 ? TimeSpan.FromMilliseconds(timeoutMilliseconds) : _timeout;
-        bool log = _logger is not null && _logger.IsEnabled(LogLevel.Information);
+        bool log = _log is not null && _log.IsEnabled(LogLevel.Information);
         if (timeout == Timeout.InfiniteTimeSpan && !log && Activity.Current is null && !TypedHttpTelemetry.Source.HasListeners()
             && !TypedHttpTelemetry.RequestDuration.Enabled && !TypedHttpTelemetry.ActiveRequests.Enabled)
         {
@@ -92,9 +92,9 @@ internal sealed class ClientDiagnostics
             TypedHttpTelemetry.ActiveRequests.Add(1, tags);
         }
         string? redacted = log ? ApiException.Redact(uri) : null;
-        if (log && _logger!.IsEnabled(LogLevel.Trace))
+        if (log && _log!.IsEnabled(LogLevel.Trace))
         {
-            ClientLog.RequestHead(_logger, request.Method, redacted!, ClientLog.FormatHeaders(request.Headers, request.Content?.ContentType));
+            _log.RequestHead(request.Method, redacted!, request.Headers, request.Content?.ContentType);
         }
 
         CancellationTokenSource? timeoutSource = null;
@@ -146,10 +146,10 @@ internal sealed class ClientDiagnostics
             }
             if (log)
             {
-                ClientLog.RequestCompleted(_logger!, request.Method, redacted!, status, seconds * 1000);
-                if (_logger!.IsEnabled(LogLevel.Trace))
+                _log!.RequestCompleted(request.Method, redacted!, status, seconds * 1000);
+                if (_log.IsEnabled(LogLevel.Trace))
                 {
-                    ClientLog.ResponseHead(_logger, version, status, response.ReasonPhrase, request.Method, redacted!, ClientLog.FormatHeaders(response.Headers, null));
+                    _log.ResponseHead(version, status, response.ReasonPhrase, request.Method, redacted!, response.Headers);
                 }
             }
             return response;
@@ -171,7 +171,7 @@ internal sealed class ClientDiagnostics
             }
             if (log)
             {
-                ClientLog.RequestFailed(_logger!, request.Method, redacted!, seconds * 1000, errorType, e);
+                _log!.RequestFailed(request.Method, redacted!, seconds * 1000, errorType, e);
             }
             throw;
         }
