@@ -73,6 +73,8 @@ public sealed class LoadRun
     /// <summary>Errors a server that closes connections may explain: the response head or body cut short, or the connection failing.</summary>
     public static bool IsExplained(TypedHttpException e) =>
         (e.Error, e.Phase) is (HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders)
+            // A close before any response byte on a fresh connection (a reused one is retried, C-5).
+            or (HttpError.EmptyResponse, HttpPhase.ReceiveHeaders)
             or (HttpError.ResponseTruncated, HttpPhase.ReceiveBody)
             or (HttpError.ConnectionError, HttpPhase.ReceiveHeaders or HttpPhase.ReceiveBody or HttpPhase.Send);
 
