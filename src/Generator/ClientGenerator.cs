@@ -35,12 +35,21 @@ public sealed class ClientGenerator : IIncrementalGenerator
             .Select(static (contexts, _) => JsonContextReader.Merge(contexts))
             .WithTrackingName(Steps.JsonDeclaredTypes);
 
+        // Roslyn runs the transforms below again for every new compilation; the cache hands back the previous
+        // result while the compilation's declarations are unchanged (an edit inside a method body, say), so
+        // such a keystroke parses nothing. One cache per pipeline: a new driver starts cold.
+        var cache = new ParseCache();
+
         // One attribute pipeline per runtime HTTP method attribute: each interface is parsed from its first
         // attributed method, so each interface yields one result without a Collect over the compilation.
-        foreach ((string metadataName, string _) in KnownNames.MethodAttributes)
+        for (int slot = 0; slot < KnownNames.MethodAttributes.Length; slot++)
         {
+            int pipeline = slot;
             IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
-                .ForAttributeWithMetadataName(metadataName, static (node, _) => true, static (ctx, ct) => Parser.ParseFromMethod(ctx, ct))
+                .ForAttributeWithMetadataName(
+                    KnownNames.MethodAttributes[slot].MetadataName,
+                    static (node, _) => true,
+                    (ctx, ct) => cache.GetOrParse(ctx, ctx.TargetNode, ctx.SemanticModel.Compilation, pipeline, static (c, t) => Parser.ParseFromMethodWithType(c, t), ct))
                 .Where(static r => r is not null)
                 .Select(static (r, _) => r!)
                 .WithTrackingName(Steps.ParseMethods);
@@ -49,7 +58,9 @@ public sealed class ClientGenerator : IIncrementalGenerator
 
         // Interfaces the attribute pipelines do not see: only custom HTTP method attributes, or only inherited methods.
         IncrementalValuesProvider<ParseResult> interfaceResults = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, ct) => Parser.IsInterfaceCandidate(node, ct), static (ctx, ct) => Parser.ParseFromInterface(ctx, ct))
+            .CreateSyntaxProvider(
+                static (node, ct) => Parser.IsInterfaceCandidate(node, ct),
+                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, KnownNames.MethodAttributes.Length, static (c, t) => Parser.ParseFromInterfaceWithType(c, t), ct))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(Steps.ParseInterfaces);

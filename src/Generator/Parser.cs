@@ -35,17 +35,21 @@ internal static class Parser
     /// Called for each method carrying one of the runtime's HTTP method attributes. The interface is parsed once,
     /// from its first such method (the anchor); the others return null.
     /// </summary>
-    public static ParseResult? ParseFromMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ParseResult? ParseFromMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        ParseFromMethodWithType(context, cancellationToken).Result;
+
+    /// <summary><see cref="ParseFromMethod"/>, with the interface it parsed (for <see cref="ParseCache"/>).</summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseFromMethodWithType(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not IMethodSymbol method || context.Attributes.IsEmpty)
         {
-            return null;
+            return default;
         }
         // A method with two HTTP attributes is seen by two pipelines: only the first attribute's goes on.
         AttributeData? firstKnown = method.GetAttributes().FirstOrDefault(a => IsKnownMethodAttribute(a.AttributeClass));
         if (firstKnown is null || !SymbolEqualityComparer.Default.Equals(firstKnown.AttributeClass, context.Attributes[0].AttributeClass))
         {
-            return null;
+            return default;
         }
 
         // Cheap exit for every method but the anchor: in a non-partial interface, an earlier attributed method is
@@ -65,7 +69,7 @@ internal static class Parser
                     && context.SemanticModel.GetDeclaredSymbol(earlier, cancellationToken) is IMethodSymbol earlierMethod
                     && earlierMethod.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)))
                 {
-                    return null;
+                    return default;
                 }
             }
         }
@@ -77,15 +81,15 @@ internal static class Parser
                 Diagnostics.HttpAttributeOutsideInterface,
                 LocationInfo.From(method.Locations.FirstOrDefault()),
                 Args(MemberName(method)));
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
+            return (new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic })), null);
         }
 
         ISymbol? anchor = type.GetMembers().FirstOrDefault(m => m is IMethodSymbol && m.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)));
         if (!SymbolEqualityComparer.Default.Equals(anchor, method))
         {
-            return null;
+            return default;
         }
-        return ParseInterface(type, context.SemanticModel.Compilation, cancellationToken);
+        return (ParseInterface(type, context.SemanticModel.Compilation, cancellationToken), type);
     }
 
     /// <summary>A cheap syntactic filter for interfaces that may need a client without carrying a runtime HTTP attribute themselves.</summary>
@@ -150,12 +154,16 @@ internal static class Parser
     /// interfaces the attribute pipeline does not see: those whose methods use custom HTTP method attributes only,
     /// and those that inherit all their methods.
     /// </summary>
-    public static ParseResult? ParseFromInterface(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    public static ParseResult? ParseFromInterface(GeneratorSyntaxContext context, CancellationToken cancellationToken) =>
+        ParseFromInterfaceWithType(context, cancellationToken).Result;
+
+    /// <summary><see cref="ParseFromInterface"/>, with the interface it parsed (for <see cref="ParseCache"/>).</summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseFromInterfaceWithType(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var declaration = (InterfaceDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type)
         {
-            return null;
+            return default;
         }
         // A partial interface is parsed from its first candidate declaration only.
         foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
@@ -164,7 +172,7 @@ internal static class Parser
             {
                 if (candidate != declaration)
                 {
-                    return null;
+                    return default;
                 }
                 break;
             }
@@ -174,20 +182,27 @@ internal static class Parser
         {
             if (member is IMethodSymbol && member.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)))
             {
-                return null;
+                return default;
             }
         }
         if (!IsClientInterface(type))
         {
-            return null;
+            return default;
         }
-        return ParseInterface(type, context.SemanticModel.Compilation, cancellationToken);
+        return (ParseInterface(type, context.SemanticModel.Compilation, cancellationToken), type);
     }
 
     // ---------------------------------------------------------------- interface
 
+    [ThreadStatic]
+    private static int t_interfacesParsed;
+
+    /// <summary>How many interfaces this thread has parsed, for tests of <see cref="ParseCache"/> (the driver runs a generator on the calling thread).</summary>
+    internal static int InterfacesParsedOnThisThread => t_interfacesParsed;
+
     private static ParseResult ParseInterface(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
+        t_interfacesParsed++;
         var diagnostics = new List<DiagnosticInfo>();
         bool hasErrors = false;
         LocationInfo? typeLocation = LocationInfo.From(type.Locations.FirstOrDefault());
