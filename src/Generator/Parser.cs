@@ -236,6 +236,7 @@ internal static class Parser
             // [Timeout] and [RedirectPolicy]: the method's, else the declaring interface's, else the client interface's.
             DeclaredPolicies declaringPolicies = own ? clientPolicies : ReadPolicies(declaring, Names.Of(declaring)!, local, cancellationToken).Over(clientPolicies);
             var localJsonUses = new List<JsonUse>();
+            string? declaringType = null;
 
             foreach (ISymbol member in declaring.GetMembers())
             {
@@ -246,7 +247,7 @@ internal static class Parser
                 switch (member)
                 {
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when !method.IsStatic:
-                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, basePath, declaringPolicies, compilation, local, localJsonUses, cancellationToken);
+                        MethodSpec? spec = ParseMethod(method, declaring, declaringType ??= declaring.ToDisplayString(PlainTypeFormat), declaringHeaders, basePath, declaringPolicies, compilation, local, localJsonUses, cancellationToken);
                         if (spec is not null)
                         {
                             methods.Add(spec);
@@ -359,6 +360,7 @@ internal static class Parser
     private static MethodSpec? ParseMethod(
         IMethodSymbol method,
         INamedTypeSymbol declaring,
+        string declaringType,
         List<HeaderSpec> interfaceHeaders,
         string? basePath,
         DeclaredPolicies interfacePolicies,
@@ -368,49 +370,60 @@ internal static class Parser
         CancellationToken cancellationToken)
     {
         string memberName = MemberName(method);
-        LocationInfo? methodLocation = LocationInfo.From(method.Locations.FirstOrDefault());
         int errorsBefore = diagnostics.Count;
+        // Locations serve diagnostics and JSON uses only: each is made when first asked for.
+        LocationInfo? methodLocation = null, attributeLocation = null, routeLocation = null, returnLocation = null;
+        int located = 0;
 
-        AttributeData[] httpAttributes = method.GetAttributes().Where(a => IsHttpMethodAttribute(a.AttributeClass)).ToArray();
-        if (httpAttributes.Length == 0)
+        AttributeData? httpAttribute = null;
+        AttributeData? secondHttpAttribute = null;
+        foreach (AttributeData attribute in method.GetAttributes())
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.MethodWithoutHttpAttribute, methodLocation, Args(memberName, Names.Of(declaring)!)));
+            if (IsHttpMethodAttribute(attribute.AttributeClass))
+            {
+                if (httpAttribute is null)
+                {
+                    httpAttribute = attribute;
+                }
+                else
+                {
+                    secondHttpAttribute ??= attribute;
+                }
+            }
+        }
+        if (httpAttribute is null)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.MethodWithoutHttpAttribute, MethodLocation(), Args(memberName, Names.Of(declaring)!)));
             return null;
         }
-        if (httpAttributes.Length > 1)
+        if (secondHttpAttribute is not null)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleHttpAttributes, AttributeLocation(httpAttributes[1], cancellationToken) ?? methodLocation, Args(memberName)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleHttpAttributes, AttributeLocation(secondHttpAttribute, cancellationToken) ?? MethodLocation(), Args(memberName)));
         }
         if (method.IsGenericMethod)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.GenericMethod, methodLocation, Args(memberName)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.GenericMethod, MethodLocation(), Args(memberName)));
             return null;
         }
 
-        AttributeData httpAttribute = httpAttributes[0];
-        LocationInfo? attributeLocation = AttributeLocation(httpAttribute, cancellationToken) ?? methodLocation;
-        LocationInfo? routeLocation = AttributeArgumentLocation(httpAttribute, 0, cancellationToken) ?? attributeLocation;
         if (!TryReadHttpAttribute(httpAttribute, compilation, cancellationToken, out string? httpMethod, out string? path, out string? readError))
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnreadableCustomHttpMethod, attributeLocation, Args(httpAttribute.AttributeClass?.Name ?? "?", memberName, readError ?? "unknown")));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnreadableCustomHttpMethod, AttributeLocationOnce(), Args(httpAttribute.AttributeClass?.Name ?? "?", memberName, readError ?? "unknown")));
             return null;
         }
 
         // Return type.
         ReturnShape? returnShape = ReadReturnType(method.ReturnType);
-        LocationInfo? returnLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax methodSyntax
-            ? LocationInfo.From(methodSyntax.ReturnType)
-            : methodLocation;
         if (returnShape is null)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, returnLocation, Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, ReturnLocation(), Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
         }
 
         // Route.
         List<RoutePart>? routeParts = RouteTemplateParser.Check(path, out RouteProblem routeProblem, out string? routeError);
         if (routeParts is null)
         {
-            diagnostics.Add(RouteDiagnostic(routeProblem, path, memberName, routeError, routeLocation));
+            diagnostics.Add(RouteDiagnostic(routeProblem, path, memberName, routeError, RouteLocation()));
         }
 
         // Headers: the interface's, then the method's (winning for the same name). "Authorization: Bearer" alone
@@ -432,11 +445,11 @@ internal static class Parser
         string? boundary = multipart is { ConstructorArguments.Length: 1 } ? multipart.ConstructorArguments[0].Value as string : null;
         if (multipart is not null && multipart.ConstructorArguments.Length == 1 && (boundary is null || !IsValidBoundary(boundary)))
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidMultipartBoundary, AttributeArgumentLocation(multipart, 0, cancellationToken) ?? methodLocation, Args(Printable(boundary ?? "null"), memberName)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidMultipartBoundary, AttributeArgumentLocation(multipart, 0, cancellationToken) ?? MethodLocation(), Args(Printable(boundary ?? "null"), memberName)));
         }
 
         // Parameters.
-        var state = new MethodState(memberName, httpMethod ?? "GET", multipart is not null, diagnostics, jsonUses);
+        MethodState state = MethodState.Start(memberName, httpMethod ?? "GET", multipart is not null, diagnostics, jsonUses);
         if (routeParts is not null)
         {
             foreach (RoutePart part in routeParts)
@@ -490,23 +503,28 @@ internal static class Parser
                 }
                 else if (!state.ClaimedHoles.Contains(part.Text))
                 {
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutParameter, routeLocation, Args(memberName, part.Text.Split('.')[0])));
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutParameter, RouteLocation(), Args(memberName, part.Text.Split('.')[0])));
                 }
             }
         }
 
-        if (diagnostics.Skip(errorsBefore).Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || returnShape is null || httpMethod is null)
+        bool hasErrors = false;
+        for (int i = errorsBefore; i < diagnostics.Count; i++)
+        {
+            hasErrors |= diagnostics[i].Descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+        }
+        if (hasErrors || returnShape is null || httpMethod is null)
         {
             return null;
         }
 
         if (returnShape.JsonType is { } resultJson)
         {
-            jsonUses.Add(new JsonUse(JsonTypeName(resultJson), resultJson.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, returnLocation));
+            jsonUses.Add(new JsonUse(JsonTypeName(resultJson), resultJson.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, ReturnLocation()));
         }
 
         return new MethodSpec(
-            declaring.ToDisplayString(PlainTypeFormat),
+            declaringType,
             Identifier(method.Name),
             method.ReturnType.ToDisplayString(TypeFormat),
             returnShape.Kind,
@@ -522,6 +540,48 @@ internal static class Parser
             boundary,
             policies.TimeoutMilliseconds,
             policies.RedirectPolicy);
+    
+        LocationInfo? MethodLocation()
+        {
+            if ((located & 1) == 0)
+            {
+                methodLocation = LocationInfo.From(method.Locations.FirstOrDefault());
+                located |= 1;
+            }
+            return methodLocation;
+        }
+
+        LocationInfo? AttributeLocationOnce()
+        {
+            if ((located & 2) == 0)
+            {
+                attributeLocation = AttributeLocation(httpAttribute!, cancellationToken) ?? MethodLocation();
+                located |= 2;
+            }
+            return attributeLocation;
+        }
+
+        LocationInfo? RouteLocation()
+        {
+            if ((located & 4) == 0)
+            {
+                routeLocation = AttributeArgumentLocation(httpAttribute!, 0, cancellationToken) ?? AttributeLocationOnce();
+                located |= 4;
+            }
+            return routeLocation;
+        }
+
+        LocationInfo? ReturnLocation()
+        {
+            if ((located & 8) == 0)
+            {
+                returnLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax methodSyntax
+                    ? LocationInfo.From(methodSyntax.ReturnType)
+                    : MethodLocation();
+                located |= 8;
+            }
+            return returnLocation;
+        }
     }
 
     /// <summary>The diagnostic of a refused route template (see <see cref="RouteTemplateParser.Check"/>).</summary>
@@ -534,22 +594,42 @@ internal static class Parser
     };
 
     /// <summary>What parsing one method's parameters gathers.</summary>
+    /// <remarks>One instance per thread, cleared for each method: a method's parse never starts another's.</remarks>
     private sealed class MethodState
     {
-        public MethodState(string memberName, string httpMethod, bool isMultipart, List<DiagnosticInfo> diagnostics, List<JsonUse> jsonUses)
+        [ThreadStatic]
+        private static MethodState? t_current;
+
+        private MethodState()
         {
-            MemberName = memberName;
-            HttpMethod = httpMethod;
-            IsMultipart = isMultipart;
-            Diagnostics = diagnostics;
-            JsonUses = jsonUses;
         }
 
-        public string MemberName { get; }
-        public string HttpMethod { get; }
-        public bool IsMultipart { get; }
-        public List<DiagnosticInfo> Diagnostics { get; }
-        public List<JsonUse> JsonUses { get; }
+        /// <summary>This thread's state, cleared and set up for one method.</summary>
+        public static MethodState Start(string memberName, string httpMethod, bool isMultipart, List<DiagnosticInfo> diagnostics, List<JsonUse> jsonUses)
+        {
+            MethodState state = t_current ??= new MethodState();
+            state.MemberName = memberName;
+            state.HttpMethod = httpMethod;
+            state.IsMultipart = isMultipart;
+            state.Diagnostics = diagnostics;
+            state.JsonUses = jsonUses;
+            state.Holes.Clear();
+            state.PropertyHoles.Clear();
+            state.HoleOwners.Clear();
+            state.ClaimedHoles.Clear();
+            state.PropertySegments.Clear();
+            state.ParameterFormats.Clear();
+            state.CancellationTokenName = null;
+            state.BodyName = null;
+            state.UrlName = null;
+            return state;
+        }
+
+        public string MemberName { get; private set; } = string.Empty;
+        public string HttpMethod { get; private set; } = string.Empty;
+        public bool IsMultipart { get; private set; }
+        public List<DiagnosticInfo> Diagnostics { get; private set; } = new();
+        public List<JsonUse> JsonUses { get; private set; } = new();
         public HashSet<string> Holes { get; } = new(StringComparer.OrdinalIgnoreCase);
         public HashSet<string> PropertyHoles { get; } = new(StringComparer.OrdinalIgnoreCase);
         public Dictionary<string, string> HoleOwners { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -565,10 +645,12 @@ internal static class Parser
     {
         string memberName = state.MemberName;
         List<DiagnosticInfo> diagnostics = state.Diagnostics;
-        LocationInfo? location = LocationInfo.From(parameter.Locations.FirstOrDefault());
         string name = Identifier(parameter.Name);
         string type = parameter.Type.ToDisplayString(TypeFormat);
-        string shortType = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        // The location and the type as users read it serve diagnostics and JSON uses only: made when first asked for.
+        LocationInfo? location = null;
+        bool located = false;
+        string? shortType = null;
         if (parameter.RefKind != RefKind.None)
         {
             string modifier = parameter.RefKind switch
@@ -578,7 +660,7 @@ internal static class Parser
                 RefKind.In => "in",
                 _ => "ref readonly",
             };
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.ByRefParameter, location, Args(parameter.Name, memberName, modifier)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ByRefParameter, Location(), Args(parameter.Name, memberName, modifier)));
             return null;
         }
 
@@ -586,7 +668,7 @@ internal static class Parser
         {
             if (state.CancellationTokenName is not null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleCancellationTokens, location, Args(memberName, parameter.Name)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleCancellationTokens, Location(), Args(memberName, parameter.Name)));
                 return null;
             }
             state.CancellationTokenName = name;
@@ -630,12 +712,13 @@ internal static class Parser
 
         string wireName = alias ?? parameter.Name;
         bool fillsHole = state.Holes.Contains(wireName);
-        var propertyHoles = new List<string>();
+        List<string>? propertyHoles = null;
         foreach (string hole in state.PropertyHoles)
         {
-            if (string.Equals(hole.Substring(0, hole.IndexOf('.')), wireName, StringComparison.OrdinalIgnoreCase))
+            int dot = hole.IndexOf('.');
+            if (dot == wireName.Length && string.Compare(hole, 0, wireName, 0, dot, StringComparison.OrdinalIgnoreCase) == 0)
             {
-                propertyHoles.Add(hole);
+                (propertyHoles ??= new List<string>()).Add(hole);
             }
         }
         if (fillsHole)
@@ -643,42 +726,48 @@ internal static class Parser
             // A hole whose parameter has an error of its own is not reported again as a hole without a parameter.
             state.ClaimedHoles.Add(wireName);
         }
-        foreach (string hole in propertyHoles)
+        if (propertyHoles is not null)
         {
-            state.ClaimedHoles.Add(hole);
+            foreach (string hole in propertyHoles)
+            {
+                state.ClaimedHoles.Add(hole);
+            }
         }
-        var bindings = new List<string>(2);
-        if (fillsHole || propertyHoles.Count > 0)
+        bool inHole = fillsHole || propertyHoles is not null;
+        int bindingCount = (inHole ? 1 : 0) + (bodyAttribute is not null ? 1 : 0) + (headerName is not null ? 1 : 0) + (queryAttribute is not null ? 1 : 0)
+            + (isHeaderCollection ? 1 : 0) + (authorizeScheme is not null ? 1 : 0) + (isUrl ? 1 : 0);
+        if (bindingCount > 1)
         {
-            bindings.Add($"the route hole '{{{(fillsHole ? wireName : propertyHoles[0])}}}'");
-        }
-        if (bodyAttribute is not null)
-        {
-            bindings.Add("[Body]");
-        }
-        if (headerName is not null)
-        {
-            bindings.Add($"[Header(\"{headerName}\")]");
-        }
-        if (queryAttribute is not null)
-        {
-            bindings.Add("[Query]");
-        }
-        if (isHeaderCollection)
-        {
-            bindings.Add("[HeaderCollection]");
-        }
-        if (authorizeScheme is not null)
-        {
-            bindings.Add("[Authorize]");
-        }
-        if (isUrl)
-        {
-            bindings.Add("[Url]");
-        }
-        if (bindings.Count > 1)
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, location, Args(parameter.Name, memberName, bindings[0], bindings[1])));
+            var bindings = new List<string>(bindingCount);
+            if (inHole)
+            {
+                bindings.Add($"the route hole '{{{(fillsHole ? wireName : propertyHoles![0])}}}'");
+            }
+            if (bodyAttribute is not null)
+            {
+                bindings.Add("[Body]");
+            }
+            if (headerName is not null)
+            {
+                bindings.Add($"[Header(\"{headerName}\")]");
+            }
+            if (queryAttribute is not null)
+            {
+                bindings.Add("[Query]");
+            }
+            if (isHeaderCollection)
+            {
+                bindings.Add("[HeaderCollection]");
+            }
+            if (authorizeScheme is not null)
+            {
+                bindings.Add("[Authorize]");
+            }
+            if (isUrl)
+            {
+                bindings.Add("[Url]");
+            }
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, Location(), Args(parameter.Name, memberName, bindings[0], bindings[1])));
             return null;
         }
 
@@ -687,12 +776,12 @@ internal static class Parser
             string typeName = parameter.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? string.Empty : parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
             if (parameter.Type.SpecialType != SpecialType.System_String && typeName != KnownNames.Uri)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, location, Args(parameter.Name, memberName, $"has type '{shortType}'; declare it string or Uri")));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, Location(), Args(parameter.Name, memberName, $"has type '{ShortType()}'; declare it string or Uri")));
                 return null;
             }
             if (state.UrlName is not null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, location, Args(parameter.Name, memberName, $"'{state.UrlName}' is [Url] already; a request goes to one URL, so keep one")));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, Location(), Args(parameter.Name, memberName, $"'{state.UrlName}' is [Url] already; a request goes to one URL, so keep one")));
                 return null;
             }
             state.UrlName = parameter.Name;
@@ -703,7 +792,7 @@ internal static class Parser
         {
             if (!IsStringDictionary(parameter.Type))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.HeaderCollectionType, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.HeaderCollectionType, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             return new ParameterSpec(name, type, ParameterRole.HeaderCollection, null, null, BodyKind.None);
@@ -713,12 +802,12 @@ internal static class Parser
         {
             if (parameter.Type.SpecialType != SpecialType.System_String)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.AuthorizeNotString, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.AuthorizeNotString, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             if (!RouteTemplateParser.IsToken(authorizeScheme))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, location, Args(authorizeScheme, parameter.Name, memberName)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(authorizeScheme, parameter.Name, memberName)));
                 return null;
             }
             return new ParameterSpec(name, type, ParameterRole.Authorize, authorizeScheme, null, BodyKind.None);
@@ -728,12 +817,12 @@ internal static class Parser
         {
             if (state.IsMultipart)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipartWithBody, location, Args(memberName, parameter.Name)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipartWithBody, Location(), Args(memberName, parameter.Name)));
                 return null;
             }
             if (state.BodyName is not null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleBodies, location, Args(memberName, parameter.Name)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleBodies, Location(), Args(memberName, parameter.Name)));
                 return null;
             }
             state.BodyName = name;
@@ -744,7 +833,7 @@ internal static class Parser
                 QueryNode? form = BuildQueryNode(parameter.Type, string.Empty, name, new QueryOptions(CollectionFormatKind.Multi, null, ".", null), 0, allowValue: false, out string? problem);
                 if (form is null)
                 {
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType + " (as a form: " + problem + ")")));
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, Location(), Args(parameter.Name, memberName, ShortType() + " (as a form: " + problem + ")")));
                     return null;
                 }
                 return new ParameterSpec(name, type, ParameterRole.Body, null, null, BodyKind.Form, form);
@@ -758,21 +847,21 @@ internal static class Parser
                         : BodyKind.Json;
             if (kind == BodyKind.Json && !IsJsonType(parameter.Type))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             string? jsonType = null;
             if (kind == BodyKind.Json)
             {
                 jsonType = JsonTypeName(parameter.Type);
-                state.JsonUses.Add(new JsonUse(jsonType, shortType, memberName, location));
+                state.JsonUses.Add(new JsonUse(jsonType, ShortType(), memberName, Location()));
             }
             return new ParameterSpec(name, type, ParameterRole.Body, null, null, kind, JsonType: jsonType);
         }
 
-        if (propertyHoles.Count > 0)
+        if (propertyHoles is not null)
         {
-            return ParseRouteObject(parameter, name, type, wireName, fillsHole, propertyHoles, state, location);
+            return ParseRouteObject(parameter, name, type, wireName, fillsHole, propertyHoles, state, Location());
         }
 
         if (headerName is not null || fillsHole)
@@ -780,21 +869,21 @@ internal static class Parser
             ValueFormat? format = ReadFormat(parameter.Type);
             if (format is null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             if (headerName is not null)
             {
                 if (!RouteTemplateParser.IsToken(headerName))
                 {
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, location, Args(headerName, parameter.Name, memberName)));
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(headerName, parameter.Name, memberName)));
                     return null;
                 }
                 return new ParameterSpec(name, type, ParameterRole.Header, headerName, format, BodyKind.None);
             }
             if (state.HoleOwners.TryGetValue(wireName, out string? owner))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, location, Args(parameter.Name, memberName, $"the route hole '{{{wireName}}}'", $"the same hole as parameter '{owner}'")));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, Location(), Args(parameter.Name, memberName, $"the route hole '{{{wireName}}}'", $"the same hole as parameter '{owner}'")));
                 return null;
             }
             state.HoleOwners[wireName] = name;
@@ -803,7 +892,7 @@ internal static class Parser
 
         if (state.IsMultipart && queryAttribute is null)
         {
-            return ParsePart(parameter, name, type, wireName, shortType, state, location);
+            return ParsePart(parameter, name, type, wireName, ShortType(), state, Location());
         }
 
         // The query: a value, a collection, a dictionary or an object flattened at compile time.
@@ -811,7 +900,7 @@ internal static class Parser
         bool implicitObject = queryAttribute is null && ReadFormat(parameter.Type) is null;
         if (implicitObject && state.HttpMethod is "POST" or "PUT" or "PATCH")
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedBodyParameter, location, Args(parameter.Name, memberName, shortType, state.HttpMethod)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedBodyParameter, Location(), Args(parameter.Name, memberName, ShortType(), state.HttpMethod)));
             return null;
         }
         bool isValueOrCollection = ReadFormat(parameter.Type) is not null || (!IsDictionary(parameter.Type, out _) && IsCollection(parameter.Type, out _));
@@ -821,15 +910,27 @@ internal static class Parser
         {
             diagnostics.Add(new DiagnosticInfo(
                 implicitObject ? Diagnostics.UnformattableParameter : Diagnostics.UnformattableParameter,
-                location,
-                Args(parameter.Name, memberName, shortType + (queryProblem is null ? string.Empty : " (" + queryProblem + ")"))));
+                Location(),
+                Args(parameter.Name, memberName, ShortType() + (queryProblem is null ? string.Empty : " (" + queryProblem + ")"))));
             return null;
         }
         if (explicitCollectionFormat && node.Shape != QueryShape.Collection)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.CollectionFormatOnNonCollection, location, Args(parameter.Name, memberName, options.Collection.ToString(), shortType)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.CollectionFormatOnNonCollection, Location(), Args(parameter.Name, memberName, options.Collection.ToString(), ShortType())));
         }
         return new ParameterSpec(name, type, ParameterRole.Query, wireName, node.Shape == QueryShape.Value ? node.Format : null, BodyKind.None, node);
+    
+        LocationInfo? Location()
+        {
+            if (!located)
+            {
+                location = LocationInfo.From(parameter.Locations.FirstOrDefault());
+                located = true;
+            }
+            return location;
+        }
+
+        string ShortType() => shortType ??= parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
     }
 
     /// <summary>A parameter whose properties fill <c>{param.Prop}</c> holes; its other properties go to the query.</summary>
