@@ -13,8 +13,8 @@ public sealed class ClientGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps, for tests of the caching.</summary>
     internal static class Steps
     {
-        public const string ParseMethods = "ParseMethods";
         public const string ParseInterfaces = "ParseInterfaces";
+        public const string StrayMethods = "StrayMethods";
         public const string Clients = "Clients";
         public const string Emit = "Emit";
         public const string Diagnostics = "Diagnostics";
@@ -35,36 +35,31 @@ public sealed class ClientGenerator : IIncrementalGenerator
             .Select(static (contexts, _) => JsonContextReader.Merge(contexts))
             .WithTrackingName(Steps.JsonDeclaredTypes);
 
-        // Roslyn runs the transforms below again for every new compilation; the cache hands back the previous
-        // result while the compilation's declarations are unchanged (an edit inside a method body, say), so
-        // such a keystroke parses nothing. One cache per pipeline: a new driver starts cold.
+        // One syntax pipeline over interface declarations: its predicate is syntax only (an attributed method or a
+        // base list), and its transform parses the whole interface. Roslyn runs such a transform again for every
+        // new compilation; the cache hands back the previous result while the compilation's declarations are
+        // unchanged (an edit inside a method body, say), so such a keystroke parses nothing. One cache per
+        // pipeline: a new driver starts cold. (ForAttributeWithMetadataName would take one syntax walk per HTTP
+        // attribute and a transform per attributed method instead of one walk and one transform per interface.)
         var cache = new ParseCache();
-
-        // One attribute pipeline per runtime HTTP method attribute: each interface is parsed from its first
-        // attributed method, so each interface yields one result without a Collect over the compilation.
-        for (int slot = 0; slot < KnownNames.MethodAttributes.Length; slot++)
-        {
-            int pipeline = slot;
-            IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    KnownNames.MethodAttributes[slot].MetadataName,
-                    static (node, _) => true,
-                    (ctx, ct) => cache.GetOrParse(ctx, ctx.TargetNode, ctx.SemanticModel.Compilation, pipeline, static (c, t) => Parser.ParseFromMethodWithType(c, t), ct))
-                .Where(static r => r is not null)
-                .Select(static (r, _) => r!)
-                .WithTrackingName(Steps.ParseMethods);
-            Register(context, results, declaredJsonTypes);
-        }
-
-        // Interfaces the attribute pipelines do not see: only custom HTTP method attributes, or only inherited methods.
         IncrementalValuesProvider<ParseResult> interfaceResults = context.SyntaxProvider
             .CreateSyntaxProvider(
                 static (node, ct) => Parser.IsInterfaceCandidate(node, ct),
-                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, KnownNames.MethodAttributes.Length, static (c, t) => Parser.ParseFromInterfaceWithType(c, t), ct))
+                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, 0, static (c, t) => Parser.ParseFromInterfaceWithType(c, t), ct))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
             .WithTrackingName(Steps.ParseInterfaces);
         Register(context, interfaceResults, declaredJsonTypes);
+
+        // HTTP method attributes on methods outside interfaces: THTTP015.
+        IncrementalValuesProvider<ParseResult> strayResults = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, ct) => Parser.IsStrayMethodCandidate(node, ct),
+                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, 1, static (c, t) => Parser.ParseStrayMethod(c, t), ct))
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!)
+            .WithTrackingName(Steps.StrayMethods);
+        Register(context, strayResults, declaredJsonTypes);
     }
 
     private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes)

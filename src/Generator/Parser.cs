@@ -32,127 +32,60 @@ internal static class Parser
     // ---------------------------------------------------------------- entry points
 
     /// <summary>
-    /// Called for each method carrying one of the runtime's HTTP method attributes. The interface is parsed once,
-    /// from its first such method (the anchor); the others return null.
+    /// A cheap syntactic filter for interfaces that may need a client: those with an attributed method, and those
+    /// with base interfaces (which may declare all the methods).
     /// </summary>
-    public static ParseResult? ParseFromMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
-        ParseFromMethodWithType(context, cancellationToken).Result;
-
-    /// <summary><see cref="ParseFromMethod"/>, with the interface it parsed (for <see cref="ParseCache"/>).</summary>
-    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseFromMethodWithType(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        if (context.TargetSymbol is not IMethodSymbol method || context.Attributes.IsEmpty)
-        {
-            return default;
-        }
-        // A method with two HTTP attributes is seen by two pipelines: only the first attribute's goes on.
-        AttributeData? firstKnown = method.GetAttributes().FirstOrDefault(a => IsKnownMethodAttribute(a.AttributeClass));
-        if (firstKnown is null || !SymbolEqualityComparer.Default.Equals(firstKnown.AttributeClass, context.Attributes[0].AttributeClass))
-        {
-            return default;
-        }
-
-        // Cheap exit for every method but the anchor: in a non-partial interface, an earlier attributed method is
-        // asked about alone (typically the first one answers), instead of scanning every member of the interface.
-        // Each keystroke re-runs this transform for every attributed method, so it must stay small.
-        if (context.TargetNode is MethodDeclarationSyntax targetSyntax
-            && targetSyntax.Parent is InterfaceDeclarationSyntax declaration
-            && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-        {
-            foreach (MemberDeclarationSyntax member in declaration.Members)
-            {
-                if (member == targetSyntax)
-                {
-                    break;
-                }
-                if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 } earlier
-                    && context.SemanticModel.GetDeclaredSymbol(earlier, cancellationToken) is IMethodSymbol earlierMethod
-                    && earlierMethod.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)))
-                {
-                    return default;
-                }
-            }
-        }
-
-        INamedTypeSymbol? type = method.ContainingType;
-        if (type is null || type.TypeKind != TypeKind.Interface)
-        {
-            var diagnostic = new DiagnosticInfo(
-                Diagnostics.HttpAttributeOutsideInterface,
-                LocationInfo.From(method.Locations.FirstOrDefault()),
-                Args(MemberName(method)));
-            return (new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic })), null);
-        }
-
-        ISymbol? anchor = type.GetMembers().FirstOrDefault(m => m is IMethodSymbol && m.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)));
-        if (!SymbolEqualityComparer.Default.Equals(anchor, method))
-        {
-            return default;
-        }
-        return (ParseInterface(type, context.SemanticModel.Compilation, cancellationToken), type);
-    }
-
-    /// <summary>A cheap syntactic filter for interfaces that may need a client without carrying a runtime HTTP attribute themselves.</summary>
     public static bool IsInterfaceCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
         node is InterfaceDeclarationSyntax declaration && IsInterfaceCandidate(declaration);
 
     private static bool IsInterfaceCandidate(InterfaceDeclarationSyntax declaration)
     {
-        bool attributedMethod = false;
+        if (declaration.BaseList is not null)
+        {
+            return true;
+        }
         foreach (MemberDeclarationSyntax member in declaration.Members)
         {
-            if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 } method)
+            if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 })
             {
-                // A method written with a built-in verb's name belongs to the attribute pipelines; leaving such
-                // interfaces out here keeps their semantic work off every keystroke.
-                if (HasBuiltInVerbName(method))
-                {
-                    return false;
-                }
-                attributedMethod = true;
-            }
-        }
-        return attributedMethod || declaration.BaseList is not null;
-    }
-
-    /// <summary>Whether a method carries an attribute spelled like a built-in verb (<c>Get</c>, <c>TypedHttp.PostAttribute</c>, …).</summary>
-    private static bool HasBuiltInVerbName(MethodDeclarationSyntax method)
-    {
-        foreach (AttributeListSyntax list in method.AttributeLists)
-        {
-            foreach (AttributeSyntax attribute in list.Attributes)
-            {
-                string name = attribute.Name switch
-                {
-                    QualifiedNameSyntax q => q.Right.Identifier.ValueText,
-                    AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
-                    SimpleNameSyntax simple => simple.Identifier.ValueText,
-                    _ => string.Empty,
-                };
-                if (name.EndsWith("Attribute", StringComparison.Ordinal))
-                {
-                    name = name.Substring(0, name.Length - "Attribute".Length);
-                }
-                switch (name)
-                {
-                    case "Get":
-                    case "Post":
-                    case "Put":
-                    case "Delete":
-                    case "Patch":
-                    case "Head":
-                    case "Options":
-                        return true;
-                }
+                return true;
             }
         }
         return false;
     }
 
+    /// <summary>A cheap syntactic filter for attributed methods outside interfaces, which may carry an HTTP method attribute by mistake.</summary>
+    public static bool IsStrayMethodCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        node is MethodDeclarationSyntax { AttributeLists.Count: > 0, Parent: not InterfaceDeclarationSyntax };
+
     /// <summary>
-    /// Called for interface declarations that pass <see cref="IsInterfaceCandidate(SyntaxNode, CancellationToken)"/>. Parses the
-    /// interfaces the attribute pipeline does not see: those whose methods use custom HTTP method attributes only,
-    /// and those that inherit all their methods.
+    /// Called for methods that pass <see cref="IsStrayMethodCandidate"/>: THTTP015 when one carries a runtime HTTP
+    /// method attribute (a client is generated for interfaces only), else nothing.
+    /// </summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseStrayMethod(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol((MethodDeclarationSyntax)context.Node, cancellationToken) is not IMethodSymbol method)
+        {
+            return default;
+        }
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (IsKnownMethodAttribute(attribute.AttributeClass))
+            {
+                var diagnostic = new DiagnosticInfo(
+                    Diagnostics.HttpAttributeOutsideInterface,
+                    LocationInfo.From(method.Locations.FirstOrDefault()),
+                    Args(MemberName(method)));
+                return (new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic })), null);
+            }
+        }
+        return default;
+    }
+
+    /// <summary>
+    /// Called for interface declarations that pass <see cref="IsInterfaceCandidate(SyntaxNode, CancellationToken)"/>:
+    /// parses every interface that declares or inherits a method with an HTTP method attribute (built-in or custom).
+    /// A partial interface is parsed from its first candidate declaration.
     /// </summary>
     public static ParseResult? ParseFromInterface(GeneratorSyntaxContext context, CancellationToken cancellationToken) =>
         ParseFromInterfaceWithType(context, cancellationToken).Result;
@@ -175,14 +108,6 @@ internal static class Parser
                     return default;
                 }
                 break;
-            }
-        }
-        // Interfaces with a method carrying a runtime HTTP attribute belong to the attribute pipeline.
-        foreach (ISymbol member in type.GetMembers())
-        {
-            if (member is IMethodSymbol && member.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)))
-            {
-                return default;
             }
         }
         if (!IsClientInterface(type))
