@@ -13,8 +13,7 @@ public sealed class ClientGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps, for tests of the caching.</summary>
     internal static class Steps
     {
-        public const string ParseInterfaces = "ParseInterfaces";
-        public const string StrayMethods = "StrayMethods";
+        public const string Parse = "Parse";
         public const string Clients = "Clients";
         public const string Emit = "Emit";
         public const string Diagnostics = "Diagnostics";
@@ -35,31 +34,22 @@ public sealed class ClientGenerator : IIncrementalGenerator
             .Select(static (contexts, _) => JsonContextReader.Merge(contexts))
             .WithTrackingName(Steps.JsonDeclaredTypes);
 
-        // One syntax pipeline over interface declarations: its predicate is syntax only (an attributed method or a
-        // base list), and its transform parses the whole interface. Roslyn runs such a transform again for every
-        // new compilation; the cache hands back the previous result while the compilation's declarations are
-        // unchanged (an edit inside a method body, say), so such a keystroke parses nothing. One cache per
-        // pipeline: a new driver starts cold. (ForAttributeWithMetadataName would take one syntax walk per HTTP
-        // attribute and a transform per attributed method instead of one walk and one transform per interface.)
+        // One syntax pipeline: its predicate is syntax only (an interface with an attributed method or a base list,
+        // or an attributed method outside an interface), and its transform parses a whole interface (or checks a
+        // stray method for THTTP015). Roslyn runs such a transform again for every new compilation; the cache
+        // hands back the previous result while the compilation's declarations are unchanged (an edit inside a
+        // method body, say), so such a keystroke parses nothing. One cache per pipeline: a new driver starts cold.
+        // (ForAttributeWithMetadataName would take one syntax walk per HTTP attribute, and a transform per
+        // attributed method, instead of one walk and one transform per interface.)
         var cache = new ParseCache();
-        IncrementalValuesProvider<ParseResult> interfaceResults = context.SyntaxProvider
+        IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .CreateSyntaxProvider(
-                static (node, ct) => Parser.IsInterfaceCandidate(node, ct),
-                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, 0, static (c, t) => Parser.ParseFromInterfaceWithType(c, t), ct))
+                static (node, ct) => Parser.IsCandidate(node, ct),
+                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, static (c, t) => Parser.Parse(c, t), ct))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!)
-            .WithTrackingName(Steps.ParseInterfaces);
-        Register(context, interfaceResults, declaredJsonTypes);
-
-        // HTTP method attributes on methods outside interfaces: THTTP015.
-        IncrementalValuesProvider<ParseResult> strayResults = context.SyntaxProvider
-            .CreateSyntaxProvider(
-                static (node, ct) => Parser.IsStrayMethodCandidate(node, ct),
-                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, 1, static (c, t) => Parser.ParseStrayMethod(c, t), ct))
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
-            .WithTrackingName(Steps.StrayMethods);
-        Register(context, strayResults, declaredJsonTypes);
+            .WithTrackingName(Steps.Parse);
+        Register(context, results, declaredJsonTypes);
     }
 
     private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes)

@@ -9,7 +9,7 @@ namespace TypedHttp.Generator;
 
 /// <summary>
 /// Reuses the parse of a node while nothing it can depend on has changed, so that a keystroke in a method body
-/// elsewhere costs a lookup per attributed method instead of a parse per interface.
+/// elsewhere costs a lookup per interface instead of a parse.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,20 +33,19 @@ internal sealed class ParseCache
 
     /// <summary>
     /// The result of <paramref name="parse"/> for <paramref name="node"/>, from an earlier call when it is still
-    /// valid. <paramref name="slot"/> tells apart the pipelines that parse the same node.
+    /// valid.
     /// </summary>
     public ParseResult? GetOrParse<TContext>(
         TContext context,
         SyntaxNode node,
         Compilation compilation,
-        int slot,
         Func<TContext, CancellationToken, (ParseResult? Result, INamedTypeSymbol? Type)> parse,
         CancellationToken cancellationToken)
     {
         SyntaxTree tree = node.SyntaxTree;
         CompilationShape shape = ShapeOf(compilation, cancellationToken);
         TreeResults results = _results.GetValue(tree, static _ => new TreeResults());
-        long key = ((long)node.SpanStart << 20) ^ ((long)node.Span.Length << 4) ^ slot;
+        long key = ((long)node.SpanStart << 32) | (uint)node.Span.Length;
         lock (results)
         {
             if (results.Shape is not null && results.Shape.SameAs(shape))

@@ -32,6 +32,19 @@ internal static class Parser
     // ---------------------------------------------------------------- entry points
 
     /// <summary>
+    /// The generator's one syntactic filter: <see cref="IsInterfaceCandidate(SyntaxNode, CancellationToken)"/> or
+    /// <see cref="IsStrayMethodCandidate"/>.
+    /// </summary>
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        IsInterfaceCandidate(node, cancellationToken) || IsStrayMethodCandidate(node, cancellationToken);
+
+    /// <summary>Parses a node that passed <see cref="IsCandidate"/>, with the interface it parsed (for <see cref="ParseCache"/>).</summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken) =>
+        context.Node is InterfaceDeclarationSyntax
+            ? ParseFromInterfaceWithType(context, cancellationToken)
+            : ParseStrayMethod(context, cancellationToken);
+
+    /// <summary>
     /// A cheap syntactic filter for interfaces that may need a client: those with an attributed method, and those
     /// with base interfaces (which may declare all the methods).
     /// </summary>
