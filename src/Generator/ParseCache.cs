@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 
@@ -22,14 +21,23 @@ namespace TypedHttp.Generator;
 /// </para>
 /// <para>
 /// One cache lives for one generator pipeline (it is created in <c>Initialize</c>), so a new driver starts cold.
-/// Its tables are keyed weakly by trees and compilations, so it holds none of them alive, and it holds no symbol.
+/// It keeps entries for the trees of the last compilation only (whose nodes the driver's own tables hold
+/// anyway), refers to that compilation weakly, and holds no symbol.
 /// </para>
 /// </remarks>
 internal sealed class ParseCache
 {
-    private readonly ConditionalWeakTable<SyntaxTree, TreeDigestBox> _treeDigests = new();
-    private readonly ConditionalWeakTable<Compilation, CompilationShape> _shapes = new();
-    private readonly ConditionalWeakTable<SyntaxTree, TreeResults> _results = new();
+    private readonly object _gate = new();
+
+    /// <summary>The compilation <see cref="_shape"/> belongs to (weakly: the cache must not hold it alive).</summary>
+    private readonly WeakReference<Compilation?> _compilation = new(null);
+    private CompilationShape? _shape;
+
+    /// <summary>The digest of each tree of the last compilation.</summary>
+    private Dictionary<SyntaxTree, DeclarationDigest> _digests = new();
+
+    /// <summary>The results parsed from each tree of the last compilation.</summary>
+    private Dictionary<SyntaxTree, TreeResults> _results = new();
 
     /// <summary>
     /// The result of <paramref name="parse"/> for <paramref name="node"/>, from an earlier call when it is still
@@ -43,12 +51,23 @@ internal sealed class ParseCache
         CancellationToken cancellationToken)
     {
         SyntaxTree tree = node.SyntaxTree;
-        CompilationShape shape = ShapeOf(compilation, cancellationToken);
-        TreeResults results = _results.GetValue(tree, static _ => new TreeResults());
         long key = ((long)node.SpanStart << 32) | (uint)node.Span.Length;
-        lock (results)
+        CompilationShape shape;
+        TreeResults? results;
+        lock (_gate)
         {
-            if (results.Shape is not null && results.Shape.SameAs(shape))
+            shape = ShapeOf(compilation, cancellationToken);
+            if (!_results.TryGetValue(tree, out results))
+            {
+                results = new TreeResults(shape);
+                _results.Add(tree, results);
+            }
+            else if (!results.Shape.SameAs(shape))
+            {
+                results.Shape = shape;
+                results.Entries.Clear();
+            }
+            else
             {
                 results.Shape = shape;
                 if (results.Entries.TryGetValue(key, out Entry entry) && AllPresent(entry.Trees, compilation))
@@ -56,16 +75,11 @@ internal sealed class ParseCache
                     return entry.Result;
                 }
             }
-            else
-            {
-                results.Shape = shape;
-                results.Entries.Clear();
-            }
         }
 
         (ParseResult? result, INamedTypeSymbol? type) = parse(context, cancellationToken);
         SyntaxTree[] trees = type is null ? Array.Empty<SyntaxTree>() : TreesOf(type, tree);
-        lock (results)
+        lock (_gate)
         {
             if (ReferenceEquals(results.Shape, shape))
             {
@@ -75,28 +89,38 @@ internal sealed class ParseCache
         return result;
     }
 
+    /// <summary>The shape of <paramref name="compilation"/>, computed once per compilation; the tables keep its trees only.</summary>
     private CompilationShape ShapeOf(Compilation compilation, CancellationToken cancellationToken)
     {
-        if (_shapes.TryGetValue(compilation, out CompilationShape? shape))
+        if (_shape is not null && _compilation.TryGetTarget(out Compilation? last) && ReferenceEquals(last, compilation))
         {
-            return shape;
+            return _shape;
         }
-        ImmutableArray<DeclarationDigest>.Builder digests = ImmutableArray.CreateBuilder<DeclarationDigest>();
+        var digests = new Dictionary<SyntaxTree, DeclarationDigest>();
+        var results = new Dictionary<SyntaxTree, TreeResults>();
+        ImmutableArray<DeclarationDigest>.Builder ordered = ImmutableArray.CreateBuilder<DeclarationDigest>();
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
-            if (!_treeDigests.TryGetValue(tree, out TreeDigestBox? box))
+            if (!_digests.TryGetValue(tree, out DeclarationDigest digest))
             {
-                box = new TreeDigestBox(DeclarationDigest.Of(tree, cancellationToken));
-                box = _treeDigests.GetValue(tree, _ => box);
+                digest = DeclarationDigest.Of(tree, cancellationToken);
             }
-            digests.Add(box.Digest);
+            digests[tree] = digest;
+            ordered.Add(digest);
+            if (_results.TryGetValue(tree, out TreeResults? treeResults))
+            {
+                results[tree] = treeResults;
+            }
         }
-        shape = new CompilationShape(
-            DeclarationDigest.Combine(digests.ToImmutable()),
+        _digests = digests;
+        _results = results;
+        _shape = new CompilationShape(
+            DeclarationDigest.Combine(ordered.ToImmutable()),
             compilation.Options,
             compilation.AssemblyName,
             compilation.ExternalReferences);
-        return _shapes.GetValue(compilation, _ => shape);
+        _compilation.SetTarget(compilation);
+        return _shape;
     }
 
     /// <summary>The trees, other than <paramref name="own"/>, that declare the interface or one of its base interfaces.</summary>
@@ -134,17 +158,12 @@ internal sealed class ParseCache
         return true;
     }
 
-    private sealed class TreeDigestBox
-    {
-        public TreeDigestBox(DeclarationDigest digest) => Digest = digest;
-
-        public DeclarationDigest Digest { get; }
-    }
-
     /// <summary>The results parsed from one tree under one compilation shape.</summary>
     private sealed class TreeResults
     {
-        public CompilationShape? Shape { get; set; }
+        public TreeResults(CompilationShape shape) => Shape = shape;
+
+        public CompilationShape Shape { get; set; }
 
         public Dictionary<long, Entry> Entries { get; } = new();
     }
