@@ -3,25 +3,32 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace TypedHttp.Generator;
 
 /// <summary>
-/// A 128-bit digest of what a syntax tree declares: every token outside the bodies of methods, constructors,
+/// A 128-bit digest of what a syntax tree declares: its text outside the bodies of methods, constructors,
 /// operators, accessors and expression-bodied properties, and outside top-level statements. A body is recorded
-/// by its kind only (so <c>void M();</c> and <c>void M() { }</c> differ), and a body that holds a preprocessor
-/// directive is digested whole (a <c>#nullable</c> inside a body changes the declarations after it).
+/// by its kind and place only (so <c>void M();</c> and <c>void M() { }</c> differ), and a body that holds a
+/// preprocessor directive is digested whole (a <c>#nullable</c> inside a body changes the declarations after it).
 /// </summary>
 /// <remarks>
 /// What a declaration means (its types, attributes, constants, members) depends only on the declarations of the
 /// compilation, its options and its references, never on statements inside bodies: two compilations whose trees
 /// have the same digests, in the same order, with the same options and references, give every symbol the same
-/// meaning. <see cref="ParseCache"/> relies on this to reuse a parse across edits that only touch bodies.
+/// meaning. <see cref="ParseCache"/> relies on this to reuse a parse across edits that only touch bodies. The
+/// text is digested rather than the tokens, so comments and spacing outside bodies count too: an edit there
+/// parses again, which is merely cautious, and the digest never builds the tree's tokens.
 /// </remarks>
 internal readonly struct DeclarationDigest : System.IEquatable<DeclarationDigest>
 {
     private const ulong Prime1 = 0x100000001B3UL;
     private const ulong Prime2 = 0x9E3779B97F4A7C15UL;
+    private const int BufferLength = 2048;
+
+    [System.ThreadStatic]
+    private static char[]? t_buffer;
 
     private DeclarationDigest(ulong high, ulong low)
     {
@@ -39,7 +46,7 @@ internal readonly struct DeclarationDigest : System.IEquatable<DeclarationDigest
 
     public override int GetHashCode() => unchecked((int)(High ^ (Low >> 7)));
 
-    /// <summary>The digest of one tree: its path, its parse options and its declaration-level tokens.</summary>
+    /// <summary>The digest of one tree: its path, its parse options and its declaration-level text.</summary>
     public static DeclarationDigest Of(SyntaxTree tree, CancellationToken cancellationToken)
     {
         var hasher = new Hasher(0xCBF29CE484222325UL, 0x84222325CBF29CE4UL);
@@ -54,9 +61,48 @@ internal readonly struct DeclarationDigest : System.IEquatable<DeclarationDigest
             }
         }
         hasher.Add(-1);
-        Walk(tree.GetRoot(cancellationToken), ref hasher, cancellationToken);
+        var walk = new TextWalk(tree.GetText(cancellationToken), t_buffer ??= new char[BufferLength]);
+        Visit(tree.GetRoot(cancellationToken), ref walk, ref hasher, cancellationToken);
+        walk.HashTo(walk.Text.Length, ref hasher);
         return hasher.Digest;
     }
+
+    /// <summary>Digests the text up to each body below <paramref name="node"/>, and the body's kind in its place.</summary>
+    private static void Visit(SyntaxNode node, ref TextWalk walk, ref Hasher hasher, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxNodeOrToken item in node.ChildNodesAndTokens())
+        {
+            if (item.AsNode() is not { } child)
+            {
+                continue;
+            }
+            if (IsBody(child))
+            {
+                if (!child.ContainsDirectives)
+                {
+                    walk.HashTo(child.SpanStart, ref hasher);
+                    hasher.Add(-child.RawKind);
+                    walk.Skip(child.Span.End);
+                }
+            }
+            else if (MayHoldBodies(child))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Visit(child, ref walk, ref hasher, cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsBody(SyntaxNode node) => node switch
+    {
+        GlobalStatementSyntax => true,
+        BlockSyntax or ArrowExpressionClauseSyntax => node.Parent is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or BasePropertyDeclarationSyntax,
+        _ => false,
+    };
+
+    private static bool MayHoldBodies(SyntaxNode node) =>
+        node is BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax or BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax
+            or AccessorListSyntax or AccessorDeclarationSyntax;
 
     /// <summary>The digest of a sequence of tree digests, in order.</summary>
     public static DeclarationDigest Combine(ImmutableArray<DeclarationDigest> parts)
@@ -71,57 +117,39 @@ internal readonly struct DeclarationDigest : System.IEquatable<DeclarationDigest
         return hasher.Digest;
     }
 
-    private static void Walk(SyntaxNode node, ref Hasher hasher, CancellationToken cancellationToken)
+    /// <summary>Where the digest has got to in a tree's text.</summary>
+    private struct TextWalk
     {
-        foreach (SyntaxNodeOrToken child in node.ChildNodesAndTokens())
+        private readonly char[] _buffer;
+        private int _position;
+
+        public TextWalk(SourceText text, char[] buffer)
         {
-            if (child.IsToken)
-            {
-                Add(child.AsToken(), ref hasher, cancellationToken);
-                continue;
-            }
-            SyntaxNode childNode = child.AsNode()!;
-            hasher.Add(childNode.RawKind);
-            if (IsBody(childNode) && !childNode.ContainsDirectives)
-            {
-                continue;
-            }
-            if (childNode is MemberDeclarationSyntax)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            Walk(childNode, ref hasher, cancellationToken);
+            Text = text;
+            _buffer = buffer;
+            _position = 0;
         }
-        hasher.Add(-2);
-    }
 
-    private static bool IsBody(SyntaxNode node) => node switch
-    {
-        GlobalStatementSyntax => true,
-        BlockSyntax or ArrowExpressionClauseSyntax => node.Parent is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or BasePropertyDeclarationSyntax,
-        _ => false,
-    };
+        public SourceText Text { get; }
 
-    private static void Add(SyntaxToken token, ref Hasher hasher, CancellationToken cancellationToken)
-    {
-        if (token.ContainsDirectives)
+        /// <summary>Digests the text from the current position to <paramref name="end"/>.</summary>
+        public void HashTo(int end, ref Hasher hasher)
         {
-            foreach (SyntaxTrivia trivia in token.LeadingTrivia)
+            hasher.Add(end - _position);
+            while (_position < end)
             {
-                if (trivia.IsDirective && trivia.GetStructure() is { } directive)
+                int count = System.Math.Min(_buffer.Length, end - _position);
+                Text.CopyTo(_position, _buffer, 0, count);
+                for (int i = 0; i < count; i++)
                 {
-                    hasher.Add(directive.RawKind);
-                    Walk(directive, ref hasher, cancellationToken);
+                    hasher.Add((ulong)_buffer[i]);
                 }
+                _position += count;
             }
         }
-        int kind = token.RawKind;
-        hasher.Add(kind);
-        // Keywords and punctuation are spelled by their kind; identifiers and literals by their text.
-        if (SyntaxFacts.GetText((SyntaxKind)kind).Length == 0)
-        {
-            hasher.Add(token.Text);
-        }
+
+        /// <summary>Moves past a body without digesting it.</summary>
+        public void Skip(int end) => _position = end;
     }
 
     /// <summary>Two 64-bit multiplicative hashes over different primes, fed the same values.</summary>
