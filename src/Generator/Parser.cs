@@ -138,9 +138,41 @@ internal static class Parser
     /// <summary>How many interfaces this thread has parsed, for tests of <see cref="ParseCache"/> (the driver runs a generator on the calling thread).</summary>
     internal static int InterfacesParsedOnThisThread => t_interfacesParsed;
 
+    /// <summary>
+    /// Type names (<see cref="TypeFormat"/>) formatted during one interface's parse: its methods repeat the same
+    /// types (<c>int</c>, <c>CancellationToken</c>, <c>Task&lt;User&gt;</c>), and each is formatted once. Cleared
+    /// after each parse, so it holds no symbol.
+    /// </summary>
+    [ThreadStatic]
+    private static Dictionary<ITypeSymbol, string>? t_typeNames;
+
+    /// <summary>The fully qualified name of a type, with nullable annotations.</summary>
+    private static string TypeName(ITypeSymbol type)
+    {
+        Dictionary<ITypeSymbol, string> names = t_typeNames ??= new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.IncludeNullability);
+        if (!names.TryGetValue(type, out string? name))
+        {
+            name = type.ToDisplayString(TypeFormat);
+            names.Add(type, name);
+        }
+        return name;
+    }
+
     private static ParseResult ParseInterface(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         t_interfacesParsed++;
+        try
+        {
+            return ParseInterfaceCore(type, compilation, cancellationToken);
+        }
+        finally
+        {
+            t_typeNames?.Clear();
+        }
+    }
+
+    private static ParseResult ParseInterfaceCore(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
         bool hasErrors = false;
         LocationInfo? typeLocation = LocationInfo.From(type.Locations.FirstOrDefault());
@@ -407,7 +439,7 @@ internal static class Parser
                 }
             }
         }
-        var parameters = new List<ParameterSpec>();
+        var parameters = new List<ParameterSpec>(method.Parameters.Length);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
             ParameterSpec? spec = ParseParameter(parameter, state, cancellationToken);
@@ -422,7 +454,7 @@ internal static class Parser
         }
 
         // Route segments, each hole bound to its parameter (or a property of one).
-        var segments = new List<RouteSegment>();
+        var segments = new List<RouteSegment>(routeParts?.Count ?? 0);
         if (routeParts is not null)
         {
             foreach (RoutePart part in routeParts)
@@ -464,7 +496,7 @@ internal static class Parser
         return new MethodSpec(
             declaringType,
             Identifier(method.Name),
-            method.ReturnType.ToDisplayString(TypeFormat),
+            TypeName(method.ReturnType),
             returnShape.Kind,
             returnShape.IsValueTask,
             returnShape.ResultType,
@@ -584,7 +616,7 @@ internal static class Parser
         string memberName = state.MemberName;
         List<DiagnosticInfo> diagnostics = state.Diagnostics;
         string name = Identifier(parameter.Name);
-        string type = parameter.Type.ToDisplayString(TypeFormat);
+        string type = TypeName(parameter.Type);
         // The location and the type as users read it serve diagnostics and JSON uses only: made when first asked for.
         LocationInfo? location = null;
         bool located = false;
@@ -1082,7 +1114,7 @@ internal static class Parser
                 problem = $"its values of type '{valueType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
                 return null;
             }
-            return new QueryNode(QueryShape.Dictionary, key.Length == 0 ? key : key + options.Delimiter, member, valueFormat, options.Collection, valueType!.ToDisplayString(TypeFormat), mayBeNull, default);
+            return new QueryNode(QueryShape.Dictionary, key.Length == 0 ? key : key + options.Delimiter, member, valueFormat, options.Collection, TypeName(valueType!), mayBeNull, default);
         }
         if (IsCollection(type, out ITypeSymbol? itemType))
         {
@@ -1092,7 +1124,7 @@ internal static class Parser
                 problem = $"its items of type '{itemType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
                 return null;
             }
-            return new QueryNode(QueryShape.Collection, key, member, itemFormat, options.Collection, itemType!.ToDisplayString(TypeFormat), mayBeNull, default);
+            return new QueryNode(QueryShape.Collection, key, member, itemFormat, options.Collection, TypeName(itemType!), mayBeNull, default);
         }
         if (!IsFlattenable(type))
         {
@@ -1324,7 +1356,7 @@ internal static class Parser
                 return new ReturnShape(ResponseKind.None, true, null, null);
             case KnownNames.IAsyncEnumerableOfT:
                 ITypeSymbol item = named.TypeArguments[0];
-                return IsJsonType(item) ? new ReturnShape(ResponseKind.AsyncEnumerable, false, item.ToDisplayString(TypeFormat), item) : null;
+                return IsJsonType(item) ? new ReturnShape(ResponseKind.AsyncEnumerable, false, TypeName(item), item) : null;
             case KnownNames.TaskOfT:
                 valueTask = false;
                 break;
@@ -1336,7 +1368,7 @@ internal static class Parser
         }
 
         ITypeSymbol result = named.TypeArguments[0];
-        string resultType = result.ToDisplayString(TypeFormat);
+        string resultType = TypeName(result);
         if (result.SpecialType == SpecialType.System_String)
         {
             return new ReturnShape(ResponseKind.String, valueTask, resultType, null);
@@ -1362,7 +1394,7 @@ internal static class Parser
         {
             bool isInterface = resultDefinition == KnownNames.IApiResponseOfT;
             ITypeSymbol content = resultNamed.TypeArguments[0];
-            string contentType = content.ToDisplayString(TypeFormat);
+            string contentType = TypeName(content);
             if (content.SpecialType == SpecialType.System_String)
             {
                 return new ReturnShape(isInterface ? ResponseKind.IApiResponseString : ResponseKind.ApiResponseString, valueTask, contentType, null);
