@@ -25,29 +25,34 @@ public sealed class ClientGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // One syntax pipeline: its predicate is syntax only (an interface with an attributed method or a base list,
+        // an attributed method outside an interface, or an attributed class), and its transform parses a whole
+        // interface, checks a stray method for THTTP015, or reads a JsonSerializerContext. Roslyn runs such a
+        // transform again for every new compilation; the cache hands back the previous result while the
+        // compilation's declarations are unchanged (an edit inside a method body, say), so such a keystroke parses
+        // nothing. One cache per pipeline: a new driver starts cold. (ForAttributeWithMetadataName would take one
+        // syntax walk per attribute, and a transform per attributed method, instead of one walk and one transform
+        // per interface.)
+        var cache = new ParseCache();
+        IncrementalValuesProvider<ParseResult> all = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, ct) => Parser.IsCandidate(node, ct),
+                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, static (c, t) => Parser.Parse(c, t), ct))
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!);
+
         // The types the compilation's JsonSerializerContexts declare, for the THTTP022 warning only: emission never
         // depends on it, so adding a [JsonSerializable] re-emits no client.
-        IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes = context.SyntaxProvider
-            .ForAttributeWithMetadataName(KnownNames.JsonSerializableAttribute, static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax, static (ctx, ct) => JsonContextReader.Read(ctx, ct))
+        IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes = all
+            .Where(static r => r.IsJsonContext)
+            .Select(static (r, _) => r.DeclaredJsonTypes)
             .WithTrackingName(Steps.JsonContexts)
             .Collect()
             .Select(static (contexts, _) => JsonContextReader.Merge(contexts))
             .WithTrackingName(Steps.JsonDeclaredTypes);
 
-        // One syntax pipeline: its predicate is syntax only (an interface with an attributed method or a base list,
-        // or an attributed method outside an interface), and its transform parses a whole interface (or checks a
-        // stray method for THTTP015). Roslyn runs such a transform again for every new compilation; the cache
-        // hands back the previous result while the compilation's declarations are unchanged (an edit inside a
-        // method body, say), so such a keystroke parses nothing. One cache per pipeline: a new driver starts cold.
-        // (ForAttributeWithMetadataName would take one syntax walk per HTTP attribute, and a transform per
-        // attributed method, instead of one walk and one transform per interface.)
-        var cache = new ParseCache();
-        IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
-            .CreateSyntaxProvider(
-                static (node, ct) => Parser.IsCandidate(node, ct),
-                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, static (c, t) => Parser.Parse(c, t), ct))
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
+        IncrementalValuesProvider<ParseResult> results = all
+            .Where(static r => !r.IsJsonContext)
             .WithTrackingName(Steps.Parse);
         Register(context, results, declaredJsonTypes);
     }

@@ -13,10 +13,21 @@ namespace TypedHttp.Generator;
 
 /// <summary>What parsing one interface (or one stray method) gives: a client to emit, diagnostics to report, or both.</summary>
 /// <remarks>
+/// <para>
 /// <see cref="JsonUses"/> carry locations, so they stay out of <see cref="Client"/>: moving a declaration must not
 /// re-emit the client.
+/// </para>
+/// <para>
+/// A class declaration that is a <c>JsonSerializerContext</c> gives a result with <see cref="IsJsonContext"/> set and
+/// the types it declares (for the THTTP022 warning), and nothing else.
+/// </para>
 /// </remarks>
-internal sealed record ParseResult(ClientSpec? Client, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<JsonUse> JsonUses = default);
+internal sealed record ParseResult(
+    ClientSpec? Client,
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    EquatableArray<JsonUse> JsonUses = default,
+    EquatableArray<string> DeclaredJsonTypes = default,
+    bool IsJsonContext = false);
 
 /// <summary>
 /// Turns symbols into the model. The only code of the generator that touches <see cref="ISymbol"/> and
@@ -36,13 +47,18 @@ internal static class Parser
     /// <see cref="IsStrayMethodCandidate"/>.
     /// </summary>
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
-        IsInterfaceCandidate(node, cancellationToken) || IsStrayMethodCandidate(node, cancellationToken);
+        IsInterfaceCandidate(node, cancellationToken) || IsStrayMethodCandidate(node, cancellationToken) || node is ClassDeclarationSyntax { AttributeLists.Count: > 0 };
 
-    /// <summary>Parses a node that passed <see cref="IsCandidate"/>, with the interface it parsed (for <see cref="ParseCache"/>).</summary>
-    public static (ParseResult? Result, INamedTypeSymbol? Type) Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken) =>
-        context.Node is InterfaceDeclarationSyntax
-            ? ParseFromInterfaceWithType(context, cancellationToken)
-            : ParseStrayMethod(context, cancellationToken);
+    /// <summary>
+    /// Parses a node that passed <see cref="IsCandidate"/>, with the interface it parsed (for <see cref="ParseCache"/>):
+    /// an interface, a stray method, or a class that may be a <c>JsonSerializerContext</c> (<see cref="JsonContextReader.Read"/>).
+    /// </summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken) => context.Node switch
+    {
+        InterfaceDeclarationSyntax => ParseFromInterfaceWithType(context, cancellationToken),
+        ClassDeclarationSyntax => JsonContextReader.Read(context, cancellationToken),
+        _ => ParseStrayMethod(context, cancellationToken),
+    };
 
     /// <summary>
     /// A cheap syntactic filter for interfaces that may need a client: those with an attributed method, and those
