@@ -13,8 +13,7 @@ public sealed class ClientGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps, for tests of the caching.</summary>
     internal static class Steps
     {
-        public const string ParseMethods = "ParseMethods";
-        public const string ParseInterfaces = "ParseInterfaces";
+        public const string Parse = "Parse";
         public const string Clients = "Clients";
         public const string Emit = "Emit";
         public const string Diagnostics = "Diagnostics";
@@ -26,34 +25,36 @@ public sealed class ClientGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // One syntax pipeline: its predicate is syntax only (an interface with an attributed method or a base list,
+        // an attributed method outside an interface, or an attributed class), and its transform parses a whole
+        // interface, checks a stray method for THTTP015, or reads a JsonSerializerContext. Roslyn runs such a
+        // transform again for every new compilation; the cache hands back the previous result while the
+        // compilation's declarations are unchanged (an edit inside a method body, say), so such a keystroke parses
+        // nothing. One cache per pipeline: a new driver starts cold. (ForAttributeWithMetadataName would take one
+        // syntax walk per attribute, and a transform per attributed method, instead of one walk and one transform
+        // per interface.)
+        var cache = new ParseCache();
+        IncrementalValuesProvider<ParseResult> all = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, ct) => Parser.IsCandidate(node, ct),
+                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, static (c, t) => Parser.Parse(c, t), ct))
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!);
+
         // The types the compilation's JsonSerializerContexts declare, for the THTTP022 warning only: emission never
         // depends on it, so adding a [JsonSerializable] re-emits no client.
-        IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes = context.SyntaxProvider
-            .ForAttributeWithMetadataName(KnownNames.JsonSerializableAttribute, static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax, static (ctx, ct) => JsonContextReader.Read(ctx, ct))
+        IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes = all
+            .Where(static r => r.IsJsonContext)
+            .Select(static (r, _) => r.DeclaredJsonTypes)
             .WithTrackingName(Steps.JsonContexts)
             .Collect()
             .Select(static (contexts, _) => JsonContextReader.Merge(contexts))
             .WithTrackingName(Steps.JsonDeclaredTypes);
 
-        // One attribute pipeline per runtime HTTP method attribute: each interface is parsed from its first
-        // attributed method, so each interface yields one result without a Collect over the compilation.
-        foreach ((string metadataName, string _) in KnownNames.MethodAttributes)
-        {
-            IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
-                .ForAttributeWithMetadataName(metadataName, static (node, _) => true, static (ctx, ct) => Parser.ParseFromMethod(ctx, ct))
-                .Where(static r => r is not null)
-                .Select(static (r, _) => r!)
-                .WithTrackingName(Steps.ParseMethods);
-            Register(context, results, declaredJsonTypes);
-        }
-
-        // Interfaces the attribute pipelines do not see: only custom HTTP method attributes, or only inherited methods.
-        IncrementalValuesProvider<ParseResult> interfaceResults = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, ct) => Parser.IsInterfaceCandidate(node, ct), static (ctx, ct) => Parser.ParseFromInterface(ctx, ct))
-            .Where(static r => r is not null)
-            .Select(static (r, _) => r!)
-            .WithTrackingName(Steps.ParseInterfaces);
-        Register(context, interfaceResults, declaredJsonTypes);
+        IncrementalValuesProvider<ParseResult> results = all
+            .Where(static r => !r.IsJsonContext)
+            .WithTrackingName(Steps.Parse);
+        Register(context, results, declaredJsonTypes);
     }
 
     private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ParseResult> results, IncrementalValueProvider<EquatableArray<string>> declaredJsonTypes)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using TypedHttp.Generator.Model;
 
 namespace TypedHttp.Generator;
@@ -16,21 +17,39 @@ internal static class JsonContextReader
 {
     private const int MaxTypesPerContext = 512;
 
-    /// <summary>The declared and reachable type names of one context class, sorted; empty for a class that is not a context.</summary>
-    public static EquatableArray<string> Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Called for class declarations with attributes: for a part of a <c>JsonSerializerContext</c> that carries
+    /// <c>[JsonSerializable]</c>, a result holding the declared and reachable type names, sorted; null otherwise.
+    /// </summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) Read(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type || !DerivesFromJsonSerializerContext(type))
+        var declaration = (ClassDeclarationSyntax)context.Node;
+        if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type || !DerivesFromJsonSerializerContext(type))
         {
             return default;
         }
         var names = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<ITypeSymbol>();
-        foreach (AttributeData attribute in context.Attributes)
+        bool declares = false;
+        foreach (AttributeData attribute in type.GetAttributes())
         {
+            // The attributes written on this declaration: each part of a partial context gives its own.
+            if (attribute.ApplicationSyntaxReference is not { } reference
+                || reference.SyntaxTree != declaration.SyntaxTree
+                || !declaration.Span.Contains(reference.Span)
+                || Names.Of(attribute.AttributeClass) != KnownNames.JsonSerializableAttribute)
+            {
+                continue;
+            }
+            declares = true;
             if (attribute.ConstructorArguments.Length >= 1 && attribute.ConstructorArguments[0].Value is ITypeSymbol declared)
             {
                 pending.Push(declared);
             }
+        }
+        if (!declares)
+        {
+            return default;
         }
         while (pending.Count > 0 && names.Count < MaxTypesPerContext)
         {
@@ -66,7 +85,7 @@ internal static class JsonContextReader
         string[] sorted = new string[names.Count];
         names.CopyTo(sorted);
         Array.Sort(sorted, StringComparer.Ordinal);
-        return new EquatableArray<string>(sorted);
+        return (new ParseResult(null, default, default, new EquatableArray<string>(sorted), IsJsonContext: true), null);
     }
 
     /// <summary>Every context's names in one sorted list; empty when the compilation declares no context.</summary>
@@ -109,7 +128,7 @@ internal static class JsonContextReader
     {
         for (INamedTypeSymbol? t = type.BaseType; t is not null; t = t.BaseType)
         {
-            if (t.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializerContext")
+            if (Names.Of(t) == "System.Text.Json.Serialization.JsonSerializerContext")
             {
                 return true;
             }

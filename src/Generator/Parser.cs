@@ -13,10 +13,21 @@ namespace TypedHttp.Generator;
 
 /// <summary>What parsing one interface (or one stray method) gives: a client to emit, diagnostics to report, or both.</summary>
 /// <remarks>
+/// <para>
 /// <see cref="JsonUses"/> carry locations, so they stay out of <see cref="Client"/>: moving a declaration must not
 /// re-emit the client.
+/// </para>
+/// <para>
+/// A class declaration that is a <c>JsonSerializerContext</c> gives a result with <see cref="IsJsonContext"/> set and
+/// the types it declares (for the THTTP022 warning), and nothing else.
+/// </para>
 /// </remarks>
-internal sealed record ParseResult(ClientSpec? Client, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<JsonUse> JsonUses = default);
+internal sealed record ParseResult(
+    ClientSpec? Client,
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    EquatableArray<JsonUse> JsonUses = default,
+    EquatableArray<string> DeclaredJsonTypes = default,
+    bool IsJsonContext = false);
 
 /// <summary>
 /// Turns symbols into the model. The only code of the generator that touches <see cref="ISymbol"/> and
@@ -32,130 +43,89 @@ internal static class Parser
     // ---------------------------------------------------------------- entry points
 
     /// <summary>
-    /// Called for each method carrying one of the runtime's HTTP method attributes. The interface is parsed once,
-    /// from its first such method (the anchor); the others return null.
+    /// The generator's one syntactic filter: <see cref="IsInterfaceCandidate(SyntaxNode, CancellationToken)"/> or
+    /// <see cref="IsStrayMethodCandidate"/>.
     /// </summary>
-    public static ParseResult? ParseFromMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        IsInterfaceCandidate(node, cancellationToken) || IsStrayMethodCandidate(node, cancellationToken) || node is ClassDeclarationSyntax { AttributeLists.Count: > 0 };
+
+    /// <summary>
+    /// Parses a node that passed <see cref="IsCandidate"/>, with the interface it parsed (for <see cref="ParseCache"/>):
+    /// an interface, a stray method, or a class that may be a <c>JsonSerializerContext</c> (<see cref="JsonContextReader.Read"/>).
+    /// </summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken) => context.Node switch
     {
-        if (context.TargetSymbol is not IMethodSymbol method || context.Attributes.IsEmpty)
-        {
-            return null;
-        }
-        // A method with two HTTP attributes is seen by two pipelines: only the first attribute's goes on.
-        AttributeData? firstKnown = method.GetAttributes().FirstOrDefault(a => IsKnownMethodAttribute(a.AttributeClass));
-        if (firstKnown is null || !SymbolEqualityComparer.Default.Equals(firstKnown.AttributeClass, context.Attributes[0].AttributeClass))
-        {
-            return null;
-        }
+        InterfaceDeclarationSyntax => ParseFromInterfaceWithType(context, cancellationToken),
+        ClassDeclarationSyntax => JsonContextReader.Read(context, cancellationToken),
+        _ => ParseStrayMethod(context, cancellationToken),
+    };
 
-        // Cheap exit for every method but the anchor: in a non-partial interface, an earlier attributed method is
-        // asked about alone (typically the first one answers), instead of scanning every member of the interface.
-        // Each keystroke re-runs this transform for every attributed method, so it must stay small.
-        if (context.TargetNode is MethodDeclarationSyntax targetSyntax
-            && targetSyntax.Parent is InterfaceDeclarationSyntax declaration
-            && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-        {
-            foreach (MemberDeclarationSyntax member in declaration.Members)
-            {
-                if (member == targetSyntax)
-                {
-                    break;
-                }
-                if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 } earlier
-                    && context.SemanticModel.GetDeclaredSymbol(earlier, cancellationToken) is IMethodSymbol earlierMethod
-                    && earlierMethod.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)))
-                {
-                    return null;
-                }
-            }
-        }
-
-        INamedTypeSymbol? type = method.ContainingType;
-        if (type is null || type.TypeKind != TypeKind.Interface)
-        {
-            var diagnostic = new DiagnosticInfo(
-                Diagnostics.HttpAttributeOutsideInterface,
-                LocationInfo.From(method.Locations.FirstOrDefault()),
-                Args(MemberName(method)));
-            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
-        }
-
-        ISymbol? anchor = type.GetMembers().FirstOrDefault(m => m is IMethodSymbol && m.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)));
-        if (!SymbolEqualityComparer.Default.Equals(anchor, method))
-        {
-            return null;
-        }
-        return ParseInterface(type, context.SemanticModel.Compilation, cancellationToken);
-    }
-
-    /// <summary>A cheap syntactic filter for interfaces that may need a client without carrying a runtime HTTP attribute themselves.</summary>
+    /// <summary>
+    /// A cheap syntactic filter for interfaces that may need a client: those with an attributed method, and those
+    /// with base interfaces (which may declare all the methods).
+    /// </summary>
     public static bool IsInterfaceCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
         node is InterfaceDeclarationSyntax declaration && IsInterfaceCandidate(declaration);
 
     private static bool IsInterfaceCandidate(InterfaceDeclarationSyntax declaration)
     {
-        bool attributedMethod = false;
+        if (declaration.BaseList is not null)
+        {
+            return true;
+        }
         foreach (MemberDeclarationSyntax member in declaration.Members)
         {
-            if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 } method)
+            if (member is MethodDeclarationSyntax { AttributeLists.Count: > 0 })
             {
-                // A method written with a built-in verb's name belongs to the attribute pipelines; leaving such
-                // interfaces out here keeps their semantic work off every keystroke.
-                if (HasBuiltInVerbName(method))
-                {
-                    return false;
-                }
-                attributedMethod = true;
-            }
-        }
-        return attributedMethod || declaration.BaseList is not null;
-    }
-
-    /// <summary>Whether a method carries an attribute spelled like a built-in verb (<c>Get</c>, <c>TypedHttp.PostAttribute</c>, …).</summary>
-    private static bool HasBuiltInVerbName(MethodDeclarationSyntax method)
-    {
-        foreach (AttributeListSyntax list in method.AttributeLists)
-        {
-            foreach (AttributeSyntax attribute in list.Attributes)
-            {
-                string name = attribute.Name switch
-                {
-                    QualifiedNameSyntax q => q.Right.Identifier.ValueText,
-                    AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
-                    SimpleNameSyntax simple => simple.Identifier.ValueText,
-                    _ => string.Empty,
-                };
-                if (name.EndsWith("Attribute", StringComparison.Ordinal))
-                {
-                    name = name.Substring(0, name.Length - "Attribute".Length);
-                }
-                switch (name)
-                {
-                    case "Get":
-                    case "Post":
-                    case "Put":
-                    case "Delete":
-                    case "Patch":
-                    case "Head":
-                    case "Options":
-                        return true;
-                }
+                return true;
             }
         }
         return false;
     }
 
+    /// <summary>A cheap syntactic filter for attributed methods outside interfaces, which may carry an HTTP method attribute by mistake.</summary>
+    public static bool IsStrayMethodCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        node is MethodDeclarationSyntax { AttributeLists.Count: > 0, Parent: not InterfaceDeclarationSyntax };
+
     /// <summary>
-    /// Called for interface declarations that pass <see cref="IsInterfaceCandidate(SyntaxNode, CancellationToken)"/>. Parses the
-    /// interfaces the attribute pipeline does not see: those whose methods use custom HTTP method attributes only,
-    /// and those that inherit all their methods.
+    /// Called for methods that pass <see cref="IsStrayMethodCandidate"/>: THTTP015 when one carries a runtime HTTP
+    /// method attribute (a client is generated for interfaces only), else nothing.
     /// </summary>
-    public static ParseResult? ParseFromInterface(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseStrayMethod(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol((MethodDeclarationSyntax)context.Node, cancellationToken) is not IMethodSymbol method)
+        {
+            return default;
+        }
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (IsKnownMethodAttribute(attribute.AttributeClass))
+            {
+                var diagnostic = new DiagnosticInfo(
+                    Diagnostics.HttpAttributeOutsideInterface,
+                    LocationInfo.From(method.Locations.FirstOrDefault()),
+                    Args(MemberName(method)));
+                return (new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic })), null);
+            }
+        }
+        return default;
+    }
+
+    /// <summary>
+    /// Called for interface declarations that pass <see cref="IsInterfaceCandidate(SyntaxNode, CancellationToken)"/>:
+    /// parses every interface that declares or inherits a method with an HTTP method attribute (built-in or custom).
+    /// A partial interface is parsed from its first candidate declaration.
+    /// </summary>
+    public static ParseResult? ParseFromInterface(GeneratorSyntaxContext context, CancellationToken cancellationToken) =>
+        ParseFromInterfaceWithType(context, cancellationToken).Result;
+
+    /// <summary><see cref="ParseFromInterface"/>, with the interface it parsed (for <see cref="ParseCache"/>).</summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseFromInterfaceWithType(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var declaration = (InterfaceDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type)
         {
-            return null;
+            return default;
         }
         // A partial interface is parsed from its first candidate declaration only.
         foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
@@ -164,29 +134,60 @@ internal static class Parser
             {
                 if (candidate != declaration)
                 {
-                    return null;
+                    return default;
                 }
                 break;
             }
         }
-        // Interfaces with a method carrying a runtime HTTP attribute belong to the attribute pipeline.
-        foreach (ISymbol member in type.GetMembers())
-        {
-            if (member is IMethodSymbol && member.GetAttributes().Any(a => IsKnownMethodAttribute(a.AttributeClass)))
-            {
-                return null;
-            }
-        }
         if (!IsClientInterface(type))
         {
-            return null;
+            return default;
         }
-        return ParseInterface(type, context.SemanticModel.Compilation, cancellationToken);
+        return (ParseInterface(type, context.SemanticModel.Compilation, cancellationToken), type);
     }
 
     // ---------------------------------------------------------------- interface
 
+    [ThreadStatic]
+    private static int t_interfacesParsed;
+
+    /// <summary>How many interfaces this thread has parsed, for tests of <see cref="ParseCache"/> (the driver runs a generator on the calling thread).</summary>
+    internal static int InterfacesParsedOnThisThread => t_interfacesParsed;
+
+    /// <summary>
+    /// Type names (<see cref="TypeFormat"/>) formatted during one interface's parse: its methods repeat the same
+    /// types (<c>int</c>, <c>CancellationToken</c>, <c>Task&lt;User&gt;</c>), and each is formatted once. Cleared
+    /// after each parse, so it holds no symbol.
+    /// </summary>
+    [ThreadStatic]
+    private static Dictionary<ITypeSymbol, string>? t_typeNames;
+
+    /// <summary>The fully qualified name of a type, with nullable annotations.</summary>
+    private static string TypeName(ITypeSymbol type)
+    {
+        Dictionary<ITypeSymbol, string> names = t_typeNames ??= new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.IncludeNullability);
+        if (!names.TryGetValue(type, out string? name))
+        {
+            name = type.ToDisplayString(TypeFormat);
+            names.Add(type, name);
+        }
+        return name;
+    }
+
     private static ParseResult ParseInterface(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        t_interfacesParsed++;
+        try
+        {
+            return ParseInterfaceCore(type, compilation, cancellationToken);
+        }
+        finally
+        {
+            t_typeNames?.Clear();
+        }
+    }
+
+    private static ParseResult ParseInterfaceCore(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
         bool hasErrors = false;
@@ -221,6 +222,7 @@ internal static class Parser
             // [Timeout] and [RedirectPolicy]: the method's, else the declaring interface's, else the client interface's.
             DeclaredPolicies declaringPolicies = own ? clientPolicies : ReadPolicies(declaring, Names.Of(declaring)!, local, cancellationToken).Over(clientPolicies);
             var localJsonUses = new List<JsonUse>();
+            string? declaringType = null;
 
             foreach (ISymbol member in declaring.GetMembers())
             {
@@ -231,7 +233,7 @@ internal static class Parser
                 switch (member)
                 {
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when !method.IsStatic:
-                        MethodSpec? spec = ParseMethod(method, declaring, declaringHeaders, basePath, declaringPolicies, compilation, local, localJsonUses, cancellationToken);
+                        MethodSpec? spec = ParseMethod(method, declaring, declaringType ??= declaring.ToDisplayString(PlainTypeFormat), declaringHeaders, basePath, declaringPolicies, compilation, local, localJsonUses, cancellationToken);
                         if (spec is not null)
                         {
                             methods.Add(spec);
@@ -344,6 +346,7 @@ internal static class Parser
     private static MethodSpec? ParseMethod(
         IMethodSymbol method,
         INamedTypeSymbol declaring,
+        string declaringType,
         List<HeaderSpec> interfaceHeaders,
         string? basePath,
         DeclaredPolicies interfacePolicies,
@@ -353,49 +356,60 @@ internal static class Parser
         CancellationToken cancellationToken)
     {
         string memberName = MemberName(method);
-        LocationInfo? methodLocation = LocationInfo.From(method.Locations.FirstOrDefault());
         int errorsBefore = diagnostics.Count;
+        // Locations serve diagnostics and JSON uses only: each is made when first asked for.
+        LocationInfo? methodLocation = null, attributeLocation = null, routeLocation = null, returnLocation = null;
+        int located = 0;
 
-        AttributeData[] httpAttributes = method.GetAttributes().Where(a => IsHttpMethodAttribute(a.AttributeClass)).ToArray();
-        if (httpAttributes.Length == 0)
+        AttributeData? httpAttribute = null;
+        AttributeData? secondHttpAttribute = null;
+        foreach (AttributeData attribute in method.GetAttributes())
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.MethodWithoutHttpAttribute, methodLocation, Args(memberName, Names.Of(declaring)!)));
+            if (IsHttpMethodAttribute(attribute.AttributeClass))
+            {
+                if (httpAttribute is null)
+                {
+                    httpAttribute = attribute;
+                }
+                else
+                {
+                    secondHttpAttribute ??= attribute;
+                }
+            }
+        }
+        if (httpAttribute is null)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.MethodWithoutHttpAttribute, MethodLocation(), Args(memberName, Names.Of(declaring)!)));
             return null;
         }
-        if (httpAttributes.Length > 1)
+        if (secondHttpAttribute is not null)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleHttpAttributes, AttributeLocation(httpAttributes[1], cancellationToken) ?? methodLocation, Args(memberName)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleHttpAttributes, AttributeLocation(secondHttpAttribute, cancellationToken) ?? MethodLocation(), Args(memberName)));
         }
         if (method.IsGenericMethod)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.GenericMethod, methodLocation, Args(memberName)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.GenericMethod, MethodLocation(), Args(memberName)));
             return null;
         }
 
-        AttributeData httpAttribute = httpAttributes[0];
-        LocationInfo? attributeLocation = AttributeLocation(httpAttribute, cancellationToken) ?? methodLocation;
-        LocationInfo? routeLocation = AttributeArgumentLocation(httpAttribute, 0, cancellationToken) ?? attributeLocation;
         if (!TryReadHttpAttribute(httpAttribute, compilation, cancellationToken, out string? httpMethod, out string? path, out string? readError))
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnreadableCustomHttpMethod, attributeLocation, Args(httpAttribute.AttributeClass?.Name ?? "?", memberName, readError ?? "unknown")));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnreadableCustomHttpMethod, AttributeLocationOnce(), Args(httpAttribute.AttributeClass?.Name ?? "?", memberName, readError ?? "unknown")));
             return null;
         }
 
         // Return type.
         ReturnShape? returnShape = ReadReturnType(method.ReturnType);
-        LocationInfo? returnLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax methodSyntax
-            ? LocationInfo.From(methodSyntax.ReturnType)
-            : methodLocation;
         if (returnShape is null)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, returnLocation, Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, ReturnLocation(), Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
         }
 
         // Route.
         List<RoutePart>? routeParts = RouteTemplateParser.Check(path, out RouteProblem routeProblem, out string? routeError);
         if (routeParts is null)
         {
-            diagnostics.Add(RouteDiagnostic(routeProblem, path, memberName, routeError, routeLocation));
+            diagnostics.Add(RouteDiagnostic(routeProblem, path, memberName, routeError, RouteLocation()));
         }
 
         // Headers: the interface's, then the method's (winning for the same name). "Authorization: Bearer" alone
@@ -417,11 +431,11 @@ internal static class Parser
         string? boundary = multipart is { ConstructorArguments.Length: 1 } ? multipart.ConstructorArguments[0].Value as string : null;
         if (multipart is not null && multipart.ConstructorArguments.Length == 1 && (boundary is null || !IsValidBoundary(boundary)))
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidMultipartBoundary, AttributeArgumentLocation(multipart, 0, cancellationToken) ?? methodLocation, Args(Printable(boundary ?? "null"), memberName)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidMultipartBoundary, AttributeArgumentLocation(multipart, 0, cancellationToken) ?? MethodLocation(), Args(Printable(boundary ?? "null"), memberName)));
         }
 
         // Parameters.
-        var state = new MethodState(memberName, httpMethod ?? "GET", multipart is not null, diagnostics, jsonUses);
+        MethodState state = MethodState.Start(memberName, httpMethod ?? "GET", multipart is not null, diagnostics, jsonUses);
         if (routeParts is not null)
         {
             foreach (RoutePart part in routeParts)
@@ -441,7 +455,7 @@ internal static class Parser
                 }
             }
         }
-        var parameters = new List<ParameterSpec>();
+        var parameters = new List<ParameterSpec>(method.Parameters.Length);
         foreach (IParameterSymbol parameter in method.Parameters)
         {
             ParameterSpec? spec = ParseParameter(parameter, state, cancellationToken);
@@ -456,7 +470,7 @@ internal static class Parser
         }
 
         // Route segments, each hole bound to its parameter (or a property of one).
-        var segments = new List<RouteSegment>();
+        var segments = new List<RouteSegment>(routeParts?.Count ?? 0);
         if (routeParts is not null)
         {
             foreach (RoutePart part in routeParts)
@@ -475,25 +489,30 @@ internal static class Parser
                 }
                 else if (!state.ClaimedHoles.Contains(part.Text))
                 {
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutParameter, routeLocation, Args(memberName, part.Text.Split('.')[0])));
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.RouteHoleWithoutParameter, RouteLocation(), Args(memberName, part.Text.Split('.')[0])));
                 }
             }
         }
 
-        if (diagnostics.Skip(errorsBefore).Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error) || returnShape is null || httpMethod is null)
+        bool hasErrors = false;
+        for (int i = errorsBefore; i < diagnostics.Count; i++)
+        {
+            hasErrors |= diagnostics[i].Descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+        }
+        if (hasErrors || returnShape is null || httpMethod is null)
         {
             return null;
         }
 
         if (returnShape.JsonType is { } resultJson)
         {
-            jsonUses.Add(new JsonUse(JsonTypeName(resultJson), resultJson.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, returnLocation));
+            jsonUses.Add(new JsonUse(JsonTypeName(resultJson), resultJson.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, ReturnLocation()));
         }
 
         return new MethodSpec(
-            declaring.ToDisplayString(PlainTypeFormat),
+            declaringType,
             Identifier(method.Name),
-            method.ReturnType.ToDisplayString(TypeFormat),
+            TypeName(method.ReturnType),
             returnShape.Kind,
             returnShape.IsValueTask,
             returnShape.ResultType,
@@ -507,6 +526,48 @@ internal static class Parser
             boundary,
             policies.TimeoutMilliseconds,
             policies.RedirectPolicy);
+    
+        LocationInfo? MethodLocation()
+        {
+            if ((located & 1) == 0)
+            {
+                methodLocation = LocationInfo.From(method.Locations.FirstOrDefault());
+                located |= 1;
+            }
+            return methodLocation;
+        }
+
+        LocationInfo? AttributeLocationOnce()
+        {
+            if ((located & 2) == 0)
+            {
+                attributeLocation = AttributeLocation(httpAttribute!, cancellationToken) ?? MethodLocation();
+                located |= 2;
+            }
+            return attributeLocation;
+        }
+
+        LocationInfo? RouteLocation()
+        {
+            if ((located & 4) == 0)
+            {
+                routeLocation = AttributeArgumentLocation(httpAttribute!, 0, cancellationToken) ?? AttributeLocationOnce();
+                located |= 4;
+            }
+            return routeLocation;
+        }
+
+        LocationInfo? ReturnLocation()
+        {
+            if ((located & 8) == 0)
+            {
+                returnLocation = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax methodSyntax
+                    ? LocationInfo.From(methodSyntax.ReturnType)
+                    : MethodLocation();
+                located |= 8;
+            }
+            return returnLocation;
+        }
     }
 
     /// <summary>The diagnostic of a refused route template (see <see cref="RouteTemplateParser.Check"/>).</summary>
@@ -519,22 +580,42 @@ internal static class Parser
     };
 
     /// <summary>What parsing one method's parameters gathers.</summary>
+    /// <remarks>One instance per thread, cleared for each method: a method's parse never starts another's.</remarks>
     private sealed class MethodState
     {
-        public MethodState(string memberName, string httpMethod, bool isMultipart, List<DiagnosticInfo> diagnostics, List<JsonUse> jsonUses)
+        [ThreadStatic]
+        private static MethodState? t_current;
+
+        private MethodState()
         {
-            MemberName = memberName;
-            HttpMethod = httpMethod;
-            IsMultipart = isMultipart;
-            Diagnostics = diagnostics;
-            JsonUses = jsonUses;
         }
 
-        public string MemberName { get; }
-        public string HttpMethod { get; }
-        public bool IsMultipart { get; }
-        public List<DiagnosticInfo> Diagnostics { get; }
-        public List<JsonUse> JsonUses { get; }
+        /// <summary>This thread's state, cleared and set up for one method.</summary>
+        public static MethodState Start(string memberName, string httpMethod, bool isMultipart, List<DiagnosticInfo> diagnostics, List<JsonUse> jsonUses)
+        {
+            MethodState state = t_current ??= new MethodState();
+            state.MemberName = memberName;
+            state.HttpMethod = httpMethod;
+            state.IsMultipart = isMultipart;
+            state.Diagnostics = diagnostics;
+            state.JsonUses = jsonUses;
+            state.Holes.Clear();
+            state.PropertyHoles.Clear();
+            state.HoleOwners.Clear();
+            state.ClaimedHoles.Clear();
+            state.PropertySegments.Clear();
+            state.ParameterFormats.Clear();
+            state.CancellationTokenName = null;
+            state.BodyName = null;
+            state.UrlName = null;
+            return state;
+        }
+
+        public string MemberName { get; private set; } = string.Empty;
+        public string HttpMethod { get; private set; } = string.Empty;
+        public bool IsMultipart { get; private set; }
+        public List<DiagnosticInfo> Diagnostics { get; private set; } = new();
+        public List<JsonUse> JsonUses { get; private set; } = new();
         public HashSet<string> Holes { get; } = new(StringComparer.OrdinalIgnoreCase);
         public HashSet<string> PropertyHoles { get; } = new(StringComparer.OrdinalIgnoreCase);
         public Dictionary<string, string> HoleOwners { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -550,10 +631,12 @@ internal static class Parser
     {
         string memberName = state.MemberName;
         List<DiagnosticInfo> diagnostics = state.Diagnostics;
-        LocationInfo? location = LocationInfo.From(parameter.Locations.FirstOrDefault());
         string name = Identifier(parameter.Name);
-        string type = parameter.Type.ToDisplayString(TypeFormat);
-        string shortType = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
+        string type = TypeName(parameter.Type);
+        // The location and the type as users read it serve diagnostics and JSON uses only: made when first asked for.
+        LocationInfo? location = null;
+        bool located = false;
+        string? shortType = null;
         if (parameter.RefKind != RefKind.None)
         {
             string modifier = parameter.RefKind switch
@@ -563,7 +646,7 @@ internal static class Parser
                 RefKind.In => "in",
                 _ => "ref readonly",
             };
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.ByRefParameter, location, Args(parameter.Name, memberName, modifier)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ByRefParameter, Location(), Args(parameter.Name, memberName, modifier)));
             return null;
         }
 
@@ -571,7 +654,7 @@ internal static class Parser
         {
             if (state.CancellationTokenName is not null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleCancellationTokens, location, Args(memberName, parameter.Name)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleCancellationTokens, Location(), Args(memberName, parameter.Name)));
                 return null;
             }
             state.CancellationTokenName = name;
@@ -615,12 +698,13 @@ internal static class Parser
 
         string wireName = alias ?? parameter.Name;
         bool fillsHole = state.Holes.Contains(wireName);
-        var propertyHoles = new List<string>();
+        List<string>? propertyHoles = null;
         foreach (string hole in state.PropertyHoles)
         {
-            if (string.Equals(hole.Substring(0, hole.IndexOf('.')), wireName, StringComparison.OrdinalIgnoreCase))
+            int dot = hole.IndexOf('.');
+            if (dot == wireName.Length && string.Compare(hole, 0, wireName, 0, dot, StringComparison.OrdinalIgnoreCase) == 0)
             {
-                propertyHoles.Add(hole);
+                (propertyHoles ??= new List<string>()).Add(hole);
             }
         }
         if (fillsHole)
@@ -628,42 +712,48 @@ internal static class Parser
             // A hole whose parameter has an error of its own is not reported again as a hole without a parameter.
             state.ClaimedHoles.Add(wireName);
         }
-        foreach (string hole in propertyHoles)
+        if (propertyHoles is not null)
         {
-            state.ClaimedHoles.Add(hole);
+            foreach (string hole in propertyHoles)
+            {
+                state.ClaimedHoles.Add(hole);
+            }
         }
-        var bindings = new List<string>(2);
-        if (fillsHole || propertyHoles.Count > 0)
+        bool inHole = fillsHole || propertyHoles is not null;
+        int bindingCount = (inHole ? 1 : 0) + (bodyAttribute is not null ? 1 : 0) + (headerName is not null ? 1 : 0) + (queryAttribute is not null ? 1 : 0)
+            + (isHeaderCollection ? 1 : 0) + (authorizeScheme is not null ? 1 : 0) + (isUrl ? 1 : 0);
+        if (bindingCount > 1)
         {
-            bindings.Add($"the route hole '{{{(fillsHole ? wireName : propertyHoles[0])}}}'");
-        }
-        if (bodyAttribute is not null)
-        {
-            bindings.Add("[Body]");
-        }
-        if (headerName is not null)
-        {
-            bindings.Add($"[Header(\"{headerName}\")]");
-        }
-        if (queryAttribute is not null)
-        {
-            bindings.Add("[Query]");
-        }
-        if (isHeaderCollection)
-        {
-            bindings.Add("[HeaderCollection]");
-        }
-        if (authorizeScheme is not null)
-        {
-            bindings.Add("[Authorize]");
-        }
-        if (isUrl)
-        {
-            bindings.Add("[Url]");
-        }
-        if (bindings.Count > 1)
-        {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, location, Args(parameter.Name, memberName, bindings[0], bindings[1])));
+            var bindings = new List<string>(bindingCount);
+            if (inHole)
+            {
+                bindings.Add($"the route hole '{{{(fillsHole ? wireName : propertyHoles![0])}}}'");
+            }
+            if (bodyAttribute is not null)
+            {
+                bindings.Add("[Body]");
+            }
+            if (headerName is not null)
+            {
+                bindings.Add($"[Header(\"{headerName}\")]");
+            }
+            if (queryAttribute is not null)
+            {
+                bindings.Add("[Query]");
+            }
+            if (isHeaderCollection)
+            {
+                bindings.Add("[HeaderCollection]");
+            }
+            if (authorizeScheme is not null)
+            {
+                bindings.Add("[Authorize]");
+            }
+            if (isUrl)
+            {
+                bindings.Add("[Url]");
+            }
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, Location(), Args(parameter.Name, memberName, bindings[0], bindings[1])));
             return null;
         }
 
@@ -672,12 +762,12 @@ internal static class Parser
             string typeName = parameter.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? string.Empty : parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
             if (parameter.Type.SpecialType != SpecialType.System_String && typeName != KnownNames.Uri)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, location, Args(parameter.Name, memberName, $"has type '{shortType}'; declare it string or Uri")));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, Location(), Args(parameter.Name, memberName, $"has type '{ShortType()}'; declare it string or Uri")));
                 return null;
             }
             if (state.UrlName is not null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, location, Args(parameter.Name, memberName, $"'{state.UrlName}' is [Url] already; a request goes to one URL, so keep one")));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UrlParameterMisuse, Location(), Args(parameter.Name, memberName, $"'{state.UrlName}' is [Url] already; a request goes to one URL, so keep one")));
                 return null;
             }
             state.UrlName = parameter.Name;
@@ -688,7 +778,7 @@ internal static class Parser
         {
             if (!IsStringDictionary(parameter.Type))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.HeaderCollectionType, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.HeaderCollectionType, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             return new ParameterSpec(name, type, ParameterRole.HeaderCollection, null, null, BodyKind.None);
@@ -698,12 +788,12 @@ internal static class Parser
         {
             if (parameter.Type.SpecialType != SpecialType.System_String)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.AuthorizeNotString, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.AuthorizeNotString, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             if (!RouteTemplateParser.IsToken(authorizeScheme))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, location, Args(authorizeScheme, parameter.Name, memberName)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(authorizeScheme, parameter.Name, memberName)));
                 return null;
             }
             return new ParameterSpec(name, type, ParameterRole.Authorize, authorizeScheme, null, BodyKind.None);
@@ -713,12 +803,12 @@ internal static class Parser
         {
             if (state.IsMultipart)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipartWithBody, location, Args(memberName, parameter.Name)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipartWithBody, Location(), Args(memberName, parameter.Name)));
                 return null;
             }
             if (state.BodyName is not null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleBodies, location, Args(memberName, parameter.Name)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipleBodies, Location(), Args(memberName, parameter.Name)));
                 return null;
             }
             state.BodyName = name;
@@ -729,7 +819,7 @@ internal static class Parser
                 QueryNode? form = BuildQueryNode(parameter.Type, string.Empty, name, new QueryOptions(CollectionFormatKind.Multi, null, ".", null), 0, allowValue: false, out string? problem);
                 if (form is null)
                 {
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType + " (as a form: " + problem + ")")));
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, Location(), Args(parameter.Name, memberName, ShortType() + " (as a form: " + problem + ")")));
                     return null;
                 }
                 return new ParameterSpec(name, type, ParameterRole.Body, null, null, BodyKind.Form, form);
@@ -743,21 +833,21 @@ internal static class Parser
                         : BodyKind.Json;
             if (kind == BodyKind.Json && !IsJsonType(parameter.Type))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             string? jsonType = null;
             if (kind == BodyKind.Json)
             {
                 jsonType = JsonTypeName(parameter.Type);
-                state.JsonUses.Add(new JsonUse(jsonType, shortType, memberName, location));
+                state.JsonUses.Add(new JsonUse(jsonType, ShortType(), memberName, Location()));
             }
             return new ParameterSpec(name, type, ParameterRole.Body, null, null, kind, JsonType: jsonType);
         }
 
-        if (propertyHoles.Count > 0)
+        if (propertyHoles is not null)
         {
-            return ParseRouteObject(parameter, name, type, wireName, fillsHole, propertyHoles, state, location);
+            return ParseRouteObject(parameter, name, type, wireName, fillsHole, propertyHoles, state, Location());
         }
 
         if (headerName is not null || fillsHole)
@@ -765,21 +855,21 @@ internal static class Parser
             ValueFormat? format = ReadFormat(parameter.Type);
             if (format is null)
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, location, Args(parameter.Name, memberName, shortType)));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
             if (headerName is not null)
             {
                 if (!RouteTemplateParser.IsToken(headerName))
                 {
-                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, location, Args(headerName, parameter.Name, memberName)));
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(headerName, parameter.Name, memberName)));
                     return null;
                 }
                 return new ParameterSpec(name, type, ParameterRole.Header, headerName, format, BodyKind.None);
             }
             if (state.HoleOwners.TryGetValue(wireName, out string? owner))
             {
-                diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, location, Args(parameter.Name, memberName, $"the route hole '{{{wireName}}}'", $"the same hole as parameter '{owner}'")));
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, Location(), Args(parameter.Name, memberName, $"the route hole '{{{wireName}}}'", $"the same hole as parameter '{owner}'")));
                 return null;
             }
             state.HoleOwners[wireName] = name;
@@ -788,7 +878,7 @@ internal static class Parser
 
         if (state.IsMultipart && queryAttribute is null)
         {
-            return ParsePart(parameter, name, type, wireName, shortType, state, location);
+            return ParsePart(parameter, name, type, wireName, ShortType(), state, Location());
         }
 
         // The query: a value, a collection, a dictionary or an object flattened at compile time.
@@ -796,7 +886,7 @@ internal static class Parser
         bool implicitObject = queryAttribute is null && ReadFormat(parameter.Type) is null;
         if (implicitObject && state.HttpMethod is "POST" or "PUT" or "PATCH")
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedBodyParameter, location, Args(parameter.Name, memberName, shortType, state.HttpMethod)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedBodyParameter, Location(), Args(parameter.Name, memberName, ShortType(), state.HttpMethod)));
             return null;
         }
         bool isValueOrCollection = ReadFormat(parameter.Type) is not null || (!IsDictionary(parameter.Type, out _) && IsCollection(parameter.Type, out _));
@@ -806,15 +896,27 @@ internal static class Parser
         {
             diagnostics.Add(new DiagnosticInfo(
                 implicitObject ? Diagnostics.UnformattableParameter : Diagnostics.UnformattableParameter,
-                location,
-                Args(parameter.Name, memberName, shortType + (queryProblem is null ? string.Empty : " (" + queryProblem + ")"))));
+                Location(),
+                Args(parameter.Name, memberName, ShortType() + (queryProblem is null ? string.Empty : " (" + queryProblem + ")"))));
             return null;
         }
         if (explicitCollectionFormat && node.Shape != QueryShape.Collection)
         {
-            diagnostics.Add(new DiagnosticInfo(Diagnostics.CollectionFormatOnNonCollection, location, Args(parameter.Name, memberName, options.Collection.ToString(), shortType)));
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.CollectionFormatOnNonCollection, Location(), Args(parameter.Name, memberName, options.Collection.ToString(), ShortType())));
         }
         return new ParameterSpec(name, type, ParameterRole.Query, wireName, node.Shape == QueryShape.Value ? node.Format : null, BodyKind.None, node);
+    
+        LocationInfo? Location()
+        {
+            if (!located)
+            {
+                location = LocationInfo.From(parameter.Locations.FirstOrDefault());
+                located = true;
+            }
+            return location;
+        }
+
+        string ShortType() => shortType ??= parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
     }
 
     /// <summary>A parameter whose properties fill <c>{param.Prop}</c> holes; its other properties go to the query.</summary>
@@ -1028,7 +1130,7 @@ internal static class Parser
                 problem = $"its values of type '{valueType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
                 return null;
             }
-            return new QueryNode(QueryShape.Dictionary, key.Length == 0 ? key : key + options.Delimiter, member, valueFormat, options.Collection, valueType!.ToDisplayString(TypeFormat), mayBeNull, default);
+            return new QueryNode(QueryShape.Dictionary, key.Length == 0 ? key : key + options.Delimiter, member, valueFormat, options.Collection, TypeName(valueType!), mayBeNull, default);
         }
         if (IsCollection(type, out ITypeSymbol? itemType))
         {
@@ -1038,7 +1140,7 @@ internal static class Parser
                 problem = $"its items of type '{itemType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
                 return null;
             }
-            return new QueryNode(QueryShape.Collection, key, member, itemFormat, options.Collection, itemType!.ToDisplayString(TypeFormat), mayBeNull, default);
+            return new QueryNode(QueryShape.Collection, key, member, itemFormat, options.Collection, TypeName(itemType!), mayBeNull, default);
         }
         if (!IsFlattenable(type))
         {
@@ -1270,7 +1372,7 @@ internal static class Parser
                 return new ReturnShape(ResponseKind.None, true, null, null);
             case KnownNames.IAsyncEnumerableOfT:
                 ITypeSymbol item = named.TypeArguments[0];
-                return IsJsonType(item) ? new ReturnShape(ResponseKind.AsyncEnumerable, false, item.ToDisplayString(TypeFormat), item) : null;
+                return IsJsonType(item) ? new ReturnShape(ResponseKind.AsyncEnumerable, false, TypeName(item), item) : null;
             case KnownNames.TaskOfT:
                 valueTask = false;
                 break;
@@ -1282,7 +1384,7 @@ internal static class Parser
         }
 
         ITypeSymbol result = named.TypeArguments[0];
-        string resultType = result.ToDisplayString(TypeFormat);
+        string resultType = TypeName(result);
         if (result.SpecialType == SpecialType.System_String)
         {
             return new ReturnShape(ResponseKind.String, valueTask, resultType, null);
@@ -1308,7 +1410,7 @@ internal static class Parser
         {
             bool isInterface = resultDefinition == KnownNames.IApiResponseOfT;
             ITypeSymbol content = resultNamed.TypeArguments[0];
-            string contentType = content.ToDisplayString(TypeFormat);
+            string contentType = TypeName(content);
             if (content.SpecialType == SpecialType.System_String)
             {
                 return new ReturnShape(isInterface ? ResponseKind.IApiResponseString : ResponseKind.ApiResponseString, valueTask, contentType, null);

@@ -219,25 +219,25 @@ internal static class RouteTemplateParser
             return "contains '#', which starts a fragment that is never sent to the server; remove it (or write %23 for a literal '#')";
         }
         // A '?' inside a hole marks it optional; only the others start the query.
-        var outside = new System.Text.StringBuilder(template.Length);
         int depth = 0;
-        foreach (char c in template)
+        int question = -1;
+        for (int i = 0; i < template.Length; i++)
         {
+            char c = template[i];
             depth += c == '{' ? 1 : c == '}' && depth > 0 ? -1 : 0;
-            outside.Append(depth > 0 && c == '?' ? '_' : c);
-        }
-        template = outside.ToString();
-        int question = template.IndexOf('?');
-        if (question >= 0)
-        {
-            if (template.IndexOf('?', question + 1) >= 0)
+            if (c != '?' || depth > 0)
+            {
+                continue;
+            }
+            if (question >= 0)
             {
                 return "contains a second '?'; the query string starts once, so separate parameters with '&' (or write %3F for a literal '?')";
             }
-            if (question == template.Length - 1 || template[question + 1] == '&')
-            {
-                return "has a '?' followed by no parameter; remove the '?' (query parameters are added after it anyway)";
-            }
+            question = i;
+        }
+        if (question >= 0 && (question == template.Length - 1 || template[question + 1] == '&'))
+        {
+            return "has a '?' followed by no parameter; remove the '?' (query parameters are added after it anyway)";
         }
         return null;
     }
@@ -248,6 +248,10 @@ internal static class RouteTemplateParser
     /// </summary>
     public static string EscapeLiteral(string literal)
     {
+        if (NeedsNoEscape(literal))
+        {
+            return literal;
+        }
         var result = new StringBuilder(literal.Length + 8);
         byte[] bytes = Encoding.UTF8.GetBytes(literal);
         for (int i = 0; i < bytes.Length; i++)
@@ -263,6 +267,24 @@ internal static class RouteTemplateParser
             }
         }
         return result.ToString();
+    }
+
+    /// <summary>Whether <see cref="EscapeLiteral"/> would give back <paramref name="literal"/> unchanged.</summary>
+    private static bool NeedsNoEscape(string literal)
+    {
+        for (int i = 0; i < literal.Length; i++)
+        {
+            char c = literal[i];
+            if (c >= 0x80)
+            {
+                return false;
+            }
+            if (!IsAllowed((byte)c) && !(c == '%' && i + 2 < literal.Length && literal[i + 1] < 0x80 && IsHex((byte)literal[i + 1]) && literal[i + 2] < 0x80 && IsHex((byte)literal[i + 2])))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool IsAllowed(byte b) =>

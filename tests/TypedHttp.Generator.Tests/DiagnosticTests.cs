@@ -415,6 +415,23 @@ public sealed class DiagnosticTests
         Assert.Empty(noContext.GeneratorDiagnostics);
     }
 
+    [Fact]
+    public void THTTP022_ReadsEveryPartOfAPartialContext()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + JsonContextSource + """
+            [JsonSerializable(typeof(User))]
+            public partial class AppJson
+            {
+            }
+
+            public interface IApi
+            {
+                [Post("/a")] Task<Declared> PostAsync([Body] User value);
+            }
+            """);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "THTTP022");
+    }
+
     [Theory]
     [InlineData("/a\\\\b", "backslash")]
     [InlineData("/a?x=1?y=2", "second '?'")]

@@ -66,7 +66,7 @@ public sealed class IncrementalTests
 
     private static readonly string[] ParseAndEmitSteps =
     {
-        "ParseMethods", "ParseInterfaces", "Clients", "Emit",
+        "Parse", "Clients", "Emit",
     };
 
     private static readonly string[] JsonSteps =
@@ -187,12 +187,120 @@ public sealed class IncrementalTests
         Assert.Contains("request.RedirectPolicy = global::TypedHttp.RedirectPolicy.Never;", client);
     }
 
+    // The parse of an unchanged interface is reused while the compilation's declarations stay the same (see
+    // ParseCache). These prove that a change to a declaration the interface depends on, in another file, still
+    // reaches the generated client, and that edits inside bodies of that same file do not re-parse.
+
+    private const string SearchApiSource = GeneratorHarness.Usings + """
+        namespace MyApp;
+
+        public interface ISearchApi
+        {
+            [Get(Routes.Search)]
+            Task<string> SearchAsync([Query] SearchFilter filter);
+        }
+        """;
+
+    private const string SearchModelSource = """
+        namespace MyApp;
+
+        public static class Routes
+        {
+            public const string Search = "/search";
+        }
+
+        public sealed class SearchFilter
+        {
+            public string? Text { get; set; }
+
+            public static int Twice(int value) => value * 2;
+
+            public int Thrice(int value)
+            {
+                return value * 3;
+            }
+        }
+        """;
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstSearchRun()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(SearchApiSource, SearchModelSource);
+        GeneratorDriver driver = CreateDriver().RunGenerators(compilation);
+        Assert.Single(driver.GetRunResult().Results.Single().GeneratedSources);
+        return (driver, compilation);
+    }
+
+    [Fact]
+    public void AddingAPropertyToAQueryObjectInAnotherFileReemitsTheClient()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
+        GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace(
+            "public string? Text { get; set; }",
+            "public string? Text { get; set; }\n    public int? Limit { get; set; }"));
+        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("\"Limit\"", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void ChangingAConstantRouteInAnotherFileReemitsTheClient()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
+        GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace("\"/search\"", "\"/find\""));
+        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("\"/find\"", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void EditingBodiesInTheFileOfAQueryObjectParsesNothing()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
+        int parsedBefore = Parser.InterfacesParsedOnThisThread;
+        GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource
+            .Replace("value * 2", "value + value + 0")
+            .Replace("return value * 3;", "int tripled = value * 3;\n        return tripled;"));
+        Assert.Equal(0, Parser.InterfacesParsedOnThisThread - parsedBefore);
+        AssertAllCached(result, "Parse", "Clients", "Emit");
+    }
+
+    [Fact]
+    public void EditingAMethodBodyElsewhereParsesNothingAndEditingTheApiFileParsesItsInterfaces()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        int parsedBefore = Parser.InterfacesParsedOnThisThread;
+        Rerun(driver, compilation, 1, OtherSource.Replace("value * 2", "value + value"));
+        Assert.Equal(0, Parser.InterfacesParsedOnThisThread - parsedBefore);
+
+        // An edit in the interfaces' own file parses them again (their diagnostics' locations may have moved).
+        Rerun(driver, compilation, 0, ApiSource.Replace("namespace MyApp;", "namespace MyApp;\n// a comment"));
+        Assert.Equal(3, Parser.InterfacesParsedOnThisThread - parsedBefore);
+    }
+
+    [Fact]
+    public void AChangedCompilationOptionParsesAgain()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
+        int parsedBefore = Parser.InterfacesParsedOnThisThread;
+        CSharpCompilation changed = compilation.WithOptions(compilation.Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        driver.RunGenerators(changed);
+        Assert.Equal(3, Parser.InterfacesParsedOnThisThread - parsedBefore);
+    }
+
+    [Fact]
+    public void ChangingAPropertyTypeOfAQueryObjectInAnotherFileReemitsTheClient()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
+        // The declaration keeps its length and every token but one: only its type changes.
+        GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace("public string? Text", "public int?    Text"));
+        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("FormatValue<int>", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
     [Fact]
     public void ModelsHoldNoSymbolsSyntaxOrCompilations()
     {
         (GeneratorDriver driver, _) = FirstRun();
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        foreach (string name in new[] { "ParseMethods", "ParseInterfaces", "Clients", "Emit", "Diagnostics", "JsonContexts", "JsonDeclaredTypes", "JsonUses" })
+        foreach (string name in new[] { "Parse", "Clients", "Emit", "Diagnostics", "JsonContexts", "JsonDeclaredTypes", "JsonUses" })
         {
             if (!result.TrackedSteps.TryGetValue(name, out ImmutableArray<IncrementalGeneratorRunStep> steps))
             {

@@ -114,4 +114,27 @@ public sealed class NamingTests
         Assert.Contains("IApi.AAsync()", client);
         Assert.Contains("IApi.BAsync()", client);
     }
+
+    [Fact]
+    public void AnAliasedHttpAttributeStillMakesAClient()
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            GeneratorHarness.Usings + """
+            using Fetch = TypedHttp.GetAttribute;
+
+            namespace MyApp;
+
+            public interface IApi
+            {
+                [Fetch("/a")] Task<string> AAsync();
+            }
+
+            public class NotAnApi
+            {
+                [Fetch("/b")] public Task<string> BAsync() => Task.FromResult("");
+            }
+            """);
+        Assert.Contains("IApi.AAsync()", run.SingleClient);
+        Assert.Equal(new[] { "THTTP015" }, run.GeneratorDiagnostics.Select(d => d.Id));
+    }
 }
