@@ -49,7 +49,7 @@ for path in sorted(glob.glob(os.path.join(results, "*-report-full-compressed.jso
         groups.setdefault(group_of(b), []).append((label, b["Statistics"]["Mean"], b["Memory"]["BytesAllocatedPerOperation"]))
     panels.append((data["Title"].split("-")[0].replace("TypedHttp.Benchmarks.", ""), groups))
 
-row_h, width, label_w = 22, 900, 300
+row_h, width, label_w = 22, 960, 360
 height = 40 + sum(30 + sum(len(v) * row_h + 10 for v in g.values()) for _, g in panels)
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
        '<rect width="100%" height="100%" fill="white"/>',
