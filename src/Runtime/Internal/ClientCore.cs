@@ -67,13 +67,13 @@ public sealed class ClientCore
     /// <param name="parameterName">The parameter, named in the exception.</param>
     /// <exception cref="ArgumentNullException">The value is null.</exception>
     /// <exception cref="ArgumentException">The value is neither an absolute http(s) URL nor a path starting with <c>/</c>.</exception>
-    public RequestUriBuilder CreateUriBuilder(string? url, string parameterName) => RequestUriBuilder.ForUrl(BaseAddress, url, parameterName);
+    public RequestUriBuilder CreateUriBuilder(string? url, string parameterName) => RequestUriBuilder.ForUrl(_uriPrefix, url, parameterName);
 
     /// <summary>Starts the URI of a request at a <c>[Url]</c> parameter's value.</summary>
     /// <param name="url">The parameter's value.</param>
     /// <param name="parameterName">The parameter, named in the exception.</param>
     public RequestUriBuilder CreateUriBuilder(Uri? url, string parameterName) =>
-        RequestUriBuilder.ForUrl(BaseAddress, url is null ? null : url.IsAbsoluteUri ? url.AbsoluteUri : url.OriginalString, parameterName);
+        RequestUriBuilder.ForUrl(_uriPrefix, url is null ? null : url.IsAbsoluteUri ? url.AbsoluteUri : url.OriginalString, parameterName);
 
     /// <summary>
     /// The JSON type information for <typeparamref name="T"/> from the options' resolver (the application's

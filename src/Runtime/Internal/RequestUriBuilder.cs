@@ -62,9 +62,15 @@ public struct RequestUriBuilder
     /// <param name="parameterName">The parameter, named in exceptions.</param>
     /// <exception cref="ArgumentNullException">The value is null.</exception>
     /// <exception cref="ArgumentException">The value is neither an absolute http(s) URL nor a path starting with <c>/</c>.</exception>
-    public static RequestUriBuilder ForUrl(Uri baseAddress, string? url, string parameterName)
+    public static RequestUriBuilder ForUrl(Uri baseAddress, string? url, string parameterName) =>
+        ForUrl(Prefix(baseAddress), url, parameterName);
+
+    /// <summary>The same as <see cref="ForUrl(Uri, string?, string)"/> from a base address's <see cref="Prefix"/>.</summary>
+    /// <param name="prefix">The base address as <see cref="Prefix"/> gives it.</param>
+    /// <param name="url">The parameter's value.</param>
+    /// <param name="parameterName">The parameter, named in exceptions.</param>
+    internal static RequestUriBuilder ForUrl(string prefix, string? url, string parameterName)
     {
-        ArgumentNullException.ThrowIfNull(baseAddress);
         if (url is null)
         {
             throw new ArgumentNullException(parameterName, $"The URL '{parameterName}' is null; a [Url] parameter needs a value.");
@@ -72,7 +78,7 @@ public struct RequestUriBuilder
         Uri target;
         if (url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal))
         {
-            if (!Uri.TryCreate(Prefix(baseAddress) + url, UriKind.Absolute, out target!))
+            if (!Uri.TryCreate(prefix + url, UriKind.Absolute, out target!))
             {
                 throw new ArgumentException($"The URL '{parameterName}' (\"{url}\") is not a valid path.", parameterName);
             }

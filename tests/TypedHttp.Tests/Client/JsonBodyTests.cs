@@ -168,6 +168,9 @@ public sealed class JsonBodyTests
 /// <summary>JSON request bodies: the per-thread writer is reset per body and never mixes options or bytes.</summary>
 public sealed class JsonRequestContentTests
 {
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) =>
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
     private static string Text(RequestContent content)
     {
         using var buffer = new System.IO.MemoryStream();
@@ -185,11 +188,11 @@ public sealed class JsonRequestContentTests
         var tabs = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default, WriteIndented = true, IndentCharacter = '\t', IndentSize = 1, NewLine = "\n" };
         var item = new Item(1, "<ü>");
 
-        using var a = new JsonRequestContent<Item>(item, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)compact.GetTypeInfo(typeof(Item)));
-        using var b = new JsonRequestContent<Item>(item, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)indented.GetTypeInfo(typeof(Item)));
-        using var c = new JsonRequestContent<Item>(item, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)relaxed.GetTypeInfo(typeof(Item)));
-        using var d = new JsonRequestContent<Item>(new Item(2, "x"), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)compact.GetTypeInfo(typeof(Item)));
-        using var e = new JsonRequestContent<Item>(new Item(4, "t"), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)tabs.GetTypeInfo(typeof(Item)));
+        using var a = new JsonRequestContent<Item>(item, Info<Item>(compact));
+        using var b = new JsonRequestContent<Item>(item, Info<Item>(indented));
+        using var c = new JsonRequestContent<Item>(item, Info<Item>(relaxed));
+        using var d = new JsonRequestContent<Item>(new Item(2, "x"), Info<Item>(compact));
+        using var e = new JsonRequestContent<Item>(new Item(4, "t"), Info<Item>(tabs));
 
         Assert.Equal("{\"Id\":1,\"Name\":\"\\u003C\\u00FC\\u003E\"}", Text(a));
         Assert.Equal("{\n  \"Id\": 1,\n  \"Name\": \"\\u003C\\u00FC\\u003E\"\n}".Replace("\n", Environment.NewLine, StringComparison.Ordinal), Text(b));
@@ -203,7 +206,7 @@ public sealed class JsonRequestContentTests
     {
         var options = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default };
         options.Converters.Add(new HalfWritingConverter());
-        var failing = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Item>)options.GetTypeInfo(typeof(Item));
+        var failing = Info<Item>(options);
 
         InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => new JsonRequestContent<Item>(new Item(1, "a"), failing));
         using var next = new JsonRequestContent<Item>(new Item(3, "c"), JsonBodyContext.Default.Item);
