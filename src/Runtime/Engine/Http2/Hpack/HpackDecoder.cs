@@ -21,8 +21,8 @@ internal sealed class HpackDecoder
 
     /// <summary>Creates a decoder.</summary>
     /// <param name="maxTableSize">
-    /// The SETTINGS_HEADER_TABLE_SIZE this endpoint advertises (RFC 9113 §6.5.2): the initial maximum size of the
-    /// dynamic table, and the limit for dynamic table size updates (RFC 7541 §6.3).
+    /// The SETTINGS_HEADER_TABLE_SIZE this endpoint advertises (RFC 9113 §6.5.2): the limit for dynamic table size
+    /// updates (RFC 7541 §6.3). The table itself starts at the smaller of this and 4096.
     /// </param>
     /// <param name="maxHeaderListSize">The decoded header list limit, counted as RFC 9113 §6.5.2 counts (name + value + 32 per field).</param>
     public HpackDecoder(int maxTableSize = 4096, int maxHeaderListSize = 64 * 1024)
@@ -31,8 +31,13 @@ internal sealed class HpackDecoder
         ArgumentOutOfRangeException.ThrowIfNegative(maxHeaderListSize);
         _maxTableSize = maxTableSize;
         _maxHeaderListSize = maxHeaderListSize;
-        _table = new HpackDynamicTable(maxTableSize);
+        // HTTP/2 starts every dynamic table at 4096 octets (RFC 9113 §6.5.2); an encoder takes more only after
+        // signalling it with a size update, so the table starts at the smaller of the two.
+        _table = new HpackDynamicTable(Math.Min(maxTableSize, InitialTableSize));
     }
+
+    /// <summary>The dynamic table size both ends assume before any size update (the initial SETTINGS_HEADER_TABLE_SIZE).</summary>
+    public const int InitialTableSize = 4096;
 
     /// <summary>The current size of the dynamic table in RFC 7541 §4.1 octets.</summary>
     public int DynamicTableSize => _table.Size;
