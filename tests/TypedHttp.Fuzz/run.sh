@@ -8,7 +8,8 @@
 # crashes, hangs, fuzzer_stats) go to $FUZZ_WORK (default /tmp/typedhttp-fuzz); every crash and hang is replayed
 # at the end and the summary printed. Exit status: 0 without crashes or hangs, 1 otherwise.
 #
-# Environment: FUZZ_WORK (work directory), FUZZ_CPU (the core to pin to, default 0).
+# Environment: FUZZ_WORK (work directory), FUZZ_CPU (the core to pin to, default 0), FUZZ_TARGET (response,
+# the default, with corpus/; hpack with corpus-hpack/; frames with corpus-frames/).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,6 +22,12 @@ case "$duration" in
 esac
 work="${FUZZ_WORK:-/tmp/typedhttp-fuzz}"
 cpu="${FUZZ_CPU:-0}"
+export FUZZ_TARGET="${FUZZ_TARGET:-response}"
+case "$FUZZ_TARGET" in
+  response) corpus="$here/corpus" ;;
+  hpack|frames) corpus="$here/corpus-$FUZZ_TARGET" ;;
+  *) echo "unknown FUZZ_TARGET $FUZZ_TARGET (response, hpack, frames)" >&2; exit 2 ;;
+esac
 out="$work/bin"
 tools="$work/tools"
 
@@ -40,11 +47,11 @@ mkdir -p "$findings"
 # One core: afl-fuzz runs one target process at a time; taskset keeps the runtime's helper threads there too.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
 export DOTNET_gcServer=0 DOTNET_TieredPGO=0 DOTNET_CLI_TELEMETRY_OPTOUT=1
-taskset -c "$cpu" afl-fuzz -i "$here/corpus" -o "$findings" -V "$seconds" -t 10000 -m none -- dotnet "$out/TypedHttp.Fuzz.dll" \
+taskset -c "$cpu" afl-fuzz -i "$corpus" -o "$findings" -V "$seconds" -t 10000 -m none -- dotnet "$out/TypedHttp.Fuzz.dll" \
   > "$work/afl.log" 2>&1 || { tail -40 "$work/afl.log" >&2; exit 2; }
 
 stats="$findings/default/fuzzer_stats"
-echo "== afl-fuzz $(grep -E '^afl_version' "$stats" | awk '{print $3}') on $(nproc) cores (pinned to core $cpu), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "== target $FUZZ_TARGET, afl-fuzz $(grep -E '^afl_version' "$stats" | awk '{print $3}') on $(nproc) cores (pinned to core $cpu), $(date -u +%Y-%m-%dT%H:%MZ)"
 grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|corpus_found|edges_found|total_edges|bitmap_cvg|saved_crashes|saved_hangs|stability)' "$stats"
 
 status=0
