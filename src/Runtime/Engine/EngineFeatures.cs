@@ -23,6 +23,17 @@ internal static class EngineFeatures
     [FeatureSwitchDefinition(TlsSwitch)]
     internal static bool IsTlsSupported => !AppContext.TryGetSwitch(TlsSwitch, out bool enabled) || enabled;
 
+    /// <summary>The name of the switch that turns HTTP/2 off (H2-14).</summary>
+    internal const string Http2Switch = "TypedHttp.Http2.IsSupported";
+
+    /// <summary>
+    /// Whether the engine may speak HTTP/2; false when the application set <see cref="Http2Switch"/> to false. Off,
+    /// requests that may fall back use HTTP/1.1 and the HTTP/2 codec (frames, HPACK, flow control) is left out of a
+    /// Native AOT binary.
+    /// </summary>
+    [FeatureSwitchDefinition(Http2Switch)]
+    internal static bool IsHttp2Supported => !AppContext.TryGetSwitch(Http2Switch, out bool enabled) || enabled;
+
     /// <summary>The exception of an https request when <see cref="IsTlsSupported"/> is false.</summary>
     internal static TypedHttpException TlsDisabled(string host) =>
         new(HttpError.SecureFailure, HttpPhase.Tls,

@@ -54,6 +54,17 @@ public enum HttpError
     /// request allows it (see <see cref="HttpSession"/>).
     /// </summary>
     EmptyResponse,
+    /// <summary>
+    /// The server reset the request's HTTP/2 stream (RST_STREAM, RFC 9113 §6.4) with an error code the engine does not
+    /// retry; <see cref="TypedHttpException.ProtocolErrorCode"/> carries the code and the message names it (H2-12).
+    /// </summary>
+    StreamReset,
+    /// <summary>
+    /// The HTTP version the request asked for cannot be had under its version policy: for example HTTP/2 with
+    /// <c>RequestVersionExact</c> from a server that chose <c>http/1.1</c> by ALPN, or HTTP/3 (H2-1, phase
+    /// <see cref="HttpPhase.Connect"/> or <see cref="HttpPhase.Request"/>).
+    /// </summary>
+    VersionNotAvailable,
 }
 
 /// <summary>The phase of an exchange in which a transport failure happened.</summary>

@@ -239,6 +239,26 @@ public sealed partial class HttpSession
                         serverStaleRetried = false;
                         startsHandshake = answer is not null && serverAnswered.Scheme is HttpAuthSchemes.Ntlm or HttpAuthSchemes.Negotiate;
                     }
+                    if (answer is not null && startsHandshake && response.Version.Major >= 2)
+                    {
+                        // H2-15: NTLM and Negotiate authenticate a connection, which HTTP/2 multiplexes: the handshake,
+                        // and this origin's later requests, go over HTTP/1.1 (as WinHTTP and SocketsHttpHandler do).
+                        if (plan.Offer.Http11)
+                        {
+                            GetPool(key).RequireHttp11();
+                            plan = plan with { Offer = ProtocolOffer.Http11Only };
+                            if (HttpTrace.IsEnabled(o))
+                            {
+                                Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(serverAnswered.Scheme)} from {Origin(uri)} needs one connection for the whole handshake: sending it over HTTP/1.1 (H2-15)");
+                            }
+                        }
+                        else
+                        {
+                            negotiator?.Dispose();
+                            negotiator = null;
+                            answer = null; // the request insists on HTTP/2: the 401 is the answer
+                        }
+                    }
                     if (answer is not null)
                     {
                         HttpConnection? challenged = held;
@@ -339,6 +359,7 @@ public sealed partial class HttpSession
                     var next = new TypedHttpRequest(decision.Method!, target)
                     {
                         Version = hop.Version,
+                        VersionPolicy = hop.VersionPolicy,
                         Content = decision.KeepBody ? hop.Content : null, // R-2, OM-8: 307/308 replay the body
                         RedirectPolicy = hop.RedirectPolicy,
                     };
@@ -353,7 +374,7 @@ public sealed partial class HttpSession
                     RedirectDecider.RemoveHeadersForNextHop(next.Headers, decision, o.TrustedHostsSnapshot);
                     hop = next;
                     redirects++;
-                    plan = Plan(hop, out key);
+                    plan = Plan(hop, out key, o);
                     nextAuthorization = nextProxyAuthorization = null;
                     serverTried = proxyTried = HttpAuthSchemes.None;
                     serverAnswered = proxyAnswered = default;
@@ -463,6 +484,7 @@ public sealed partial class HttpSession
         var copy = new TypedHttpRequest(hop.Method, hop.Uri)
         {
             Version = hop.Version,
+            VersionPolicy = hop.VersionPolicy,
             Content = hop.Content,
             RedirectPolicy = hop.RedirectPolicy,
         };

@@ -85,7 +85,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        RequestPlan plan = Plan(request, out PoolKey key);
+        RequestPlan plan = Plan(request, out PoolKey key, Options);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<TypedHttpResponse>(cancellationToken);
@@ -109,66 +109,17 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     private HttpConnectionPool GetPool(PoolKey key) => _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
 
     /// <summary>
-    /// The connect and exchange stages: a pooled connection, the exchange, and one resend on a fresh connection
-    /// when a reused one turns out dead (C-5). With <paramref name="direct"/> (<see cref="CanSendDirectly"/>), the
-    /// bridge stage's inbound work is done here and a redirect hands over to the stages with this response.
+    /// The connect and exchange stages: the pool picks the protocol and a connection and applies its resend rules
+    /// (C-5, H2-11). With <paramref name="direct"/> (<see cref="CanSendDirectly"/>), the bridge stage's inbound work
+    /// is done here and a redirect hands over to the stages with this response.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken, bool direct = false)
-    {
-        bool allowReuse = true;
-        object? retryState = null;
-        TypedHttpResponse first;
-        while (true)
-        {
-            HttpConnection connection;
-            try
-            {
-                connection = await pool.LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!allowReuse)
-            {
-                pool.Session.Observer.FollowUpCompleted(retryState, null, e);
-                throw;
-            }
-            if (connection.IsReused && HttpTrace.IsEnabled(pool.Options))
-            {
-                HttpTrace.Emit(pool.Options, HttpTraceEventKind.ConnectionReused, connection.Id, $"Reusing a pooled connection to {pool.Key.Host}:{pool.Key.Port}");
-            }
-            try
-            {
-                TypedHttpResponse response = await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
-                if (!allowReuse)
-                {
-                    pool.Session.Observer.FollowUpCompleted(retryState, response, null);
-                }
-                if (!direct)
-                {
-                    return response;
-                }
-                first = response;
-                break;
-            }
-            catch (TypedHttpException e) when (allowReuse && connection.IsReused && !connection.ReceivedResponseBytes
-                && IsStaleConnectionFailure(e) && CanResend(request) && !cancellationToken.IsCancellationRequested)
-            {
-                // The server closed a kept-alive connection as we reused it: resend once on a fresh connection.
-                allowReuse = false;
-                if (HttpTrace.IsEnabled(pool.Options))
-                {
-                    HttpTrace.Emit(pool.Options, HttpTraceEventKind.Retrying, connection.Id, $"The reused connection failed before any response byte ({e.Error}); sending again on a fresh connection");
-                }
-                request = CopyForFollowUp(request);
-                retryState = pool.Session.Observer.FollowUpStarting(request, 0, FollowUpKind.StaleRetry);
-            }
-            catch (Exception e) when (!allowReuse)
-            {
-                pool.Session.Observer.FollowUpCompleted(retryState, null, e);
-                throw;
-            }
-        }
+    private static ValueTask<TypedHttpResponse> SendCoreAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken, bool direct = false) =>
+        direct ? SendDirectAsync(pool, request, plan, cancellationToken) : pool.SendAsync(request, plan, cancellationToken);
 
-        // The direct path (outside the retry above, whose filters must not see the stages' failures).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<TypedHttpResponse> SendDirectAsync(HttpConnectionPool pool, TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
+    {
+        TypedHttpResponse first = await pool.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
         HttpSession session = pool.Session;
         if (RedirectDecider.IsRedirectStatus(first.StatusCode))
         {
@@ -182,11 +133,11 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         return first;
     }
 
-    private static bool IsStaleConnectionFailure(TypedHttpException e) =>
+    internal static bool IsStaleConnectionFailure(TypedHttpException e) =>
         (e.Error == HttpError.ConnectionError && e.Phase is HttpPhase.Send or HttpPhase.ReceiveHeaders)
         || (e.Error is HttpError.EmptyResponse or HttpError.InvalidServerResponse && e.Phase == HttpPhase.ReceiveHeaders);
 
-    private static bool CanResend(TypedHttpRequest request)
+    internal static bool CanResend(TypedHttpRequest request)
     {
         RequestContent? content = request.Content;
         if (content is not null)
@@ -197,7 +148,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     }
 
     /// <summary>Validates the request and works out what the engine adds to it (HD-4).</summary>
-    internal static RequestPlan Plan(TypedHttpRequest request, out PoolKey key)
+    internal static RequestPlan Plan(TypedHttpRequest request, out PoolKey key, HttpSessionOptions? options = null)
     {
         Uri uri = request.Uri;
         if (uri is null || !uri.IsAbsoluteUri)
@@ -229,20 +180,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         {
             throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The method '{method}' is not a token (RFC 9110).");
         }
-        bool http10;
-        if (request.Version == HttpVersion.Version11)
-        {
-            http10 = false;
-        }
-        else if (request.Version == HttpVersion.Version10)
-        {
-            http10 = true;
-        }
-        else
-        {
-            throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"HTTP/{request.Version} is not supported; use 1.1 or 1.0.");
-        }
-
+        ProtocolOffer offer = ChooseProtocols(request, options ?? s_planDefaults, https, out bool http10);
         bool setHost = false, setAgent = false, setType = false, setConnection = false, wantsClose = false, expectContinue = false;
         foreach (var field in request.Headers)
         {
@@ -327,9 +265,57 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             ExpectContinue = expectContinue && content is not null,
             IsHead = method == "HEAD",
             Http10 = http10,
+            Offer = offer,
             Chunked = chunked,
             ContentLength = contentLength,
         };
+    }
+
+    private static readonly HttpSessionOptions s_planDefaults = new();
+
+    /// <summary>
+    /// H2-1: the protocols a request may be sent in, from its version and policy (or the session's defaults), in
+    /// HttpClient's terms. 1.0 and 1.1 stay HTTP/1.x unless the policy allows higher (then https offers h2 too);
+    /// 2.0 over https offers h2 (and http/1.1 unless exact or higher); 2.0 over http is HTTP/1.1 under
+    /// <c>RequestVersionOrLower</c> and h2c with prior knowledge otherwise (H2-3); 3.0 is not spoken and falls back
+    /// under <c>RequestVersionOrLower</c> only.
+    /// </summary>
+    private static ProtocolOffer ChooseProtocols(TypedHttpRequest request, HttpSessionOptions options, bool https, out bool http10)
+    {
+        Version version = request.Version ?? options.DefaultRequestVersion;
+        System.Net.Http.HttpVersionPolicy policy = request.VersionPolicy ?? options.DefaultVersionPolicy;
+        bool lower = policy == System.Net.Http.HttpVersionPolicy.RequestVersionOrLower;
+        bool higher = policy == System.Net.Http.HttpVersionPolicy.RequestVersionOrHigher;
+        http10 = false;
+        ProtocolOffer offer;
+        if (version.Major == 1 && version.Minor is 0 or 1)
+        {
+            http10 = version.Minor == 0 && !higher;
+            offer = higher && https ? new ProtocolOffer(Http11: true, Http2: true) : ProtocolOffer.Http11Only;
+        }
+        else if ((version.Major == 2 && version.Minor == 0) || (version.Major == 3 && version.Minor == 0 && lower))
+        {
+            offer = lower ? new ProtocolOffer(Http11: true, Http2: https) : new ProtocolOffer(Http11: false, Http2: true);
+        }
+        else if (version.Major == 3 && version.Minor == 0)
+        {
+            throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Request, $"HTTP/3 is not spoken by this engine; ask for it with RequestVersionOrLower to fall back to HTTP/2 or HTTP/1.1 (H2-1).");
+        }
+        else
+        {
+            throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"HTTP/{version} is not an HTTP version; use 1.0, 1.1, 2.0 or 3.0.");
+        }
+        if (offer.Http2 && !EngineFeatures.IsHttp2Supported)
+        {
+            // H2-14: HTTP/2 turned off in this application: what may fall back does; what may not is refused before any I/O.
+            if (!offer.Http11)
+            {
+                throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Request,
+                    $"HTTP/2 is turned off in this application (the AppContext switch '{EngineFeatures.Http2Switch}' is false) and the request's version policy allows nothing else (H2-14).");
+            }
+            offer = ProtocolOffer.Http11Only;
+        }
+        return offer;
     }
 
     private static bool IsToken(string s)

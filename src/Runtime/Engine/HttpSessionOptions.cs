@@ -58,6 +58,12 @@ public sealed class HttpSessionOptions
     private Policy.ResponseDecoder? _decoder;
     private DecompressionLimits _decompressionLimits = DecompressionLimits.Default;
     private string[] _trustedHostsSnapshot = [];
+    private Version _defaultRequestVersion = HttpVersion.Version20;
+    private System.Net.Http.HttpVersionPolicy _defaultVersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionOrLower;
+    private bool _enableMultipleHttp2Connections;
+    private int _http2StreamWindowSize = 1024 * 1024;
+    private TimeSpan _http2KeepAlivePingDelay = Timeout.InfiniteTimeSpan;
+    private TimeSpan _http2KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>The User-Agent sent when a request has none; null sends none (OM-2).</summary>
     public string? UserAgent { get => _userAgent; set => Set(ref _userAgent, value); }
@@ -266,6 +272,45 @@ public sealed class HttpSessionOptions
     /// tools. Called inline on the I/O path: keep it quick, never throw.
     /// </summary>
     internal IHttpSessionObserver? Observer { get => _observer; set => Set(ref _observer, value); }
+
+    /// <summary>
+    /// The HTTP version of requests that name none (<see cref="TypedHttpRequest.Version"/> null): 2.0 by default, as
+    /// WinHTTP and HttpClient's SocketsHttpHandler do over TLS (H2-1). Under the default
+    /// <see cref="DefaultVersionPolicy"/> an https request offers <c>h2</c> and <c>http/1.1</c> by ALPN and uses
+    /// what the server picks; an http request stays on HTTP/1.1 unless the policy is exact or higher (h2c with prior
+    /// knowledge, H2-3).
+    /// </summary>
+    public Version DefaultRequestVersion { get => _defaultRequestVersion; set => Set(ref _defaultRequestVersion, value ?? throw new ArgumentNullException(nameof(value))); }
+
+    /// <summary>How requests that name no policy may depart from their version (default <c>RequestVersionOrLower</c>, H2-1).</summary>
+    public System.Net.Http.HttpVersionPolicy DefaultVersionPolicy { get => _defaultVersionPolicy; set => Set(ref _defaultVersionPolicy, value); }
+
+    /// <summary>
+    /// Whether a further HTTP/2 connection to a server may be opened when every stream slot of the open ones
+    /// (the server's SETTINGS_MAX_CONCURRENT_STREAMS) is taken; off by default, when requests wait for a slot
+    /// instead (H2-5, HttpClient's <c>EnableMultipleHttp2Connections</c>).
+    /// </summary>
+    public bool EnableMultipleHttp2Connections { get => _enableMultipleHttp2Connections; set => Set(ref _enableMultipleHttp2Connections, value); }
+
+    /// <summary>
+    /// The receive window the engine gives each HTTP/2 stream (SETTINGS_INITIAL_WINDOW_SIZE), 1 MiB by default; the
+    /// connection's window is 16 times that. Windows are topped up as the caller reads, so a fast link never stalls
+    /// on a large response (H2-7). Between 65 535 and 2^31 - 1.
+    /// </summary>
+    public int Http2StreamWindowSize
+    {
+        get => _http2StreamWindowSize;
+        set => Set(ref _http2StreamWindowSize, value is >= 65535 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "An HTTP/2 window is at least 65 535 bytes (RFC 9113 §6.9.2)."));
+    }
+
+    /// <summary>
+    /// How long an HTTP/2 connection may be silent before the engine sends a PING to check it (H2-6); infinite (the
+    /// default) sends none except the liveness check before an idle connection is reused.
+    /// </summary>
+    public TimeSpan Http2KeepAlivePingDelay { get => _http2KeepAlivePingDelay; set => Set(ref _http2KeepAlivePingDelay, CheckTimeout(value)); }
+
+    /// <summary>How long the engine waits for the answer to a keep-alive PING before it closes the connection (20 s, H2-6).</summary>
+    public TimeSpan Http2KeepAlivePingTimeout { get => _http2KeepAlivePingTimeout; set => Set(ref _http2KeepAlivePingTimeout, CheckTimeout(value)); }
 
     /// <summary>Makes the options read-only; called by the session that takes them.</summary>
     internal void Freeze()

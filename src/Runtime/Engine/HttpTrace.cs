@@ -65,6 +65,15 @@ internal readonly record struct HttpTraceEvent(HttpTraceEventKind Kind, long Con
     /// response's own, so copy what you keep and never change it.
     /// </summary>
     public HttpHeaderCollection? Headers { get; init; }
+
+    /// <summary>The HTTP version of the exchange (1.0, 1.1 or 2.0) on request and response head events; null on others.</summary>
+    public Version? Version { get; init; }
+
+    /// <summary>The status code on <see cref="HttpTraceEventKind.HeadersReceived"/> and interim responses; 0 otherwise.</summary>
+    public int StatusCode { get; init; }
+
+    /// <summary>The HTTP/2 stream id the event concerns; 0 for HTTP/1.x and connection-wide events.</summary>
+    public int StreamId { get; init; }
 }
 
 /// <summary>
@@ -90,8 +99,15 @@ internal static class HttpTrace
     /// listener only, the EventSource gets the redacted <paramref name="message"/>.
     /// </summary>
     public static void Emit(HttpSessionOptions options, HttpTraceEventKind kind, long connectionId, string message, Uri? requestUri, HttpHeaderCollection? headers)
+        => Emit(options, new HttpTraceEvent(kind, connectionId, message) { RequestUri = requestUri, Headers = headers });
+
+    /// <summary>Emits an event built by the caller, with its structured fields (version, status, stream id).</summary>
+    public static void Emit(HttpSessionOptions options, in HttpTraceEvent e)
     {
-        options.TraceListener?.Invoke(new HttpTraceEvent(kind, connectionId, message) { RequestUri = requestUri, Headers = headers });
+        options.TraceListener?.Invoke(e);
+        string message = e.Message;
+        HttpTraceEventKind kind = e.Kind;
+        long connectionId = e.ConnectionId;
         TypedHttpEventSource log = TypedHttpEventSource.Log;
         if (log.IsEnabled())
         {

@@ -26,6 +26,12 @@ public sealed class TypedHttpException : Exception
 
     /// <summary>The phase of the exchange in which it happened.</summary>
     public HttpPhase Phase { get; }
+
+    /// <summary>
+    /// The HTTP/2 error code (RFC 9113 §7) of a stream reset or a connection error when the failure came from one
+    /// (for example 2 for INTERNAL_ERROR in a server's RST_STREAM); null otherwise (H2-12).
+    /// </summary>
+    public long? ProtocolErrorCode { get; init; }
 }
 
 /// <summary>

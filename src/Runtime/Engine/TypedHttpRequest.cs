@@ -28,8 +28,18 @@ public sealed class TypedHttpRequest : IDisposable
     /// <summary>The body, or null for none.</summary>
     public RequestContent? Content { get; set; }
 
-    /// <summary>The HTTP version to send: 1.1 (the default) or 1.0.</summary>
-    public Version Version { get; set; } = System.Net.HttpVersion.Version11;
+    /// <summary>
+    /// The HTTP version to ask for: 1.0, 1.1, 2.0 (or 3.0, which falls back under <c>RequestVersionOrLower</c>); null
+    /// (the default) takes <see cref="HttpSessionOptions.DefaultRequestVersion"/>. What is used also depends on
+    /// <see cref="VersionPolicy"/>; the response's <see cref="TypedHttpResponse.Version"/> says what was (H2-1).
+    /// </summary>
+    public Version? Version { get; set; }
+
+    /// <summary>
+    /// How <see cref="Version"/> may be departed from (HttpClient's vocabulary: lower, exact, or higher); null (the
+    /// default) takes <see cref="HttpSessionOptions.DefaultVersionPolicy"/> (H2-1).
+    /// </summary>
+    public System.Net.Http.HttpVersionPolicy? VersionPolicy { get; set; }
 
     /// <summary>
     /// The redirect policy for this request, overriding <see cref="HttpSessionOptions.RedirectPolicy"/> (R-3: the

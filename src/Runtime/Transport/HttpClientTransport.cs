@@ -72,16 +72,11 @@ public sealed class HttpClientTransport : HttpTransport
     internal HttpRequestMessage ToRequestMessage(TypedHttpRequest request)
     {
         var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Uri);
-        if (request.Version == HttpVersion.Version10)
-        {
-            message.Version = HttpVersion.Version10;
-            message.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        }
-        else
-        {
-            message.Version = _client.DefaultRequestVersion;
-            message.VersionPolicy = _client.DefaultVersionPolicy;
-        }
+        // H2-1: the request's version and policy when it names them, the HttpClient's defaults otherwise (1.0 stays exact,
+        // as before: HTTP/1.0 is asked for on purpose).
+        message.Version = request.Version ?? _client.DefaultRequestVersion;
+        message.VersionPolicy = request.VersionPolicy
+            ?? (request.Version == HttpVersion.Version10 ? HttpVersionPolicy.RequestVersionExact : _client.DefaultVersionPolicy);
 
         RequestContent? content = request.Content;
         HttpContent? body = content is null ? null : new RequestContentAdapter(content);

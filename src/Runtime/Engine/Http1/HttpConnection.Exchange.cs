@@ -91,7 +91,10 @@ internal sealed partial class HttpConnection
                     text.Append(' ').Append(head.ReasonPhrase);
                 }
                 HttpTrace.AppendHeaders(text, head.Headers);
-                HttpTrace.Emit(_options, HttpTraceEventKind.HeadersReceived, Id, text.ToString(), request.Uri, head.Headers);
+                HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, Id, text.ToString())
+                {
+                    RequestUri = request.Uri, Headers = head.Headers, Version = head.Version, StatusCode = head.StatusCode,
+                });
             }
             bool hold = plan.HoldOnChallenge && head.StatusCode == 401;
             if (hold)
@@ -151,13 +154,6 @@ internal sealed partial class HttpConnection
         return head;
     }
 
-    /// <summary>Replaces the plain stream to the proxy with the TLS stream to the origin through the tunnel (P-5).</summary>
-    internal void UpgradeToTls(Stream tlsStream, TlsClientState tls)
-    {
-        _stream = tlsStream;
-        _tls = tls;
-    }
-
     /// <summary>The receive-response deadline (TO-2), counted from the end of sending.</summary>
     private long HeadDeadline()
     {
@@ -193,7 +189,10 @@ internal sealed partial class HttpConnection
             fields.AddUnchecked(name, value);
         }
         HttpTrace.AppendHeaders(text, fields);
-        HttpTrace.Emit(_options, HttpTraceEventKind.SendingRequest, Id, text.ToString(), request.Uri, fields);
+        HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, Id, text.ToString())
+        {
+            RequestUri = request.Uri, Headers = fields, Version = lines[0].EndsWith("1.0", StringComparison.Ordinal) ? HttpVersion.Version10 : HttpVersion.Version11,
+        });
     }
 
     /// <summary>
@@ -687,6 +686,8 @@ internal readonly struct RequestPlan
     public bool ExpectContinue { get; init; }
     public bool IsHead { get; init; }
     public bool Http10 { get; init; }
+    /// <summary>The protocols the request may be sent in (H2-1): HTTP/1.1, HTTP/2, or either.</summary>
+    public ProtocolOffer Offer { get; init; }
     public bool Chunked { get; init; }
     /// <summary>The Content-Length to send, or -1 for none.</summary>
     public long ContentLength { get; init; }

@@ -16,7 +16,8 @@ internal abstract class HttpsProxyTunneler
     /// <summary>Opens the pool's connection: a tunnel to the origin through the proxy, then TLS over it.</summary>
     /// <param name="pool">The pool of an https origin reached through a proxy.</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
-    public abstract ValueTask<HttpConnection> OpenAsync(HttpConnectionPool pool, CancellationToken cancellationToken);
+    /// <param name="offer">The protocols the origin may be spoken to in (ALPN inside the tunnel, H2-9).</param>
+    public abstract ValueTask<ConnectionTransport> OpenAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken);
 }
 
 /// <summary>The CONNECT tunnel of <see cref="ProxyTunnel"/>.</summary>
@@ -30,8 +31,8 @@ internal sealed class ConnectTunneler : HttpsProxyTunneler
     }
 
     /// <inheritdoc />
-    public override ValueTask<HttpConnection> OpenAsync(HttpConnectionPool pool, CancellationToken cancellationToken) =>
-        ProxyTunnel.OpenAsync(pool, cancellationToken);
+    public override ValueTask<ConnectionTransport> OpenAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken) =>
+        ProxyTunnel.OpenAsync(pool, offer, cancellationToken);
 }
 
 /// <summary>
@@ -44,7 +45,7 @@ internal sealed class ConnectTunneler : HttpsProxyTunneler
 /// </summary>
 internal static class ProxyTunnel
 {
-    public static async ValueTask<HttpConnection> OpenAsync(HttpConnectionPool pool, CancellationToken cancellationToken)
+    public static async ValueTask<ConnectionTransport> OpenAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken)
     {
         HttpSessionOptions options = pool.Options;
         PoolKey key = pool.Key;
@@ -68,7 +69,8 @@ internal static class ProxyTunnel
             IPAddress[] addresses = await HttpConnector.ResolveAsync(key.ProxyHost, options, id, cancellationToken).ConfigureAwait(false);
             Socket socket = await HttpConnector.ConnectSocketAsync(key.ProxyHost, key.ProxyPort, addresses, options, id, cancellationToken).ConfigureAwait(false);
             Stream stream = new NetworkStream(socket, ownsSocket: true);
-            var connection = new HttpConnection(pool, socket, stream, null, id) { Detached = true };
+            // The CONNECT exchange is HTTP/1.1 whatever the origin will speak; its connection only lends its codec.
+            var connection = new HttpConnection(pool, new ConnectionTransport(id, socket, stream, null, ConnectionProtocol.Http11)) { Detached = true };
             ResponseHead head;
             try
             {
@@ -87,23 +89,22 @@ internal static class ProxyTunnel
                     HttpTrace.Emit(options, HttpTraceEventKind.ProxyTunnel, id, $"Tunnel to {authority} established through {key.ProxyHost}:{key.ProxyPort} ({head.StatusCode})");
                 }
                 var tls = new TlsClientState(options);
-                Stream secure;
+                System.Net.Security.SslStream secure;
                 try
                 {
-                    secure = await HttpConnector.AuthenticateAsync(stream, key.Host, tls, options, id, cancellationToken).ConfigureAwait(false);
+                    secure = await HttpConnector.AuthenticateAsync(stream, key.Host, tls, options, id, offer, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
                     connection.Dispose();
                     throw;
                 }
-                connection.UpgradeToTls(secure, tls);
-                connection.Detached = false;
+                connection.DetachTransport();
                 if (answered.Credentials is not null && options.PreAuthenticate)
                 {
                     session.ProxyPreAuthentication.Remember(proxyUri, answered.Challenge.Realm ?? string.Empty, answered.Scheme, answered.Credentials, digest);
                 }
-                return connection;
+                return new ConnectionTransport(id, socket, secure, tls, HttpConnector.NegotiatedProtocol(secure));
             }
             connection.Dispose(); // the answer's body is hidden (P-5) and the connection not reused
             if (head.StatusCode != 407)

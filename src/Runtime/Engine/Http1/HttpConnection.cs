@@ -27,8 +27,8 @@ internal sealed partial class HttpConnection : IDisposable
     private readonly HttpConnectionPool _pool;
     private readonly HttpSessionOptions _options;
     private readonly Socket _socket;
-    private Stream _stream;
-    private TlsClientState? _tls;
+    private readonly Stream _stream;
+    private readonly TlsClientState? _tls;
     private readonly PooledBufferWriter _writeBuffer = new(4096);
     private byte[] _readBuffer;
     private int _readStart;
@@ -39,15 +39,32 @@ internal sealed partial class HttpConnection : IDisposable
     private long _headDeadline;
     private bool _announced;
 
-    internal HttpConnection(HttpConnectionPool pool, Socket socket, Stream stream, TlsClientState? tls, long id)
+    internal HttpConnection(HttpConnectionPool pool, ConnectionTransport transport)
     {
-        Id = id;
+        Id = transport.Id;
         _pool = pool;
         _options = pool.Options;
-        _socket = socket;
-        _stream = stream;
-        _tls = tls;
+        _socket = transport.Socket;
+        _stream = transport.Stream;
+        _tls = transport.Tls;
         _readBuffer = ArrayPool<byte>.Shared.Rent(InitialReadBufferSize);
+    }
+
+    /// <summary>
+    /// Gives up the connection without closing its socket (P-5: the CONNECT exchange is over and the tunnel now
+    /// belongs to the TLS stream on top of it): the buffers go back to the pool, and nothing is reported.
+    /// </summary>
+    internal void DetachTransport()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            StopTimer(_readCts);
+            StopTimer(_writeCts);
+            _writeBuffer.Dispose();
+            byte[] readBuffer = _readBuffer;
+            _readBuffer = Array.Empty<byte>();
+            ArrayPool<byte>.Shared.Return(readBuffer);
+        }
     }
 
     /// <summary>The connection's id in the trace.</summary>

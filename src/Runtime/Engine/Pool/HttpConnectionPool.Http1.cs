@@ -1,56 +1,111 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace TypedHttp;
 
 /// <summary>
-/// The pool key: one pool per scheme, host, port and proxy within a session (C-4, P-5). <see cref="ProxyHost"/> is
-/// null for a direct connection; otherwise connections go to the proxy (absolute form for http, a CONNECT tunnel for
-/// https).
+/// The HTTP/1.1 half of the pool (C-2, C-3, C-4): a connection carries one request at a time; idle connections are
+/// reused last-in first-out after a liveness check, at most <see cref="HttpSessionOptions.MaxConnectionsPerServer"/>
+/// are open at once (further requests wait for one to come free), idle ones are closed after
+/// <see cref="HttpSessionOptions.PooledConnectionIdleTimeout"/>, and a request whose reused connection turns out
+/// dead before any response byte is sent once more on a fresh one (C-5).
 /// </summary>
-internal readonly record struct PoolKey(bool IsHttps, string Host, int Port, string? ProxyHost = null, int ProxyPort = 0)
+internal sealed partial class HttpConnectionPool
 {
-    /// <summary>Whether connections of this pool go through a proxy.</summary>
-    public bool ViaProxy => ProxyHost is not null;
-}
-
-/// <summary>
-/// The connections of one session to one server (C-2, C-3, C-4): idle connections are reused last-in first-out
-/// after a liveness check, at most <see cref="HttpSessionOptions.MaxConnectionsPerServer"/> are open at once
-/// (further requests wait for one to come free), and idle ones are closed after
-/// <see cref="HttpSessionOptions.PooledConnectionIdleTimeout"/>.
-/// </summary>
-internal sealed class HttpConnectionPool
-{
-    private readonly HttpSession _session;
-    private readonly object _lock = new();
     private readonly List<HttpConnection> _idle = new();
     private readonly Queue<Waiter> _waiters = new();
     private int _open;
-    private bool _disposed;
 
-    public HttpConnectionPool(HttpSession session, PoolKey key)
+    /// <summary>
+    /// What new HTTP/1.1 connections offer by ALPN: HTTP/1.1 only, so that a server that speaks both never answers
+    /// an HTTP/1.1 request's connection with h2.
+    /// </summary>
+    private static ProtocolOffer Http1Offer => ProtocolOffer.Http11Only;
+
+    /// <summary>
+    /// The exchange on an HTTP/1.1 connection: a pooled one, or <paramref name="fresh"/> when the caller already
+    /// opened one (an ALPN answer of http/1.1 to an h2 offer); one resend on a fresh connection when a reused one
+    /// turns out dead before any response byte (C-5).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<TypedHttpResponse> SendHttp1Async(TypedHttpRequest request, RequestPlan plan, HttpConnection? fresh, CancellationToken cancellationToken)
     {
-        _session = session;
-        Key = key;
-        Options = session.Options;
+        bool allowReuse = true;
+        object? retryState = null;
+        while (true)
+        {
+            HttpConnection connection;
+            if (fresh is not null)
+            {
+                connection = fresh;
+                fresh = null;
+            }
+            else
+            {
+                try
+                {
+                    connection = await LeaseAsync(allowReuse, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!allowReuse)
+                {
+                    _session.Observer.FollowUpCompleted(retryState, null, e);
+                    throw;
+                }
+            }
+            if (connection.IsReused && HttpTrace.IsEnabled(Options))
+            {
+                HttpTrace.Emit(Options, HttpTraceEventKind.ConnectionReused, connection.Id, $"Reusing a pooled connection to {Key.Host}:{Key.Port}");
+            }
+            try
+            {
+                TypedHttpResponse response = await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+                if (!allowReuse)
+                {
+                    _session.Observer.FollowUpCompleted(retryState, response, null);
+                }
+                return response;
+            }
+            catch (TypedHttpException e) when (allowReuse && connection.IsReused && !connection.ReceivedResponseBytes
+                && HttpSession.IsStaleConnectionFailure(e) && HttpSession.CanResend(request) && !cancellationToken.IsCancellationRequested)
+            {
+                // The server closed a kept-alive connection as we reused it: resend once on a fresh connection.
+                allowReuse = false;
+                if (HttpTrace.IsEnabled(Options))
+                {
+                    HttpTrace.Emit(Options, HttpTraceEventKind.Retrying, connection.Id, $"The reused connection failed before any response byte ({e.Error}); sending again on a fresh connection");
+                }
+                request = HttpSession.CopyForFollowUp(request);
+                retryState = _session.Observer.FollowUpStarting(request, 0, FollowUpKind.StaleRetry);
+            }
+            catch (Exception e) when (!allowReuse)
+            {
+                _session.Observer.FollowUpCompleted(retryState, null, e);
+                throw;
+            }
+        }
     }
 
-    public PoolKey Key { get; }
-
-    public HttpSessionOptions Options { get; }
-
-    /// <summary>The session that owns this pool.</summary>
-    public HttpSession Session => _session;
+    /// <summary>Counts a connection opened outside <see cref="LeaseAsync"/> (an http/1.1 answer to an h2 offer) as open.</summary>
+    private HttpConnection AdoptHttp1(ConnectionTransport transport)
+    {
+        lock (_lock)
+        {
+            _open++;
+        }
+        var connection = new HttpConnection(this, transport);
+        connection.Announce();
+        return connection;
+    }
 
     /// <summary>
     /// Leases a connection: an idle one that is still alive (<paramref name="allowReuse"/>), else a new one when
     /// the per-server limit allows, else the next one released. A lease for a retry (no reuse) closes this
     /// server's idle connections: one of them just turned out to be stale, the others likely are too.
     /// </summary>
-    public async ValueTask<HttpConnection> LeaseAsync(bool allowReuse, CancellationToken cancellationToken)
+    internal async ValueTask<HttpConnection> LeaseAsync(bool allowReuse, CancellationToken cancellationToken)
     {
         Waiter? waiter = null;
         List<HttpConnection>? discard = null;
@@ -124,7 +179,8 @@ internal sealed class HttpConnectionPool
         HttpConnection created;
         try
         {
-            created = await HttpConnector.ConnectAsync(this, cancellationToken).ConfigureAwait(false);
+            ConnectionTransport transport = await HttpConnector.ConnectAsync(this, Http1Offer, cancellationToken).ConfigureAwait(false);
+            created = new HttpConnection(this, transport);
         }
         catch
         {
@@ -136,7 +192,7 @@ internal sealed class HttpConnectionPool
     }
 
     /// <summary>Takes back a connection whose response was read completely.</summary>
-    public void Return(HttpConnection connection)
+    internal void Return(HttpConnection connection)
     {
         connection.IdleSince = Environment.TickCount64;
         lock (_lock)
@@ -161,7 +217,7 @@ internal sealed class HttpConnectionPool
     }
 
     /// <summary>A connection of this pool was closed: its slot goes to a waiter or becomes free.</summary>
-    public void OnConnectionClosed()
+    internal void OnConnectionClosed()
     {
         lock (_lock)
         {
@@ -176,8 +232,8 @@ internal sealed class HttpConnectionPool
         }
     }
 
-    /// <summary>Closes idle connections that expired or died; returns whether any idle connection remains.</summary>
-    public bool Sweep()
+    /// <summary>Closes idle HTTP/1.1 connections that expired or died; returns whether any idle one remains.</summary>
+    private bool SweepHttp1()
     {
         List<HttpConnection>? discard = null;
         bool any;
@@ -206,8 +262,8 @@ internal sealed class HttpConnectionPool
         return any;
     }
 
-    /// <summary>Closes the idle connections and fails the waiters; connections in use close when released.</summary>
-    public void Dispose()
+    /// <summary>Closes the idle HTTP/1.1 connections and fails the waiters; connections in use close when released.</summary>
+    private void DisposeHttp1()
     {
         HttpConnection[] idle;
         Waiter[] waiters;

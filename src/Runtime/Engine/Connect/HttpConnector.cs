@@ -13,7 +13,12 @@ namespace TypedHttp;
 /// <summary>Opens connections: name resolution, TCP connect to each address in turn (C-6), TLS (S-1…S-6).</summary>
 internal static class HttpConnector
 {
-    public static ValueTask<HttpConnection> ConnectAsync(HttpConnectionPool pool, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a transport for the pool's key: direct, or through the session's proxy (a CONNECT tunnel for https,
+    /// P-5). <paramref name="offer"/> says which protocols may be spoken (H2-2): over TLS it becomes the ALPN list;
+    /// over plain TCP HTTP/2 is prior knowledge (h2c) and is spoken without asking.
+    /// </summary>
+    public static ValueTask<ConnectionTransport> ConnectAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken)
     {
         PoolKey key = pool.Key;
         if (key.IsHttps)
@@ -22,21 +27,21 @@ internal static class HttpConnector
             // throw on the https side (the proxy tunnel, TlsClientState, SslStream) is left out of the binary.
             if (!EngineFeatures.IsTlsSupported)
             {
-                return ValueTask.FromException<HttpConnection>(EngineFeatures.TlsDisabled(key.Host));
+                return ValueTask.FromException<ConnectionTransport>(EngineFeatures.TlsDisabled(key.Host));
             }
             if (key.ViaProxy)
             {
                 // A pool key names a proxy only when the session's ProxySettings gave one, and those carry the tunneler.
                 return pool.Options.Proxy.Tunneler is { } tunneler
-                    ? tunneler.OpenAsync(pool, cancellationToken)
-                    : ValueTask.FromException<HttpConnection>(new InvalidOperationException("The pool names a proxy but the session's ProxySettings has none."));
+                    ? tunneler.OpenAsync(pool, offer, cancellationToken)
+                    : ValueTask.FromException<ConnectionTransport>(new InvalidOperationException("The pool names a proxy but the session's ProxySettings has none."));
             }
-            return ConnectDirectAsync(pool, https: true, cancellationToken);
+            return ConnectDirectAsync(pool, https: true, offer, cancellationToken);
         }
-        return ConnectDirectAsync(pool, https: false, cancellationToken);
+        return ConnectDirectAsync(pool, https: false, offer, cancellationToken);
     }
 
-    private static async ValueTask<HttpConnection> ConnectDirectAsync(HttpConnectionPool pool, bool https, CancellationToken cancellationToken)
+    private static async ValueTask<ConnectionTransport> ConnectDirectAsync(HttpConnectionPool pool, bool https, ProtocolOffer offer, CancellationToken cancellationToken)
     {
         HttpSessionOptions options = pool.Options;
         PoolKey key = pool.Key;
@@ -47,37 +52,45 @@ internal static class HttpConnector
         IPAddress[] addresses = await ResolveAsync(host, options, id, cancellationToken).ConfigureAwait(false);
         Socket socket = await ConnectSocketAsync(host, port, addresses, options, id, cancellationToken).ConfigureAwait(false);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        return https
-            ? await SecureAsync(pool, socket, stream, id, cancellationToken).ConfigureAwait(false)
-            : new HttpConnection(pool, socket, stream, null, id);
+        if (https)
+        {
+            return await SecureAsync(pool, socket, stream, id, offer, cancellationToken).ConfigureAwait(false);
+        }
+        // H2-3: over plain TCP, HTTP/2 only by prior knowledge (no Upgrade: h2c, which RFC 9113 §3.1 deprecates).
+        return new ConnectionTransport(id, socket, stream, null, offer.Http2 && !offer.Http11 ? ConnectionProtocol.Http2 : ConnectionProtocol.Http11);
     }
 
     // Not async: the trimmer removes the call below only where the switch is tested outside a state machine (an
     // async method's resume points would keep the code after the test reachable).
-    private static ValueTask<HttpConnection> SecureAsync(HttpConnectionPool pool, Socket socket, Stream stream, long id, CancellationToken cancellationToken)
+    private static ValueTask<ConnectionTransport> SecureAsync(HttpConnectionPool pool, Socket socket, Stream stream, long id, ProtocolOffer offer, CancellationToken cancellationToken)
     {
         if (!EngineFeatures.IsTlsSupported)
         {
             stream.Dispose();
-            return ValueTask.FromException<HttpConnection>(EngineFeatures.TlsDisabled(pool.Key.Host));
+            return ValueTask.FromException<ConnectionTransport>(EngineFeatures.TlsDisabled(pool.Key.Host));
         }
-        return SecureCoreAsync(pool, socket, stream, id, cancellationToken);
+        return SecureCoreAsync(pool, socket, stream, id, offer, cancellationToken);
     }
 
-    private static async ValueTask<HttpConnection> SecureCoreAsync(HttpConnectionPool pool, Socket socket, Stream stream, long id, CancellationToken cancellationToken)
+    private static async ValueTask<ConnectionTransport> SecureCoreAsync(HttpConnectionPool pool, Socket socket, Stream stream, long id, ProtocolOffer offer, CancellationToken cancellationToken)
     {
         var tls = new TlsClientState(pool.Options);
+        SslStream secure;
         try
         {
-            stream = await AuthenticateAsync(stream, pool.Key.Host, tls, pool.Options, id, cancellationToken).ConfigureAwait(false);
+            secure = await AuthenticateAsync(stream, pool.Key.Host, tls, pool.Options, id, offer, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             stream.Dispose();
             throw;
         }
-        return new HttpConnection(pool, socket, stream, tls, id);
+        return new ConnectionTransport(id, socket, secure, tls, NegotiatedProtocol(secure));
     }
+
+    /// <summary>H2-2: the protocol the server chose by ALPN; a server that chose none speaks HTTP/1.1.</summary>
+    internal static ConnectionProtocol NegotiatedProtocol(SslStream secure) =>
+        secure.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2 ? ConnectionProtocol.Http2 : ConnectionProtocol.Http11;
 
     internal static async ValueTask<IPAddress[]> ResolveAsync(string host, HttpSessionOptions options, long id, CancellationToken cancellationToken)
     {
@@ -182,7 +195,7 @@ internal static class HttpConnector
         throw new TypedHttpException(HttpError.CannotConnect, HttpPhase.Connect, $"Could not connect to {where} ({addresses.Length} address(es) tried): {lastError?.Message}", lastError);
     }
 
-    internal static async ValueTask<Stream> AuthenticateAsync(Stream inner, string host, TlsClientState tls, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    internal static async ValueTask<SslStream> AuthenticateAsync(Stream inner, string host, TlsClientState tls, HttpSessionOptions options, long id, ProtocolOffer offer, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var sslOptions = new SslClientAuthenticationOptions
@@ -193,6 +206,7 @@ internal static class HttpConnector
             RemoteCertificateValidationCallback = tls.ValidateServerCertificate,
             LocalCertificateSelectionCallback = tls.SelectClientCertificate,
             ClientCertificates = options.ClientCertificates,
+            ApplicationProtocols = ConnectionTransport.AlpnOffer(offer.Http2),
         };
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.ReceiveTimeout != Timeout.InfiniteTimeSpan)
@@ -209,7 +223,7 @@ internal static class HttpConnector
             await ssl.AuthenticateAsClientAsync(sslOptions, cts.Token).ConfigureAwait(false);
             if (trace)
             {
-                HttpTrace.Emit(options, HttpTraceEventKind.TlsEstablished, id, $"TLS established: {ssl.SslProtocol}, {ssl.NegotiatedCipherSuite}, server certificate {ssl.RemoteCertificate?.Subject}");
+                HttpTrace.Emit(options, HttpTraceEventKind.TlsEstablished, id, $"TLS established: {ssl.SslProtocol}, {ssl.NegotiatedCipherSuite}, server certificate {ssl.RemoteCertificate?.Subject}{(offer.Http2 ? $", ALPN {(ssl.NegotiatedApplicationProtocol.Protocol.IsEmpty ? "none" : ssl.NegotiatedApplicationProtocol.ToString())}" : "")}");
             }
             return ssl;
         }
@@ -249,6 +263,17 @@ internal static class HttpConnector
             throw;
         }
     }
+}
+
+/// <summary>
+/// Which protocols a new connection may speak (H2-2): over TLS the ALPN offer (<c>h2</c> first when
+/// <see cref="Http2"/>, <c>http/1.1</c> when <see cref="Http11"/>); over plain TCP, HTTP/2 with prior knowledge when
+/// only <see cref="Http2"/> is set.
+/// </summary>
+internal readonly record struct ProtocolOffer(bool Http11, bool Http2)
+{
+    /// <summary>HTTP/1.1 only: no ALPN.</summary>
+    public static ProtocolOffer Http11Only => new(true, false);
 }
 
 /// <summary>

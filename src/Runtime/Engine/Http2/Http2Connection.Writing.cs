@@ -1,0 +1,301 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using TypedHttp.Http2.Hpack;
+using TypedHttp.Internal;
+
+namespace TypedHttp.Http2;
+
+/// <summary>
+/// The writing half of an HTTP/2 connection. Writers take turns under one asynchronous lock; each write runs under
+/// the send timeout (TO-2). The reader loop never waits for that lock: the frames it answers with are queued in
+/// <see cref="_control"/> and flushed by whoever writes next, or by a flush it schedules.
+/// </summary>
+internal sealed partial class Http2Connection
+{
+    private static readonly Action<object?> s_cancel = static state => ((CancellationTokenSource)state!).Cancel();
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly PooledBufferWriter _writeBuffer = new(16 * 1024);
+    private readonly HpackEncoder _encoder = new();
+    private readonly object _controlLock = new();
+    private PooledBufferWriter _control = new(256);
+    private PooledBufferWriter _controlSpare = new(256);
+    private int _flushScheduled;
+
+    /// <summary>The write buffer; only under the write lock.</summary>
+    internal PooledBufferWriter WriteBuffer => _writeBuffer;
+
+    /// <summary>The HPACK encoder; only under the write lock, after <see cref="BeginHeaderBlock"/>.</summary>
+    internal HpackEncoder Encoder => _encoder;
+
+    private async ValueTask WritePrefaceAsync(CancellationToken cancellationToken)
+    {
+        PooledBufferWriter w = _writeBuffer;
+        w.Clear();
+        Http2Frame.ClientPreface.CopyTo(w.GetSpan(Http2Frame.ClientPreface.Length));
+        w.Advance(Http2Frame.ClientPreface.Length);
+        // H2-4: push off, our stream window, our header-list limit.
+        Http2Frame.WriteSettings(w,
+        [
+            (Http2SettingId.EnablePush, 0u),
+            (Http2SettingId.InitialWindowSize, (uint)_streamWindowSize),
+            (Http2SettingId.MaxHeaderListSize, (uint)_options.MaxResponseHeadersLength),
+        ]);
+        if (_connectionWindowSize > 65535)
+        {
+            Http2Frame.WriteWindowUpdate(w, 0, _connectionWindowSize - 65535);
+        }
+        await WriteToTransportAsync(w.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        w.Clear();
+        StartTimers();
+    }
+
+    /// <summary>Takes the write lock under the send timeout and the caller's token.</summary>
+    internal async ValueTask EnterWriteLockAsync(CancellationToken cancellationToken)
+    {
+        if (_writeLock.Wait(0))
+        {
+            return;
+        }
+        try
+        {
+            if (!await _writeLock.WaitAsync(_options.SendTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                throw new TypedHttpException(HttpError.Timeout, HttpPhase.Send, $"The send timeout ({HttpConnection.FormatTimeout(_options.SendTimeout)}) expired while waiting to write on the HTTP/2 connection.");
+            }
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Send);
+        }
+    }
+
+    internal void ExitWriteLock() => _writeLock.Release();
+
+    /// <summary>Starts a header block: applies the server's latest SETTINGS_HEADER_TABLE_SIZE (RFC 7541 §4.2). Under the write lock.</summary>
+    internal void BeginHeaderBlock(PooledBufferWriter block)
+    {
+        int pending = Interlocked.Exchange(ref _pendingPeerTableSize, -1);
+        if (pending >= 0)
+        {
+            _encoder.SetPeerMaxTableSize(pending);
+        }
+        _encoder.BeginBlock(block);
+    }
+
+    /// <summary>
+    /// Writes what is in <see cref="WriteBuffer"/> (plus any queued control frames first) to the transport and clears
+    /// it. Under the write lock. A failed write ends the connection: a frame may have been cut in half.
+    /// </summary>
+    internal async ValueTask FlushWriteBufferAsync(CancellationToken cancellationToken)
+    {
+        await FlushControlLockedAsync(cancellationToken).ConfigureAwait(false);
+        if (_writeBuffer.WrittenCount != 0)
+        {
+            await WriteToTransportAsync(_writeBuffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            _writeBuffer.Clear();
+        }
+    }
+
+    /// <summary>Writes <paramref name="data"/> straight to the transport (a large DATA payload after its frame header). Under the write lock.</summary>
+    internal ValueTask WriteRawAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => WriteToTransportAsync(data, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteToTransportAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        TimeSpan timeout = _options.SendTimeout;
+        bool timed = timeout != Timeout.InfiniteTimeSpan;
+        if (!timed && !cancellationToken.CanBeCanceled)
+        {
+            try
+            {
+                await _stream.WriteAsync(data).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not TypedHttpException)
+            {
+                throw WriteFailed(e, timeout, cancellationToken);
+            }
+        }
+        using var cts = new CancellationTokenSource();
+        if (timed)
+        {
+            cts.CancelAfter(timeout);
+        }
+        using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(s_cancel, cts);
+        try
+        {
+            await _stream.WriteAsync(data, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not TypedHttpException)
+        {
+            throw WriteFailed(e, timeout, cancellationToken);
+        }
+    }
+
+    private Exception WriteFailed(Exception e, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Exception result = cancellationToken.IsCancellationRequested
+            ? new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Send)
+            : e is OperationCanceledException
+                ? new TypedHttpException(HttpError.Timeout, HttpPhase.Send, $"The send timeout ({HttpConnection.FormatTimeout(timeout)}) expired while sending on the HTTP/2 connection.", e)
+                : new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send, $"The HTTP/2 connection failed while sending: {e.Message}", e);
+        // A write cut short leaves half a frame on the wire: nothing more can be sent on this connection.
+        Close(result is HttpCanceledException ? new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send, "A write on the HTTP/2 connection was cancelled part-way; the connection cannot be used again.", e) : result);
+        return result;
+    }
+
+    // ---------------------------------------------------------------- control frames queued by the reader
+
+    internal void QueueSettingsAck()
+    {
+        lock (_controlLock)
+        {
+            Http2Frame.WriteSettingsAck(_control);
+        }
+        ScheduleControlFlush();
+    }
+
+    internal void QueuePing(ulong data, bool ack)
+    {
+        lock (_controlLock)
+        {
+            Http2Frame.WritePing(_control, data, ack);
+        }
+        ScheduleControlFlush();
+    }
+
+    /// <summary>Queues a WINDOW_UPDATE; callers hold no write lock (the reader, or a body reader topping up its window).</summary>
+    internal void QueueWindowUpdate(int streamId, int increment)
+    {
+        lock (_controlLock)
+        {
+            Http2Frame.WriteWindowUpdate(_control, streamId, increment);
+        }
+        ScheduleControlFlush();
+    }
+
+    internal void QueueRstStream(int streamId, Http2ErrorCode code)
+    {
+        lock (_controlLock)
+        {
+            Http2Frame.WriteRstStream(_control, streamId, code);
+        }
+        ScheduleControlFlush();
+    }
+
+    private void QueueGoAway(int lastStreamId, Http2ErrorCode code)
+    {
+        lock (_controlLock)
+        {
+            Http2Frame.WriteGoAway(_control, lastStreamId, code, ReadOnlySpan<byte>.Empty);
+        }
+    }
+
+    private void ScheduleControlFlush()
+    {
+        if (Interlocked.Exchange(ref _flushScheduled, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.FlushControlAsync(), this, preferLocal: false);
+        }
+    }
+
+    private async Task FlushControlAsync()
+    {
+        try
+        {
+            await EnterWriteLockAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TypedHttpException e)
+        {
+            Close(e);
+            return;
+        }
+        try
+        {
+            await FlushControlLockedAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TypedHttpException or ObjectDisposedException)
+        {
+            // The connection is closed by the failed write.
+        }
+        finally
+        {
+            ExitWriteLock();
+        }
+    }
+
+    /// <summary>Writes the queued control frames. Under the write lock.</summary>
+    private async ValueTask FlushControlLockedAsync(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _flushScheduled, 0);
+        PooledBufferWriter pending;
+        lock (_controlLock)
+        {
+            if (_control.WrittenCount == 0)
+            {
+                return;
+            }
+            pending = _control;
+            _control = _controlSpare;
+            _controlSpare = pending;
+        }
+        try
+        {
+            await WriteToTransportAsync(pending.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            pending.Clear();
+        }
+    }
+
+    /// <summary>A connection error: the queued GOAWAY goes out if the socket takes it at once, then the connection closes.</summary>
+    private void FlushControlThenClose(Exception failure)
+    {
+        _ = FlushThenCloseAsync(failure);
+    }
+
+    private async Task FlushThenCloseAsync(Exception failure)
+    {
+        // Fail the streams first, so that no caller waits on the GOAWAY write.
+        Http2Stream[] streams;
+        lock (_sync)
+        {
+            streams = new Http2Stream[_streams.Count];
+            _streams.Values.CopyTo(streams, 0);
+        }
+        foreach (Http2Stream s in streams)
+        {
+            s.Fail(failure);
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            if (await _writeLock.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+            {
+                try
+                {
+                    PooledBufferWriter pending;
+                    lock (_controlLock)
+                    {
+                        pending = _control;
+                    }
+                    await _stream.WriteAsync(pending.WrittenMemory, cts.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+        }
+        catch (Exception e) when (e is System.IO.IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The connection is going away either way.
+        }
+        Close(failure);
+    }
+}

@@ -1,0 +1,1041 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using TypedHttp.Http2.Hpack;
+using TypedHttp.Internal;
+
+namespace TypedHttp.Http2;
+
+/// <summary>
+/// One request on an <see cref="Http2Connection"/> (RFC 9113 §5.1, §8.1): the request mapped to a header block and
+/// DATA frames under flow control (H2-7, H2-9), the response head (interim 1xx skipped), the body buffered within
+/// the stream's receive window and handed to <see cref="Http2ResponseStream"/>, trailers. The stream's slot goes back
+/// to the connection when both directions have ended or the stream was reset.
+/// </summary>
+internal sealed class Http2Stream
+{
+    /// <summary>Bodies up to this size (with a known length) go out with their HEADERS in one write when the windows allow.</summary>
+    private const int InlineBodyLimit = 16 * 1024;
+
+    private readonly Http2Connection _connection;
+    private readonly TypedHttpRequest _request;
+    private readonly RequestPlan _plan;
+    private readonly object _sync = new();
+    private readonly TaskCompletionSource<TypedHttpResponse> _head = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guarded by _sync.
+    private byte[] _buffer = Array.Empty<byte>();
+    private int _bufferStart, _bufferEnd;
+    private bool _endReceived;
+    private bool _sendDone;
+    private Exception? _failure;
+    private TaskCompletionSource<bool>? _dataWaiter;
+    private TaskCompletionSource<bool>? _windowWaiter;
+    private int _receiveWindow;
+    private int _unacked;
+    private long _received;
+    private long _expectedLength = -1;
+    private int _interim;
+    private bool _released;
+    private bool _resetSent;
+    private TypedHttpResponse? _response;
+    private HttpHeaderCollection? _trailers;
+
+    public Http2Stream(Http2Connection connection, TypedHttpRequest request, RequestPlan plan)
+    {
+        _connection = connection;
+        _request = request;
+        _plan = plan;
+    }
+
+    /// <summary>The stream id (0 until the HEADERS go out).</summary>
+    public int StreamId { get; private set; }
+
+    /// <summary>Our send window for this stream; guarded by the connection's lock.</summary>
+    public int SendWindow { get; set; }
+
+    /// <summary>Whether any of the request went out (a retry then needs a replayable body).</summary>
+    public bool HeadersSent { get; private set; }
+
+    /// <summary>Sets the id and the windows; called by the connection under its lock when the stream opens.</summary>
+    public void InitializeWindows(int streamId, int peerInitialWindow)
+    {
+        StreamId = streamId;
+        SendWindow = peerInitialWindow;
+        _receiveWindow = _connection.StreamWindowSize;
+    }
+
+    // ---------------------------------------------------------------- request
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<TypedHttpResponse> SendAsync(CancellationToken cancellationToken)
+    {
+        HttpSessionOptions options = _connection.Options;
+        RequestContent? content = _request.Content;
+        PooledBufferWriter? inlineBody = null;
+        try
+        {
+            if (content is not null && content.Length is long length && length <= InlineBodyLimit)
+            {
+                inlineBody = new PooledBufferWriter((int)Math.Max(16, length));
+                using (var sink = new BufferWriterStream(inlineBody))
+                {
+                    await content.WriteToAsync(sink, cancellationToken).ConfigureAwait(false);
+                }
+                if (inlineBody.WrittenCount != length)
+                {
+                    throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Send, $"The request content announced {length} bytes (RequestContent.Length) but wrote {inlineBody.WrittenCount}.");
+                }
+            }
+            int inlineSent = await WriteHeadersAsync(content is null, inlineBody, cancellationToken).ConfigureAwait(false);
+            if (inlineBody is not null)
+            {
+                if (inlineSent < inlineBody.WrittenCount)
+                {
+                    // The windows did not take it all at once: the rest waits for WINDOW_UPDATEs like any body.
+                    await WriteDataAsync(inlineBody.WrittenMemory.Slice(inlineSent), cancellationToken).ConfigureAwait(false);
+                    await EndSendAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    MarkSendDone();
+                }
+            }
+            else if (content is not null)
+            {
+                var body = new Http2RequestBodyStream(this, cancellationToken);
+                await content.WriteToAsync(body, cancellationToken).ConfigureAwait(false);
+                long expected = _plan.ContentLength;
+                if (expected >= 0 && body.Written != expected)
+                {
+                    throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Send, $"The request content announced {expected} bytes (RequestContent.Length) but wrote {body.Written}.");
+                }
+                await EndSendAsync(cancellationToken).ConfigureAwait(false);
+            }
+            if (HttpTrace.IsEnabled(options))
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.RequestSent, _connection.Id, $"Request sent on stream {StreamId}");
+            }
+        }
+        catch (Exception e) when (e is not Http2RetryException)
+        {
+            inlineBody?.Dispose();
+            if (StreamId != 0)
+            {
+                Reset(Http2ErrorCode.Cancel);
+                Fail(e);
+            }
+            else
+            {
+                ReleaseSlot();
+            }
+            if (HttpTrace.IsEnabled(options))
+            {
+                HttpTrace.Emit(options, HttpTraceEventKind.Failed, _connection.Id, e is TypedHttpException t ? $"{t.Error} in {t.Phase}: {t.Message}" : e.Message);
+            }
+            throw;
+        }
+        catch (Http2RetryException)
+        {
+            inlineBody?.Dispose();
+            if (StreamId == 0)
+            {
+                ReleaseSlot();
+            }
+            throw;
+        }
+        inlineBody?.Dispose();
+        return await WaitForHeadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<TypedHttpResponse> WaitForHeadAsync(CancellationToken cancellationToken)
+    {
+        HttpSessionOptions options = _connection.Options;
+        Task<TypedHttpResponse> head = _head.Task;
+        if (!head.IsCompleted)
+        {
+            // TO-2: the head within the receive-response timeout (and the receive timeout, as HTTP/1.1's first read).
+            TimeSpan timeout = Min(options.ReceiveResponseTimeout, options.ReceiveTimeout);
+            try
+            {
+                await head.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                Reset(Http2ErrorCode.Cancel);
+                var failure = new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveHeaders,
+                    $"The receive-response timeout ({HttpConnection.FormatTimeout(timeout)}) expired before the response head arrived on HTTP/2 stream {StreamId} (TO-2).", e);
+                Fail(failure);
+                throw failure;
+            }
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+            {
+                Reset(Http2ErrorCode.Cancel);
+                var failure = new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.ReceiveHeaders);
+                Fail(failure);
+                throw failure;
+            }
+        }
+        return await head.ConfigureAwait(false);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) =>
+        a == Timeout.InfiniteTimeSpan ? b : b == Timeout.InfiniteTimeSpan ? a : a < b ? a : b;
+
+    /// <summary>
+    /// Opens the stream and writes its HEADERS (and CONTINUATIONs), with as much of <paramref name="inlineBody"/> as
+    /// the windows take at once, in one write under the lock; returns how many body bytes went out.
+    /// </summary>
+    private async ValueTask<int> WriteHeadersAsync(bool endStream, PooledBufferWriter? inlineBody, CancellationToken cancellationToken)
+    {
+        await _connection.EnterWriteLockAsync(cancellationToken).ConfigureAwait(false);
+        int sent = 0;
+        try
+        {
+            _connection.OpenStream(this);
+            PooledBufferWriter output = _connection.WriteBuffer;
+            using (var block = new PooledBufferWriter(512))
+            {
+                _connection.BeginHeaderBlock(block);
+                EncodeRequestHead(block);
+                if (HttpTrace.IsEnabled(_connection.Options))
+                {
+                    TraceRequest();
+                }
+                bool headersEnd = endStream || (inlineBody is not null && inlineBody.WrittenCount == 0);
+                Http2Frame.WriteHeaders(output, StreamId, block.WrittenSpan, headersEnd, _connection.PeerMaxFrameSize);
+                if (inlineBody is not null && inlineBody.WrittenCount > 0)
+                {
+                    int total = inlineBody.WrittenCount;
+                    while (sent < total)
+                    {
+                        int n = _connection.TakeSendWindow(this, total - sent);
+                        if (n == 0)
+                        {
+                            break;
+                        }
+                        Http2Frame.WriteDataHeader(output, StreamId, n, endStream: sent + n == total);
+                        inlineBody.WrittenSpan.Slice(sent, n).CopyTo(output.GetSpan(n));
+                        output.Advance(n);
+                        sent += n;
+                    }
+                }
+                else if (inlineBody is not null)
+                {
+                    sent = 0;
+                }
+            }
+            HeadersSent = true;
+            await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connection.WriteBuffer.Clear();
+            _connection.ExitWriteLock();
+        }
+        if (endStream)
+        {
+            MarkSendDone();
+        }
+        return sent;
+    }
+
+    /// <summary>
+    /// H2-9: the request as a header block: the pseudo-headers from the URI (<c>:authority</c> from Host), then the
+    /// fields lower-cased, leaving out what is specific to an HTTP/1.1 connection; credentials and cookies never
+    /// indexed (RFC 7541 §7.1.3).
+    /// </summary>
+    private void EncodeRequestHead(PooledBufferWriter block)
+    {
+        HpackEncoder encoder = _connection.Encoder;
+        TypedHttpRequest request = _request;
+        HttpHeaderCollection headers = request.Headers;
+        string authority = _plan.CallerSetHost ? headers.GetValue("Host") ?? _plan.HostHeader : _plan.HostHeader;
+        encoder.Encode(block, ":method", request.Method);
+        encoder.Encode(block, ":scheme", _connection.Pool.Key.IsHttps ? "https" : "http");
+        encoder.Encode(block, ":authority", authority);
+        using (var path = new PooledBufferWriter(256))
+        {
+            RequestTarget.Write(path, request.Uri.PathAndQuery);
+            encoder.Encode(block, ":path"u8, path.WrittenSpan, path.WrittenCount > 512 ? HpackIndexing.WithoutIndexing : HpackIndexing.Incremental);
+        }
+        HttpSessionOptions options = _connection.Options;
+        if (!_plan.CallerSetUserAgent && options.UserAgent is string agent)
+        {
+            encoder.Encode(block, "user-agent", agent);
+        }
+        foreach (var field in headers)
+        {
+            if (_plan.ReplaceAcceptEncoding && field.Key.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // T-7
+            }
+            EncodeField(encoder, block, field.Key, field.Value);
+        }
+        if (_plan.ExtraHeaders is { } extra)
+        {
+            foreach (var field in extra)
+            {
+                EncodeField(encoder, block, field.Key, field.Value);
+            }
+        }
+        if (request.Content?.ContentType is string contentType && !_plan.CallerSetContentType)
+        {
+            encoder.Encode(block, "content-type", contentType);
+        }
+        if (_plan.ContentLength >= 0 && !_plan.Chunked)
+        {
+            Span<byte> digits = stackalloc byte[20];
+            _plan.ContentLength.TryFormat(digits, out int written, default, System.Globalization.CultureInfo.InvariantCulture);
+            encoder.Encode(block, "content-length"u8, digits.Slice(0, written), HpackIndexing.Incremental);
+        }
+    }
+
+    /// <summary>The request head as sent, in curl's HTTP/2 rendering: <c>GET /x HTTP/2</c>, then <c>Host</c> for :authority and the fields.</summary>
+    private void TraceRequest()
+    {
+        var fields = new HttpHeaderCollection(_request.Headers.Count + 4);
+        fields.AddUnchecked("Host", _plan.CallerSetHost ? _request.Headers.GetValue("Host") ?? _plan.HostHeader : _plan.HostHeader);
+        if (!_plan.CallerSetUserAgent && _connection.Options.UserAgent is string agent)
+        {
+            fields.AddUnchecked("User-Agent", agent);
+        }
+        foreach (var field in _request.Headers)
+        {
+            if (!IsLeftOut(field.Key, field.Value) && !(_plan.ReplaceAcceptEncoding && field.Key.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase)))
+            {
+                fields.AddUnchecked(field.Key, field.Value);
+            }
+        }
+        if (_plan.ExtraHeaders is { } extra)
+        {
+            foreach (var field in extra)
+            {
+                fields.AddUnchecked(field.Key, field.Value);
+            }
+        }
+        if (_request.Content?.ContentType is string contentType && !_plan.CallerSetContentType)
+        {
+            fields.AddUnchecked("Content-Type", contentType);
+        }
+        if (_plan.ContentLength >= 0 && !_plan.Chunked)
+        {
+            fields.AddUnchecked("Content-Length", _plan.ContentLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        using var path = new PooledBufferWriter(256);
+        RequestTarget.Write(path, _request.Uri.PathAndQuery);
+        var text = new StringBuilder(_request.Method).Append(' ').Append(Encoding.ASCII.GetString(path.WrittenSpan)).Append(" HTTP/2");
+        HttpTrace.AppendHeaders(text, fields);
+        HttpTrace.Emit(_connection.Options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, _connection.Id, text.ToString())
+        {
+            RequestUri = _request.Uri, Headers = fields, Version = System.Net.HttpVersion.Version20, StreamId = StreamId,
+        });
+    }
+
+    private static void EncodeField(HpackEncoder encoder, PooledBufferWriter block, string name, string value)
+    {
+        if (IsLeftOut(name, value))
+        {
+            return;
+        }
+        Span<byte> lower = name.Length <= 128 ? stackalloc byte[name.Length] : new byte[name.Length];
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            lower[i] = (byte)(c is >= 'A' and <= 'Z' ? c + 32 : c);
+        }
+        HpackIndexing indexing = IsSensitive(lower) ? HpackIndexing.NeverIndexed : HpackIndexing.Incremental;
+        int max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = max > 512 ? ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> bytes = rented ?? stackalloc byte[max];
+        int count = Encoding.UTF8.GetBytes(value, bytes);
+        encoder.Encode(block, lower, bytes.Slice(0, count), indexing);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>RFC 9113 §8.2.2: connection-specific fields (and Host, which becomes :authority; Expect, H2-9) are not sent; TE only as "trailers".</summary>
+    private static bool IsLeftOut(string name, string value) =>
+        name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase) || name.Equals("Host", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)
+        || (name.Equals("TE", StringComparison.OrdinalIgnoreCase) && !value.Trim().Equals("trailers", StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsSensitive(ReadOnlySpan<byte> lowerName) =>
+        lowerName.SequenceEqual("authorization"u8) || lowerName.SequenceEqual("proxy-authorization"u8) || lowerName.SequenceEqual("cookie"u8);
+
+    /// <summary>Writes body bytes as DATA frames as the windows allow (H2-7).</summary>
+    internal async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            int n = _connection.TakeSendWindow(this, data.Length);
+            if (n == 0)
+            {
+                await WaitForWindowAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            await _connection.EnterWriteLockAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ThrowIfSendStopped();
+                PooledBufferWriter output = _connection.WriteBuffer;
+                Http2Frame.WriteDataHeader(output, StreamId, n, endStream: false);
+                if (n <= InlineBodyLimit)
+                {
+                    data.Span.Slice(0, n).CopyTo(output.GetSpan(n));
+                    output.Advance(n);
+                    await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
+                    await _connection.WriteRawAsync(data.Slice(0, n), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _connection.WriteBuffer.Clear();
+                _connection.ExitWriteLock();
+            }
+            data = data.Slice(n);
+        }
+    }
+
+    /// <summary>Ends the request body with an empty DATA frame carrying END_STREAM.</summary>
+    internal async ValueTask EndSendAsync(CancellationToken cancellationToken)
+    {
+        await _connection.EnterWriteLockAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!SendStoppedByServer())
+            {
+                Http2Frame.WriteDataHeader(_connection.WriteBuffer, StreamId, 0, endStream: true);
+                await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _connection.WriteBuffer.Clear();
+            _connection.ExitWriteLock();
+        }
+        MarkSendDone();
+    }
+
+    private async ValueTask WaitForWindowAsync(CancellationToken cancellationToken)
+    {
+        Task wait;
+        lock (_sync)
+        {
+            ThrowIfSendStoppedLocked();
+            wait = _windowWaiter?.Task ?? Task.CompletedTask;
+        }
+        TimeSpan timeout = _connection.Options.SendTimeout;
+        try
+        {
+            await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TypedHttpException(HttpError.Timeout, HttpPhase.Send, $"The send timeout ({HttpConnection.FormatTimeout(timeout)}) expired while the request body waited for the server's HTTP/2 flow-control window (stream {StreamId}, H2-7).", e);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Send);
+        }
+    }
+
+    /// <summary>Arms the window waiter; called under the connection's lock when no window is free.</summary>
+    internal void ArmWindowWaiter()
+    {
+        lock (_sync)
+        {
+            _windowWaiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>A WINDOW_UPDATE or SETTINGS change may have freed window.</summary>
+    internal void WakeWindowWaiter()
+    {
+        TaskCompletionSource<bool>? waiter;
+        lock (_sync)
+        {
+            waiter = _windowWaiter;
+            _windowWaiter = null;
+        }
+        waiter?.TrySetResult(true);
+    }
+
+    private bool SendStoppedByServer()
+    {
+        lock (_sync)
+        {
+            return _failure is not null || _sendDone;
+        }
+    }
+
+    private void ThrowIfSendStopped()
+    {
+        lock (_sync)
+        {
+            ThrowIfSendStoppedLocked();
+        }
+    }
+
+    private void ThrowIfSendStoppedLocked()
+    {
+        if (_failure is not null)
+        {
+            throw _failure is TypedHttpException or OperationCanceledException or Http2RetryException
+                ? _failure
+                : new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send, _failure.Message, _failure);
+        }
+        if (_sendDone)
+        {
+            throw new StopSendingException();
+        }
+    }
+
+    /// <summary>The server ended the exchange while the body was still going out (RST_STREAM NO_ERROR after a complete response, RFC 9113 §8.1).</summary>
+    internal sealed class StopSendingException() : IOException("The server has answered and asked for no more of the request body.");
+
+    private void MarkSendDone()
+    {
+        bool release;
+        lock (_sync)
+        {
+            _sendDone = true;
+            release = _endReceived || _failure is not null;
+        }
+        if (release)
+        {
+            ReleaseSlot();
+        }
+    }
+
+    // ---------------------------------------------------------------- response (reader loop)
+
+    /// <summary>A decoded header block for this stream (reader loop).</summary>
+    internal void OnHeaders(Http2Connection.HeaderSink head, bool endStream)
+    {
+        HttpSessionOptions options = _connection.Options;
+        if (head.Malformed is string malformed)
+        {
+            MalformedResponse(malformed);
+            return;
+        }
+        TypedHttpResponse? response;
+        lock (_sync)
+        {
+            response = _response;
+        }
+        if (response is not null)
+        {
+            // Trailers (RFC 9113 §8.1): a second block ends the stream and has no pseudo-headers.
+            if (!endStream || head.Status >= 0)
+            {
+                MalformedResponse(head.Status >= 0 ? "a trailer block carries ':status' (RFC 9113 §8.1)" : "a header block after the response head does not end the stream (RFC 9113 §8.1)");
+                return;
+            }
+            lock (_sync)
+            {
+                _trailers = head.Fields;
+            }
+            OnEndOfBody();
+            return;
+        }
+        if (head.Status < 0)
+        {
+            MalformedResponse("the response head has no ':status' (RFC 9113 §8.3.2)");
+            return;
+        }
+        int status = head.Status;
+        if (status is >= 100 and <= 199)
+        {
+            if (status == 101 || endStream)
+            {
+                MalformedResponse(status == 101 ? "a 101 response, which HTTP/2 forbids (RFC 9113 §8.6)" : "an interim response ends the stream (RFC 9113 §8.1)");
+                return;
+            }
+            if (HttpTrace.IsEnabled(options))
+            {
+                HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.IntermediateResponse, _connection.Id, $"Interim response {status} on stream {StreamId}")
+                {
+                    Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId,
+                });
+            }
+            if (++_interim > options.MaxInterimResponses)
+            {
+                MalformedResponse($"the server sent more than {options.MaxInterimResponses} interim (1xx) responses (HttpSessionOptions.MaxInterimResponses, OM-13)");
+            }
+            return; // OM-13: interim responses are skipped
+        }
+        long expected = ContentLength(head.Fields);
+        if (expected == -2)
+        {
+            MalformedResponse("the Content-Length is not a valid length or its values differ (RFC 9113 §8.1.1)");
+            return;
+        }
+        bool noBody = _plan.IsHead || status is 204 or 304;
+        var body = new Http2ResponseStream(this);
+        response = new TypedHttpResponse(status, string.Empty, System.Net.HttpVersion.Version20, head.Fields, body, _request.Uri);
+        if (HttpTrace.IsEnabled(options))
+        {
+            var text = new StringBuilder("HTTP/2 ").Append(status);
+            HttpTrace.AppendHeaders(text, head.Fields);
+            HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, _connection.Id, text.ToString())
+            {
+                RequestUri = _request.Uri, Headers = head.Fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId,
+            });
+        }
+        lock (_sync)
+        {
+            _response = response;
+            _expectedLength = noBody ? -1 : expected;
+        }
+        _head.TrySetResult(response);
+        if (endStream)
+        {
+            OnEndOfBody();
+        }
+    }
+
+    /// <summary>DATA for this stream (reader loop): flow control, Content-Length, buffering.</summary>
+    internal void OnData(ReadOnlySpan<byte> data, int padding, bool endStream)
+    {
+        string? problem = null;
+        TaskCompletionSource<bool>? waiter = null;
+        int creditNow = 0;
+        bool overflow = false;
+        lock (_sync)
+        {
+            if (_failure is not null || _endReceived)
+            {
+                return;
+            }
+            _receiveWindow -= data.Length + padding;
+            if (_response is null)
+            {
+                problem = "DATA arrived before the response head (RFC 9113 §8.1)";
+            }
+            else if (_receiveWindow < 0)
+            {
+                overflow = true;
+            }
+            else
+            {
+                _received += data.Length;
+                if (_expectedLength >= 0 && _received > _expectedLength)
+                {
+                    problem = $"the body is longer than its Content-Length of {_expectedLength} (RFC 9113 §8.1.1)";
+                }
+                else if (!data.IsEmpty)
+                {
+                    Append(data);
+                }
+                if (padding > 0)
+                {
+                    // Padding is never read by the caller: its window is given back at once.
+                    _unacked += padding;
+                    if (_unacked >= _connection.StreamWindowSize / 2 && !endStream)
+                    {
+                        creditNow = _unacked;
+                        _receiveWindow += _unacked;
+                        _unacked = 0;
+                    }
+                }
+                waiter = _dataWaiter;
+                _dataWaiter = null;
+            }
+        }
+        if (overflow)
+        {
+            ResetWithError(Http2ErrorCode.FlowControlError, new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveBody,
+                $"The server sent more DATA on stream {StreamId} than its window of {_connection.StreamWindowSize} bytes allows (RFC 9113 §6.9.1); the stream was reset with FLOW_CONTROL_ERROR.") { ProtocolErrorCode = (long)Http2ErrorCode.FlowControlError });
+            return;
+        }
+        if (problem is not null)
+        {
+            MalformedResponse(problem);
+            return;
+        }
+        if (creditNow > 0)
+        {
+            _connection.QueueWindowUpdate(StreamId, creditNow);
+        }
+        waiter?.TrySetResult(true);
+        if (endStream)
+        {
+            OnEndOfBody();
+        }
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        if (_bufferStart == _bufferEnd)
+        {
+            _bufferStart = _bufferEnd = 0;
+        }
+        if (_buffer.Length - _bufferEnd < data.Length)
+        {
+            int live = _bufferEnd - _bufferStart;
+            if (_buffer.Length - live >= data.Length && _bufferStart > 0)
+            {
+                Buffer.BlockCopy(_buffer, _bufferStart, _buffer, 0, live);
+            }
+            else
+            {
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(16 * 1024, (live + data.Length) * 2));
+                Buffer.BlockCopy(_buffer, _bufferStart, bigger, 0, live);
+                if (_buffer.Length != 0)
+                {
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                }
+                _buffer = bigger;
+            }
+            _bufferStart = 0;
+            _bufferEnd = live;
+        }
+        data.CopyTo(_buffer.AsSpan(_bufferEnd));
+        _bufferEnd += data.Length;
+    }
+
+    private void OnEndOfBody()
+    {
+        TaskCompletionSource<bool>? waiter;
+        string? problem = null;
+        bool release;
+        lock (_sync)
+        {
+            if (_expectedLength >= 0 && _received < _expectedLength)
+            {
+                problem = $"the stream ended after {_received} of the {_expectedLength} bytes its Content-Length announced";
+            }
+            _endReceived = problem is null;
+            waiter = _dataWaiter;
+            _dataWaiter = null;
+            release = _endReceived && _sendDone;
+        }
+        if (problem is not null)
+        {
+            Fail(new TypedHttpException(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, $"The HTTP/2 response body was cut short: {problem} (RFC 9113 §8.1.1)."));
+            Reset(Http2ErrorCode.ProtocolError);
+            return;
+        }
+        waiter?.TrySetResult(true);
+        if (release)
+        {
+            ReleaseSlot();
+        }
+    }
+
+    /// <summary>RFC 9113 §8.1.1: a malformed response is a stream error of type PROTOCOL_ERROR.</summary>
+    private void MalformedResponse(string problem)
+    {
+        ResetWithError(Http2ErrorCode.ProtocolError, new TypedHttpException(HttpError.InvalidServerResponse, _response is null ? HttpPhase.ReceiveHeaders : HttpPhase.ReceiveBody,
+            $"Malformed HTTP/2 response on stream {StreamId}: {problem}; the stream was reset with PROTOCOL_ERROR (H2-10).") { ProtocolErrorCode = (long)Http2ErrorCode.ProtocolError });
+    }
+
+    /// <summary>The server reset the stream (RFC 9113 §6.4).</summary>
+    internal void OnReset(Http2ErrorCode code)
+    {
+        bool headArrived, complete;
+        lock (_sync)
+        {
+            headArrived = _response is not null;
+            complete = _endReceived;
+            _resetSent = true; // nothing more may be sent on a reset stream
+        }
+        if (complete)
+        {
+            // A complete response followed by RST_STREAM (NO_ERROR): stop sending the body, keep the response.
+            lock (_sync)
+            {
+                _sendDone = true;
+            }
+            WakeWindowWaiter();
+            ReleaseSlot();
+            return;
+        }
+        if (!headArrived && code == Http2ErrorCode.RefusedStream)
+        {
+            Fail(new Http2RetryException($"The server refused stream {StreamId} (REFUSED_STREAM): it did not process the request.", null));
+            return;
+        }
+        if (!headArrived && code == Http2ErrorCode.Http11Required)
+        {
+            Fail(new Http2RetryException($"The server answered stream {StreamId} with HTTP_1_1_REQUIRED.", null, http11Required: true));
+            return;
+        }
+        Fail(new TypedHttpException(HttpError.StreamReset, headArrived ? HttpPhase.ReceiveBody : HttpPhase.ReceiveHeaders,
+            $"The server reset HTTP/2 stream {StreamId} with {Http2Errors.Name(code)} ({(uint)code}, RFC 9113 §7){(headArrived ? " in the middle of the response body" : " before the response head")} (H2-12).")
+        { ProtocolErrorCode = (long)code });
+    }
+
+    /// <summary>A stream error we found: RST_STREAM with <paramref name="code"/>, and the request fails with <paramref name="failure"/>.</summary>
+    internal void ResetWithError(Http2ErrorCode code, Exception failure)
+    {
+        Reset(code);
+        Fail(failure);
+    }
+
+    /// <summary>Sends RST_STREAM once (when the stream is open and not already reset).</summary>
+    internal void Reset(Http2ErrorCode code)
+    {
+        lock (_sync)
+        {
+            if (_resetSent || StreamId == 0 || (_endReceived && _sendDone))
+            {
+                return;
+            }
+            _resetSent = true;
+        }
+        _connection.QueueRstStream(StreamId, code);
+    }
+
+    /// <summary>Fails the stream: the head waiter, a body reader and a body writer see <paramref name="failure"/>; the slot is given back.</summary>
+    internal void Fail(Exception failure)
+    {
+        TaskCompletionSource<bool>? data, window;
+        lock (_sync)
+        {
+            if (_failure is not null || (_endReceived && _sendDone))
+            {
+                return;
+            }
+            if (_endReceived)
+            {
+                // The response is complete: only the body upload is cut off.
+                _sendDone = true;
+            }
+            else
+            {
+                _failure = failure;
+            }
+            data = _dataWaiter;
+            window = _windowWaiter;
+            _dataWaiter = _windowWaiter = null;
+        }
+        _head.TrySetException(failure);
+        data?.TrySetResult(false);
+        window?.TrySetResult(false);
+        ReleaseSlot();
+    }
+
+    private void ReleaseSlot()
+    {
+        lock (_sync)
+        {
+            if (_released)
+            {
+                return;
+            }
+            _released = true;
+        }
+        _connection.ReleaseStreamSlot(StreamId == 0 ? null : this);
+    }
+
+    // ---------------------------------------------------------------- body reads (caller)
+
+    /// <summary>Reads body bytes; 0 at the end of the body (trailers are then on the response).</summary>
+    internal async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<bool> wait;
+            lock (_sync)
+            {
+                int available = _bufferEnd - _bufferStart;
+                if (available > 0)
+                {
+                    int n = Math.Min(available, destination.Length);
+                    _buffer.AsSpan(_bufferStart, n).CopyTo(destination.Span);
+                    _bufferStart += n;
+                    CreditLocked(n);
+                    return n;
+                }
+                if (_endReceived)
+                {
+                    if (_trailers is not null && _response is not null)
+                    {
+                        _response.Trailers = _trailers;
+                    }
+                    ReturnBufferLocked();
+                    return 0;
+                }
+                if (_failure is not null)
+                {
+                    throw BodyFailure(_failure);
+                }
+                _dataWaiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _dataWaiter.Task;
+            }
+            TimeSpan timeout = _connection.Options.ReceiveTimeout;
+            try
+            {
+                await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                var failure = new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveBody, $"The receive timeout ({HttpConnection.FormatTimeout(timeout)}) expired while receiving the response body on HTTP/2 stream {StreamId} (TO-2).", e);
+                ResetWithError(Http2ErrorCode.Cancel, failure);
+                throw failure;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw; // the body stays readable; the caller decides whether to dispose it
+            }
+        }
+    }
+
+    private static Exception BodyFailure(Exception failure) => failure switch
+    {
+        TypedHttpException { Error: HttpError.ConnectionError } t => new TypedHttpException(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, $"The HTTP/2 connection failed in the middle of the response body: {t.Message}", t),
+        Http2RetryException r => new TypedHttpException(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, $"The response body was cut short: {r.Message}", r),
+        _ => failure,
+    };
+
+    /// <summary>H2-7: gives consumed bytes back to the server once half the window is used, so a steady reader never stalls the sender.</summary>
+    private void CreditLocked(int consumed)
+    {
+        _unacked += consumed;
+        if (_unacked >= _connection.StreamWindowSize / 2 && !_endReceived && _failure is null)
+        {
+            int credit = _unacked;
+            _unacked = 0;
+            _receiveWindow += credit;
+            _connection.QueueWindowUpdate(StreamId, credit);
+        }
+    }
+
+    private void ReturnBufferLocked()
+    {
+        if (_buffer.Length != 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+        _buffer = Array.Empty<byte>();
+        _bufferStart = _bufferEnd = 0;
+    }
+
+    /// <summary>The caller disposed the body: an unfinished stream is reset with CANCEL (no drain is needed on HTTP/2).</summary>
+    internal void OnBodyDisposed()
+    {
+        bool finished;
+        lock (_sync)
+        {
+            finished = _endReceived || _failure is not null;
+            ReturnBufferLocked();
+        }
+        if (!finished)
+        {
+            Reset(Http2ErrorCode.Cancel);
+            Fail(new ObjectDisposedException(nameof(Http2ResponseStream), "The response body was disposed."));
+        }
+    }
+
+    /// <summary>Content-Length of the response: the value, -1 when absent, -2 when invalid.</summary>
+    private static long ContentLength(HttpHeaderCollection fields)
+    {
+        long length = -1;
+        foreach (var field in fields)
+        {
+            if (!field.Key.Equals("content-length", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            ReadOnlySpan<char> value = field.Value.AsSpan().Trim(" \t");
+            if (value.IsEmpty || value.Length > 18)
+            {
+                return -2;
+            }
+            long parsed = 0;
+            foreach (char c in value)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return -2;
+                }
+                parsed = parsed * 10 + (c - '0');
+            }
+            if (length >= 0 && parsed != length)
+            {
+                return -2;
+            }
+            length = parsed;
+        }
+        return length;
+    }
+}
+
+/// <summary>The request body of an HTTP/2 stream as a write-only stream for <see cref="RequestContent.WriteToAsync"/>.</summary>
+internal sealed class Http2RequestBodyStream(Http2Stream stream, CancellationToken cancellationToken) : Stream
+{
+    public long Written { get; private set; }
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override Task FlushAsync(CancellationToken token) => Task.CompletedTask;
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken token) => WriteAsync(buffer.AsMemory(offset, count), token).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken token = default)
+    {
+        await stream.WriteDataAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Written += buffer.Length;
+    }
+}
+
+/// <summary>
+/// The body of an HTTP/2 response. It ends where the stream ends (trailers then on the response); a stream reset or
+/// a connection lost in the middle is an error (<see cref="HttpError.ResponseTruncated"/>, <see cref="HttpError.StreamReset"/>),
+/// never a short body. Disposing it early resets the stream with CANCEL.
+/// </summary>
+internal sealed class Http2ResponseStream(Http2Stream stream) : Stream
+{
+    private bool _disposed;
+
+    public override bool CanRead => !_disposed;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return stream.ReadAsync(buffer, cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            stream.OnBodyDisposed();
+        }
+        base.Dispose(disposing);
+    }
+}

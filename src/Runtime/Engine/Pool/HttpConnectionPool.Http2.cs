@@ -1,0 +1,304 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using TypedHttp.Http2;
+
+namespace TypedHttp;
+
+/// <summary>
+/// The HTTP/2 half of the pool (H2-5): one connection per origin carries many streams, up to the server's
+/// SETTINGS_MAX_CONCURRENT_STREAMS; requests beyond it wait for a slot, and a further connection opens only with
+/// <see cref="HttpSessionOptions.EnableMultipleHttp2Connections"/>. One connect attempt is in flight at a time and the
+/// requests that arrive meanwhile wait for it. A server that answers the h2 offer with http/1.1 is remembered, and
+/// its requests go to the HTTP/1.1 half (H2-2). Requests the server never processed are resent (H2-11).
+/// </summary>
+internal sealed partial class HttpConnectionPool
+{
+    /// <summary>How often one request is sent again after REFUSED_STREAM or a GOAWAY before it fails.</summary>
+    private const int MaxHttp2Retries = 5;
+
+    private readonly List<Http2Connection> _http2 = new();
+    private TaskCompletionSource<bool>? _http2Connecting;
+    private bool _http11Only;
+
+    /// <summary>Whether this origin showed it speaks only HTTP/1.1 (ALPN, HTTP_1_1_REQUIRED, or a connection-bound login, H2-2, A-4).</summary>
+    internal bool IsHttp11Only => Volatile.Read(ref _http11Only);
+
+    /// <summary>Remembers that the origin is to be spoken to in HTTP/1.1 (HTTP_1_1_REQUIRED, NTLM/Negotiate, H2-15).</summary>
+    internal void RequireHttp11() => Volatile.Write(ref _http11Only, true);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TypedHttpResponse> SendHttp2Async(TypedHttpRequest request, RequestPlan plan, ProtocolOffer offer, CancellationToken cancellationToken)
+    {
+        int retries = 0;
+        while (true)
+        {
+            (Http2Connection? connection, HttpConnection? fallback) = await GetHttp2ConnectionAsync(offer, cancellationToken).ConfigureAwait(false);
+            if (connection is null)
+            {
+                // H2-2: the server chose http/1.1.
+                if (!offer.Http11)
+                {
+                    fallback?.Abort();
+                    throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Connect,
+                        $"{Key.Host}:{Key.Port} did not agree to HTTP/2 (ALPN) and the request's version policy requires it (H2-1).");
+                }
+                return await SendHttp1Async(request, plan, fallback, cancellationToken).ConfigureAwait(false);
+            }
+            try
+            {
+                return await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Http2RetryException e) when (e.Http11Required)
+            {
+                // H2-11: HTTP_1_1_REQUIRED: this origin is spoken to in HTTP/1.1 from now on.
+                RequireHttp11();
+                if (!offer.Http11 || !HttpSession.CanResend(request) && request.Content is { IsReplayable: false })
+                {
+                    throw new TypedHttpException(HttpError.StreamReset, HttpPhase.ReceiveHeaders,
+                        $"{Key.Host}:{Key.Port} answered HTTP_1_1_REQUIRED and the request cannot go over HTTP/1.1 (its version policy or a body that cannot be sent again, H2-11).", e)
+                    { ProtocolErrorCode = (long)Http2ErrorCode.Http11Required };
+                }
+                Trace(connection.Id, $"The server asked for HTTP/1.1 (HTTP_1_1_REQUIRED); sending again over HTTP/1.1");
+                return await SendHttp1Async(HttpSession.CopyForFollowUp(request), plan, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Http2RetryException e)
+            {
+                // H2-11: the server never processed the request: any method may go again, if its body can.
+                if (++retries > MaxHttp2Retries || request.Content is { IsReplayable: false })
+                {
+                    throw new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send,
+                        retries > MaxHttp2Retries ? $"{e.Message} The request was refused {MaxHttp2Retries + 1} times (H2-11)." : $"{e.Message} Its body cannot be sent again (H2-11).", e);
+                }
+                Trace(connection.Id, $"{e.Message} Sending again on another connection (H2-11)");
+                request = HttpSession.CopyForFollowUp(request);
+            }
+        }
+    }
+
+    private void Trace(long connectionId, string message)
+    {
+        if (HttpTrace.IsEnabled(Options))
+        {
+            HttpTrace.Emit(Options, HttpTraceEventKind.Retrying, connectionId, message);
+        }
+    }
+
+    /// <summary>
+    /// An HTTP/2 connection with a stream slot reserved for the caller; or (null, an HTTP/1.1 connection) when the
+    /// connect attempt made for it came back http/1.1; or (null, null) when the origin is known to speak only
+    /// HTTP/1.1 and the offer allows it.
+    /// </summary>
+    private async ValueTask<(Http2Connection?, HttpConnection?)> GetHttp2ConnectionAsync(ProtocolOffer offer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<bool>? pending = null;
+            Http2Connection? full = null;
+            TaskCompletionSource<bool>? mine = null;
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, _session);
+                if (offer.Http11 && _http11Only)
+                {
+                    return (null, null);
+                }
+                for (int i = _http2.Count - 1; i >= 0; i--)
+                {
+                    if (_http2[i].TryReserveStream())
+                    {
+                        return (_http2[i], null);
+                    }
+                    if (!_http2[i].IsUsable)
+                    {
+                        _http2.RemoveAt(i); // closed or draining: it takes no more streams
+                    }
+                }
+                if (_http2Connecting is not null)
+                {
+                    pending = _http2Connecting.Task;
+                }
+                else if (_http2.Count == 0 || Options.EnableMultipleHttp2Connections)
+                {
+                    mine = _http2Connecting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+                else
+                {
+                    full = _http2[^1];
+                }
+            }
+            if (full is not null)
+            {
+                if (await full.WaitForStreamSlotAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return (full, null);
+                }
+                continue; // the connection went away: look again
+            }
+            if (pending is not null)
+            {
+                try
+                {
+                    await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new HttpCanceledException("The request was cancelled while waiting for an HTTP/2 connection.", e, cancellationToken, HttpPhase.Connect);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The request that was connecting was cancelled: connect anew for this one.
+                }
+                continue;
+            }
+            return await ConnectHttp2Async(mine!, offer, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<(Http2Connection?, HttpConnection?)> ConnectHttp2Async(TaskCompletionSource<bool> attempt, ProtocolOffer offer, CancellationToken cancellationToken)
+    {
+        ConnectionTransport transport;
+        try
+        {
+            transport = await HttpConnector.ConnectAsync(this, offer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            EndConnectAttempt(attempt, null, e);
+            throw;
+        }
+        if (transport.Protocol != ConnectionProtocol.Http2)
+        {
+            // H2-2: the server chose http/1.1; this connection serves the request that opened it.
+            if (offer.Http11)
+            {
+                RequireHttp11();
+            }
+            EndConnectAttempt(attempt, null, null);
+            if (HttpTrace.IsEnabled(Options))
+            {
+                HttpTrace.Emit(Options, HttpTraceEventKind.Connected, transport.Id, $"{Key.Host}:{Key.Port} chose HTTP/1.1 by ALPN");
+            }
+            return (null, AdoptHttp1(transport));
+        }
+        Http2Connection connection;
+        try
+        {
+            connection = await Http2Connection.EstablishAsync(this, transport, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            EndConnectAttempt(attempt, null, e);
+            throw;
+        }
+        bool reserved = connection.TryReserveStream();
+        EndConnectAttempt(attempt, connection, null);
+        if (reserved)
+        {
+            return (connection, null);
+        }
+        return await GetHttp2ConnectionAsync(offer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void EndConnectAttempt(TaskCompletionSource<bool> attempt, Http2Connection? connection, Exception? failure)
+    {
+        lock (_lock)
+        {
+            if (connection is not null && !_disposed && connection.IsUsable)
+            {
+                _http2.Add(connection);
+            }
+            if (ReferenceEquals(_http2Connecting, attempt))
+            {
+                _http2Connecting = null;
+            }
+        }
+        if (connection is not null && _disposed)
+        {
+            connection.Close(null);
+        }
+        if (failure is OperationCanceledException)
+        {
+            attempt.TrySetCanceled();
+        }
+        else if (failure is not null)
+        {
+            attempt.TrySetException(failure);
+        }
+        else
+        {
+            attempt.TrySetResult(true);
+        }
+    }
+
+    /// <summary>A connection stopped taking new streams (GOAWAY): new requests go elsewhere; it closes when its streams end.</summary>
+    internal void OnHttp2ConnectionUnusable(Http2Connection connection)
+    {
+        lock (_lock)
+        {
+            _http2.Remove(connection);
+        }
+    }
+
+    /// <summary>A connection closed.</summary>
+    internal void OnHttp2ConnectionClosed(Http2Connection connection) => OnHttp2ConnectionUnusable(connection);
+
+    /// <summary>Closes HTTP/2 connections idle past the timeout; returns whether an idle one remains.</summary>
+    private bool SweepHttp2()
+    {
+        List<Http2Connection>? retire = null;
+        bool any = false;
+        lock (_lock)
+        {
+            long now = Environment.TickCount64;
+            foreach (Http2Connection c in _http2)
+            {
+                if (c.ShouldRetire(now, Options.PooledConnectionIdleTimeout))
+                {
+                    (retire ??= new List<Http2Connection>()).Add(c);
+                }
+                else if (c.IsIdle)
+                {
+                    any = true;
+                }
+            }
+        }
+        if (retire is not null)
+        {
+            foreach (Http2Connection c in retire)
+            {
+                c.Close(null);
+            }
+        }
+        return any;
+    }
+
+    private void DisposeHttp2()
+    {
+        Http2Connection[] connections;
+        lock (_lock)
+        {
+            _disposed = true;
+            connections = _http2.ToArray();
+            _http2.Clear();
+        }
+        foreach (Http2Connection c in connections)
+        {
+            c.Close(new TypedHttpException(HttpError.OperationCancelled, HttpPhase.ReceiveBody, "The session was disposed."));
+        }
+    }
+
+    /// <summary>The open HTTP/2 connections (tests).</summary>
+    internal int Http2ConnectionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _http2.Count;
+            }
+        }
+    }
+}

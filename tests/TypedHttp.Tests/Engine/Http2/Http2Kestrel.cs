@@ -1,0 +1,66 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TypedHttp.Tests.Engine.Http2;
+
+/// <summary>
+/// Kestrel on 127.0.0.1 with the protocols a case needs: HTTP/2 only over plain TCP (h2c with prior knowledge),
+/// or HTTP/1.1 and HTTP/2 (or one of them) over TLS with ALPN. Without a handler every request is answered with
+/// <c>&lt;protocol&gt; conn=&lt;connection id&gt;</c>.
+/// </summary>
+public sealed class Http2Kestrel : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private Http2Kestrel(WebApplication app, int port, bool https)
+    {
+        _app = app;
+        Port = port;
+        IsHttps = https;
+    }
+
+    public int Port { get; }
+
+    public bool IsHttps { get; }
+
+    public static async Task<Http2Kestrel> StartAsync(RequestDelegate? handler = null, HttpProtocols protocols = HttpProtocols.Http2,
+        X509Certificate2? certificate = null, Action<KestrelServerLimits>? limits = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            limits?.Invoke(kestrel.Limits);
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = protocols;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        });
+        WebApplication app = builder.Build();
+        app.Run(handler ?? (context => context.Response.WriteAsync($"{context.Request.Protocol} conn={context.Connection.Id}")));
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Http2Kestrel(app, new Uri(address).Port, certificate is not null);
+    }
+
+    public Uri Uri(string path = "/", string host = "127.0.0.1") => new($"{(IsHttps ? "https" : "http")}://{host}:{Port}{path}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
