@@ -65,7 +65,7 @@ public sealed class ConnectTests
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/")));
     }
 
-    [Fact]
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
     public async Task C6_EachAddressIsTriedInTurn()
     {
         await using var server = ScriptedServer.Respond(Ok("second address"));
@@ -75,7 +75,7 @@ public sealed class ConnectTests
         Assert.Equal("second address", await session.GetStringAsync(new Uri($"http://multi.test:{server.Port}/")));
     }
 
-    [Fact]
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
     public async Task C6_AllAddressesRefusing_IsCannotConnect()
     {
         int port = ClosedPort();
@@ -87,34 +87,20 @@ public sealed class ConnectTests
     /// A listener whose accept queue is full, so further connection attempts get no answer at all (Linux drops
     /// the SYN): a connect to it only ends by timeout.
     /// </summary>
-    private static Socket? Blackhole(IPAddress address, int port, out Socket? filler)
+    private static Socket Blackhole(IPAddress address, int port, out Socket filler)
     {
-        filler = null;
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            listener.Bind(new IPEndPoint(address, port));
-            listener.Listen(0);
-            filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            filler.Connect(listener.LocalEndPoint!);
-            return listener;
-        }
-        catch (SocketException)
-        {
-            listener.Dispose();
-            filler?.Dispose();
-            return null; // 127.0.0.2 is not loopback on this OS
-        }
+        listener.Bind(new IPEndPoint(address, port));
+        listener.Listen(0);
+        filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        filler.Connect(listener.LocalEndPoint!);
+        return listener;
     }
 
-    [Fact]
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
     public async Task TO2_ConnectTimeout_IsTimeout_InConnect()
     {
-        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket? filler);
-        if (blackhole is null)
-        {
-            return;
-        }
+        using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket filler);
         using (filler)
         {
             int port = ((IPEndPoint)blackhole.LocalEndPoint!).Port;
@@ -124,15 +110,11 @@ public sealed class ConnectTests
         }
     }
 
-    [Fact]
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
     public async Task C6_ConnectTimeout_AppliesPerAddress_AndTheNextAddressIsTried()
     {
         await using var server = ScriptedServer.Respond(Ok("after a timeout"));
-        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket? filler);
-        if (blackhole is null)
-        {
-            return;
-        }
+        using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket filler);
         using (filler)
         {
             using var session = Session(o =>
@@ -145,13 +127,9 @@ public sealed class ConnectTests
         }
     }
 
-    [Fact]
+    [RequiresFact(Prerequisite.IPv6Loopback)]
     public async Task IPv6Loopback_Works_WithABracketedHostHeader()
     {
-        if (!Socket.OSSupportsIPv6 || !HasIPv6Loopback())
-        {
-            return; // no IPv6 loopback on this machine
-        }
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("six")), IPAddress.IPv6Loopback);
         using var session = Session();
 
@@ -160,30 +138,12 @@ public sealed class ConnectTests
         Assert.Equal($"[::1]:{server.Port}", server.Connections[0].Requests[0].Header("Host"));
     }
 
-    [Fact]
+    [RequiresFact(Prerequisite.IPv6Loopback)]
     public async Task BothAddressFamilies_FromTheResolver()
     {
-        if (!Socket.OSSupportsIPv6 || !HasIPv6Loopback())
-        {
-            return;
-        }
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("v6 after v4")), IPAddress.IPv6Loopback);
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
 
         Assert.Equal("v6 after v4", await session.GetStringAsync(new Uri($"http://dual.test:{server.Port}/")));
-    }
-
-    private static bool HasIPv6Loopback()
-    {
-        try
-        {
-            using var s = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
-            s.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
