@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Threading.Tasks;
@@ -46,14 +47,13 @@ public sealed class ChunkedDecodingTests
         using var session = Session();
         await using var response = await session.GetAsync(server.Uri("/"));
         var buffer = new byte[5];
-        var all = new StringBuilder();
+        var reads = new List<string>();
         int n;
         while ((n = await ReadOnceAsync(response, buffer)) > 0)
         {
-            Assert.True(n <= 5);
-            all.Append(Encoding.ASCII.GetString(buffer, 0, n));
+            reads.Add(Encoding.ASCII.GetString(buffer, 0, n));
         }
-        Assert.Equal("abcdefg", all.ToString());
+        Assert.Equal(["abcde", "fg"], reads);
     }
 
     [Theory]

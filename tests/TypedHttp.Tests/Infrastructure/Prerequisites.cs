@@ -57,6 +57,20 @@ public static class Prerequisites
         _ => throw new ArgumentOutOfRangeException(nameof(prerequisite)),
     };
 
+    /// <summary>Null when all of <paramref name="prerequisites"/> hold, else the reasons for those that do not.</summary>
+    public static string? MissingReason(Prerequisite[] prerequisites)
+    {
+        string? reasons = null;
+        foreach (Prerequisite prerequisite in prerequisites)
+        {
+            if (MissingReason(prerequisite) is { } reason)
+            {
+                reasons = reasons is null ? reason : reasons + " " + reason;
+            }
+        }
+        return reasons;
+    }
+
     private static bool CanBind(IPAddress address)
     {
         try
@@ -95,26 +109,14 @@ public static class Prerequisites
     }
 }
 
-/// <summary>A fact that is skipped, with the reason, when this machine lacks <see cref="Prerequisite"/>.</summary>
+/// <summary>A fact that is skipped, with the reason, when this machine lacks one of its <see cref="Prerequisite"/>s.</summary>
 public sealed class RequiresFactAttribute : FactAttribute
 {
-    public RequiresFactAttribute(Prerequisite prerequisite)
-    {
-        if (Prerequisites.MissingReason(prerequisite) is { } reason)
-        {
-            Skip = reason;
-        }
-    }
+    public RequiresFactAttribute(params Prerequisite[] prerequisites) => Skip = Prerequisites.MissingReason(prerequisites);
 }
 
-/// <summary>A theory that is skipped, with the reason, when this machine lacks <see cref="Prerequisite"/>.</summary>
+/// <summary>A theory that is skipped, with the reason, when this machine lacks one of its <see cref="Prerequisite"/>s.</summary>
 public sealed class RequiresTheoryAttribute : TheoryAttribute
 {
-    public RequiresTheoryAttribute(Prerequisite prerequisite)
-    {
-        if (Prerequisites.MissingReason(prerequisite) is { } reason)
-        {
-            Skip = reason;
-        }
-    }
+    public RequiresTheoryAttribute(params Prerequisite[] prerequisites) => Skip = Prerequisites.MissingReason(prerequisites);
 }

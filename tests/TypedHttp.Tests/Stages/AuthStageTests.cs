@@ -204,7 +204,7 @@ public sealed class AuthStageTests
         Assert.Equal(2, server.AllRequests().Count);
     }
 
-    [Fact]
+    [RequiresFact(Prerequisite.NoNtlmMechanism, Prerequisite.NoKerberosRealm)]
     public async Task A_4_ntlm_that_the_platform_cannot_do_returns_the_401_without_throwing()
     {
         await using var server = Routed(_ => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n");
@@ -213,7 +213,8 @@ public sealed class AuthStageTests
         using var session = Session(o => o.Credentials = credentials);
         var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
-        Assert.True(server.AllRequests().Count <= 3, "at most one attempt per scheme");
+        // Neither scheme can make its first token here, so nothing is sent again: the first 401 is the answer.
+        Assert.Single(server.AllRequests());
     }
 
     [Fact]
