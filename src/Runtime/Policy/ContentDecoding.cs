@@ -45,7 +45,7 @@ internal sealed class GzipDeflateBrotliDecoder : ResponseDecoder
 }
 
 /// <summary>
-/// Transparent response decompression for the bridge stage (T-7, WINHTTP.md part 1): gzip (and x-gzip), deflate
+/// Transparent response decompression for the bridge stage (T-7; docs/behaviour.md): gzip (and x-gzip), deflate
 /// (zlib-wrapped or raw, detected from the first two bytes), br, and stacked codings, with limits on decoded size
 /// and ratio. A body with any coding we do not know (compress, zstd, …) is left alone, headers and all.
 /// </summary>

@@ -6,7 +6,7 @@ using static TypedHttp.Tests.Engine.EngineTest;
 
 namespace TypedHttp.Tests.Engine;
 
-/// <summary>The connection pool (C-2, C-3, C-4, T-6) and the stale-connection retry (WINHTTP.md part 1, C-5), counted on the server side.</summary>
+/// <summary>The connection pool (C-2, C-3, C-4, T-6) and the stale-connection retry (C-5, a departure), counted on the server side.</summary>
 public sealed class KeepAliveTests
 {
     [Fact]

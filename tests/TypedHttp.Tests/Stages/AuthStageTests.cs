@@ -9,7 +9,7 @@ using static TypedHttp.Tests.Stages.StageTest;
 
 namespace TypedHttp.Tests.Stages;
 
-/// <summary>The follow-up stage's authentication (WINHTTP.md §3) through the engine against scripted servers.</summary>
+/// <summary>The follow-up stage's authentication (A-1 … A-9f in docs/behaviour.md) through the engine against scripted servers.</summary>
 public sealed class AuthStageTests
 {
     private const string Unauthorized = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"api\"\r\nContent-Length: 6\r\n\r\ndenied";

@@ -10,7 +10,7 @@ using static TypedHttp.Tests.Stages.StageTest;
 
 namespace TypedHttp.Tests.Stages;
 
-/// <summary>The follow-up stage's redirects (WINHTTP.md §2) through the engine against scripted servers.</summary>
+/// <summary>The follow-up stage's redirects (R-1 … R-14 in docs/behaviour.md) through the engine against scripted servers.</summary>
 public sealed class RedirectStageTests
 {
     [Theory]
