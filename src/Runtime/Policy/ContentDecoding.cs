@@ -401,7 +401,7 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
             throw new TypedHttpException(HttpError.DecompressionLimitExceeded, HttpPhase.ReceiveBody,
                 $"The response body ({_codings}) decompresses to more than {_limits.MaxDecodedBytes} bytes, the decompression size limit; reading stopped.");
         }
-        if (_limits.MaxRatio > 0 && _decoded > DecompressionLimits.RatioGraceBytes && _decoded > (long)_limits.MaxRatio * Math.Max(1, _encoded.BytesRead))
+        if (_limits.MaxRatio > 0 && _decoded > DecompressionLimits.RatioGraceBytes && _decoded > _limits.MaxRatio * Math.Max(1, _encoded.BytesRead))
         {
             throw new TypedHttpException(HttpError.DecompressionLimitExceeded, HttpPhase.ReceiveBody,
                 $"The response body ({_codings}) expands more than {_limits.MaxRatio} times ({_encoded.BytesRead} bytes became over {_decoded}), the decompression ratio limit; reading stopped.");

@@ -260,7 +260,7 @@ public sealed class BodyFramingTests
     [Fact]
     public async Task SmallReads_ThroughALargeBody_ReassembleIt()
     {
-        string payload = new string('z', 100_000);
+        string payload = new('z', 100_000);
         await using var server = ScriptedServer.Respond(Ok(payload));
         using var session = Session();
         await using var response = await session.GetAsync(server.Uri("/"));

@@ -26,8 +26,8 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task C2_ChunkedResponse_ReturnsItsConnection()
     {
-        const string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
-        await using var server = ScriptedServer.Respond(chunked, chunked);
+        const string Chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+        await using var server = ScriptedServer.Respond(Chunked, Chunked);
         using var session = Session();
 
         Assert.Equal("abc", await session.GetStringAsync(server.Uri("/")));
@@ -69,8 +69,8 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task C2_Http10WithKeepAlive_IsReused()
     {
-        const string response = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx";
-        await using var server = ScriptedServer.Respond(response, response);
+        const string Response = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx";
+        await using var server = ScriptedServer.Respond(Response, Response);
         using var session = Session();
 
         Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
@@ -337,7 +337,7 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task T6_DisposingAnUnreadBody_DrainsItAndReusesTheConnection()
     {
-        string big = new string('d', 200_000);
+        string big = new('d', 200_000);
         await using var server = ScriptedServer.Respond(Ok(big), Ok("next"));
         using var session = Session();
 
@@ -353,7 +353,7 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task T6_BodyOverTheDrainLimit_ClosesTheConnection()
     {
-        string big = new string('d', 200_000);
+        string big = new('d', 200_000);
         await using var server = ScriptedServer.Start(c => c.Index == 0 ? c.ServeAsync(Ok(big)) : c.ServeAsync(Ok("next")));
         using var session = Session(o => o.MaxResponseDrainSize = 10_000);
 

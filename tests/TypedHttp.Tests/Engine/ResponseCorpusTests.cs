@@ -52,11 +52,11 @@ public sealed class ResponseCorpusTests
     [Fact]
     public async Task DamagedResponses_FailCleanly()
     {
-        const string valid = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+        const string Valid = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
         var random = new Random(1234);
         for (int round = 0; round < 40; round++)
         {
-            byte[] bytes = Encoding.Latin1.GetBytes(valid);
+            byte[] bytes = Encoding.Latin1.GetBytes(Valid);
             int damage = random.Next(1, 4);
             for (int d = 0; d < damage; d++)
             {

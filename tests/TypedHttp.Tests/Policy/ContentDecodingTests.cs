@@ -206,12 +206,12 @@ public sealed class ContentDecodingTests
     [Fact]
     public async Task Gzip_bomb_is_refused_by_the_size_limit_when_the_ratio_is_unchecked()
     {
-        const long limit = 16L * 1024 * 1024;
-        Stream decoded = Decode(GzipBomb.Value, "gzip", new DecompressionLimits(limit, maxRatio: 0));
+        const long Limit = 16L * 1024 * 1024;
+        Stream decoded = Decode(GzipBomb.Value, "gzip", new DecompressionLimits(Limit, maxRatio: 0));
         var e = await Assert.ThrowsAsync<TypedHttpException>(() => ReadAllAsync(decoded));
         Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("size limit", e.Message);
-        Assert.Equal(limit + 1, ((LimitedDecodingStream)decoded).DecodedBytes);
+        Assert.Equal(Limit + 1, ((LimitedDecodingStream)decoded).DecodedBytes);
     }
 
     [Fact]

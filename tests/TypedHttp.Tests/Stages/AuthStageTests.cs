@@ -285,9 +285,15 @@ public sealed class AuthStageTests
             int i = 0;
             while (i < value.Length)
             {
-                while (i < value.Length && (value[i] == ' ' || value[i] == ',')) i++;
+                while (i < value.Length && (value[i] == ' ' || value[i] == ','))
+                {
+                    i++;
+                }
                 int eq = value.IndexOf('=', i);
-                if (eq < 0) break;
+                if (eq < 0)
+                {
+                    break;
+                }
                 string name = value[i..eq].Trim();
                 i = eq + 1;
                 string v;
@@ -300,7 +306,10 @@ public sealed class AuthStageTests
                 else
                 {
                     int end = value.IndexOf(',', i);
-                    if (end < 0) end = value.Length;
+                    if (end < 0)
+                    {
+                        end = value.Length;
+                    }
                     v = value[i..end].Trim();
                     i = end;
                 }

@@ -189,7 +189,7 @@ public sealed class RedirectStageTests
     [Fact]
     public async Task R_14_the_3xx_body_is_drained_and_the_connection_reused()
     {
-        string big = new string('x', 100_000);
+        string big = new('x', 100_000);
         await using var server = Routed(r => r.Path() == "/start"
             ? $"HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: {big.Length}\r\n\r\n{big}"
             : Ok("after"));
