@@ -20,7 +20,7 @@ public sealed class ConnectTests
     }
 
     [Fact]
-    public async Task Resolver_IsUsedForNames_AndTheHostHeaderKeepsTheName()
+    public async Task Resolver_is_used_for_names_and_the_host_header_keeps_the_name()
     {
         await using var server = ScriptedServer.Respond(Ok("resolved"));
         string? asked = null;
@@ -37,21 +37,21 @@ public sealed class ConnectTests
     }
 
     [Fact]
-    public async Task ResolverFailure_IsNameNotResolved_InResolve()
+    public async Task Resolver_failure_is_NameNotResolved_in_Resolve()
     {
         using var session = Session(o => o.Resolver = static (host, ct) => throw new SocketException((int)SocketError.HostNotFound));
         await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://nowhere.test/")));
     }
 
     [Fact]
-    public async Task ResolverReturningNoAddress_IsNameNotResolved()
+    public async Task Resolver_returning_no_address_is_NameNotResolved()
     {
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(Array.Empty<IPAddress>()));
         await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://empty.test/")));
     }
 
     [Fact]
-    public async Task IpLiterals_AreNotResolved()
+    public async Task Ip_literals_are_not_resolved()
     {
         await using var server = ScriptedServer.Respond(Ok("literal"));
         using var session = Session(o => o.Resolver = static (host, ct) => throw new InvalidOperationException("must not resolve " + host));
@@ -59,14 +59,14 @@ public sealed class ConnectTests
     }
 
     [Fact]
-    public async Task RefusedConnection_IsCannotConnect_InConnect()
+    public async Task Refused_connection_is_CannotConnect_in_Connect()
     {
         using var session = Session();
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/")));
     }
 
     [RequiresFact(Prerequisite.SecondLoopbackAddress)]
-    public async Task C6_EachAddressIsTriedInTurn()
+    public async Task C6_each_address_is_tried_in_turn()
     {
         await using var server = ScriptedServer.Respond(Ok("second address"));
         // The name resolves to two addresses; the first refuses. 127.0.0.2 is loopback on Linux but nobody listens there.
@@ -76,7 +76,7 @@ public sealed class ConnectTests
     }
 
     [RequiresFact(Prerequisite.SecondLoopbackAddress)]
-    public async Task C6_AllAddressesRefusing_IsCannotConnect()
+    public async Task C6_all_addresses_refusing_is_CannotConnect()
     {
         int port = ClosedPort();
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("127.0.0.3") }));
@@ -98,7 +98,7 @@ public sealed class ConnectTests
     }
 
     [RequiresFact(Prerequisite.SecondLoopbackAddress)]
-    public async Task TO2_ConnectTimeout_IsTimeout_InConnect()
+    public async Task TO2_connect_timeout_is_Timeout_in_Connect()
     {
         using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket filler);
         using (filler)
@@ -111,7 +111,7 @@ public sealed class ConnectTests
     }
 
     [RequiresFact(Prerequisite.SecondLoopbackAddress)]
-    public async Task C6_ConnectTimeout_AppliesPerAddress_AndTheNextAddressIsTried()
+    public async Task C6_connect_timeout_applies_per_address_and_the_next_address_is_tried()
     {
         await using var server = ScriptedServer.Respond(Ok("after a timeout"));
         using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket filler);
@@ -128,7 +128,7 @@ public sealed class ConnectTests
     }
 
     [RequiresFact(Prerequisite.IPv6Loopback)]
-    public async Task IPv6Loopback_Works_WithABracketedHostHeader()
+    public async Task IPv6_loopback_works_with_a_bracketed_host_header()
     {
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("six")), IPAddress.IPv6Loopback);
         using var session = Session();
@@ -139,7 +139,7 @@ public sealed class ConnectTests
     }
 
     [RequiresFact(Prerequisite.IPv6Loopback)]
-    public async Task BothAddressFamilies_FromTheResolver()
+    public async Task Both_address_families_from_the_resolver()
     {
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("v6 after v4")), IPAddress.IPv6Loopback);
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));

@@ -15,7 +15,7 @@ public sealed class AuthStageTests
     private const string Unauthorized = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"api\"\r\nContent-Length: 6\r\n\r\ndenied";
 
     [Fact]
-    public async Task A_9_basic_with_utf8_credentials_then_pre_authentication_A_9f()
+    public async Task A9_basic_with_utf8_credentials_then_pre_authentication_A9f()
     {
         string expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("jürgen:pässwörd€"));
         await using var server = Routed(r => r.Header("Authorization") == expected ? Ok("hello") : Unauthorized);
@@ -36,7 +36,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_9f_pre_authentication_off_waits_for_the_challenge()
+    public async Task A9f_pre_authentication_off_waits_for_the_challenge()
     {
         await using var server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok());
         var credentials = new HttpCredentialCache();
@@ -48,7 +48,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_6_wrong_credentials_get_one_attempt_and_the_final_401_is_returned()
+    public async Task A6_wrong_credentials_get_one_attempt_and_the_final_401_is_returned()
     {
         await using var server = Routed(_ => Unauthorized);
         var credentials = new HttpCredentialCache();
@@ -61,7 +61,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_6_no_credentials_returns_the_401()
+    public async Task A6_no_credentials_returns_the_401()
     {
         await using var server = Routed(_ => Unauthorized);
         using var session = Session();
@@ -95,7 +95,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_9b_digest_is_preferred_over_basic_and_RFC_7616_sha256_verifies_end_to_end()
+    public async Task A9b_digest_is_preferred_over_basic_and_RFC_7616_sha256_verifies_end_to_end()
     {
         var digest = new DigestServer("http-auth@example.org", "Mufasa", "Circle of Life", "SHA-256");
         await using var server = Routed(digest.Answer);
@@ -205,7 +205,7 @@ public sealed class AuthStageTests
     }
 
     [RequiresFact(Prerequisite.NoNtlmMechanism, Prerequisite.NoKerberosRealm)]
-    public async Task A_4_ntlm_that_the_platform_cannot_do_returns_the_401_without_throwing()
+    public async Task A4_ntlm_that_the_platform_cannot_do_returns_the_401_without_throwing()
     {
         await using var server = Routed(_ => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n");
         var credentials = new HttpCredentialCache();
