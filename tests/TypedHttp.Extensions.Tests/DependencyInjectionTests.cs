@@ -48,7 +48,7 @@ public sealed class DependencyInjectionTests
     private static void Json(TypedHttpClientOptions o) => o.JsonSerializerOptions = TestJsonContext.Default.Options;
 
     [Fact]
-    public async Task ClientsOfOneNameShareOneSessionAndItsConnections()
+    public async Task Clients_of_one_name_share_one_session_and_its_connections()
     {
         await using TestServer server = await TestServer.StartAsync();
         var services = new ServiceCollection();
@@ -65,7 +65,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task NamedClientsAreKeyedServicesWithTheirOwnOptionsAndSessions()
+    public async Task Named_clients_are_keyed_services_with_their_own_options_and_sessions()
     {
         await using TestServer one = await TestServer.StartAsync();
         await using TestServer two = await TestServer.StartAsync();
@@ -85,7 +85,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task OptionsAndSessionAreBoundFromConfigurationWithoutReflection()
+    public async Task Options_and_session_are_bound_from_configuration_without_reflection()
     {
         await using TestServer server = await TestServer.StartAsync();
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -113,7 +113,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task ABadConfigurationValueNamesItsPath()
+    public async Task A_bad_configuration_value_names_its_path()
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -128,7 +128,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task RedirectKeysApplyToTheEngineSessionAndToHttpClient()
+    public async Task Redirect_keys_apply_to_the_engine_session_and_to_HttpClient()
     {
         await using TestServer server = await TestServer.StartAsync();
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -158,7 +158,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task AScopedTokenProviderComesFromTheClientsScopeOrAScopePerCall()
+    public async Task A_scoped_token_provider_comes_from_the_clients_scope_or_a_scope_per_call()
     {
         await using TestServer server = await TestServer.StartAsync();
         var services = new ServiceCollection();
@@ -194,7 +194,7 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task UseHttpClientRunsThroughTheNamedClientsHandlersWithTheContainersLogger()
+    public async Task UseHttpClient_runs_through_the_named_clients_handlers_with_the_containers_logger()
     {
         await using TestServer server = await TestServer.StartAsync();
         var logs = new RecordingLoggerProvider();

@@ -11,7 +11,7 @@ public sealed class ErrorTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task ProblemDetailsAreParsedIntoATypedPropertyOnBothTransports(bool overHttpClient)
+    public async Task ProblemDetails_are_parsed_into_a_typed_property_on_both_transports(bool overHttpClient)
     {
         await using TestServer server = await TestServer.StartAsync();
         using var session = new HttpSession();
@@ -42,7 +42,7 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public async Task AnOrdinaryErrorBodyIsKeptAsTextWithoutProblem()
+    public async Task An_ordinary_error_body_is_kept_as_text_without_problem()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var session = new HttpSession();
@@ -58,7 +58,7 @@ public sealed class ErrorTests
     [InlineData("application/problem+json", "[1,2]")]
     [InlineData("application/json", """{"title":"x"}""")]
     [InlineData(null, """{"title":"x"}""")]
-    public void NoProblemUnlessTheContentTypeAndBodySayProblem(string? contentType, string body)
+    public void No_problem_unless_the_content_type_and_body_say_problem(string? contentType, string body)
     {
         var headers = new HttpHeaderCollection();
         if (contentType is not null)
@@ -71,7 +71,7 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public void MembersOfTheWrongTypeAreIgnoredAndTheMessageStaysOneLine()
+    public void Members_of_the_wrong_type_are_ignored_and_the_message_stays_one_line()
     {
         HttpProblemDetails? problem = HttpProblemDetails.TryParse("Application/Problem+JSON", """{"title":"Line one\nline two","status":"400","detail":7,"extra":null}""");
         Assert.NotNull(problem);

@@ -45,7 +45,7 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 public sealed class LoggingTests
 {
     [Fact]
-    public async Task OneInformationLinePerRequestWithMethodUriStatusAndDuration()
+    public async Task One_information_line_per_request_with_method_uri_status_and_duration()
     {
         await using TestServer server = await TestServer.StartAsync();
         var logs = new RecordingLoggerProvider();
@@ -67,7 +67,7 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public async Task SecretsNeverAppearInMessagesStateOrScopesEvenAtTrace()
+    public async Task Secrets_never_appear_in_messages_state_or_scopes_even_at_trace()
     {
         await using TestServer server = await TestServer.StartAsync();
         var logs = new RecordingLoggerProvider();
@@ -87,7 +87,7 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public async Task AFailureIsOneWarningWithTheErrorKind()
+    public async Task A_failure_is_one_warning_with_the_error_kind()
     {
         var logs = new RecordingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
@@ -104,7 +104,7 @@ public sealed class LoggingTests
     }
 
     [Fact]
-    public async Task NothingIsLoggedBelowTheConfiguredLevel()
+    public async Task Nothing_is_logged_below_the_configured_level()
     {
         await using TestServer server = await TestServer.StartAsync();
         var logs = new RecordingLoggerProvider();

@@ -78,7 +78,7 @@ public sealed class TelemetryTests
         TypedHttpClient.Create<IParityApi>(new TypedHttpClientOptions { BaseAddress = server.BaseAddress, JsonSerializerOptions = TestJsonContext.Default.Options, Session = session });
 
     [Fact]
-    public async Task OneClientSpanPerCallWithTheHttpConventionsAndItsTraceparentOnTheWire()
+    public async Task One_client_span_per_call_with_the_http_conventions_and_its_traceparent_on_the_wire()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var spans = new SpanCollector();
@@ -101,7 +101,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task OverHttpClientTheWireCarriesOurSpanOnceEvenWhenHttpClientTracesToo()
+    public async Task Over_HttpClient_the_wire_carries_our_span_once_even_when_HttpClient_traces_too()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var spans = new SpanCollector(includeHttpClient: true);
@@ -120,7 +120,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task TheAmbientTraceIsContinued()
+    public async Task The_ambient_trace_is_continued()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var session = new HttpSession();
@@ -132,7 +132,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task ErrorsSetErrorTypeAndStatus()
+    public async Task Errors_set_error_type_and_status()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var spans = new SpanCollector();
@@ -151,7 +151,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task TheMethodNameHookTagsTheSpan()
+    public async Task The_method_name_hook_tags_the_span()
     {
         using var spans = new SpanCollector();
         var transport = new DelayTransport(TimeSpan.Zero);
@@ -163,7 +163,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task RequestDurationAndActiveRequestsAreMeasured()
+    public async Task Request_duration_and_active_requests_are_measured()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var metrics = new MeasurementCollector();
@@ -188,7 +188,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task ConnectionMetricsNeedNoOptInAndFollowEachConnectionsStateAndLifetime()
+    public async Task Connection_metrics_need_no_opt_in_and_follow_each_connections_state_and_lifetime()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var metrics = new MeasurementCollector();
@@ -220,7 +220,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task APerCallTimeoutIsATimeoutErrorAndTheOptionsTimeoutAppliesToo()
+    public async Task A_per_call_timeout_is_a_Timeout_error_and_the_options_timeout_applies_too()
     {
         var slow = new DelayTransport(TimeSpan.FromSeconds(5));
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = new Uri("http://t.test"), Transport = slow }, "My.IApi");

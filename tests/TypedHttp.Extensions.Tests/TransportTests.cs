@@ -31,7 +31,7 @@ public sealed class TransportTests
             .Select(h => h.Key.ToLowerInvariant() + ": " + h.Value).Order(StringComparer.Ordinal).ToArray();
 
     [Fact]
-    public async Task SameRequestsOnTheWireOverTheEngineAndOverHttpClient()
+    public async Task Same_requests_on_the_wire_over_the_engine_and_over_HttpClient()
     {
         await using TestServer server = await TestServer.StartAsync();
         var services = new ServiceCollection();
@@ -66,7 +66,7 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public async Task HttpClientTransportReadsStatusReasonVersionAndHeadersIncludingContentHeaders()
+    public async Task HttpClient_transport_reads_status_reason_version_and_headers_including_content_headers()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var client = new HttpClient();
@@ -85,7 +85,7 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public void HeadersAreSplitBetweenRequestAndContent()
+    public void Headers_are_split_between_request_and_content()
     {
         using var client = new HttpClient();
         var transport = new HttpClientTransport(client);
@@ -106,7 +106,7 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public void ContentLengthSetByTheCallerIsRefused()
+    public void Content_length_set_by_the_caller_is_refused()
     {
         using var client = new HttpClient();
         using var request = new TypedHttpRequest("POST", new Uri("http://example.test/x"));
@@ -117,7 +117,7 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public async Task BodiesAreReplayedWhenHttpClientFollowsA307()
+    public async Task Bodies_are_replayed_when_HttpClient_follows_a_307()
     {
         await using TestServer server = await TestServer.StartAsync();
         var services = new ServiceCollection();
@@ -137,7 +137,7 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public async Task ARefusedConnectionIsCannotConnectInConnect()
+    public async Task A_refused_connection_is_CannotConnect_in_Connect()
     {
         int port = FreePort();
         using var client = new HttpClient();
@@ -148,7 +148,7 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public async Task TheEngineKeepsItsErrorKindAndPhaseThroughTheClient()
+    public async Task The_engine_keeps_its_error_kind_and_phase_through_the_client()
     {
         int port = FreePort();
         using var session = new HttpSession();
@@ -159,7 +159,7 @@ public sealed class TransportTests
     }
 
     [Fact]
-    public async Task AnExpiredHttpClientTimeoutIsTimeoutAndTheCallersTokenIsCancellation()
+    public async Task An_expired_HttpClient_timeout_is_Timeout_and_the_callers_token_is_cancellation()
     {
         await using TestServer server = await TestServer.StartAsync();
         using var client = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };

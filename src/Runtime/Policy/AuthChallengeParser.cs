@@ -78,7 +78,7 @@ internal static class AuthChallengeParser
     private static AuthChallenge? ParseChallenge(string s, ref int pos)
     {
         int schemeStart = pos;
-        while (pos < s.Length && HttpHeaderCollection.IsTokenChar(s[pos]))
+        while (pos < s.Length && HttpTokens.IsTokenChar(s[pos]))
         {
             pos++;
         }
@@ -167,7 +167,7 @@ internal static class AuthChallengeParser
     {
         name = value = string.Empty;
         int start = pos;
-        while (pos < s.Length && HttpHeaderCollection.IsTokenChar(s[pos]))
+        while (pos < s.Length && HttpTokens.IsTokenChar(s[pos]))
         {
             pos++;
         }
@@ -192,7 +192,7 @@ internal static class AuthChallengeParser
             return TryQuotedString(s, ref pos, out value);
         }
         int valueStart = pos;
-        while (pos < s.Length && HttpHeaderCollection.IsTokenChar(s[pos]))
+        while (pos < s.Length && HttpTokens.IsTokenChar(s[pos]))
         {
             pos++;
         }
@@ -266,7 +266,7 @@ internal static class AuthChallengeParser
     private static bool StartsNewChallenge(string s, int pos)
     {
         int p = pos;
-        while (p < s.Length && HttpHeaderCollection.IsTokenChar(s[p]))
+        while (p < s.Length && HttpTokens.IsTokenChar(s[p]))
         {
             p++;
         }

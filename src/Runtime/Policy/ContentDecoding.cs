@@ -45,7 +45,7 @@ internal sealed class GzipDeflateBrotliDecoder : ResponseDecoder
 }
 
 /// <summary>
-/// Transparent response decompression for the bridge stage (T-7, WINHTTP.md part 1): gzip (and x-gzip), deflate
+/// Transparent response decompression for the bridge stage (T-7; docs/behaviour.md): gzip (and x-gzip), deflate
 /// (zlib-wrapped or raw, detected from the first two bytes), br, and stacked codings, with limits on decoded size
 /// and ratio. A body with any coding we do not know (compress, zstd, …) is left alone, headers and all.
 /// </summary>
@@ -401,7 +401,7 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
             throw new TypedHttpException(HttpError.DecompressionLimitExceeded, HttpPhase.ReceiveBody,
                 $"The response body ({_codings}) decompresses to more than {_limits.MaxDecodedBytes} bytes, the decompression size limit; reading stopped.");
         }
-        if (_limits.MaxRatio > 0 && _decoded > DecompressionLimits.RatioGraceBytes && _decoded > (long)_limits.MaxRatio * Math.Max(1, _encoded.BytesRead))
+        if (_limits.MaxRatio > 0 && _decoded > DecompressionLimits.RatioGraceBytes && _decoded > _limits.MaxRatio * Math.Max(1, _encoded.BytesRead))
         {
             throw new TypedHttpException(HttpError.DecompressionLimitExceeded, HttpPhase.ReceiveBody,
                 $"The response body ({_codings}) expands more than {_limits.MaxRatio} times ({_encoded.BytesRead} bytes became over {_decoded}), the decompression ratio limit; reading stopped.");

@@ -47,7 +47,7 @@ public sealed class HttpCredentials
 /// <summary>
 /// Credentials per origin (scheme, host and port), optionally per realm: the session's answer to "who am I at this
 /// server?". A lookup never returns credentials given for another origin, so a redirect to another host cannot
-/// collect them (WINHTTP.md part 1, "session credentials after a redirect"). Thread-safe.
+/// collect them (R-12 in docs/behaviour.md). Thread-safe.
 /// </summary>
 public sealed class HttpCredentialCache
 {

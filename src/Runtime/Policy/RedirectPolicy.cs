@@ -82,7 +82,7 @@ namespace TypedHttp.Policy
             new(RedirectAction.Fail, null, null, false, false, error, message);
     }
 
-    /// <summary>Redirect decisions as a pure function of the response and the policy (WINHTTP.md §2).</summary>
+    /// <summary>Redirect decisions as a pure function of the response and the policy (R-1…R-14 in docs/behaviour.md).</summary>
     internal static class RedirectDecider
     {
         /// <summary>WINHTTP_OPTION_MAX_HTTP_AUTOMATIC_REDIRECTS' default .</summary>
@@ -172,7 +172,7 @@ namespace TypedHttp.Policy
         /// <summary>
         /// Prepares the caller's request headers for the next hop: when the method became GET, the body's framing
         /// headers go; when the origin changed, Authorization, Proxy-Authorization and Cookie go unless the new
-        /// host is trusted (WINHTTP.md part 1, a departure from R-11). Session cookies and credentials are not in these
+        /// host is trusted (a departure from R-11, docs/behaviour.md). Session cookies and credentials are not in these
         /// headers: the engine adds them again per hop for the new URI.
         /// </summary>
         /// <param name="headers">The caller's request headers (a copy the engine owns).</param>

@@ -47,7 +47,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task ContentLength_BodyEndsThere()
+    public async Task Content_length_body_ends_there()
     {
         var (body, response) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
         Assert.Equal("hello", body);
@@ -55,7 +55,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task RepeatedIdenticalContentLength_IsAccepted()
+    public async Task Repeated_identical_content_length_is_accepted()
     {
         var (body, _) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3, 3\r\n\r\nabc");
         Assert.Equal("abc", body);
@@ -69,19 +69,19 @@ public sealed class BodyFramingTests
     [InlineData("Content-Length: 3a\r\n")]
     [InlineData("Content-Length: \r\n")]
     [InlineData("Content-Length: 99999999999999999999999\r\n")]
-    public async Task BadContentLength_IsInvalidServerResponse(string header)
+    public async Task Bad_content_length_is_InvalidServerResponse(string header)
     {
         await FailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "HTTP/1.1 200 OK\r\n" + header + "\r\nabcd");
     }
 
     [Fact]
-    public async Task EofBeforeContentLength_IsResponseTruncated_NeverAShortBody()
+    public async Task Eof_before_content_length_is_ResponseTruncated_never_a_short_body()
     {
         await FailsAsync(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nonly5");
     }
 
     [Fact]
-    public async Task ResetMidBody_IsConnectionError()
+    public async Task Reset_mid_body_is_ConnectionError()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -96,7 +96,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task TruncatedBody_KeepsFailingOnLaterReads()
+    public async Task Truncated_body_keeps_failing_on_later_reads()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -111,7 +111,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task NoLength_BodyRunsToClose()
+    public async Task No_length_body_runs_to_close()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -125,7 +125,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task T1_Head_HasNoBody_EvenWithContentLength()
+    public async Task T1_head_has_no_body_even_with_content_length()
     {
         var (body, response) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", "HEAD");
         Assert.Equal("", body);
@@ -136,7 +136,7 @@ public sealed class BodyFramingTests
     [InlineData("HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n")]
     [InlineData("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n")]
     [InlineData("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n")]
-    public async Task T1_204And304_HaveNoBody(string raw)
+    public async Task T1_204_and_304_have_no_body(string raw)
     {
         var (body, _) = await FetchAsync(raw);
         Assert.Equal("", body);
@@ -150,14 +150,14 @@ public sealed class BodyFramingTests
     [InlineData("5;name=value\r\nhello\r\n6 ; a=\"quoted;x\"\r\n world\r\n0;last\r\n\r\n")]
     [InlineData("5\nhello\n6\n world\n0\n\n")]
     [InlineData("b\r\nhello world\r\n0\r\n\r\n")]
-    public async Task T2_ChunkedVariants_Decode(string chunks, string expected = "hello world")
+    public async Task T2_chunked_variants_decode(string chunks, string expected = "hello world")
     {
         var (body, _) = await FetchAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
         Assert.Equal(expected, body);
     }
 
     [Fact]
-    public async Task T2_ChunkedDripped_Decodes()
+    public async Task T2_chunked_dripped_decodes()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -172,7 +172,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task T2_Trailers_AreStoredOnTheResponse()
+    public async Task T2_trailers_are_stored_on_the_response()
     {
         var (body, response) = await FetchAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n2\r\nok\r\n0\r\nX-Checksum: abc123\r\nX-Other: 2\r\n\r\n");
         Assert.Equal("ok", body);
@@ -181,7 +181,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task T2_TrailersBeforeTheEnd_AreEmpty()
+    public async Task T2_trailers_before_the_end_are_empty()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -207,20 +207,20 @@ public sealed class BodyFramingTests
     [InlineData("ffffffffffffffffff\r\nhello\r\n0\r\n\r\n")] // overflows 64 bits
     [InlineData("3\r\nhello\r\n0\r\n\r\n")]              // data longer than its size
     [InlineData("5\r\nhello\r\n0\r\nBad Trailer: x\r\n\r\n")] // malformed trailer
-    public async Task T2_InvalidChunking_IsInvalidServerResponse(string chunks)
+    public async Task T2_invalid_chunking_is_InvalidServerResponse(string chunks)
     {
         await FailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveBody, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks, closeAfter: false);
     }
 
     [Fact]
-    public async Task T4_OverlongChunkSizeLine_IsChunkedEncodingHeaderSizeOverflow()
+    public async Task T4_overlong_chunk_size_line_is_ChunkedEncodingHeaderSizeOverflow()
     {
         string line = "5;" + new string('e', 9000) + "\r\n";
         await FailsAsync(HttpError.ChunkedEncodingHeaderSizeOverflow, HttpPhase.ReceiveBody, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + line + "hello\r\n0\r\n\r\n", closeAfter: false);
     }
 
     [Fact]
-    public async Task T4_ChunkSizeLineLimit_IsConfigurable()
+    public async Task T4_chunk_size_line_limit_is_configurable()
     {
         await FailsAsync(HttpError.ChunkedEncodingHeaderSizeOverflow, HttpPhase.ReceiveBody, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;abcdefghij\r\nhello\r\n0\r\n\r\n", closeAfter: false, configure: o => o.MaxChunkSizeLineLength = 8);
     }
@@ -231,20 +231,20 @@ public sealed class BodyFramingTests
     [InlineData("5\r\nhello")]           // before the chunk's CRLF
     [InlineData("5\r\nhello\r\n0\r\n")]  // inside the trailer section
     [InlineData("")]                     // before the first chunk
-    public async Task EofBeforeLastChunk_IsResponseTruncated(string chunks)
+    public async Task Eof_before_last_chunk_is_ResponseTruncated(string chunks)
     {
         await FailsAsync(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
     }
 
     [Fact]
-    public async Task T1_ChunkedWinsOverContentLength()
+    public async Task T1_chunked_wins_over_content_length()
     {
         var (body, _) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
         Assert.Equal("hello", body);
     }
 
     [Fact]
-    public async Task TransferEncodingNotEndingInChunked_RunsToClose()
+    public async Task Transfer_encoding_not_ending_in_chunked_runs_to_close()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -258,9 +258,9 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task SmallReads_ThroughALargeBody_ReassembleIt()
+    public async Task Small_reads_through_a_large_body_reassemble_it()
     {
-        string payload = new string('z', 100_000);
+        string payload = new('z', 100_000);
         await using var server = ScriptedServer.Respond(Ok(payload));
         using var session = Session();
         await using var response = await session.GetAsync(server.Uri("/"));
@@ -274,7 +274,7 @@ public sealed class BodyFramingTests
     }
 
     [Fact]
-    public async Task SynchronousRead_Works()
+    public async Task Synchronous_read_works()
     {
         await using var server = ScriptedServer.Respond(Ok("sync body"));
         using var session = Session();

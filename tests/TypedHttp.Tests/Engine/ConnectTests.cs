@@ -20,7 +20,7 @@ public sealed class ConnectTests
     }
 
     [Fact]
-    public async Task Resolver_IsUsedForNames_AndTheHostHeaderKeepsTheName()
+    public async Task Resolver_is_used_for_names_and_the_host_header_keeps_the_name()
     {
         await using var server = ScriptedServer.Respond(Ok("resolved"));
         string? asked = null;
@@ -37,21 +37,21 @@ public sealed class ConnectTests
     }
 
     [Fact]
-    public async Task ResolverFailure_IsNameNotResolved_InResolve()
+    public async Task Resolver_failure_is_NameNotResolved_in_Resolve()
     {
         using var session = Session(o => o.Resolver = static (host, ct) => throw new SocketException((int)SocketError.HostNotFound));
         await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://nowhere.test/")));
     }
 
     [Fact]
-    public async Task ResolverReturningNoAddress_IsNameNotResolved()
+    public async Task Resolver_returning_no_address_is_NameNotResolved()
     {
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(Array.Empty<IPAddress>()));
         await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://empty.test/")));
     }
 
     [Fact]
-    public async Task IpLiterals_AreNotResolved()
+    public async Task Ip_literals_are_not_resolved()
     {
         await using var server = ScriptedServer.Respond(Ok("literal"));
         using var session = Session(o => o.Resolver = static (host, ct) => throw new InvalidOperationException("must not resolve " + host));
@@ -59,14 +59,14 @@ public sealed class ConnectTests
     }
 
     [Fact]
-    public async Task RefusedConnection_IsCannotConnect_InConnect()
+    public async Task Refused_connection_is_CannotConnect_in_Connect()
     {
         using var session = Session();
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/")));
     }
 
-    [Fact]
-    public async Task C6_EachAddressIsTriedInTurn()
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    public async Task C6_each_address_is_tried_in_turn()
     {
         await using var server = ScriptedServer.Respond(Ok("second address"));
         // The name resolves to two addresses; the first refuses. 127.0.0.2 is loopback on Linux but nobody listens there.
@@ -75,8 +75,8 @@ public sealed class ConnectTests
         Assert.Equal("second address", await session.GetStringAsync(new Uri($"http://multi.test:{server.Port}/")));
     }
 
-    [Fact]
-    public async Task C6_AllAddressesRefusing_IsCannotConnect()
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    public async Task C6_all_addresses_refusing_is_CannotConnect()
     {
         int port = ClosedPort();
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("127.0.0.3") }));
@@ -87,34 +87,20 @@ public sealed class ConnectTests
     /// A listener whose accept queue is full, so further connection attempts get no answer at all (Linux drops
     /// the SYN): a connect to it only ends by timeout.
     /// </summary>
-    private static Socket? Blackhole(IPAddress address, int port, out Socket? filler)
+    private static Socket Blackhole(IPAddress address, int port, out Socket filler)
     {
-        filler = null;
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            listener.Bind(new IPEndPoint(address, port));
-            listener.Listen(0);
-            filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            filler.Connect(listener.LocalEndPoint!);
-            return listener;
-        }
-        catch (SocketException)
-        {
-            listener.Dispose();
-            filler?.Dispose();
-            return null; // 127.0.0.2 is not loopback on this OS
-        }
+        listener.Bind(new IPEndPoint(address, port));
+        listener.Listen(0);
+        filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        filler.Connect(listener.LocalEndPoint!);
+        return listener;
     }
 
-    [Fact]
-    public async Task TO2_ConnectTimeout_IsTimeout_InConnect()
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    public async Task TO2_connect_timeout_is_Timeout_in_Connect()
     {
-        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket? filler);
-        if (blackhole is null)
-        {
-            return;
-        }
+        using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket filler);
         using (filler)
         {
             int port = ((IPEndPoint)blackhole.LocalEndPoint!).Port;
@@ -124,15 +110,11 @@ public sealed class ConnectTests
         }
     }
 
-    [Fact]
-    public async Task C6_ConnectTimeout_AppliesPerAddress_AndTheNextAddressIsTried()
+    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    public async Task C6_connect_timeout_applies_per_address_and_the_next_address_is_tried()
     {
         await using var server = ScriptedServer.Respond(Ok("after a timeout"));
-        using Socket? blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket? filler);
-        if (blackhole is null)
-        {
-            return;
-        }
+        using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket filler);
         using (filler)
         {
             using var session = Session(o =>
@@ -145,13 +127,9 @@ public sealed class ConnectTests
         }
     }
 
-    [Fact]
-    public async Task IPv6Loopback_Works_WithABracketedHostHeader()
+    [RequiresFact(Prerequisite.IPv6Loopback)]
+    public async Task IPv6_loopback_works_with_a_bracketed_host_header()
     {
-        if (!Socket.OSSupportsIPv6 || !HasIPv6Loopback())
-        {
-            return; // no IPv6 loopback on this machine
-        }
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("six")), IPAddress.IPv6Loopback);
         using var session = Session();
 
@@ -160,30 +138,12 @@ public sealed class ConnectTests
         Assert.Equal($"[::1]:{server.Port}", server.Connections[0].Requests[0].Header("Host"));
     }
 
-    [Fact]
-    public async Task BothAddressFamilies_FromTheResolver()
+    [RequiresFact(Prerequisite.IPv6Loopback)]
+    public async Task Both_address_families_from_the_resolver()
     {
-        if (!Socket.OSSupportsIPv6 || !HasIPv6Loopback())
-        {
-            return;
-        }
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("v6 after v4")), IPAddress.IPv6Loopback);
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
 
         Assert.Equal("v6 after v4", await session.GetStringAsync(new Uri($"http://dual.test:{server.Port}/")));
-    }
-
-    private static bool HasIPv6Loopback()
-    {
-        try
-        {
-            using var s = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
-            s.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

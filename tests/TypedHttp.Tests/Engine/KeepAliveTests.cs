@@ -6,11 +6,11 @@ using static TypedHttp.Tests.Engine.EngineTest;
 
 namespace TypedHttp.Tests.Engine;
 
-/// <summary>The connection pool (C-2, C-3, C-4, T-6) and the stale-connection retry (WINHTTP.md part 1, C-5), counted on the server side.</summary>
+/// <summary>The connection pool (C-2, C-3, C-4, T-6) and the stale-connection retry (C-5, a departure), counted on the server side.</summary>
 public sealed class KeepAliveTests
 {
     [Fact]
-    public async Task C2_FullyReadResponse_ReturnsItsConnection_ForTheNextRequest()
+    public async Task C2_fully_read_response_returns_its_connection_for_the_next_request()
     {
         await using var server = ScriptedServer.Respond(Ok("one"), Ok("two"), Ok("three"));
         using var session = Session();
@@ -24,10 +24,10 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C2_ChunkedResponse_ReturnsItsConnection()
+    public async Task C2_chunked_response_returns_its_connection()
     {
-        const string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
-        await using var server = ScriptedServer.Respond(chunked, chunked);
+        const string Chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+        await using var server = ScriptedServer.Respond(Chunked, Chunked);
         using var session = Session();
 
         Assert.Equal("abc", await session.GetStringAsync(server.Uri("/")));
@@ -37,7 +37,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C2_NoBodyResponses_ReturnTheirConnectionAtOnce()
+    public async Task C2_no_body_responses_return_their_connection_at_once()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", Ok("x"));
         using var session = Session();
@@ -54,7 +54,7 @@ public sealed class KeepAliveTests
     [InlineData("HTTP/1.1 200 OK\r\nConnection: Keep-Alive, CLOSE\r\nContent-Length: 1\r\n\r\nx")]
     [InlineData("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n")]
-    public async Task C2_ConnectionNotReused_After(string response)
+    public async Task C2_connection_not_reused_after(string response)
     {
         await using var server = ScriptedServer.Respond(response, response);
         using var session = Session();
@@ -67,10 +67,10 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C2_Http10WithKeepAlive_IsReused()
+    public async Task C2_http10_with_keep_alive_is_reused()
     {
-        const string response = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx";
-        await using var server = ScriptedServer.Respond(response, response);
+        const string Response = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx";
+        await using var server = ScriptedServer.Respond(Response, Response);
         using var session = Session();
 
         Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
@@ -80,7 +80,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C2_RequestWithConnectionClose_IsNotReused()
+    public async Task C2_request_with_connection_close_is_not_reused()
     {
         await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"));
         using var session = Session();
@@ -95,7 +95,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task BytesBeyondContentLength_NeverLeakIntoTheNextResponse()
+    public async Task Bytes_beyond_content_length_never_leak_into_the_next_response()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -122,7 +122,7 @@ public sealed class KeepAliveTests
     [InlineData("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
     [InlineData("GET", "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nforged")]
     [InlineData("GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 6\r\n\r\nforged")]
-    public async Task BytesAfterTheFramedEnd_NeverLeakIntoTheNextResponse(string method, string firstResponse)
+    public async Task Bytes_after_the_framed_end_never_leak_into_the_next_response(string method, string firstResponse)
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -146,7 +146,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C4_BytesArrivingOnAnIdleConnection_DiscardIt()
+    public async Task C4_bytes_arriving_on_an_idle_connection_discard_it()
     {
         var garbageSent = new TaskCompletionSource();
         await using var server = ScriptedServer.Start(async c =>
@@ -176,7 +176,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C4_IdleConnectionClosedByTheServer_IsNotUsed()
+    public async Task C4_idle_connection_closed_by_the_server_is_not_used()
     {
         var closed = new TaskCompletionSource();
         await using var server = ScriptedServer.Start(async c =>
@@ -205,7 +205,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C4_IdleTimeout_ClosesPooledConnections()
+    public async Task C4_idle_timeout_closes_pooled_connections()
     {
         await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"));
         using var session = Session(o => o.PooledConnectionIdleTimeout = TimeSpan.FromMilliseconds(100));
@@ -219,7 +219,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task StaleReusedConnection_IdempotentRequest_IsRetriedOnceOnAFreshConnection()
+    public async Task Stale_reused_connection_idempotent_request_is_retried_once_on_a_fresh_connection()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -243,7 +243,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task StaleReusedConnection_ResetInsteadOfClose_IsRetriedToo()
+    public async Task Stale_reused_connection_reset_instead_of_close_is_retried_too()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -267,7 +267,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task StaleReusedConnection_NonReplayableBody_IsNotRetried()
+    public async Task Stale_reused_connection_non_replayable_body_is_not_retried()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -286,7 +286,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task StaleReusedConnection_PostWithoutBody_IsNotRetried()
+    public async Task Stale_reused_connection_post_without_body_is_not_retried()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -303,7 +303,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task FreshConnectionFailure_IsNotRetried()
+    public async Task Fresh_connection_failure_is_not_retried()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -317,7 +317,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task FailureAfterResponseBytes_IsNotRetried()
+    public async Task Failure_after_response_bytes_is_not_retried()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -335,9 +335,9 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task T6_DisposingAnUnreadBody_DrainsItAndReusesTheConnection()
+    public async Task T6_disposing_an_unread_body_drains_it_and_reuses_the_connection()
     {
-        string big = new string('d', 200_000);
+        string big = new('d', 200_000);
         await using var server = ScriptedServer.Respond(Ok(big), Ok("next"));
         using var session = Session();
 
@@ -351,9 +351,9 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task T6_BodyOverTheDrainLimit_ClosesTheConnection()
+    public async Task T6_body_over_the_drain_limit_closes_the_connection()
     {
-        string big = new string('d', 200_000);
+        string big = new('d', 200_000);
         await using var server = ScriptedServer.Start(c => c.Index == 0 ? c.ServeAsync(Ok(big)) : c.ServeAsync(Ok("next")));
         using var session = Session(o => o.MaxResponseDrainSize = 10_000);
 
@@ -367,7 +367,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task SynchronousDisposeOfAnUnreadStreamedBody_ClosesTheConnection()
+    public async Task Synchronous_dispose_of_an_unread_streamed_body_closes_the_connection()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -396,7 +396,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C3_MaxConnectionsPerServer_MakesRequestsWaitForAFreeConnection()
+    public async Task C3_MaxConnectionsPerServer_makes_requests_wait_for_a_free_connection()
     {
         await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"), Ok("c"));
         using var session = Session(o => o.MaxConnectionsPerServer = 1);
@@ -417,7 +417,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C3_WaitingForAConnection_HonoursCancellation()
+    public async Task C3_waiting_for_a_connection_honours_cancellation()
     {
         await using var server = ScriptedServer.Respond(Ok("a"));
         using var session = Session(o => o.MaxConnectionsPerServer = 1);
@@ -428,7 +428,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task C3_ConnectionClosedInsteadOfReturned_HandsItsSlotToAWaiter()
+    public async Task C3_connection_closed_instead_of_returned_hands_its_slot_to_a_waiter()
     {
         await using var server = ScriptedServer.Start(c => c.ServeAsync("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx"));
         using var session = Session(o => o.MaxConnectionsPerServer = 1);
@@ -446,7 +446,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task DisposingTheSession_FailsRequestsWaitingForAConnection_WithOperationCancelled()
+    public async Task Disposing_the_session_fails_requests_waiting_for_a_connection_with_OperationCancelled()
     {
         await using var server = ScriptedServer.Respond(Ok("a"));
         var session = Session(o => o.MaxConnectionsPerServer = 1);
@@ -459,7 +459,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task ConcurrentRequests_OnOneSession_AllSucceed()
+    public async Task Concurrent_requests_on_one_session_all_succeed()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -482,7 +482,7 @@ public sealed class KeepAliveTests
     }
 
     [Fact]
-    public async Task DisposedSession_ClosesIdleConnections_AndRefusesRequests()
+    public async Task Disposed_session_closes_idle_connections_and_refuses_requests()
     {
         var clientClosed = new TaskCompletionSource();
         await using var server = ScriptedServer.Start(async c =>

@@ -37,7 +37,7 @@ public sealed class KestrelEndToEndTests
     });
 
     [Fact]
-    public async Task SequentialRequests_ShareOneKeptAliveConnection()
+    public async Task Sequential_requests_share_one_kept_alive_connection()
     {
         await using var server = await StartEchoAsync();
         using var session = Session();
@@ -52,7 +52,7 @@ public sealed class KestrelEndToEndTests
     }
 
     [Fact]
-    public async Task ChunkedResponse_FromKestrel_Decodes_AndTheConnectionIsReused()
+    public async Task Chunked_response_from_kestrel_decodes_and_the_connection_is_reused()
     {
         await using var server = await StartEchoAsync();
         using var session = Session();
@@ -67,7 +67,7 @@ public sealed class KestrelEndToEndTests
     }
 
     [Fact]
-    public async Task LargeChunkedUpload_ArrivesWhole()
+    public async Task Large_chunked_upload_arrives_whole()
     {
         await using var server = await StartEchoAsync();
         using var session = Session();
@@ -80,7 +80,7 @@ public sealed class KestrelEndToEndTests
     }
 
     [Fact]
-    public async Task ExpectContinue_WithKestrel_SendsTheBodyAfter100()
+    public async Task Expect_continue_with_kestrel_sends_the_body_after_100()
     {
         await using var server = await StartEchoAsync();
         using var session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromSeconds(30));
@@ -93,7 +93,7 @@ public sealed class KestrelEndToEndTests
     }
 
     [Fact]
-    public async Task Head_And404_DoNotDisturbTheConnection()
+    public async Task Head_and_404_do_not_disturb_the_connection()
     {
         await using var server = await StartEchoAsync();
         using var session = Session();
@@ -112,7 +112,7 @@ public sealed class KestrelEndToEndTests
     }
 
     [Fact]
-    public async Task ConcurrentRequests_AllSucceed()
+    public async Task Concurrent_requests_all_succeed()
     {
         await using var server = await StartEchoAsync();
         using var session = Session(o => o.MaxConnectionsPerServer = 4);

@@ -49,7 +49,7 @@ internal sealed class RecordingObserver : IHttpSessionObserver
 public sealed class ObserverTests
 {
     [Fact]
-    public async Task ConnectionLifecycle_OpenedActiveIdleActiveIdleClosed_WithPoolKeyAndPeer()
+    public async Task Connection_lifecycle_opened_active_idle_active_idle_closed_with_pool_key_and_peer()
     {
         await using var server = ScriptedServer.Respond(Ok("one"), Ok("two"));
         var observer = new RecordingObserver();
@@ -74,7 +74,7 @@ public sealed class ObserverTests
     }
 
     [Fact]
-    public async Task AConnectionClosedWhileActive_IsReportedClosedOnce()
+    public async Task A_connection_closed_while_active_is_reported_closed_once()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
         var observer = new RecordingObserver();
@@ -89,7 +89,7 @@ public sealed class ObserverTests
     }
 
     [Fact]
-    public async Task AFailedConnect_IsNeverAnnounced()
+    public async Task A_failed_connect_is_never_announced()
     {
         var observer = new RecordingObserver();
         using var session = Session(o => o.Observer = observer);
@@ -98,7 +98,7 @@ public sealed class ObserverTests
     }
 
     [Fact]
-    public async Task FollowUps_RedirectThenServerAuth_AreReportedInOrder_AndTheCallersRequestIsLeftAlone()
+    public async Task Follow_ups_redirect_then_server_auth_are_reported_in_order_and_the_callers_request_is_left_alone()
     {
         await using var server = Stages.StageTest.Routed(r => Stages.StageTest.Path(r) switch
         {
@@ -126,7 +126,7 @@ public sealed class ObserverTests
     }
 
     [Fact]
-    public async Task FollowUps_AStaleConnectionRetry_IsReported()
+    public async Task Follow_ups_a_stale_connection_retry_is_reported()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -150,7 +150,7 @@ public sealed class ObserverTests
     }
 
     [Fact]
-    public async Task FollowUps_AFailedRedirectHop_CompletesWithTheError()
+    public async Task Follow_ups_a_failed_redirect_hop_completes_with_the_error()
     {
         await using var server = Stages.StageTest.Routed(_ => Stages.StageTest.Redirect(302, "http://127.0.0.1:1/gone"));
         var observer = new RecordingObserver();

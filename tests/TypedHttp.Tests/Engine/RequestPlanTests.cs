@@ -17,7 +17,7 @@ public sealed class RequestPlanTests
     [InlineData("http://[::1]:8080/", "[::1]:8080", false, "::1", 8080)]
     [InlineData("http://[fe80::1%25eth0]:81/", "[fe80::1]:81", false, "fe80::1%eth0", 81)]
     [InlineData("http://bücher.example/", "xn--bcher-kva.example", false, "xn--bcher-kva.example", 80)]
-    public void HostHeader_OmitsTheDefaultPort_BracketsIPv6_AndUsesPunycode(string uri, string host, bool https, string poolHost, int port)
+    public void Host_header_omits_the_default_port_brackets_IPv6_and_uses_punycode(string uri, string host, bool https, string poolHost, int port)
     {
         RequestPlan plan = HttpSession.Plan(new TypedHttpRequest("GET", new Uri(uri)), out PoolKey key);
 

@@ -11,7 +11,7 @@ namespace TypedHttp.Tests.Engine;
 public sealed class RequestWritingTests
 {
     [Fact]
-    public async Task Get_WritesRequestLine_Host_UserAgent_AndNothingElse()
+    public async Task Get_writes_request_line_host_user_agent_and_nothing_else()
     {
         await using var server = ScriptedServer.Respond(Ok("hi"));
         using var session = Session();
@@ -22,7 +22,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task OM2_CallerUserAgent_IsKept_AndNullAgentSendsNone()
+    public async Task OM2_caller_user_agent_is_kept_and_null_agent_sends_none()
     {
         await using var server = ScriptedServer.Respond(Ok("1"), Ok("2"));
         using var session = Session();
@@ -40,7 +40,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task SmallBody_GoesOutWithTheHead_WithContentTypeAndLength()
+    public async Task Small_body_goes_out_with_the_head_with_content_type_and_length()
     {
         await using var server = ScriptedServer.Respond(Ok("ok"));
         using var session = Session();
@@ -59,7 +59,7 @@ public sealed class RequestWritingTests
     [Theory]
     [InlineData("POST")]
     [InlineData("PUT")]
-    public async Task HD4_EmptyPostOrPut_SendsContentLengthZero(string method)
+    public async Task HD4_empty_post_or_put_sends_content_length_zero(string method)
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session(o => o.UserAgent = null);
@@ -70,7 +70,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task HD4_EmptyDelete_SendsNoContentLength()
+    public async Task HD4_empty_delete_sends_no_content_length()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session(o => o.UserAgent = null);
@@ -81,7 +81,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task UnknownLength_IsSentChunked()
+    public async Task Unknown_length_is_sent_chunked()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session(o => o.UserAgent = null);
@@ -95,7 +95,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task LargeBody_IsStreamedWithContentLength()
+    public async Task Large_body_is_streamed_with_content_length()
     {
         await using var server = ScriptedServer.Respond(Ok("done"));
         using var session = Session();
@@ -113,7 +113,7 @@ public sealed class RequestWritingTests
     [InlineData(1, 10, 11L)]       // small body, inline path: wrote fewer than announced
     [InlineData(5, 10_000, 40_000L)] // streamed path: wrote more than announced
     [InlineData(2, 10_000, 30_000L)] // streamed path: wrote fewer than announced
-    public async Task ContentThatLiesAboutItsLength_IsInvalidRequest(int pieces, int size, long announced)
+    public async Task Content_that_lies_about_its_length_is_InvalidRequest(int pieces, int size, long announced)
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
         using var session = Session();
@@ -123,7 +123,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task Http10_RequestLine_AndKeepAliveAsked()
+    public async Task Http10_request_line_and_keep_alive_asked()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx");
         using var session = Session(o => o.UserAgent = null);
@@ -134,7 +134,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task Http10_WithUnknownLengthBody_IsRefusedBeforeSending()
+    public async Task Http10_with_unknown_length_body_is_refused_before_sending()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session();
@@ -145,7 +145,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task OM6_RequestTarget_NeverCarriesRawSpaceControlOrNonAscii()
+    public async Task OM6_request_target_never_carries_raw_space_control_or_non_ascii()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session();
@@ -156,7 +156,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task HD5_NonAsciiHeaderValue_IsSentAsUtf8()
+    public async Task HD5_non_ascii_header_value_is_sent_as_utf8()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session();
@@ -169,7 +169,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task CallerHostHeader_ReplacesTheComputedOne()
+    public async Task Caller_host_header_replaces_the_computed_one()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session(o => o.UserAgent = null);
@@ -189,7 +189,7 @@ public sealed class RequestWritingTests
     [InlineData("Bad:Name", "v")]
     [InlineData("Content-Length", "5")]
     [InlineData("Transfer-Encoding", "chunked")]
-    public async Task HeaderInjection_IsRefusedBeforeAnyByteIsSent(string name, string value)
+    public async Task Header_injection_is_refused_before_any_byte_is_sent(string name, string value)
     {
         await using var server = ScriptedServer.Respond(Ok(""));
         using var session = Session();
@@ -204,7 +204,7 @@ public sealed class RequestWritingTests
     [Theory]
     [InlineData("GE T")]
     [InlineData("GET\r\n")]
-    public async Task BadMethod_IsInvalidRequest(string method)
+    public async Task Bad_method_is_InvalidRequest(string method)
     {
         using var session = Session();
         await AssertFailsAsync(HttpError.InvalidRequest, HttpPhase.Request, async () => await session.SendAsync(new TypedHttpRequest(method, new Uri("http://127.0.0.1:1/"))));
@@ -214,14 +214,14 @@ public sealed class RequestWritingTests
     [InlineData("ftp://127.0.0.1/file", HttpError.UnrecognizedScheme)]
     [InlineData("file:///etc/passwd", HttpError.UnrecognizedScheme)]
     [InlineData("/relative/path", HttpError.InvalidUrl)]
-    public async Task UriOtherThanAbsoluteHttp_IsRefused(string uri, HttpError error)
+    public async Task Uri_other_than_absolute_http_is_refused(string uri, HttpError error)
     {
         using var session = Session();
         await AssertFailsAsync(error, HttpPhase.Request, async () => await session.SendAsync(new TypedHttpRequest("GET", new Uri(uri, UriKind.RelativeOrAbsolute))));
     }
 
     [Fact]
-    public async Task ExpectContinue_BodyFollowsThe100()
+    public async Task Expect_continue_body_follows_the_100()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -242,7 +242,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task ExpectContinue_ServerSilent_BodyIsSentAfterTheWait()
+    public async Task Expect_continue_server_silent_body_is_sent_after_the_wait()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -261,7 +261,7 @@ public sealed class RequestWritingTests
     }
 
     [Fact]
-    public async Task ExpectContinue_FinalStatusFirst_BodyIsNeverSent_AndConnectionNotReused()
+    public async Task Expect_continue_final_status_first_body_is_never_sent_and_connection_not_reused()
     {
         await using var server = ScriptedServer.Start(async c =>
         {

@@ -24,7 +24,7 @@ public sealed class ResponseCorpusTests
 
     [Theory]
     [MemberData(nameof(ValidResponses))]
-    public async Task ValidResponse_SplitAtRandomPoints_DecodesTheSame(string name, string raw, string body)
+    public async Task Valid_response_split_at_random_points_decodes_the_same(string name, string raw, string body)
     {
         _ = name;
         for (int seed = 0; seed < 8; seed++)
@@ -50,13 +50,13 @@ public sealed class ResponseCorpusTests
     }
 
     [Fact]
-    public async Task DamagedResponses_FailCleanly()
+    public async Task Damaged_responses_fail_cleanly()
     {
-        const string valid = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+        const string Valid = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
         var random = new Random(1234);
         for (int round = 0; round < 40; round++)
         {
-            byte[] bytes = Encoding.Latin1.GetBytes(valid);
+            byte[] bytes = Encoding.Latin1.GetBytes(Valid);
             int damage = random.Next(1, 4);
             for (int d = 0; d < damage; d++)
             {
@@ -71,7 +71,7 @@ public sealed class ResponseCorpusTests
     }
 
     [Fact]
-    public async Task RandomBytes_FailCleanly()
+    public async Task Random_bytes_fail_cleanly()
     {
         var random = new Random(99);
         for (int round = 0; round < 30; round++)

@@ -29,7 +29,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task StatusLine_Headers_AndReasonPhrase_AreParsed()
+    public async Task Status_line_headers_and_reason_phrase_are_parsed()
     {
         await using var response = await GetOnceAsync("HTTP/1.1 201 Created Just Now\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 0\r\nX-Empty:\r\nX-Spaces:   padded value \t \r\n\r\n");
 
@@ -46,7 +46,7 @@ public sealed class ResponseHeadTests
     [InlineData("HTTP/1.1 200\r\n")]     // no reason phrase, no second space
     [InlineData("HTTP/1.1 200 \r\n")]    // empty reason phrase
     [InlineData("HTTP/1.1 200 OK\n")]    // bare LF
-    public async Task StatusLine_TolerableForms(string statusLine)
+    public async Task Status_line_tolerable_forms(string statusLine)
     {
         await using var response = await GetOnceAsync(statusLine + "Content-Length: 2\r\n\r\nok");
         Assert.Equal(200, response.StatusCode);
@@ -54,7 +54,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task BareLf_LineEndsThroughout_AreAccepted()
+    public async Task Bare_lf_line_ends_throughout_are_accepted()
     {
         await using var response = await GetOnceAsync("HTTP/1.1 200 OK\nA: 1\nContent-Length: 3\n\nabc");
         Assert.Equal("1", response.Headers.GetValue("A"));
@@ -62,7 +62,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task ObsFold_IsReplacedBySingleSpace()
+    public async Task Obs_fold_is_replaced_by_single_space()
     {
         await using var response = await GetOnceAsync("HTTP/1.1 200 OK\r\nX-Folded: first\r\n  second\r\n\tthird\r\nContent-Length: 0\r\n\r\n");
         Assert.Equal("first second third", response.Headers.GetValue("X-Folded"));
@@ -70,7 +70,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task Http10StatusLine_IsVersion10()
+    public async Task Http10_status_line_is_version10()
     {
         await using var response = await GetOnceAsync("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
         Assert.Equal(HttpVersion.Version10, response.Version);
@@ -89,7 +89,7 @@ public sealed class ResponseHeadTests
     [InlineData("ICY 200 OK\r\n")]
     [InlineData("garbage\r\n")]
     [InlineData("HTTP/1.1 200 O\u0001K\r\n")]
-    public async Task T5_MalformedStatusLine_IsInvalidServerResponse(string statusLine)
+    public async Task T5_malformed_status_line_is_InvalidServerResponse(string statusLine)
     {
         await FailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, c => c.ServeAsync(statusLine + "Content-Length: 0\r\n\r\n"));
     }
@@ -102,19 +102,19 @@ public sealed class ResponseHeadTests
     [InlineData("X-Nul: a\0b\r\n")]
     [InlineData("X-Cr: a\rb\r\n")]
     [InlineData("X-Del: a\u007Fb\r\n")]
-    public async Task MalformedHeaderLine_IsInvalidServerResponse(string headerLine)
+    public async Task Malformed_header_line_is_InvalidServerResponse(string headerLine)
     {
         await FailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, c => c.ServeAsync("HTTP/1.1 200 OK\r\n" + headerLine + "Content-Length: 0\r\n\r\n"));
     }
 
     [Fact]
-    public async Task ContinuationLine_RightAfterStatusLine_IsInvalidServerResponse()
+    public async Task Continuation_line_right_after_status_line_is_InvalidServerResponse()
     {
         await FailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, c => c.ServeAsync("HTTP/1.1 200 OK\r\n folded: x\r\nContent-Length: 0\r\n\r\n"));
     }
 
     [Fact]
-    public async Task T5_CloseBeforeAnyResponseByte_IsEmptyResponse()
+    public async Task T5_close_before_any_response_byte_is_EmptyResponse()
     {
         var e = await FailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async c =>
         {
@@ -125,7 +125,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task CloseMidHeaders_IsInvalidServerResponse()
+    public async Task Close_mid_headers_is_InvalidServerResponse()
     {
         await FailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async c =>
         {
@@ -136,7 +136,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task ResetBeforeStatusLine_IsConnectionError()
+    public async Task Reset_before_status_line_is_ConnectionError()
     {
         await FailsAsync(HttpError.ConnectionError, HttpPhase.ReceiveHeaders, async c =>
         {
@@ -146,7 +146,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task HeadDrippedByteByByte_IsAssembled()
+    public async Task Head_dripped_byte_by_byte_is_assembled()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -161,14 +161,14 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task T4_HeadersOver64KiB_AreHeaderSizeOverflow()
+    public async Task T4_headers_over_64_KiB_are_HeaderSizeOverflow()
     {
         string big = "X-Big: " + new string('a', 70 * 1024) + "\r\n";
         await FailsAsync(HttpError.HeaderSizeOverflow, HttpPhase.ReceiveHeaders, c => c.ServeAsync("HTTP/1.1 200 OK\r\n" + big + "Content-Length: 0\r\n\r\n"));
     }
 
     [Fact]
-    public async Task T4_ManySmallHeadersOverTheLimit_AreHeaderSizeOverflow()
+    public async Task T4_many_small_headers_over_the_limit_are_HeaderSizeOverflow()
     {
         var sb = new StringBuilder("HTTP/1.1 200 OK\r\n");
         for (int i = 0; i < 100; i++)
@@ -179,7 +179,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task T4_HeadersJustUnderTheLimit_AreAccepted()
+    public async Task T4_headers_just_under_the_limit_are_accepted()
     {
         string head = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n";
         string filler = "X-Fill: " + new string('f', 1024 - head.Length - "X-Fill: \r\n\r\n".Length) + "\r\n";
@@ -190,7 +190,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task T4_TooManyHeaders_AreHeaderCountExceeded()
+    public async Task T4_too_many_headers_are_HeaderCountExceeded()
     {
         var sb = new StringBuilder("HTTP/1.1 200 OK\r\n");
         for (int i = 0; i < 10; i++)
@@ -201,7 +201,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task OM13_InterimResponses_AreSkipped()
+    public async Task OM13_interim_responses_are_skipped()
     {
         await using var response = await GetOnceAsync(
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\nX-I: 1\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal");
@@ -212,7 +212,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task OM13_MoreThanTenInterimResponses_AreInvalidServerResponse()
+    public async Task OM13_more_than_ten_interim_responses_are_InvalidServerResponse()
     {
         var sb = new StringBuilder();
         for (int i = 0; i < 11; i++)
@@ -223,7 +223,7 @@ public sealed class ResponseHeadTests
     }
 
     [Fact]
-    public async Task OM13_ExactlyTenInterimResponses_AreAccepted()
+    public async Task OM13_exactly_ten_interim_responses_are_accepted()
     {
         var sb = new StringBuilder();
         for (int i = 0; i < 10; i++)

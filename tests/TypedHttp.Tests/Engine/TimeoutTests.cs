@@ -13,7 +13,7 @@ public sealed class TimeoutTests
     private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(300);
 
     [Fact]
-    public void TO1_Defaults()
+    public void TO1_defaults()
     {
         var options = new HttpSessionOptions();
         Assert.Equal(Timeout.InfiniteTimeSpan, options.ResolveTimeout);
@@ -29,7 +29,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public void TO1_ZeroOrNegativeTimeouts_AreRefused_AndOptionsFreezeWithTheSession()
+    public void TO1_zero_or_negative_timeouts_are_refused_and_options_freeze_with_the_session()
     {
         var options = new HttpSessionOptions();
         Assert.Throws<ArgumentOutOfRangeException>(() => options.ReceiveTimeout = TimeSpan.Zero);
@@ -40,7 +40,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task TO2_SilentServer_IsReceiveTimeout_InReceiveHeaders()
+    public async Task TO2_silent_server_is_receive_timeout_in_ReceiveHeaders()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
         using var session = Session(o => o.ReceiveTimeout = Short);
@@ -49,7 +49,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task TO2_HeadDrippedSlowerThanTheReceiveResponseTimeout_IsTimeout()
+    public async Task TO2_head_dripped_slower_than_the_receive_response_timeout_is_Timeout()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -67,7 +67,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task TO2_BodyThatStalls_IsTimeout_InReceiveBody()
+    public async Task TO2_body_that_stalls_is_Timeout_in_ReceiveBody()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -82,7 +82,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task TO2_ServerThatNeverReads_IsSendTimeout()
+    public async Task TO2_server_that_never_reads_is_send_timeout()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -96,7 +96,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task TO1_ResolveTimeout_IsTimeout_InResolve()
+    public async Task TO1_resolve_timeout_is_Timeout_in_Resolve()
     {
         using var session = Session(o =>
         {
@@ -112,7 +112,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task TO2_TlsHandshakeAgainstASilentServer_IsTimeout_InTls()
+    public async Task TO2_tls_handshake_against_a_silent_server_is_Timeout_in_Tls()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
         using var session = Session(o => o.ReceiveTimeout = Short);
@@ -121,7 +121,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task CallerCancellation_WhileWaitingForTheHead_IsOperationCanceled()
+    public async Task Caller_cancellation_while_waiting_for_the_head_is_OperationCanceled()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
         using var session = Session();
@@ -132,7 +132,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task CallerCancellation_WhileReadingTheBody_IsOperationCanceled()
+    public async Task Caller_cancellation_while_reading_the_body_is_OperationCanceled()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -148,7 +148,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task CallerCancellation_DuringResolve_IsOperationCanceled()
+    public async Task Caller_cancellation_during_resolve_is_OperationCanceled()
     {
         using var session = Session(o => o.Resolver = static async (host, ct) =>
         {
@@ -161,7 +161,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task AlreadyCancelledToken_SendsNothing()
+    public async Task Already_cancelled_token_sends_nothing()
     {
         await using var server = ScriptedServer.Respond(Ok("x"));
         using var session = Session();
@@ -174,7 +174,7 @@ public sealed class TimeoutTests
     }
 
     [Fact]
-    public async Task AfterATimeout_TheSessionKeepsWorking()
+    public async Task After_a_Timeout_the_session_keeps_working()
     {
         await using var server = ScriptedServer.Start(c => c.Index == 0 ? c.StaySilentAsync() : c.ServeAsync(Ok("fine")));
         using var session = Session(o => o.ReceiveTimeout = Short);

@@ -47,7 +47,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     });
 
     [Fact]
-    public async Task ValidCertificate_PinnedCa_Works_AndTheConnectionIsReused()
+    public async Task Valid_certificate_pinned_ca_works_and_the_connection_is_reused()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
@@ -61,7 +61,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S1_UntrustedCertificate_WithoutCallback_IsSecureFailure()
+    public async Task S1_untrusted_certificate_without_callback_is_SecureFailure()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession();
@@ -70,7 +70,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S1_CertificateFromAnotherCa_IsSecureFailure()
+    public async Task S1_certificate_from_another_ca_is_SecureFailure()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.OtherAuthority));
@@ -79,7 +79,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S1_WrongName_IsSecureFailure()
+    public async Task S1_wrong_name_is_SecureFailure()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.WrongName);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
@@ -88,7 +88,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S1_ExpiredCertificate_IsSecureFailure()
+    public async Task S1_expired_certificate_is_SecureFailure()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Expired);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
@@ -97,7 +97,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S7_CallerCallback_CanAcceptAnything()
+    public async Task S7_caller_callback_can_accept_anything()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Expired);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => true);
@@ -106,7 +106,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S4_RequiredClientCertificate_Missing_IsClientAuthCertNeeded()
+    public async Task S4_required_client_certificate_missing_is_ClientAuthCertNeeded()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
@@ -119,7 +119,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S1_UntrustedCertificate_FromAServerThatAllowsClientCertificates_IsSecureFailure_NotClientAuthCertNeeded()
+    public async Task S1_untrusted_certificate_from_a_server_that_allows_client_certificates_is_SecureFailure_not_ClientAuthCertNeeded()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
         using var session = TlsSession();
@@ -135,7 +135,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S7_ACallbackThatRefusesATrustedCertificate_IsNamedInTheSecureFailure()
+    public async Task S7_a_callback_that_refuses_a_trusted_certificate_is_named_in_the_SecureFailure()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => false);
@@ -145,7 +145,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S4_AllowedClientCertificate_NotConfigured_WithATrustedServer_Works()
+    public async Task S4_allowed_client_certificate_not_configured_with_a_trusted_server_works()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
         using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
@@ -154,7 +154,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S4_RequiredClientCertificate_Configured_IsSent()
+    public async Task S4_required_client_certificate_configured_is_sent()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
         using var session = TlsSession(o =>
@@ -167,7 +167,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task S6_SslProtocols_LimitsTheVersion()
+    public async Task S6_SslProtocols_limits_the_version()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         var events = new System.Collections.Concurrent.ConcurrentQueue<HttpTraceEvent>();
@@ -183,7 +183,7 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     }
 
     [Fact]
-    public async Task PlainHttpToATlsPort_IsAnError_NotAHang()
+    public async Task Plain_http_to_a_tls_port_is_an_error_not_a_hang()
     {
         await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
         using var session = TlsSession();

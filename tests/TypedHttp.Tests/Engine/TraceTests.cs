@@ -14,7 +14,7 @@ namespace TypedHttp.Tests.Engine;
 public sealed class TraceTests
 {
     [Fact]
-    public async Task Events_FollowTheExchange_AndSecretsAreRedacted()
+    public async Task Events_follow_the_exchange_and_secrets_are_redacted()
     {
         await using var server = ScriptedServer.Respond(
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: session=s3cr3t-cookie\r\nContent-Length: 2\r\n\r\nok",
@@ -58,7 +58,7 @@ public sealed class TraceTests
     }
 
     [Fact]
-    public async Task Failures_AndRetries_AreTraced()
+    public async Task Failures_and_retries_are_traced()
     {
         await using var server = ScriptedServer.Start(async c =>
         {
@@ -83,7 +83,7 @@ public sealed class TraceTests
     }
 
     [Fact]
-    public async Task EventSource_NamedTypedHttp_CarriesTheEvents()
+    public async Task EventSource_named_TypedHttp_carries_the_events()
     {
         await using var server = ScriptedServer.Respond(Ok("es"));
         using var listener = new Listener();
@@ -101,7 +101,7 @@ public sealed class TraceTests
     }
 
     [Fact]
-    public async Task SessionListener_GetsTheHeadsInClear_AsSent_WhileTheEventSourceStaysRedacted()
+    public async Task Session_listener_gets_the_heads_in_clear_as_sent_while_the_EventSource_stays_redacted()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nSet-Cookie: sid=clear-set-cookie\r\nContent-Length: 2\r\n\r\nok");
         using var listener = new Listener();

@@ -161,19 +161,19 @@ public sealed class ContentDecodingTests
         => Assert.Empty(ReadAll(Decode(Array.Empty<byte>(), contentEncoding)));
 
     [Fact]
-    public void Truncated_gzip_is_our_error_or_a_short_body_never_a_hang()
+    public void Truncated_gzip_ends_early_with_exactly_the_bytes_decoded_so_far()
     {
+        // GZipStream reports the end of its input as the end of the data, not as an error: a gzip body cut inside
+        // its deflate blocks (while the framing below says the body is whole) reads as a shorter body.
         byte[] encoded = Encode("gzip", Payload);
         byte[] truncated = encoded[..(encoded.Length / 2)];
-        try
-        {
-            byte[] partial = ReadAll(Decode(truncated, "gzip"));
-            Assert.True(partial.Length < Payload.Length);
-        }
-        catch (TypedHttpException e)
-        {
-            Assert.Equal(HttpError.InvalidServerResponse, e.Error);
-        }
+        byte[] expected = ReadAll(new GZipStream(new MemoryStream(truncated), CompressionMode.Decompress));
+
+        byte[] partial = ReadAll(Decode(truncated, "gzip"));
+
+        Assert.Equal(expected, partial);
+        Assert.InRange(partial.Length, 1, Payload.Length - 1);
+        Assert.Equal(Payload.AsSpan(0, partial.Length).ToArray(), partial);
     }
 
     private static readonly Lazy<byte[]> GzipBomb = new(() =>
@@ -206,12 +206,12 @@ public sealed class ContentDecodingTests
     [Fact]
     public async Task Gzip_bomb_is_refused_by_the_size_limit_when_the_ratio_is_unchecked()
     {
-        const long limit = 16L * 1024 * 1024;
-        Stream decoded = Decode(GzipBomb.Value, "gzip", new DecompressionLimits(limit, maxRatio: 0));
+        const long Limit = 16L * 1024 * 1024;
+        Stream decoded = Decode(GzipBomb.Value, "gzip", new DecompressionLimits(Limit, maxRatio: 0));
         var e = await Assert.ThrowsAsync<TypedHttpException>(() => ReadAllAsync(decoded));
         Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("size limit", e.Message);
-        Assert.Equal(limit + 1, ((LimitedDecodingStream)decoded).DecodedBytes);
+        Assert.Equal(Limit + 1, ((LimitedDecodingStream)decoded).DecodedBytes);
     }
 
     [Fact]

@@ -333,10 +333,9 @@ public sealed class CookieStoreTests
     {
         Gen.String[Gen.Char["0123456789:-, JanFebDecGMT"], 0, 40].Sample(s =>
         {
-            if (CookieDateParser.TryParse(s, out DateTimeOffset d))
-            {
-                Assert.True(d.Year >= 1601);
-            }
+            // RFC 6265 §5.1.1: a year before 1601 fails the parse; a failed parse leaves the default value.
+            bool parsed = CookieDateParser.TryParse(s, out DateTimeOffset d);
+            Assert.True(parsed ? d.Year >= 1601 && d.Offset == TimeSpan.Zero : d == default, $"'{s}' -> {parsed} {d:O}");
         }, iter: 3000);
     }
 }

@@ -3,7 +3,7 @@ using TypedHttp.Policy;
 
 namespace TypedHttp.Tests.Policy;
 
-/// <summary>Redirect decisions (WINHTTP.md §2: R-1 … departure).</summary>
+/// <summary>Redirect decisions (R-1 … departure; docs/behaviour.md).</summary>
 public sealed class RedirectDeciderTests
 {
     private static readonly Uri Http = new("http://api.example.com/v1/items?page=2#frag");

@@ -9,13 +9,13 @@ using static TypedHttp.Tests.Stages.StageTest;
 
 namespace TypedHttp.Tests.Stages;
 
-/// <summary>The follow-up stage's authentication (WINHTTP.md §3) through the engine against scripted servers.</summary>
+/// <summary>The follow-up stage's authentication (A-1 … A-9f in docs/behaviour.md) through the engine against scripted servers.</summary>
 public sealed class AuthStageTests
 {
     private const string Unauthorized = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"api\"\r\nContent-Length: 6\r\n\r\ndenied";
 
     [Fact]
-    public async Task A_9_basic_with_utf8_credentials_then_pre_authentication_A_9f()
+    public async Task A9_basic_with_utf8_credentials_then_pre_authentication_A9f()
     {
         string expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("jürgen:pässwörd€"));
         await using var server = Routed(r => r.Header("Authorization") == expected ? Ok("hello") : Unauthorized);
@@ -36,7 +36,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_9f_pre_authentication_off_waits_for_the_challenge()
+    public async Task A9f_pre_authentication_off_waits_for_the_challenge()
     {
         await using var server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok());
         var credentials = new HttpCredentialCache();
@@ -48,7 +48,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_6_wrong_credentials_get_one_attempt_and_the_final_401_is_returned()
+    public async Task A6_wrong_credentials_get_one_attempt_and_the_final_401_is_returned()
     {
         await using var server = Routed(_ => Unauthorized);
         var credentials = new HttpCredentialCache();
@@ -61,7 +61,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_6_no_credentials_returns_the_401()
+    public async Task A6_no_credentials_returns_the_401()
     {
         await using var server = Routed(_ => Unauthorized);
         using var session = Session();
@@ -95,7 +95,7 @@ public sealed class AuthStageTests
     }
 
     [Fact]
-    public async Task A_9b_digest_is_preferred_over_basic_and_RFC_7616_sha256_verifies_end_to_end()
+    public async Task A9b_digest_is_preferred_over_basic_and_RFC_7616_sha256_verifies_end_to_end()
     {
         var digest = new DigestServer("http-auth@example.org", "Mufasa", "Circle of Life", "SHA-256");
         await using var server = Routed(digest.Answer);
@@ -204,8 +204,8 @@ public sealed class AuthStageTests
         Assert.Equal(2, server.AllRequests().Count);
     }
 
-    [Fact]
-    public async Task A_4_ntlm_that_the_platform_cannot_do_returns_the_401_without_throwing()
+    [RequiresFact(Prerequisite.NoNtlmMechanism, Prerequisite.NoKerberosRealm)]
+    public async Task A4_ntlm_that_the_platform_cannot_do_returns_the_401_without_throwing()
     {
         await using var server = Routed(_ => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n");
         var credentials = new HttpCredentialCache();
@@ -213,7 +213,8 @@ public sealed class AuthStageTests
         using var session = Session(o => o.Credentials = credentials);
         var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
-        Assert.True(server.AllRequests().Count <= 3, "at most one attempt per scheme");
+        // Neither scheme can make its first token here, so nothing is sent again: the first 401 is the answer.
+        Assert.Single(server.AllRequests());
     }
 
     [Fact]
@@ -284,9 +285,15 @@ public sealed class AuthStageTests
             int i = 0;
             while (i < value.Length)
             {
-                while (i < value.Length && (value[i] == ' ' || value[i] == ',')) i++;
+                while (i < value.Length && (value[i] == ' ' || value[i] == ','))
+                {
+                    i++;
+                }
                 int eq = value.IndexOf('=', i);
-                if (eq < 0) break;
+                if (eq < 0)
+                {
+                    break;
+                }
                 string name = value[i..eq].Trim();
                 i = eq + 1;
                 string v;
@@ -299,7 +306,10 @@ public sealed class AuthStageTests
                 else
                 {
                     int end = value.IndexOf(',', i);
-                    if (end < 0) end = value.Length;
+                    if (end < 0)
+                    {
+                        end = value.Length;
+                    }
                     v = value[i..end].Trim();
                     i = end;
                 }

@@ -14,7 +14,7 @@ namespace TypedHttp.Tests.Stages;
 public sealed class BridgeStageTests
 {
     [Fact]
-    public async Task R_13_CK_1_set_cookie_on_a_302_is_sent_on_the_next_hop_and_later_requests()
+    public async Task R13_CK1_set_cookie_on_a_302_is_sent_on_the_next_hop_and_later_requests()
     {
         await using var server = Routed(r => r.Path() == "/login"
             ? Redirect(302, "/home", "Set-Cookie: session=abc; Path=/\r\n")
@@ -27,7 +27,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task CK_1_set_cookie_on_a_401_is_stored()
+    public async Task CK1_set_cookie_on_a_401_is_stored()
     {
         await using var server = Routed(r => r.Path() == "/a"
             ? "HTTP/1.1 401 Unauthorized\r\nSet-Cookie: seen=1\r\nContent-Length: 0\r\n\r\n"
@@ -39,7 +39,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task CK_3_UseCookies_false_neither_records_nor_sends()
+    public async Task CK3_UseCookies_false_neither_records_nor_sends()
     {
         await using var server = Routed(r => Ok(r.Header("Cookie") ?? "none", "Set-Cookie: a=1\r\n"));
         using var session = Session(o => o.UseCookies = false);
@@ -79,7 +79,7 @@ public sealed class BridgeStageTests
     [InlineData("gzip")]
     [InlineData("deflate")]
     [InlineData("br")]
-    public async Task T_7_bodies_are_decoded_and_the_headers_removed(string coding)
+    public async Task T7_bodies_are_decoded_and_the_headers_removed(string coding)
     {
         byte[] plain = Encoding.UTF8.GetBytes(string.Concat(System.Linq.Enumerable.Repeat("{\"hello\":\"world\"}", 200)));
         byte[] encoded = Encode(coding, plain);
@@ -103,7 +103,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task T_7_off_by_default_passes_the_body_through()
+    public async Task T7_off_by_default_passes_the_body_through()
     {
         byte[] encoded = Encode("gzip", Encoding.UTF8.GetBytes("hello"));
         await using var server = RoutedBytes(r => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
@@ -117,7 +117,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task T_7_head_and_304_are_left_alone()
+    public async Task T7_head_and_304_are_left_alone()
     {
         await using var server = Routed(r => r.Path() == "/304"
             ? "HTTP/1.1 304 Not Modified\r\nContent-Encoding: gzip\r\n\r\n"
@@ -133,7 +133,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task T_6_a_decoded_body_disposed_unread_is_drained_and_its_connection_reused()
+    public async Task T6_a_decoded_body_disposed_unread_is_drained_and_its_connection_reused()
     {
         byte[] plain = new byte[200_000];
         new Random(7).NextBytes(plain); // incompressible: the encoded body is larger than one read
@@ -155,7 +155,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task T_6_a_decoded_body_over_the_drain_limit_closes_its_connection()
+    public async Task T6_a_decoded_body_over_the_drain_limit_closes_its_connection()
     {
         byte[] plain = new byte[200_000];
         new Random(8).NextBytes(plain);
@@ -169,7 +169,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task T_7_a_gzip_bomb_is_refused_with_DecompressionLimitExceeded()
+    public async Task T7_a_gzip_bomb_is_refused_with_DecompressionLimitExceeded()
     {
         var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
@@ -190,7 +190,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task T_7_the_size_limit_is_configurable()
+    public async Task T7_the_size_limit_is_configurable()
     {
         byte[] encoded = Encode("gzip", new byte[10_000]);
         await using var server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
@@ -202,7 +202,7 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
-    public async Task T_7_kestrel_gzip_end_to_end()
+    public async Task T7_kestrel_gzip_end_to_end()
     {
         await using var kestrel = await KestrelServer.StartAsync(async context =>
         {

@@ -20,7 +20,7 @@ public sealed class HandshakePinningTests
     private static readonly string Type1 = "NTLM " + B64("negotiate");
 
     [Fact]
-    public async Task A_4_all_legs_stay_on_one_connection_while_another_request_waits_for_it()
+    public async Task A4_all_legs_stay_on_one_connection_while_another_request_waits_for_it()
     {
         var firstReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,7 +67,7 @@ public sealed class HandshakePinningTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task A_4_a_handshake_whose_connection_closed_between_legs_starts_over_once_on_a_fresh_one(bool announced)
+    public async Task A4_a_handshake_whose_connection_closed_between_legs_starts_over_once_on_a_fresh_one(bool announced)
     {
         var server = new HandshakeServer(closeAfterChallengeOn: 0, announceClose: announced);
         await using ScriptedServer listener = server.Start();
@@ -87,7 +87,7 @@ public sealed class HandshakePinningTests
     }
 
     [Fact]
-    public async Task A_4_the_restart_happens_once_then_the_401_is_the_answer()
+    public async Task A4_the_restart_happens_once_then_the_401_is_the_answer()
     {
         var server = new HandshakeServer(closeAfterChallengeOn: -1, announceClose: true);
         await using ScriptedServer listener = server.Start();

@@ -13,7 +13,7 @@ public sealed class ProxyStageTests
     private static readonly string ProxyAuthorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("proxyuser:proxy-pw"));
 
     [Fact]
-    public async Task P_5_plain_http_goes_in_absolute_form_and_a_407_is_answered_with_proxy_credentials()
+    public async Task P5_plain_http_goes_in_absolute_form_and_a_407_is_answered_with_proxy_credentials()
     {
         await using var origin = Routed(r => Ok("via proxy " + r.RequestLine));
         await using var proxy = new TestProxy(ProxyAuthorization);
@@ -42,7 +42,7 @@ public sealed class ProxyStageTests
     }
 
     [Fact]
-    public async Task P_5_a_final_407_without_credentials_is_returned()
+    public async Task P5_a_final_407_without_credentials_is_returned()
     {
         await using var proxy = new TestProxy(ProxyAuthorization);
         using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
@@ -51,7 +51,7 @@ public sealed class ProxyStageTests
     }
 
     [Fact]
-    public async Task P_5_https_through_a_CONNECT_tunnel_with_407_first_and_TLS_checked_against_the_origin()
+    public async Task P5_https_through_a_CONNECT_tunnel_with_407_first_and_TLS_checked_against_the_origin()
     {
         using var authority = TestCertificates.CreateAuthority();
         using var certificate = TestCertificates.CreateServer(authority, "secure.test");
@@ -80,7 +80,7 @@ public sealed class ProxyStageTests
     }
 
     [Fact]
-    public async Task P_5_the_origin_name_is_checked_through_the_tunnel()
+    public async Task P5_the_origin_name_is_checked_through_the_tunnel()
     {
         using var authority = TestCertificates.CreateAuthority();
         using var certificate = TestCertificates.CreateServer(authority, "other.test");
@@ -96,7 +96,7 @@ public sealed class ProxyStageTests
     }
 
     [Fact]
-    public async Task P_5_a_CONNECT_407_without_credentials_is_returned_with_no_body()
+    public async Task P5_a_CONNECT_407_without_credentials_is_returned_with_no_body()
     {
         await using var proxy = new TestProxy(ProxyAuthorization);
         using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
@@ -106,7 +106,7 @@ public sealed class ProxyStageTests
     }
 
     [Fact]
-    public async Task P_5_a_refused_CONNECT_is_CannotConnect()
+    public async Task P5_a_refused_CONNECT_is_CannotConnect()
     {
         await using var proxy = Routed(_ => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
         using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
@@ -117,7 +117,7 @@ public sealed class ProxyStageTests
     }
 
     [Fact]
-    public async Task P_3_a_bypassed_host_is_reached_directly()
+    public async Task P3_a_bypassed_host_is_reached_directly()
     {
         await using var origin = Routed(r => Ok(r.RequestLine));
         using var session = Session(o => o.Proxy = ProxySettings.Named("http://127.0.0.1:1", "direct.test"));

@@ -10,14 +10,14 @@ using static TypedHttp.Tests.Stages.StageTest;
 
 namespace TypedHttp.Tests.Stages;
 
-/// <summary>The follow-up stage's redirects (WINHTTP.md §2) through the engine against scripted servers.</summary>
+/// <summary>The follow-up stage's redirects (R-1 … R-14 in docs/behaviour.md) through the engine against scripted servers.</summary>
 public sealed class RedirectStageTests
 {
     [Theory]
     [InlineData(300)]
     [InlineData(301)]
     [InlineData(302)]
-    public async Task R_1_R_2_post_becomes_get_on_300_301_302(int status)
+    public async Task R1_R2_post_becomes_get_on_300_301_302(int status)
     {
         await using var server = Routed(r => r.Path() == "/start" ? Redirect(status, "/next") : Ok(r.Method()));
         using var session = Session();
@@ -30,7 +30,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_2_303_turns_post_into_get_with_no_body_and_no_content_length()
+    public async Task R2_303_turns_post_into_get_with_no_body_and_no_content_length()
     {
         await using var server = Routed(r => r.Path() == "/start" ? Redirect(303, "/next") : Ok(r.Method()));
         using var session = Session();
@@ -48,7 +48,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_2_303_keeps_head()
+    public async Task R2_303_keeps_head()
     {
         await using var server = Routed(r => r.Path() == "/start" ? Redirect(303, "/next") : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
         using var session = Session();
@@ -60,7 +60,7 @@ public sealed class RedirectStageTests
     [Theory]
     [InlineData(307)]
     [InlineData(308)]
-    public async Task R_2_OM_8_307_and_308_replay_a_json_body_byte_identically(int status)
+    public async Task R2_OM8_307_and_308_replay_a_json_body_byte_identically(int status)
     {
         await using var server = Routed(r => r.Path() == "/start" ? Redirect(status, "/next") : Ok(r.Method()));
         using var session = Session();
@@ -76,7 +76,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task OM_8_a_non_replayable_body_on_307_returns_the_3xx_without_error()
+    public async Task OM8_a_non_replayable_body_on_307_returns_the_3xx_without_error()
     {
         await using var server = Routed(r => r.Path() == "/start" ? Redirect(307, "/next") : Ok());
         using var session = Session();
@@ -88,7 +88,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_6_a_redirect_loop_fails_with_TooManyRedirects_after_the_limit()
+    public async Task R6_a_redirect_loop_fails_with_TooManyRedirects_after_the_limit()
     {
         await using var server = Routed(r => Redirect(302, "/loop"));
         using var session = Session(o => o.MaxAutomaticRedirections = 4);
@@ -98,7 +98,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_6_ten_redirects_are_followed_by_default()
+    public async Task R6_ten_redirects_are_followed_by_default()
     {
         await using var server = Routed(r =>
         {
@@ -115,7 +115,7 @@ public sealed class RedirectStageTests
     [InlineData("")]
     [InlineData("ftp://example.com/file")]
     [InlineData("file:///etc/passwd")]
-    public async Task R_7_R_8_missing_or_non_http_location_fails_with_RedirectFailed(string location)
+    public async Task R7_R8_missing_or_non_http_location_fails_with_RedirectFailed(string location)
     {
         string answer = location.Length == 0 ? "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n" : Redirect(302, location);
         await using var server = Routed(_ => answer);
@@ -125,7 +125,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_9_relative_locations_resolve_against_the_current_uri_and_the_fragment_is_not_carried()
+    public async Task R9_relative_locations_resolve_against_the_current_uri_and_the_fragment_is_not_carried()
     {
         await using var server = Routed(r => r.Path() switch
         {
@@ -141,7 +141,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_3_policy_never_per_request_returns_the_3xx()
+    public async Task R3_policy_never_per_request_returns_the_3xx()
     {
         await using var server = Routed(r => Redirect(302, "/elsewhere"));
         using var session = Session();
@@ -152,7 +152,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_3_session_policy_never_returns_the_3xx()
+    public async Task R3_session_policy_never_returns_the_3xx()
     {
         await using var server = Routed(r => Redirect(302, "/elsewhere"));
         using var session = Session(o => o.RedirectPolicy = RedirectPolicy.Never);
@@ -161,7 +161,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_4_https_to_http_under_the_default_policy_returns_the_3xx_and_always_follows_it()
+    public async Task R4_https_to_http_under_the_default_policy_returns_the_3xx_and_always_follows_it()
     {
         await using var plain = Routed(_ => Ok("plain"));
         using var authority = TestCertificates.CreateAuthority();
@@ -187,9 +187,9 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task R_14_the_3xx_body_is_drained_and_the_connection_reused()
+    public async Task R14_the_3xx_body_is_drained_and_the_connection_reused()
     {
-        string big = new string('x', 100_000);
+        string big = new('x', 100_000);
         await using var server = Routed(r => r.Path() == "/start"
             ? $"HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: {big.Length}\r\n\r\n{big}"
             : Ok("after"));
@@ -242,7 +242,7 @@ public sealed class RedirectStageTests
     }
 
     [Fact]
-    public async Task OM_11_each_redirect_is_a_trace_event()
+    public async Task OM11_each_redirect_is_a_trace_event()
     {
         await using var server = Routed(r => r.Path() == "/a" ? Redirect(301, "/b") : r.Path() == "/b" ? Redirect(302, "/c") : Ok());
         var events = new List<string>();
