@@ -1,6 +1,6 @@
 namespace TypedHttp;
 
-/// <summary>What went wrong in a transport failure. The names follow WinHTTP's error codes (WINHTTP.md §12).</summary>
+/// <summary>What went wrong in a transport failure. The names follow WinHTTP's error codes (docs/behaviour.md, "Errors").</summary>
 public enum HttpError
 {
     /// <summary>A resolve, connect, send, receive or receive-response timeout expired (12002).</summary>

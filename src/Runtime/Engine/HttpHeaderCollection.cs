@@ -168,9 +168,8 @@ public sealed class HttpHeaderCollection : IReadOnlyList<KeyValuePair<string, st
         }
     }
 
-    /// <summary>Whether <paramref name="c"/> is an RFC 9110 tchar.</summary>
-    internal static bool IsTokenChar(char c) =>
-        c < 128 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
+    /// <summary>Whether <paramref name="c"/> is an RFC 9110 tchar (the one rule, src/Shared/HttpTokens.cs).</summary>
+    internal static bool IsTokenChar(char c) => HttpTokens.IsTokenChar(c);
 
     private static string Describe(char c) => c switch
     {

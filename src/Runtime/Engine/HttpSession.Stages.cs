@@ -10,7 +10,7 @@ using TypedHttp.Policy;
 namespace TypedHttp;
 
 /// <summary>
-/// The follow-up and bridge stages (ARCHITECTURE.md, "The runtime"): per hop the bridge adds the session's cookies,
+/// The follow-up and bridge stages (docs/engine.md, "Stages"): per hop the bridge adds the session's cookies,
 /// the authorization it has and Accept-Encoding, then records Set-Cookie; the follow-up stage answers 401/407
 /// challenges, follows redirects under the policy, and finally decodes the body.
 /// </summary>
@@ -335,7 +335,7 @@ public sealed partial class HttpSession
                     }
                 }
 
-                // Follow-up stage: redirects (WINHTTP.md §2).
+                // Follow-up stage: redirects (R-1…R-14).
                 RedirectDecision decision = RedirectDecider.IsRedirectStatus(status)
                     ? RedirectDecider.Decide(status, hop.Method, uri, response.Headers.GetValue("Location"), policy, redirects, o.MaxAutomaticRedirections)
                     : RedirectDecision.NotARedirect;

@@ -22,7 +22,7 @@ namespace TypedHttp;
 /// <para>
 /// When a reused connection fails before any byte of the response arrived, the request is sent once more on a
 /// fresh connection, provided its method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) or it carries a
-/// replayable body, and never when it carries a body that cannot be replayed (WINHTTP.md part 1, departure from
+/// replayable body, and never when it carries a body that cannot be replayed (docs/behaviour.md, departure from
 /// C-5).
 /// </para>
 /// <para>
@@ -176,7 +176,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         key = new PoolKey(https, host, uri.Port);
 
         string method = request.Method;
-        if (string.IsNullOrEmpty(method) || !IsToken(method))
+        if (string.IsNullOrEmpty(method) || !HttpTokens.IsToken(method))
         {
             throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The method '{method}' is not a token (RFC 9110).");
         }
@@ -186,7 +186,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         {
             string name = field.Key;
             string value = field.Value;
-            if (name is null || name.Length == 0 || !IsToken(name))
+            if (name is null || name.Length == 0 || !HttpTokens.IsToken(name))
             {
                 throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The request header name '{name}' is not a token; nothing was sent.");
             }
@@ -316,18 +316,6 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             offer = ProtocolOffer.Http11Only;
         }
         return offer;
-    }
-
-    private static bool IsToken(string s)
-    {
-        foreach (char c in s)
-        {
-            if (!HttpHeaderCollection.IsTokenChar(c))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static string StripZoneEscapes(string host) => host.Contains('%') ? Uri.UnescapeDataString(host) : host;

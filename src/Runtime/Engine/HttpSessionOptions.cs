@@ -11,7 +11,7 @@ using System.Threading.Tasks;
 namespace TypedHttp;
 
 /// <summary>
-/// Options of an <see cref="HttpSession"/>; defaults follow WinHTTP (WINHTTP.md part 1). A session reads its
+/// Options of an <see cref="HttpSession"/>; defaults follow WinHTTP (docs/behaviour.md, docs/engine.md "Options"). A session reads its
 /// options when it is created and freezes them: setting a property afterwards throws
 /// <see cref="InvalidOperationException"/>.
 /// </summary>

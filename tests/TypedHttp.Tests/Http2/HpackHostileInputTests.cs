@@ -40,14 +40,14 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_RejectsSizeUpdateAboveASmallAdvertisedLimit()
+    public void Decoder_rejects_size_update_above_a_small_advertised_limit()
     {
         HpackException e = Reject("3f02", maxTableSize: 32); // 33 > 32
         Assert.Contains("size update to 33 exceeds the limit of 32", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Decoder_AcceptsSizeUpdatesUpToTheLimit_AtTheStartOfABlock()
+    public void Decoder_accepts_size_updates_up_to_the_limit_at_the_start_of_a_block()
     {
         // Two updates at the start (the "lower then raise" of §4.2): to 0, then to 4096.
         var decoder = new HpackDecoder();
@@ -57,7 +57,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_StartsAt4096_EvenWhenItAdvertisesMore_AndGrowsOnASizeUpdate()
+    public void Decoder_starts_at_4096_even_when_it_advertises_more_and_grows_on_a_size_update()
     {
         var decoder = new HpackDecoder(maxTableSize: 8192);
         int before = decoder.DynamicTableMaxSize;
@@ -66,7 +66,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_RequiresASizeUpdate_AfterItsLimitWasLowered()
+    public void Decoder_requires_a_size_update_after_its_limit_was_lowered()
     {
         var decoder = new HpackDecoder();
         DecodeText(decoder, Hex("4001 6101 62"));
@@ -76,7 +76,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_AcceptsTheRequiredSizeUpdate_AfterItsLimitWasLowered()
+    public void Decoder_accepts_the_required_size_update_after_its_limit_was_lowered()
     {
         var decoder = new HpackDecoder();
         DecodeText(decoder, Hex("4001 6101 62"));
@@ -86,7 +86,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_RejectsAnIndexJustPastTheDynamicTable()
+    public void Decoder_rejects_an_index_just_past_the_dynamic_table()
     {
         var decoder = new HpackDecoder();
         DecodeText(decoder, Hex("4001 6101 62")); // one entry: index 62
@@ -95,7 +95,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_KeepsTheReferencedName_WhenAddingTheFieldEvictsItsEntry()
+    public void Decoder_keeps_the_referenced_name_when_adding_the_field_evicts_its_entry()
     {
         // RFC 7541 §4.4: the new entry names entry 62, which must be evicted to make room for it.
         var decoder = new HpackDecoder(maxTableSize: 64);
@@ -107,7 +107,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_EmptiesTheTable_ForAnEntryLargerThanTheTable()
+    public void Decoder_empties_the_table_for_an_entry_larger_than_the_table()
     {
         var decoder = new HpackDecoder(maxTableSize: 40);
         DecodeText(decoder, Hex("4001 6101 62"));
@@ -116,7 +116,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_ReportsAHeaderListOverTheLimit_AsItsOwnKind()
+    public void Decoder_reports_a_header_list_over_the_limit_as_its_own_kind()
     {
         // Limit 40: "a: b" counts 34, the second field crosses it.
         HpackException e = Reject("4001 6101 6240 0163 0164", maxHeaderListSize: 40);
@@ -124,7 +124,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_StopsCallingTheSink_OnceTheHeaderListIsOverTheLimit()
+    public void Decoder_stops_calling_the_sink_once_the_header_list_is_over_the_limit()
     {
         var decoder = new HpackDecoder(maxHeaderListSize: 40);
         var sink = new FieldCollector();
@@ -133,7 +133,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_KeepsItsTableInSync_AfterAHeaderListOverTheLimit()
+    public void Decoder_keeps_its_table_in_sync_after_a_header_list_over_the_limit()
     {
         var decoder = new HpackDecoder(maxHeaderListSize: 40);
         Assert.Throws<HpackException>(() => decoder.Decode(Hex("4001 6101 6240 0163 0164"), new FieldCollector()));
@@ -143,7 +143,7 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_RejectsHuffmanStringsWithEos_EvenWhenPadded()
+    public void Decoder_rejects_huffman_strings_with_eos_even_when_padded()
     {
         // EOS (30 ones) followed by the 2 remaining ones of the octet: still EOS inside the string (§5.2).
         HpackException e = Reject("0084 ffff ffff 0161");
@@ -151,14 +151,14 @@ public sealed class HpackHostileInputTests
     }
 
     [Fact]
-    public void Decoder_AcceptsAnEmptyBlock()
+    public void Decoder_accepts_an_empty_block()
     {
         var fields = DecodeText(new HpackDecoder(), Array.Empty<byte>());
         Assert.Empty(fields);
     }
 
     [Fact]
-    public void Decoder_AcceptsAnEmptyHuffmanString()
+    public void Decoder_accepts_an_empty_huffman_string()
     {
         var fields = DecodeText(new HpackDecoder(), Hex("0080 0161"));
         Assert.Equal(new List<(string, string)> { ("", "a") }, fields);

@@ -32,7 +32,7 @@ public sealed class HpackHuffmanTests
     }
 
     [Fact]
-    public void Code_IsComplete_TheKraftSumIsExactlyOne()
+    public void Code_is_complete_the_kraft_sum_is_exactly_one()
     {
         long sum = 0;
         for (int symbol = 0; symbol <= HpackHuffman.Eos; symbol++)
@@ -73,7 +73,7 @@ public sealed class HpackHuffmanTests
     }
 
     [Fact]
-    public void EveryOctet_RoundTrips()
+    public void Every_octet_round_trips()
     {
         var all = new byte[256];
         for (int i = 0; i < all.Length; i++)
@@ -84,7 +84,7 @@ public sealed class HpackHuffmanTests
     }
 
     [Fact]
-    public void RandomOctetStrings_RoundTrip_AndEncodeToTheAnnouncedLength()
+    public void Random_octet_strings_round_trip_and_encode_to_the_announced_length()
     {
         Gen.OneOf(Gen.Byte.Array[0, 50], Gen.Byte[(byte)'a', (byte)'z'].Array[0, 300], Gen.Byte[0xc0, 0xff].Array[0, 20]).Sample(bytes =>
         {
@@ -97,7 +97,7 @@ public sealed class HpackHuffmanTests
     }
 
     [Fact]
-    public void Decode_RefusesADestinationThatIsTooShort()
+    public void Decode_refuses_a_destination_that_is_too_short()
     {
         byte[] source = Hex("f1e3 c2e5 f23a 6ba0 ab90 f4ff");
         var destination = new byte[5];

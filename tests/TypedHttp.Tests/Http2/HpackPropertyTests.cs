@@ -41,7 +41,7 @@ public sealed class HpackPropertyTests
         Gen.Select(s_peerSize.Array[0, 3], s_field.Array[0, 12]).Array[1, 6];
 
     [Fact]
-    public void RandomHeaderLists_RoundTrip_AcrossBlocksSharingOneTablePair()
+    public void Random_header_lists_round_trip_across_blocks_sharing_one_table_pair()
     {
         Gen.Select(Gen.OneOf(0, 256, 4096, 8192), s_blocks).Sample((ownLimit, blocks) =>
         {
@@ -80,7 +80,7 @@ public sealed class HpackPropertyTests
     }
 
     [Fact]
-    public void LoweringThenRaisingThePeerSize_SignalsTheMinimumThenTheFinalSize()
+    public void Lowering_then_raising_the_peer_size_signals_the_minimum_then_the_final_size()
     {
         var encoder = new HpackEncoder();
         EncodeBlock(encoder, HpackIndexing.Incremental, ("x-a", "1"));
@@ -92,7 +92,7 @@ public sealed class HpackPropertyTests
     }
 
     [Fact]
-    public void LoweringThePeerSize_SignalsTheNewSizeOnce()
+    public void Lowering_the_peer_size_signals_the_new_size_once()
     {
         var encoder = new HpackEncoder();
         encoder.SetPeerMaxTableSize(2048);
@@ -102,7 +102,7 @@ public sealed class HpackPropertyTests
     }
 
     [Fact]
-    public void RaisingThePeerSizeAboveTheOwnLimit_KeepsTheOwnLimit_AndSignalsNothing()
+    public void Raising_the_peer_size_above_the_own_limit_keeps_the_own_limit_and_signals_nothing()
     {
         var encoder = new HpackEncoder(maxTableSize: 4096);
         encoder.SetPeerMaxTableSize(65536);
@@ -111,7 +111,7 @@ public sealed class HpackPropertyTests
     }
 
     [Fact]
-    public void AnEncoderWithASmallerTable_SignalsItInItsFirstBlock()
+    public void An_encoder_with_a_smaller_table_signals_it_in_its_first_block()
     {
         var encoder = new HpackEncoder(maxTableSize: 0);
         byte[] block = EncodeBlock(encoder, HpackIndexing.Incremental, ("x-a", "1"));
@@ -119,7 +119,7 @@ public sealed class HpackPropertyTests
     }
 
     [Fact]
-    public void AFieldLargerThanTheTable_IsSentWithoutIndexing_KeepingTheTable()
+    public void A_field_larger_than_the_table_is_sent_without_indexing_keeping_the_table()
     {
         var encoder = new HpackEncoder { UseHuffman = false };
         EncodeBlock(encoder, HpackIndexing.Incremental, ("x-a", "1"));
@@ -128,7 +128,7 @@ public sealed class HpackPropertyTests
     }
 
     [Fact]
-    public void NeverIndexedFields_StayLiteral_EvenWhenTheTableHasThem()
+    public void Never_indexed_fields_stay_literal_even_when_the_table_has_them()
     {
         var encoder = new HpackEncoder { UseHuffman = false };
         EncodeBlock(encoder, HpackIndexing.Incremental, ("cookie", "a=1"));
@@ -145,13 +145,13 @@ public sealed class HpackPropertyTests
     [InlineData(":path", 513, nameof(HpackIndexing.WithoutIndexing))]
     [InlineData("cookie", 513, nameof(HpackIndexing.NeverIndexed))]
     [InlineData("user-agent", 512, nameof(HpackIndexing.Incremental))]
-    public void DefaultIndexing_ProtectsCredentials_AndSkipsLongValues(string name, int valueLength, string expected)
+    public void Default_indexing_protects_credentials_and_skips_long_values(string name, int valueLength, string expected)
     {
         Assert.Equal(expected, HpackEncoder.DefaultIndexingFor(name, valueLength).ToString());
     }
 
     [Fact]
-    public void StringOverload_WritesTheValueAsUtf8()
+    public void String_overload_writes_the_value_as_utf_8()
     {
         var encoder = new HpackEncoder { UseHuffman = false };
         var decoder = new HpackDecoder();

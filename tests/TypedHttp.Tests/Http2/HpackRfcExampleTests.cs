@@ -38,7 +38,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Integer_RoundTripsTheLargestInt32_InSixOctets()
+    public void Integer_round_trips_the_largest_int_32_in_six_octets()
     {
         var buffer = new byte[HpackInteger.MaxLength];
         int written = HpackInteger.Write(buffer, int.MaxValue, 1, 0);
@@ -49,7 +49,7 @@ public sealed class HpackRfcExampleTests
     // ---- C.2 header field representations
 
     [Fact]
-    public void Decoder_ReadsRfc7541C21_LiteralWithIndexing()
+    public void Decoder_reads_rfc_7541_c_21_literal_with_indexing()
     {
         var decoder = new HpackDecoder();
         string step = DecodeStep(decoder, Hex("400a 6375 7374 6f6d 2d6b 6579 0d63 7573 746f 6d2d 6865 6164 6572"));
@@ -57,7 +57,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Decoder_ReadsRfc7541C22_LiteralWithoutIndexing_LeavingTheTableEmpty()
+    public void Decoder_reads_rfc_7541_c_22_literal_without_indexing_leaving_the_table_empty()
     {
         var decoder = new HpackDecoder();
         string step = DecodeStep(decoder, Hex("040c 2f73 616d 706c 652f 7061 7468"));
@@ -65,7 +65,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Decoder_ReadsRfc7541C23_LiteralNeverIndexed_LeavingTheTableEmpty()
+    public void Decoder_reads_rfc_7541_c_23_literal_never_indexed_leaving_the_table_empty()
     {
         var decoder = new HpackDecoder();
         string step = DecodeStep(decoder, Hex("1008 7061 7373 776f 7264 0673 6563 7265 74"));
@@ -73,7 +73,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Decoder_ReadsRfc7541C24_IndexedField()
+    public void Decoder_reads_rfc_7541_c_24_indexed_field()
     {
         var decoder = new HpackDecoder();
         string step = DecodeStep(decoder, Hex("82"));
@@ -85,7 +85,7 @@ public sealed class HpackRfcExampleTests
     [InlineData(nameof(HpackIndexing.WithoutIndexing), ":path", "/sample/path", "040c 2f73 616d 706c 652f 7061 7468")]
     [InlineData(nameof(HpackIndexing.NeverIndexed), "password", "secret", "1008 7061 7373 776f 7264 0673 6563 7265 74")]
     [InlineData(nameof(HpackIndexing.Incremental), ":method", "GET", "82")]
-    public void Encoder_WritesRfc7541C2_Representations(string indexing, string name, string value, string hex)
+    public void Encoder_writes_rfc_7541_c_2_representations(string indexing, string name, string value, string hex)
     {
         var encoder = new HpackEncoder { UseHuffman = false };
         Assert.Equal(ToHex(Hex(hex)), ToHex(EncodeBlock(encoder, Enum.Parse<HpackIndexing>(indexing), (name, value))));
@@ -109,7 +109,7 @@ public sealed class HpackRfcExampleTests
     private const string C43 = "8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf";
 
     [Fact]
-    public void Decoder_ReadsRfc7541C3_RequestsWithoutHuffman()
+    public void Decoder_reads_rfc_7541_c_3_requests_without_huffman()
     {
         var decoder = new HpackDecoder();
         var steps = new List<string>();
@@ -126,7 +126,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Decoder_ReadsRfc7541C4_RequestsWithHuffman()
+    public void Decoder_reads_rfc_7541_c_4_requests_with_huffman()
     {
         var decoder = new HpackDecoder();
         var steps = new List<string>();
@@ -143,7 +143,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Encoder_WritesRfc7541C3_RequestsWithoutHuffman()
+    public void Encoder_writes_rfc_7541_c_3_requests_without_huffman()
     {
         var encoder = new HpackEncoder { UseHuffman = false };
         string[] blocks =
@@ -157,7 +157,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Encoder_WritesRfc7541C4_RequestsWithHuffman()
+    public void Encoder_writes_rfc_7541_c_4_requests_with_huffman()
     {
         var encoder = new HpackEncoder();
         string[] blocks =
@@ -212,7 +212,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Encoder_WritesRfc7541C5_ResponsesAfterSignallingItsSmallerTable()
+    public void Encoder_writes_rfc_7541_c_5_responses_after_signalling_its_smaller_table()
     {
         // The examples assume both tables start at 256 octets; an encoder limited to 256 must first tell a
         // decoder that starts at the default 4096 (RFC 7541 §4.2): 3f e1 01 is a size update to 256.
@@ -227,7 +227,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Encoder_WritesRfc7541C6_ResponsesExceptWhereHuffmanIsNotShorter()
+    public void Encoder_writes_rfc_7541_c_6_responses_except_where_huffman_is_not_shorter()
     {
         // C.6.2 Huffman-codes "307" into 3 octets (64 0e ff), no shorter than the raw 3 octets; this encoder
         // Huffman-codes only when strictly shorter, so it sends 48 03 "307" there. Everything else is C.6 byte for byte.
@@ -242,7 +242,7 @@ public sealed class HpackRfcExampleTests
     }
 
     [Fact]
-    public void Decoder_KeepsInStepWithTheEncoder_OverTheC6Responses()
+    public void Decoder_keeps_in_step_with_the_encoder_over_the_c_6_responses()
     {
         var encoder = new HpackEncoder(maxTableSize: 256);
         var decoder = new HpackDecoder(maxTableSize: 4096);

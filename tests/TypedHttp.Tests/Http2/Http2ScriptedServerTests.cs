@@ -83,7 +83,7 @@ public sealed class Http2ScriptedServerTests
         $"{Http2Frame.Name(h.Type)}/{(int)h.Flags}/{h.StreamId}";
 
     [Fact]
-    public async Task Handshake_SendsSettingsAndAck_AndRecordsTheClientSettings()
+    public async Task Handshake_sends_settings_and_ack_and_records_the_client_settings()
     {
         var seen = new TaskCompletionSource<string>();
         await using var server = Http2ScriptedServer.Start(async c =>
@@ -102,7 +102,7 @@ public sealed class Http2ScriptedServerTests
     }
 
     [Fact]
-    public async Task ReadRequest_AssemblesHeadersContinuationAndData_SkippingAcksAndWindowUpdates()
+    public async Task Read_request_assembles_headers_continuation_and_data_skipping_acks_and_window_updates()
     {
         var requests = new TaskCompletionSource<Http2ReceivedRequest>();
         await using var server = Http2ScriptedServer.Start(async c =>
@@ -138,7 +138,7 @@ public sealed class Http2ScriptedServerTests
     }
 
     [Fact]
-    public async Task SendHeadersAndData_WriteFramesTheClientDecodes_SplitIntoContinuations()
+    public async Task Send_headers_and_data_write_frames_the_client_decodes_split_into_continuations()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -171,7 +171,7 @@ public sealed class Http2ScriptedServerTests
     }
 
     [Fact]
-    public async Task AScriptAssertion_IsRethrownByWaitForScripts()
+    public async Task A_script_assertion_is_rethrown_by_wait_for_scripts()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -185,7 +185,7 @@ public sealed class Http2ScriptedServerTests
     }
 
     [Fact]
-    public async Task AWrongPreface_FailsTheScript()
+    public async Task A_wrong_preface_fails_the_script()
     {
         await using var server = Http2ScriptedServer.Start(c => c.ReadPrefaceAsync());
         await using var client = await RawClient.ConnectAsync(server.Port);
@@ -194,7 +194,7 @@ public sealed class Http2ScriptedServerTests
     }
 
     [Fact]
-    public async Task ASilentClient_TimesTheScriptOut_InsteadOfHangingIt()
+    public async Task A_silent_client_times_the_script_out_instead_of_hanging_it()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -207,7 +207,7 @@ public sealed class Http2ScriptedServerTests
     }
 
     [Fact]
-    public async Task ReadRequest_ReturnsNull_WhenTheClientSendsGoAway()
+    public async Task Read_request_returns_null_when_the_client_sends_go_away()
     {
         var result = new TaskCompletionSource<string>();
         await using var server = Http2ScriptedServer.Start(async c =>
@@ -223,7 +223,7 @@ public sealed class Http2ScriptedServerTests
     }
 
     [Fact]
-    public async Task Tls_NegotiatesH2ByAlpn_AndCountsTheConnection()
+    public async Task Tls_negotiates_h_2_by_alpn_and_counts_the_connection()
     {
         using X509Certificate2 authority = TestCertificates.CreateAuthority();
         using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "localhost");

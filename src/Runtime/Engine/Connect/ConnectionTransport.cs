@@ -15,7 +15,7 @@ internal enum ConnectionProtocol
 }
 
 /// <summary>
-/// What the connect stage hands to the pool (ARCHITECTURE.md, "More than one protocol"): an open socket, the stream
+/// What the connect stage hands to the pool (docs/engine.md, "Files"): an open socket, the stream
 /// to talk over (TLS or not, through a proxy tunnel or not), the TLS facts, and the protocol the two ends agreed on.
 /// It knows no HTTP version: the pool picks the codec (<see cref="HttpConnection"/> or <see cref="Http2.Http2Connection"/>)
 /// from <see cref="Protocol"/>.

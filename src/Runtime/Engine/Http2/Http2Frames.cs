@@ -218,19 +218,19 @@ internal sealed class Http2ProtocolException : Exception
 }
 
 /// <summary>The GOAWAY payload (RFC 9113 §6.8), as <see cref="Http2Frame.ReadGoAway"/> reads it.</summary>
-/// <param name="LastStreamId">The highest stream the sender may have processed.</param>
-/// <param name="Code">Why the connection is going away.</param>
-/// <param name="DebugData">Opaque diagnostic data; valid as long as the payload is.</param>
-internal readonly ref struct Http2GoAway(int LastStreamId, Http2ErrorCode Code, ReadOnlySpan<byte> DebugData)
+/// <param name="lastStreamId">The highest stream the sender may have processed.</param>
+/// <param name="code">Why the connection is going away.</param>
+/// <param name="debugData">Opaque diagnostic data; valid as long as the payload is.</param>
+internal readonly ref struct Http2GoAway(int lastStreamId, Http2ErrorCode code, ReadOnlySpan<byte> debugData)
 {
     /// <summary>The highest stream the sender may have processed.</summary>
-    public int LastStreamId { get; } = LastStreamId;
+    public int LastStreamId { get; } = lastStreamId;
 
     /// <summary>Why the connection is going away.</summary>
-    public Http2ErrorCode Code { get; } = Code;
+    public Http2ErrorCode Code { get; } = code;
 
     /// <summary>Opaque diagnostic data.</summary>
-    public ReadOnlySpan<byte> DebugData { get; } = DebugData;
+    public ReadOnlySpan<byte> DebugData { get; } = debugData;
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ internal readonly record struct PoolKey(bool IsHttps, string Host, int Port, str
 }
 
 /// <summary>
-/// The connections of one session to one server, split by protocol (ARCHITECTURE.md, "More than one protocol"):
+/// The connections of one session to one server, split by protocol (docs/engine.md, "Files" and "HTTP/2"):
 /// HTTP/1.1 connections lent to one request at a time (<c>HttpConnectionPool.Http1.cs</c>) and multiplexed HTTP/2
 /// connections (<c>HttpConnectionPool.Http2.cs</c>). <see cref="SendAsync"/> picks the protocol from the request's
 /// plan and what the server chose before, and applies each protocol's resend rules.

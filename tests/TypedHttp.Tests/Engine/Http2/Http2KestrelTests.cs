@@ -50,7 +50,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     });
 
     [Fact]
-    public async Task H2_3_PriorKnowledge_SpeaksHttp2OverPlainTcp()
+    public async Task H2_3_prior_knowledge_speaks_http_2_over_plain_tcp()
     {
         await using var server = await Http2Kestrel.StartAsync();
         using HttpSession session = H2cSession();
@@ -62,7 +62,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_1_DefaultPolicy_StaysOnHttp11OverPlainTcp()
+    public async Task H2_1_default_policy_stays_on_http_11_over_plain_tcp()
     {
         await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2);
         using HttpSession session = Session();
@@ -73,7 +73,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_2_Alpn_ChoosesHttp2OverTlsByDefault()
+    public async Task H2_2_alpn_chooses_http_2_over_tls_by_default()
     {
         await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2, certificate: _certs.Server);
         using HttpSession session = TlsSession();
@@ -85,7 +85,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_2_Alpn_FallsBackToHttp11WhenTheServerHasNoHttp2()
+    public async Task H2_2_alpn_falls_back_to_http_11_when_the_server_has_no_http_2()
     {
         await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1, certificate: _certs.Server);
         using HttpSession session = TlsSession();
@@ -97,7 +97,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_1_ExactHttp2_FailsClearlyWhenTheServerChoosesHttp11()
+    public async Task H2_1_exact_http_2_fails_clearly_when_the_server_chooses_http_11()
     {
         await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1, certificate: _certs.Server);
         using HttpSession session = TlsSession(o => o.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact);
@@ -108,7 +108,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_1_RequestVersion11_OverridesTheSessionDefault()
+    public async Task H2_1_request_version_11_overrides_the_session_default()
     {
         await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2, certificate: _certs.Server);
         using HttpSession session = TlsSession();
@@ -120,7 +120,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_14_FeatureSwitchOff_RefusesAnExactHttp2Request()
+    public async Task H2_14_feature_switch_off_refuses_an_exact_http_2_request()
     {
         // The switch is read at run time here (no trimming): the same check the trimmed binary makes.
         using HttpSession session = H2cSession();
@@ -137,7 +137,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_5_ConcurrentRequests_ShareOneConnection()
+    public async Task H2_5_concurrent_requests_share_one_connection()
     {
         await using var server = await Http2Kestrel.StartAsync(async context =>
         {
@@ -152,7 +152,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_5_MaxConcurrentStreamsOne_QueuesRequestsOnTheOneConnection()
+    public async Task H2_5_max_concurrent_streams_one_queues_requests_on_the_one_connection()
     {
         int inFlight = 0, maxInFlight = 0;
         await using var server = await Http2Kestrel.StartAsync(async context =>
@@ -173,7 +173,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_5_MultipleConnectionsOption_OpensMoreWhenStreamsRunOut()
+    public async Task H2_5_multiple_connections_option_opens_more_when_streams_run_out()
     {
         await using var server = await Http2Kestrel.StartAsync(async context =>
         {
@@ -197,7 +197,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_7_LargeDownload_ArrivesWholeThroughFlowControl()
+    public async Task H2_7_large_download_arrives_whole_through_flow_control()
     {
         byte[] payload = RandomNumberGenerator.GetBytes(10 * 1024 * 1024);
         await using var server = await Http2Kestrel.StartAsync(context => context.Response.Body.WriteAsync(payload).AsTask());
@@ -211,7 +211,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_7_LargeUpload_ArrivesWholeThroughFlowControl()
+    public async Task H2_7_large_upload_arrives_whole_through_flow_control()
     {
         byte[] payload = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
         await using var server = await Http2Kestrel.StartAsync(async context =>
@@ -229,7 +229,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_7_UploadOfUnknownLength_EndsWithTheStream()
+    public async Task H2_7_upload_of_unknown_length_ends_with_the_stream()
     {
         await using var server = await Http2Kestrel.StartAsync(async context =>
         {
@@ -246,7 +246,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_9_Trailers_AreExposedAfterTheBody()
+    public async Task H2_9_trailers_are_exposed_after_the_body()
     {
         await using var server = await Http2Kestrel.StartAsync(async context =>
         {
@@ -263,7 +263,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_9_RequestHeaders_ArriveLowerCasedWithAuthorityAndWithoutConnectionFields()
+    public async Task H2_9_request_headers_arrive_lower_cased_with_authority_and_without_connection_fields()
     {
         await using var server = await Http2Kestrel.StartAsync(context =>
         {
@@ -283,7 +283,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_9_EarlyDisposedBody_ResetsOnlyItsStream()
+    public async Task H2_9_early_disposed_body_resets_only_its_stream()
     {
         byte[] payload = new byte[4 * 1024 * 1024];
         await using var server = await Http2Kestrel.StartAsync(context => context.Request.Path == "/big"
@@ -301,7 +301,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_Stages_RedirectCookiesAndBasicAuth_WorkOverHttp2()
+    public async Task H_2_stages_redirect_cookies_and_basic_auth_work_over_http_2()
     {
         await using var server = await Http2Kestrel.StartAsync(context =>
         {
@@ -330,7 +330,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_Stages_Decompression_WorksOverHttp2()
+    public async Task H_2_stages_decompression_works_over_http_2()
     {
         byte[] compressed;
         using (var buffer = new MemoryStream())
@@ -352,7 +352,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_ResponseHeaders_KeepTheirReceivedLowerCaseNames()
+    public async Task H_2_response_headers_keep_their_received_lower_case_names()
     {
         await using var server = await Http2Kestrel.StartAsync(context =>
         {

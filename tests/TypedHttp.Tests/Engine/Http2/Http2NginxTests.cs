@@ -45,7 +45,7 @@ public sealed class Http2NginxTests : IClassFixture<Http2NginxTests.Certificates
     private static HttpSession H2cSession() => Session(o => o.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact);
 
     [Fact]
-    public async Task Nginx_Tls_NegotiatesHttp2ByAlpn()
+    public async Task Nginx_tls_negotiates_http_2_by_alpn()
     {
         await using NginxServer nginx = await NginxServer.StartAsync(_certs.Server);
         using HttpSession session = TlsSession();
@@ -57,7 +57,7 @@ public sealed class Http2NginxTests : IClassFixture<Http2NginxTests.Certificates
     }
 
     [Fact]
-    public async Task Nginx_H2c_SpeaksHttp2ByPriorKnowledge()
+    public async Task Nginx_h_2c_speaks_http_2_by_prior_knowledge()
     {
         await using NginxServer nginx = await NginxServer.StartAsync(_certs.Server);
         using HttpSession session = H2cSession();
@@ -66,7 +66,7 @@ public sealed class Http2NginxTests : IClassFixture<Http2NginxTests.Certificates
     }
 
     [Fact]
-    public async Task Nginx_StaticFile_ArrivesWholeOverTls()
+    public async Task Nginx_static_file_arrives_whole_over_tls()
     {
         await using NginxServer nginx = await NginxServer.StartAsync(_certs.Server);
         byte[] file = RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 3);
@@ -81,7 +81,7 @@ public sealed class Http2NginxTests : IClassFixture<Http2NginxTests.Certificates
     }
 
     [Fact]
-    public async Task Nginx_ConcurrentRequests_AreMultiplexedOnOneConnection()
+    public async Task Nginx_concurrent_requests_are_multiplexed_on_one_connection()
     {
         await using NginxServer nginx = await NginxServer.StartAsync(_certs.Server);
         using HttpSession session = TlsSession();
@@ -92,7 +92,7 @@ public sealed class Http2NginxTests : IClassFixture<Http2NginxTests.Certificates
     }
 
     [Fact]
-    public async Task Nginx_Upload_ReachesTheServerWhole()
+    public async Task Nginx_upload_reaches_the_server_whole()
     {
         await using NginxServer nginx = await NginxServer.StartAsync(_certs.Server);
         using HttpSession session = TlsSession();
@@ -105,7 +105,7 @@ public sealed class Http2NginxTests : IClassFixture<Http2NginxTests.Certificates
     }
 
     [Fact]
-    public async Task Nginx_GoAwayAfterKeepAliveRequests_MovesToANewConnectionWithoutFailures()
+    public async Task Nginx_go_away_after_keep_alive_requests_moves_to_a_new_connection_without_failures()
     {
         // keepalive_requests 5: nginx sends GOAWAY after the fifth request on a connection (H2-13).
         await using NginxServer nginx = await NginxServer.StartAsync(_certs.Server, keepAliveRequests: 5);
