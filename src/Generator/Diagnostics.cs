@@ -172,4 +172,9 @@ internal static class Diagnostics
         "THTTP032",
         "Invalid [RedirectPolicy]",
         "[RedirectPolicy({0})] on '{1}' is not a member of RedirectPolicy; use RedirectPolicy.Never, RedirectPolicy.DisallowHttpsToHttp or RedirectPolicy.Always");
+
+    public static readonly DiagnosticDescriptor ConstructionWithoutClient = Error(
+        "THTTP033",
+        "Construction of a generic interface cannot have a client",
+        "No client can be generated for '{0}', so creating it fails at run time: {1}");
 }

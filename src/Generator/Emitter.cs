@@ -46,7 +46,15 @@ internal static class Emitter
             }
         }
 
-        w.Line($"/// <summary>The TypedHttp client generated for <see cref=\"{client.InterfaceType}\"/>.</summary>");
+        if (client.InterfaceType.IndexOf('<') < 0)
+        {
+            w.Line($"/// <summary>The TypedHttp client generated for <see cref=\"{client.InterfaceType}\"/>.</summary>");
+        }
+        else
+        {
+            // A cref cannot name a constructed generic type.
+            w.Line($"/// <summary>The TypedHttp client generated for <c>{client.InterfaceFullName.Replace("<", "&lt;").Replace(">", "&gt;")}</c>.</summary>");
+        }
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"TypedHttp.Generator\", \"{GeneratorVersion}\")]");
         w.Line($"file sealed class {client.ClassName} : {client.InterfaceType}");
         w.Open();

@@ -242,13 +242,81 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP016_GenericInterface() => Expect("THTTP016", """
-        public interface [|IRepository|]<T>
+    public void THTTP016_InterfaceNestedInGenericType() => Expect("THTTP016", """
+        public class Outer<T>
         {
-            [Get("/items")]
-            Task<string> ListAsync();
+            public interface [|IApi|]
+            {
+                [Get("/items")]
+                Task<string> ListAsync();
+            }
         }
-        """, "generic");
+        """, "nested in the generic type 'Outer<T>'");
+
+    [Fact]
+    public void THTTP033_ConstructionWhoseTypeArgumentLeavesAParameterWithoutAPlace() => Expect("THTTP033", """
+        public sealed record User(int Id);
+
+        public interface ICrudApi<T>
+        {
+            [Post("/items")]
+            Task CreateAsync(T item);
+        }
+
+        public static class Use
+        {
+            public static ICrudApi<User> Make(TypedHttpClientOptions options) => TypedHttpClient.Create<[|ICrudApi<User>|]>(options);
+        }
+        """, "'ICrudApi<User>'");
+
+    [Fact]
+    public void THTTP033_ConstructionNamesTheInnerProblemWithItsId()
+    {
+        Diagnostic diagnostic = Expect("THTTP033", """
+            [assembly: TypedHttpClientFor(typeof([|ICrudApi<User>|]))]
+
+            public sealed record User(int Id);
+
+            public interface ICrudApi<T>
+            {
+                [Post("/items")]
+                Task CreateAsync(T item);
+            }
+            """);
+        Assert.Contains("THTTP020: ", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("'item'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void THTTP033_ClosedBaseReportedOnTheInterfaceThatClosesIt() => Expect("THTTP033", """
+        public sealed record User(int Id);
+
+        public interface ICrudApi<T>
+        {
+            [Post("/items")]
+            Task CreateAsync(T item);
+        }
+
+        public interface [|IUsersApi|] : ICrudApi<User>
+        {
+        }
+        """, "THTTP020");
+
+    [Fact]
+    public void THTTP033_ConstructionWithAPrivateTypeArgument() => Expect("THTTP033", """
+        public interface ICrudApi<T>
+        {
+            [Get("/items/{id}")]
+            Task<string> GetAsync(T id);
+        }
+
+        public static class Use
+        {
+            private enum Hidden { A }
+
+            public static object Make(TypedHttpClientOptions options) => TypedHttpClient.Create<[|ICrudApi<Hidden>|]>(options);
+        }
+        """, "not accessible");
 
     [Fact]
     public void THTTP016_PrivateNestedInterface() => Expect("THTTP016", """
@@ -588,13 +656,31 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void THTTP016_GenericInterfaceExplainsWhy() => Expect("THTTP016", """
-        public interface [|IRepository|]<T>
+    public void GenericInterfaceUsedOnlyThroughAClosingInterfaceBuilds()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public interface IRepository<T>
+            {
+                [Get("/items/{id}")]
+                Task<string> GetAsync(T id);
+            }
+
+            public interface IUserRepository : IRepository<int>
+            {
+            }
+            """).AssertCompiles();
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(new[] { "IRepository{int}.g.cs", "IUserRepository.g.cs" }, run.Clients.Select(c => c.HintName));
+    }
+
+    [Fact]
+    public void THTTP012_GenericMethodInAGenericInterface() => Expect("THTTP012", """
+        public interface IRepository<T>
         {
-            [Get("/items")]
-            Task<string> ListAsync();
+            [Get("/items/{id}")]
+            Task<TOther> [|GetAsync|]<TOther>(T id);
         }
-        """, "needs a closed type");
+        """, "'IRepository.GetAsync' is generic");
 
     [Fact]
     public void ErrorInBaseInterfaceIsReportedOnceAndBlocksBothClients()
