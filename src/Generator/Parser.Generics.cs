@@ -21,8 +21,8 @@ internal sealed record ConstructionResult(ClientSpec? Client, EquatableArray<str
 /// <remarks>
 /// An open generic interface is parsed for its diagnostics only, its type parameters taken as any type that a
 /// body, a result or a formatted value can have. A client is written for each closed construction found at a
-/// <c>TypedHttpClient.Create&lt;…&gt;</c>, <c>AddTypedHttpClient&lt;…&gt;</c>, <c>AddKeyedTypedHttpClient&lt;…&gt;</c>
-/// or <c>CreateClient&lt;…&gt;</c> call, in a base list, or in <c>[assembly: TypedHttpClientFor(typeof(…))]</c>,
+/// <c>TypedHttpClient.Create&lt;…&gt;</c>, <c>AddTypedHttpClient&lt;…&gt;</c> or
+/// <c>CreateClient&lt;…&gt;</c> call, in a base list, or in <c>[assembly: TypedHttpClientFor(typeof(…))]</c>,
 /// by parsing the constructed symbol: its members carry the type arguments, so formatting, query objects and JSON
 /// types are those of a non-generic interface, and no code runs generically at run time.
 /// </remarks>
@@ -30,7 +30,7 @@ internal static partial class Parser
 {
     /// <summary>The methods whose single type argument names a client interface.</summary>
     private static bool IsConstructionMethodName(string name) =>
-        name is "Create" or "AddTypedHttpClient" or "AddKeyedTypedHttpClient" or "CreateClient";
+        name is "Create" or "AddTypedHttpClient" or "CreateClient";
 
     /// <summary>
     /// A syntactic filter for uses that may name a closed construction: an invocation of one of

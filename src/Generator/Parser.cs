@@ -526,6 +526,11 @@ internal static partial class Parser
             }
         }
 
+        if (routeParts is not null && path is not null)
+        {
+            CheckRequestShape(path, routeParts, method, parameters, memberName, diagnostics, RouteLocation);
+        }
+
         bool hasErrors = false;
         for (int i = errorsBefore; i < diagnostics.Count; i++)
         {

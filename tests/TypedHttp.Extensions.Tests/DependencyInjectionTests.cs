@@ -48,6 +48,24 @@ public sealed class DependencyInjectionTests
     private static void Json(TypedHttpClientOptions o) => o.JsonSerializerOptions = TestJsonContext.Default.Options;
 
     [Fact]
+    public async Task ClosedConstructionOfAGenericInterfaceIsRegisteredAndSends()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IResourceApi<Reply, Guid>>(o =>
+        {
+            o.BaseAddress = server.BaseAddress;
+            Json(o);
+        });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        Reply reply = await provider.GetRequiredService<IResourceApi<Reply, Guid>>().GetAsync(new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"));
+
+        Assert.Equal(new Reply("reply", 42), reply);
+        Assert.Equal("/items/0f8fad5b-d9cb-469f-a165-70867728950e", Assert.Single(server.Drain()).RawTarget);
+    }
+
+    [Fact]
     public async Task ClientsOfOneNameShareOneSessionAndItsConnections()
     {
         await using TestServer server = await TestServer.StartAsync();

@@ -656,6 +656,60 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void THTTP034_TwoParametersBindOneQueryKey() => ExpectWarning("THTTP034", """
+        public interface IApi
+        {
+            [Get("/search")]
+            Task<string> SearchAsync([AliasAs("q")] string name, [AliasAs("q")] string [|email|]);
+        }
+        """, "Parameter 'email' of 'IApi.SearchAsync' binds the query key 'q' that parameter 'name' binds already, so the request to '/search'");
+
+    [Fact]
+    public void THTTP034_AQueryObjectPropertyAndAParameterBindOneKey() => ExpectWarning("THTTP034", """
+        public sealed class Filter
+        {
+            public int? Page { get; set; }
+        }
+
+        public interface IApi
+        {
+            [Get("/search")]
+            Task<string> SearchAsync([Query] Filter filter, [AliasAs("Page")] int [|page|]);
+        }
+        """, "'Page'");
+
+    [Fact]
+    public void THTTP035_HoleUsedTwiceWhileAParameterFillsNone() => ExpectWarning("THTTP035", """
+        public interface IApi
+        {
+            [Get([|"/users/{id}/friends/{id}"|])]
+            Task<string> FriendAsync(int id, int friendId);
+        }
+        """, "The route '/users/{id}/friends/{id}' of 'IApi.FriendAsync' uses the hole '{id}' twice while parameter 'friendId' fills no hole");
+
+    [Fact]
+    public void THTTP036_QueryKeyInTheRouteAndBoundByAParameter() => ExpectWarning("THTTP036", """
+        public interface IApi
+        {
+            [Get("/users?page=1&size=10")]
+            Task<string> ListAsync(int [|page|]);
+        }
+        """, "Parameter 'page' of 'IApi.ListAsync' binds the query key 'page' that the route '/users?page=1&size=10' already sets");
+
+    [Fact]
+    public void RepeatedHoleWithEveryParameterInAHoleIsNoWarning()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public interface IApi
+            {
+                [Get("/users/{id}/same/{id}")]
+                Task<string> GetAsync(int id, [Query] int page);
+            }
+            """).AssertCompiles();
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Fact]
     public void GenericInterfaceUsedOnlyThroughAClosingInterfaceBuilds()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """

@@ -495,7 +495,7 @@ public sealed class SnapshotTests
         public interface IEdgeApi
         {
             [Get("/window")]
-            Task<string> WindowAsync(Window window, Window? optional);
+            Task<string> WindowAsync(Window window, [Query(".", "optional")] Window? optional);
 
             [Delete("/derived")]
             Task<string> DerivedAsync([Query(".", "d")] Derived derived, [Query(CollectionFormat.Csv)] IEnumerable<Kind> kinds);
