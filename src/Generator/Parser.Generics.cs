@@ -90,18 +90,35 @@ internal static partial class Parser
 
     private static (ITypeSymbol? Type, SyntaxNode? Where) ReadInvocation(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol { TypeArguments.Length: 1 } method
-            || !IsConstructionMethodName(method.Name))
+        // The method may not bind in the generator's view while its arguments do not: a lambda that reads
+        // AppJson.Default, which the System.Text.Json generator adds beside this one, fails overload resolution here.
+        // Its candidates still say which method it is; the type argument is bound by itself.
+        SymbolInfo info = model.GetSymbolInfo(invocation, cancellationToken);
+        if (!IsConstructionMethod(info.Symbol))
         {
-            return default;
-        }
-        string? owner = Names.Of(method.ContainingType?.OriginalDefinition);
-        if (owner is not ("TypedHttp.TypedHttpClient" or "TypedHttp.ITypedHttpClientFactory" or "Microsoft.Extensions.DependencyInjection.TypedHttpServiceCollectionExtensions"))
-        {
-            return default;
+            bool any = false;
+            foreach (ISymbol candidate in info.CandidateSymbols)
+            {
+                any |= IsConstructionMethod(candidate);
+            }
+            if (!any)
+            {
+                return default;
+            }
         }
         GenericNameSyntax name = invocation.Expression is MemberAccessExpressionSyntax access ? (GenericNameSyntax)access.Name : (GenericNameSyntax)invocation.Expression;
-        return (method.TypeArguments[0], name.TypeArgumentList.Arguments[0]);
+        TypeSyntax argument = name.TypeArgumentList.Arguments[0];
+        return (model.GetTypeInfo(argument, cancellationToken).Type, argument);
+    }
+
+    private static bool IsConstructionMethod(ISymbol? symbol)
+    {
+        if (symbol is not IMethodSymbol { TypeArguments.Length: 1 } method || !IsConstructionMethodName(method.Name))
+        {
+            return false;
+        }
+        string? owner = Names.Of(method.ContainingType?.OriginalDefinition);
+        return owner is "TypedHttp.TypedHttpClient" or "TypedHttp.ITypedHttpClientFactory" or "Microsoft.Extensions.DependencyInjection.TypedHttpServiceCollectionExtensions";
     }
 
     private static (ITypeSymbol? Type, SyntaxNode? Where) ReadAssemblyAttribute(AttributeSyntax attribute, SemanticModel model, CancellationToken cancellationToken)

@@ -66,6 +66,26 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task ConstructionRegisteredWithALambdaThatReadsTheGeneratedJsonContext()
+    {
+        // TestJsonContext.Default comes from the System.Text.Json generator, which runs beside TypedHttp's: in
+        // TypedHttp's view the lambda does not bind, and the construction must be found all the same.
+        await using TestServer server = await TestServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IResourceApi<Reply, long>>(o =>
+        {
+            o.BaseAddress = server.BaseAddress;
+            o.JsonSerializerOptions = TestJsonContext.Default.Options;
+        });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        Reply reply = await provider.GetRequiredService<IResourceApi<Reply, long>>().GetAsync(12345678901);
+
+        Assert.Equal(new Reply("reply", 42), reply);
+        Assert.Equal("/items/12345678901", Assert.Single(server.Drain()).RawTarget);
+    }
+
+    [Fact]
     public async Task ClientsOfOneNameShareOneSessionAndItsConnections()
     {
         await using TestServer server = await TestServer.StartAsync();
