@@ -88,7 +88,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
             public static async Task<string> Create(TypedHttpClientOptions options, string? requestId, string? client)
             {
                 ApiResponse<User> response = await Create<IApi>(options).CreateAsync(new User(7, "Zoë"), requestId, client);
-                return response.StatusCode + " " + (response.Content?.Name ?? "<null>") + " " + (response.Error is null ? "ok" : "error");
+                return response.NumericStatusCode + " " + (response.Content?.Name ?? "<null>") + " " + (response.Error is null ? "ok" : "error");
             }
 
             public static async Task<string> Note(TypedHttpClientOptions options) => await Create<IApi>(options).NoteAsync(3, "héllo");

@@ -207,7 +207,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
             public static async Task<string> Item(TypedHttpClientOptions options)
             {
                 IApiResponse<Item> response = await Create(options).ItemAsync();
-                return response.StatusCode + " " + (response.Content?.Id.ToString() ?? "<null>") + " " + (response.Error is null ? "ok" : "error");
+                return response.NumericStatusCode + " " + (response.Content?.Id.ToString() ?? "<null>") + " " + (response.Error is null ? "ok" : "error");
             }
 
             public static async Task<string> Delete(TypedHttpClientOptions options)
