@@ -213,7 +213,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
             public static async Task<string> Delete(TypedHttpClientOptions options)
             {
                 IApiResponse response = await Create(options).DeleteAsync();
-                return response.StatusCode + " " + response.IsSuccessStatusCode;
+                return response.NumericStatusCode + " " + response.IsSuccessStatusCode;
             }
 
             public static async IAsyncEnumerable<int> ItemIds(TypedHttpClientOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)

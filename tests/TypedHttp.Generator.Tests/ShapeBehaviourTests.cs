@@ -76,7 +76,7 @@ public sealed class ShapeBehaviourTests : IClassFixture<ShapeBehaviourTests.Clie
             {
                 using TypedHttpResponse response = await Create(options).RawAsync();
                 using var reader = new StreamReader(response.Body);
-                return response.NumericStatusCode + " " + response.Headers.GetValue("Content-Type") + " " + await reader.ReadToEndAsync();
+                return response.StatusCode + " " + response.Headers.GetValue("Content-Type") + " " + await reader.ReadToEndAsync();
             }
         }
         """;
