@@ -687,7 +687,8 @@ internal static partial class Parser
             return null;
         }
 
-        if (Names.Of(parameter.Type)! == KnownNames.CancellationToken)
+        if (Names.Of(parameter.Type)! == KnownNames.CancellationToken
+            || (parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullableToken && Names.Of(nullableToken.TypeArguments[0]) == KnownNames.CancellationToken))
         {
             if (state.CancellationTokenName is not null)
             {

@@ -352,6 +352,17 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
         Assert.Empty(transport.Requests);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task GetterReturningNoCredentialsSendsNoAuthorizationHeader(string credentials)
+    {
+        (TypedHttpClientOptions options, RecordingTransport transport) = Options();
+        options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult(credentials);
+        await Call("Getter", options);
+        Assert.Equal(string.Empty, Headers(Assert.Single(transport.Requests)));
+    }
+
     [Fact]
     public async Task GetterReturningNullIsAClearError()
     {

@@ -414,7 +414,15 @@ public sealed class ClientCore
             }
             string credentials = await _authorizationHeaderValueGetter(request, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"TypedHttpClientOptions.AuthorizationHeaderValueGetter returned null for {request.Method} {ApiException.Redact(request.Uri)} of the client for '{InterfaceName}'.");
-            request.Headers.Set("Authorization", authorizationScheme + " " + credentials);
+            if (string.IsNullOrWhiteSpace(credentials))
+            {
+                // No credentials (a signed-out user, say): no Authorization header rather than "Bearer ", as Refit does.
+                request.Headers.Remove("Authorization");
+            }
+            else
+            {
+                request.Headers.Set("Authorization", authorizationScheme + " " + credentials);
+            }
         }
         return await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
     }
