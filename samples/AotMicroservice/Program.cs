@@ -37,6 +37,17 @@ public interface IInventoryApi
     Task<ApiResponse<StockLevel>> ReserveAsync([Body] Reservation reservation, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A generic read API shared by resources: the generator writes a closed client for each construction it sees
+/// (here <c>IReadApi&lt;StockLevel, string&gt;</c>, named at the AddTypedHttpClient call), so Native AOT needs no
+/// reflection for it either.
+/// </summary>
+public interface IReadApi<T, in TKey> where T : class
+{
+    [Get("/inventory/{id}")]
+    Task<T> GetAsync(TKey id, CancellationToken cancellationToken);
+}
+
 public static class Program
 {
     public static void Main(string[] args)
@@ -53,6 +64,11 @@ public static class Program
                 o.JsonSerializerOptions = ServiceJsonContext.Default.Options;
             })
             .BindConfiguration(builder.Configuration.GetSection("TypedHttp:Inventory"));
+        builder.Services.AddTypedHttpClient<IReadApi<StockLevel, string>>(o =>
+        {
+            o.BaseAddress = new Uri(inventoryUrl);
+            o.JsonSerializerOptions = ServiceJsonContext.Default.Options;
+        });
 
         WebApplication app = builder.Build();
 
@@ -70,6 +86,10 @@ public static class Program
             ApiResponse<StockLevel> reservation = await inventory.ReserveAsync(new Reservation(sku, quantity ?? 1), ct);
             return Results.Ok(new OrderQuote(sku, stock.Available, reservation.IsSuccessStatusCode, inventoryUrl));
         });
+
+        // The same stock level through the generic client.
+        app.MapGet("/stock/{sku}", async (string sku, IReadApi<StockLevel, string> stock, CancellationToken ct) =>
+            Results.Ok(await stock.GetAsync(sku, ct)));
 
         app.Run();
     }

@@ -70,7 +70,7 @@ public static class Program
         Console.WriteLine($"GET    /users?page=1&per_page=2 -> {page.Count} users: {string.Join(", ", page.Select(u => u.Name))}");
 
         ApiResponse<User> created = await api.CreateAsync(new NewUser("Grace", "grace@example.test"));
-        Console.WriteLine($"POST   /users              -> {created.StatusCode}, Location: {created.Headers.GetValue("Location")}, {created.Content}");
+        Console.WriteLine($"POST   /users              -> {created.NumericStatusCode}, Location: {created.Headers.GetValue("Location")}, {created.Content}");
 
         string card = await api.GetCardAsync(created.Content!.Id);
         Console.WriteLine($"GET    /users/{created.Content.Id}/card       -> \"{card}\"");
@@ -86,10 +86,10 @@ public static class Program
         }
         catch (ApiException ex)
         {
-            Console.WriteLine($"GET    /users/{created.Content.Id}            -> ApiException {ex.StatusCode}: {ex.Content}");
+            Console.WriteLine($"GET    /users/{created.Content.Id}            -> ApiException {ex.NumericStatusCode}: {ex.Content}");
         }
 
-        bool ok = ada.Name == "Ada" && page.Count == 2 && created.StatusCode == 201 && card.Contains("Grace", StringComparison.Ordinal);
+        bool ok = ada.Name == "Ada" && page.Count == 2 && created.StatusCode == System.Net.HttpStatusCode.Created && card.Contains("Grace", StringComparison.Ordinal);
         Console.WriteLine(ok ? "all calls behaved" : "some call misbehaved");
         return ok ? 0 : 1;
     }

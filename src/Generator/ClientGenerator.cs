@@ -20,6 +20,8 @@ public sealed class ClientGenerator : IIncrementalGenerator
         public const string JsonContexts = "JsonContexts";
         public const string JsonDeclaredTypes = "JsonDeclaredTypes";
         public const string JsonUses = "JsonUses";
+        public const string Constructions = "Constructions";
+        public const string EmitConstructions = "EmitConstructions";
     }
 
     /// <inheritdoc />
@@ -37,7 +39,7 @@ public sealed class ClientGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> all = context.SyntaxProvider
             .CreateSyntaxProvider(
                 static (node, ct) => Parser.IsCandidate(node, ct),
-                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, static (c, t) => Parser.Parse(c, t), ct))
+                (ctx, ct) => cache.GetOrParse(ctx, ctx.Node, ctx.SemanticModel.Compilation, (c, t) => Parser.Parse(c, cache, t), ct))
             .Where(static r => r is not null)
             .Select(static (r, _) => r!);
 
@@ -67,6 +69,18 @@ public sealed class ClientGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.Emit);
         context.RegisterSourceOutput(files, static (spc, file) => spc.AddSource(file.HintName, file.Source));
 
+        // Closed constructions of generic interfaces: many uses may name one, so they are gathered and each is
+        // emitted once. The Collect holds client models only (no locations), so moving a use re-emits nothing.
+        IncrementalValuesProvider<GeneratedFile> constructed = results
+            .Where(static r => r.ConstructedClients.Count > 0)
+            .Select(static (r, _) => r.ConstructedClients)
+            .Collect()
+            .SelectMany(static (all, _) => Distinct(all))
+            .WithTrackingName(Steps.Constructions)
+            .Select(static (client, _) => new GeneratedFile(client.HintName, Emitter.Emit(client)))
+            .WithTrackingName(Steps.EmitConstructions);
+        context.RegisterSourceOutput(constructed, static (spc, file) => spc.AddSource(file.HintName, file.Source));
+
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
             .Where(static r => r.Diagnostics.Count > 0)
             .Select(static (r, _) => r.Diagnostics)
@@ -91,6 +105,20 @@ public sealed class ClientGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
         });
+    }
+
+    /// <summary>Each construction's client once, in order of hint name (so the order of uses does not matter).</summary>
+    private static System.Collections.Immutable.ImmutableArray<ClientSpec> Distinct(System.Collections.Immutable.ImmutableArray<EquatableArray<ClientSpec>> all)
+    {
+        var byHint = new System.Collections.Generic.SortedDictionary<string, ClientSpec>(System.StringComparer.Ordinal);
+        foreach (EquatableArray<ClientSpec> clients in all)
+        {
+            foreach (ClientSpec client in clients)
+            {
+                byHint[client.HintName] = client;
+            }
+        }
+        return System.Collections.Immutable.ImmutableArray.CreateRange(byHint.Values);
     }
 }
 

@@ -172,4 +172,24 @@ internal static class Diagnostics
         "THTTP032",
         "Invalid [RedirectPolicy]",
         "[RedirectPolicy({0})] on '{1}' is not a member of RedirectPolicy; use RedirectPolicy.Never, RedirectPolicy.DisallowHttpsToHttp or RedirectPolicy.Always");
+
+    public static readonly DiagnosticDescriptor ConstructionWithoutClient = Error(
+        "THTTP033",
+        "Construction of a generic interface cannot have a client",
+        "No client can be generated for '{0}', so creating it fails at run time: {1}");
+
+    public static readonly DiagnosticDescriptor QueryKeyBoundTwice = Warning(
+        "THTTP034",
+        "Two parameters bind one query key",
+        "Parameter '{0}' of '{2}' binds the query key '{3}' that parameter '{1}' binds already, so the request to '{4}' carries '{3}' twice; give one of them another name ([AliasAs])");
+
+    public static readonly DiagnosticDescriptor RepeatedHoleWithUnboundParameter = Warning(
+        "THTTP035",
+        "Route hole used twice while a parameter fills none",
+        "The route '{0}' of '{1}' uses the hole '{{{2}}}' twice while parameter '{3}' fills no hole and is sent as a query parameter; if the second hole is meant for '{3}', write '{{{3}}}' there");
+
+    public static readonly DiagnosticDescriptor QueryKeyInRouteAndParameter = Warning(
+        "THTTP036",
+        "Query key in the route and bound by a parameter",
+        "Parameter '{0}' of '{1}' binds the query key '{2}' that the route '{3}' already sets, so the request carries '{2}' twice; remove it from the route or rename the parameter ([AliasAs])");
 }

@@ -46,7 +46,15 @@ internal static class Emitter
             }
         }
 
-        w.Line($"/// <summary>The TypedHttp client generated for <see cref=\"{client.InterfaceType}\"/>.</summary>");
+        if (client.InterfaceType.IndexOf('<') < 0)
+        {
+            w.Line($"/// <summary>The TypedHttp client generated for <see cref=\"{client.InterfaceType}\"/>.</summary>");
+        }
+        else
+        {
+            // A cref cannot name a constructed generic type.
+            w.Line($"/// <summary>The TypedHttp client generated for <c>{client.InterfaceFullName.Replace("<", "&lt;").Replace(">", "&gt;")}</c>.</summary>");
+        }
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"TypedHttp.Generator\", \"{GeneratorVersion}\")]");
         w.Line($"file sealed class {client.ClassName} : {client.InterfaceType}");
         w.Open();
@@ -121,6 +129,7 @@ internal static class Emitter
     {
         HashSet<string> names = context.Names;
         string? cancellationToken = null;
+        bool cancellationTokenIsNullable = false;
         ParameterSpec? url = null;
         foreach (ParameterSpec parameter in method.Parameters)
         {
@@ -128,6 +137,7 @@ internal static class Emitter
             if (parameter.Role == ParameterRole.CancellationToken)
             {
                 cancellationToken = parameter.Name;
+                cancellationTokenIsNullable = parameter.Type.EndsWith("?", System.StringComparison.Ordinal);
             }
             if (parameter.Role == ParameterRole.Url)
             {
@@ -227,6 +237,11 @@ internal static class Emitter
                     w.Open();
                     w.Line($"{request}.Headers.Set({header}.Key, {header}.Value);");
                     w.Close();
+                    // A null value removes a constant header of the same name, as Refit does.
+                    w.Line("else");
+                    w.Open();
+                    w.Line($"{request}.Headers.Remove({header}.Key);");
+                    w.Close();
                     w.Close();
                     w.Close();
                     break;
@@ -271,6 +286,10 @@ internal static class Emitter
         }
         // Optional arguments by name: the method's name (for traces and logs) always, the others when declared.
         w.Write(cancellationToken ?? "default");
+        if (cancellationToken is not null && cancellationTokenIsNullable)
+        {
+            w.Write(".GetValueOrDefault()");
+        }
         if (method.AuthorizationScheme is not null)
         {
             w.Write($", authorizationScheme: {Quote(method.AuthorizationScheme)}");
@@ -308,6 +327,14 @@ internal static class Emitter
             w.Open();
             w.Line($"{request}.Headers.{add}({Quote(parameter.WireName!)}, {local});");
             w.Close();
+            if (replacesConstant)
+            {
+                // A null value removes the constant header of the same name, as Refit does.
+                w.Line("else");
+                w.Open();
+                w.Line($"{request}.Headers.Remove({Quote(parameter.WireName!)});");
+                w.Close();
+            }
         }
         else
         {

@@ -21,6 +21,7 @@ internal static class KnownNames
     public const string BasePathAttribute = "TypedHttp.BasePathAttribute";
     public const string TimeoutAttribute = "TypedHttp.TimeoutAttribute";
     public const string RedirectPolicyAttribute = "TypedHttp.RedirectPolicyAttribute";
+    public const string TypedHttpClientForAttribute = "TypedHttp.TypedHttpClientForAttribute";
     public const string IAsyncEnumerableOfT = "System.Collections.Generic.IAsyncEnumerable<T>";
     public const string IEnumerableOfT = "System.Collections.Generic.IEnumerable<T>";
     public const string FileInfo = "System.IO.FileInfo";

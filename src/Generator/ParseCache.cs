@@ -89,6 +89,48 @@ internal sealed class ParseCache
         return result;
     }
 
+    /// <summary>The constructions parsed under <see cref="_constructionShape"/>, by the construction's display name.</summary>
+    private Dictionary<string, ConstructionResult> _constructions = new(StringComparer.Ordinal);
+    private CompilationShape? _constructionShape;
+
+    /// <summary>
+    /// The parse of the closed construction <paramref name="type"/>, from an earlier call while the compilation's
+    /// declarations are the same. A construction is named in method bodies (<c>TypedHttpClient.Create&lt;…&gt;</c>),
+    /// so an edit there binds the call again but parses no interface; and one construction used in many places is
+    /// parsed once. Its result holds no location, so it does not depend on the trees it was named in.
+    /// </summary>
+    public ConstructionResult GetOrParseConstruction(
+        Compilation compilation,
+        INamedTypeSymbol type,
+        string key,
+        Func<INamedTypeSymbol, Compilation, CancellationToken, ConstructionResult> parse,
+        CancellationToken cancellationToken)
+    {
+        CompilationShape shape;
+        lock (_gate)
+        {
+            shape = ShapeOf(compilation, cancellationToken);
+            if (_constructionShape is null || !_constructionShape.SameAs(shape))
+            {
+                _constructions = new Dictionary<string, ConstructionResult>(StringComparer.Ordinal);
+            }
+            _constructionShape = shape;
+            if (_constructions.TryGetValue(key, out ConstructionResult? cached))
+            {
+                return cached;
+            }
+        }
+        ConstructionResult result = parse(type, compilation, cancellationToken);
+        lock (_gate)
+        {
+            if (ReferenceEquals(_constructionShape, shape))
+            {
+                _constructions[key] = result;
+            }
+        }
+        return result;
+    }
+
     /// <summary>The shape of <paramref name="compilation"/>, computed once per compilation; the tables keep its trees only.</summary>
     private CompilationShape ShapeOf(Compilation compilation, CancellationToken cancellationToken)
     {

@@ -21,19 +21,25 @@ namespace TypedHttp.Generator;
 /// A class declaration that is a <c>JsonSerializerContext</c> gives a result with <see cref="IsJsonContext"/> set and
 /// the types it declares (for the THTTP022 warning), and nothing else.
 /// </para>
+/// <para>
+/// <see cref="ConstructedClients"/> are the clients of closed constructions of generic interfaces that the node
+/// names (a call, an assembly attribute, a closed base interface); several nodes may name one, so they are emitted
+/// once each after a <c>Collect</c>.
+/// </para>
 /// </remarks>
 internal sealed record ParseResult(
     ClientSpec? Client,
     EquatableArray<DiagnosticInfo> Diagnostics,
     EquatableArray<JsonUse> JsonUses = default,
     EquatableArray<string> DeclaredJsonTypes = default,
-    bool IsJsonContext = false);
+    bool IsJsonContext = false,
+    EquatableArray<ClientSpec> ConstructedClients = default);
 
 /// <summary>
 /// Turns symbols into the model. The only code of the generator that touches <see cref="ISymbol"/> and
 /// <see cref="SyntaxNode"/>; everything it returns is plain, equatable data.
 /// </summary>
-internal static class Parser
+internal static partial class Parser
 {
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat.WithMiscellaneousOptions(
         SymbolDisplayFormat.FullyQualifiedFormat.MiscellaneousOptions | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -47,17 +53,19 @@ internal static class Parser
     /// <see cref="IsStrayMethodCandidate"/>.
     /// </summary>
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
-        IsInterfaceCandidate(node, cancellationToken) || IsStrayMethodCandidate(node, cancellationToken) || node is ClassDeclarationSyntax { AttributeLists.Count: > 0 };
+        IsInterfaceCandidate(node, cancellationToken) || IsStrayMethodCandidate(node, cancellationToken) || node is ClassDeclarationSyntax { AttributeLists.Count: > 0 }
+        || IsConstructionCandidate(node);
 
     /// <summary>
     /// Parses a node that passed <see cref="IsCandidate"/>, with the interface it parsed (for <see cref="ParseCache"/>):
     /// an interface, a stray method, or a class that may be a <c>JsonSerializerContext</c> (<see cref="JsonContextReader.Read"/>).
     /// </summary>
-    public static (ParseResult? Result, INamedTypeSymbol? Type) Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken) => context.Node switch
+    public static (ParseResult? Result, INamedTypeSymbol? Type) Parse(GeneratorSyntaxContext context, ParseCache cache, CancellationToken cancellationToken) => context.Node switch
     {
-        InterfaceDeclarationSyntax => ParseFromInterfaceWithType(context, cancellationToken),
+        InterfaceDeclarationSyntax => ParseFromInterfaceWithType(context, cache, cancellationToken),
         ClassDeclarationSyntax => JsonContextReader.Read(context, cancellationToken),
-        _ => ParseStrayMethod(context, cancellationToken),
+        MethodDeclarationSyntax => ParseStrayMethod(context, cancellationToken),
+        _ => (ParseConstructionUse(context, cache, cancellationToken), null),
     };
 
     /// <summary>
@@ -116,11 +124,14 @@ internal static class Parser
     /// parses every interface that declares or inherits a method with an HTTP method attribute (built-in or custom).
     /// A partial interface is parsed from its first candidate declaration.
     /// </summary>
-    public static ParseResult? ParseFromInterface(GeneratorSyntaxContext context, CancellationToken cancellationToken) =>
-        ParseFromInterfaceWithType(context, cancellationToken).Result;
+    public static ParseResult? ParseFromInterface(GeneratorSyntaxContext context, ParseCache cache, CancellationToken cancellationToken) =>
+        ParseFromInterfaceWithType(context, cache, cancellationToken).Result;
 
-    /// <summary><see cref="ParseFromInterface"/>, with the interface it parsed (for <see cref="ParseCache"/>).</summary>
-    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseFromInterfaceWithType(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="ParseFromInterface"/>, with the interface it parsed (for <see cref="ParseCache"/>). The result also
+    /// carries the clients of the interface's closed generic base interfaces.
+    /// </summary>
+    public static (ParseResult? Result, INamedTypeSymbol? Type) ParseFromInterfaceWithType(GeneratorSyntaxContext context, ParseCache cache, CancellationToken cancellationToken)
     {
         var declaration = (InterfaceDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type)
@@ -143,7 +154,9 @@ internal static class Parser
         {
             return default;
         }
-        return (ParseInterface(type, context.SemanticModel.Compilation, cancellationToken), type);
+        ParseResult result = ParseInterface(type, context.SemanticModel.Compilation, cancellationToken);
+        EquatableArray<ClientSpec> bases = ClosedBaseClients(type, context.SemanticModel.Compilation, cache, cancellationToken);
+        return (bases.Count == 0 ? result : result with { ConstructedClients = bases }, type);
     }
 
     // ---------------------------------------------------------------- interface
@@ -174,15 +187,25 @@ internal static class Parser
         return name;
     }
 
+    /// <summary>
+    /// Set while an open generic interface is parsed: its type parameters count as types that a body, a result and
+    /// a formatted value can have (each closed construction is parsed with its type arguments).
+    /// </summary>
+    [ThreadStatic]
+    private static bool t_openGeneric;
+
     private static ParseResult ParseInterface(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         t_interfacesParsed++;
+        bool wasOpen = t_openGeneric;
+        t_openGeneric = type.IsGenericType && SymbolEqualityComparer.Default.Equals(type, type.OriginalDefinition);
         try
         {
             return ParseInterfaceCore(type, compilation, cancellationToken);
         }
         finally
         {
+            t_openGeneric = wasOpen;
             t_typeNames?.Clear();
         }
     }
@@ -194,7 +217,7 @@ internal static class Parser
         LocationInfo? typeLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         string fullName = Names.Of(type)!;
 
-        string? interfaceProblem = InterfaceProblem(type);
+        string? interfaceProblem = InterfaceProblem(type) ?? (IsClosedConstruction(type) ? TypeArgumentProblem(type, compilation) : null);
         if (interfaceProblem is not null)
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedInterface, typeLocation, Args(fullName, interfaceProblem)));
@@ -213,6 +236,9 @@ internal static class Parser
             bool own = SymbolEqualityComparer.Default.Equals(declaring, type);
             // Diagnostics on a base interface that has a client of its own are reported by that client's parse.
             bool reportedElsewhere = !own && declaring.Locations.Any(l => l.IsInSource) && IsClientInterface(declaring);
+            // A closed generic base (IUsersApi : ICrudApi<User, int>): the open interface reports what its declaration
+            // gets wrong; what its type arguments make of it is reported here, on the interface that closes it.
+            bool closedBase = reportedElsewhere && IsClosedConstruction(declaring);
             var local = new List<DiagnosticInfo>();
             List<HeaderSpec> declaringHeaders = own
                 ? clientHeaders
@@ -255,9 +281,21 @@ internal static class Parser
             {
                 jsonUses.AddRange(localJsonUses);
             }
+            else if (closedBase)
+            {
+                foreach (JsonUse use in localJsonUses)
+                {
+                    jsonUses.Add(use with { Location = typeLocation });
+                }
+            }
             if (local.Count > 0)
             {
                 hasErrors |= local.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+                List<string> errors = closedBase && !t_openGeneric ? ErrorMessages(local) : new List<string>();
+                if (errors.Count > 0)
+                {
+                    diagnostics.Add(ConstructionError(Names.Of(declaring)!, errors, typeLocation));
+                }
                 if (!reportedElsewhere)
                 {
                     foreach (DiagnosticInfo diagnostic in local)
@@ -270,18 +308,14 @@ internal static class Parser
         }
 
         hasErrors |= diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
-        if (hasErrors)
+        // An open generic interface gets no client of its own: each closed construction gets one.
+        if (hasErrors || t_openGeneric)
         {
             return new ParseResult(null, EquatableArray.From(diagnostics));
         }
 
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? Names.Of(n)! : string.Empty;
-        var nesting = new List<string>();
-        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
-        {
-            nesting.Insert(0, t.Name);
-        }
-        string hintName = (ns.Length > 0 ? ns + "." : string.Empty) + string.Join("+", nesting) + ".g.cs";
+        string hintName = HintName(type, ns);
 
         var client = new ClientSpec(
             hintName,
@@ -297,11 +331,9 @@ internal static class Parser
     {
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
-            if (t.IsGenericType)
+            if (t.IsGenericType && !SymbolEqualityComparer.Default.Equals(t, type))
             {
-                return SymbolEqualityComparer.Default.Equals(t, type)
-                    ? "it is generic, and TypedHttpClient.Create<TApi> needs a closed type: a factory for every construction of an open generic interface cannot be registered without reflection (Native AOT). Declare a non-generic interface per type argument that inherits it, such as 'public interface IUserRepository : " + type.Name + "<User> { }'"
-                    : $"it is nested in the generic type '{Names.Of(t)!}'; move it out";
+                return $"it is nested in the generic type '{Names.Of(t.OriginalDefinition)!}'; move it out";
             }
             if (t.IsFileLocal)
             {
@@ -494,6 +526,11 @@ internal static class Parser
             }
         }
 
+        if (routeParts is not null && path is not null)
+        {
+            CheckRequestShape(path, routeParts, method, parameters, memberName, diagnostics, RouteLocation);
+        }
+
         bool hasErrors = false;
         for (int i = errorsBefore; i < diagnostics.Count; i++)
         {
@@ -650,7 +687,8 @@ internal static class Parser
             return null;
         }
 
-        if (Names.Of(parameter.Type)! == KnownNames.CancellationToken)
+        if (Names.Of(parameter.Type)! == KnownNames.CancellationToken
+            || (parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullableToken && Names.Of(nullableToken.TypeArguments[0]) == KnownNames.CancellationToken))
         {
             if (state.CancellationTokenName is not null)
             {
@@ -1423,7 +1461,11 @@ internal static class Parser
     /// <summary>Whether a type can go through System.Text.Json type information (as a body or a result).</summary>
     private static bool IsJsonType(ITypeSymbol type)
     {
-        if (type.TypeKind is TypeKind.TypeParameter or TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Error or TypeKind.Delegate or TypeKind.Dynamic)
+        if (type.TypeKind == TypeKind.TypeParameter)
+        {
+            return t_openGeneric;
+        }
+        if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Error or TypeKind.Delegate or TypeKind.Dynamic)
         {
             return false;
         }
@@ -1460,6 +1502,11 @@ internal static class Parser
 
     private static ValueFormat? ReadFormat(ITypeSymbol type, string? formatString = null)
     {
+        if (type.TypeKind == TypeKind.TypeParameter && t_openGeneric)
+        {
+            // What the type argument makes of it is decided when each construction is parsed.
+            return new ValueFormat(FormatKind.Object, null, true, formatString);
+        }
         bool nullableValue = false;
         ITypeSymbol underlying = type;
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)

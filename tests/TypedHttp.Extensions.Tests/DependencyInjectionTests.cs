@@ -48,6 +48,44 @@ public sealed class DependencyInjectionTests
     private static void Json(TypedHttpClientOptions o) => o.JsonSerializerOptions = TestJsonContext.Default.Options;
 
     [Fact]
+    public async Task Closed_construction_of_a_generic_interface_is_registered_and_sends()
+    {
+        await using TestServer server = await TestServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IResourceApi<Reply, Guid>>(o =>
+        {
+            o.BaseAddress = server.BaseAddress;
+            Json(o);
+        });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        Reply reply = await provider.GetRequiredService<IResourceApi<Reply, Guid>>().GetAsync(new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"));
+
+        Assert.Equal(new Reply("reply", 42), reply);
+        Assert.Equal("/items/0f8fad5b-d9cb-469f-a165-70867728950e", Assert.Single(server.Drain()).RawTarget);
+    }
+
+    [Fact]
+    public async Task Construction_registered_with_a_lambda_that_reads_the_generated_json_context()
+    {
+        // TestJsonContext.Default comes from the System.Text.Json generator, which runs beside TypedHttp's: in
+        // TypedHttp's view the lambda does not bind, and the construction must be found all the same.
+        await using TestServer server = await TestServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddTypedHttpClient<IResourceApi<Reply, long>>(o =>
+        {
+            o.BaseAddress = server.BaseAddress;
+            o.JsonSerializerOptions = TestJsonContext.Default.Options;
+        });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        Reply reply = await provider.GetRequiredService<IResourceApi<Reply, long>>().GetAsync(12345678901);
+
+        Assert.Equal(new Reply("reply", 42), reply);
+        Assert.Equal("/items/12345678901", Assert.Single(server.Drain()).RawTarget);
+    }
+
+    [Fact]
     public async Task Clients_of_one_name_share_one_session_and_its_connections()
     {
         await using TestServer server = await TestServer.StartAsync();
@@ -142,7 +180,7 @@ public sealed class DependencyInjectionTests
         {
             // RedirectPolicy Never on the engine session: the 307 comes back instead of being followed.
             ApiException e = await Assert.ThrowsAsync<ApiException>(() => provider.GetRequiredService<IParityApi>().RedirectedPostAsync(new Reply("x", 1)));
-            Assert.Equal(307, e.StatusCode);
+            Assert.Equal(307, e.NumericStatusCode);
             HttpSessionOptions session = provider.GetRequiredService<TypedHttpSessions>().Get(typeof(IParityApi).FullName!).Options;
             Assert.Equal(RedirectPolicy.Never, session.RedirectPolicy);
         }
@@ -153,7 +191,7 @@ public sealed class DependencyInjectionTests
         {
             // RedirectPolicy Never: HttpClient returns the 307 instead of following it.
             ApiException e = await Assert.ThrowsAsync<ApiException>(() => provider.GetRequiredService<IParityApi>().RedirectedPostAsync(new Reply("x", 1)));
-            Assert.Equal(307, e.StatusCode);
+            Assert.Equal(307, e.NumericStatusCode);
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class ErrorTests
 
         ApiException e = await Assert.ThrowsAsync<ApiException>(() => api.ProblemAsync());
 
-        Assert.Equal(404, e.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, e.StatusCode);
         Assert.Equal("Not Found", e.ReasonPhrase);
         Assert.Equal("GET", e.Method);
         Assert.Equal($"http://127.0.0.1:{server.Port}/problem", e.Uri.AbsoluteUri);

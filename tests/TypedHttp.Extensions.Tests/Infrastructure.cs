@@ -58,6 +58,13 @@ public interface IParityApi
     Task<string> SecretAsync([Header("Authorization")] string authorization, [Header("Cookie")] string cookie, [Header("Proxy-Authorization")] string proxy);
 }
 
+/// <summary>A generic client interface, registered in DI through a closed construction.</summary>
+public interface IResourceApi<T, in TKey> where T : class
+{
+    [Get("/items/{id}")]
+    Task<T> GetAsync(TKey id);
+}
+
 /// <summary>One request as Kestrel saw it.</summary>
 public sealed record SeenRequest(string Method, string RawTarget, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body, string ConnectionId)
 {

@@ -70,7 +70,7 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
 
             public static Task<string> Slow(TypedHttpClientOptions options, CancellationToken cancellationToken) => TypedHttpClient.Create<IPolicyApi>(options).SlowAsync(cancellationToken);
 
-            public static async Task<string> Follow(TypedHttpClientOptions options) => (await TypedHttpClient.Create<IPolicyApi>(options).FollowAsync()).StatusCode.ToString();
+            public static async Task<string> Follow(TypedHttpClientOptions options) => (await TypedHttpClient.Create<IPolicyApi>(options).FollowAsync()).NumericStatusCode.ToString();
 
             public static Task<string> Plain(TypedHttpClientOptions options) => TypedHttpClient.Create<IPlainApi>(options).PlainAsync();
 

@@ -242,13 +242,81 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP016_GenericInterface() => Expect("THTTP016", """
-        public interface [|IRepository|]<T>
+    public void THTTP016_InterfaceNestedInGenericType() => Expect("THTTP016", """
+        public class Outer<T>
         {
-            [Get("/items")]
-            Task<string> ListAsync();
+            public interface [|IApi|]
+            {
+                [Get("/items")]
+                Task<string> ListAsync();
+            }
         }
-        """, "generic");
+        """, "nested in the generic type 'Outer<T>'");
+
+    [Fact]
+    public void THTTP033_ConstructionWhoseTypeArgumentLeavesAParameterWithoutAPlace() => Expect("THTTP033", """
+        public sealed record User(int Id);
+
+        public interface ICrudApi<T>
+        {
+            [Post("/items")]
+            Task CreateAsync(T item);
+        }
+
+        public static class Use
+        {
+            public static ICrudApi<User> Make(TypedHttpClientOptions options) => TypedHttpClient.Create<[|ICrudApi<User>|]>(options);
+        }
+        """, "'ICrudApi<User>'");
+
+    [Fact]
+    public void THTTP033_ConstructionNamesTheInnerProblemWithItsId()
+    {
+        Diagnostic diagnostic = Expect("THTTP033", """
+            [assembly: TypedHttpClientFor(typeof([|ICrudApi<User>|]))]
+
+            public sealed record User(int Id);
+
+            public interface ICrudApi<T>
+            {
+                [Post("/items")]
+                Task CreateAsync(T item);
+            }
+            """);
+        Assert.Contains("THTTP020: ", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("'item'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void THTTP033_ClosedBaseReportedOnTheInterfaceThatClosesIt() => Expect("THTTP033", """
+        public sealed record User(int Id);
+
+        public interface ICrudApi<T>
+        {
+            [Post("/items")]
+            Task CreateAsync(T item);
+        }
+
+        public interface [|IUsersApi|] : ICrudApi<User>
+        {
+        }
+        """, "THTTP020");
+
+    [Fact]
+    public void THTTP033_ConstructionWithAPrivateTypeArgument() => Expect("THTTP033", """
+        public interface ICrudApi<T>
+        {
+            [Get("/items/{id}")]
+            Task<string> GetAsync(T id);
+        }
+
+        public static class Use
+        {
+            private enum Hidden { A }
+
+            public static object Make(TypedHttpClientOptions options) => TypedHttpClient.Create<[|ICrudApi<Hidden>|]>(options);
+        }
+        """, "not accessible");
 
     [Fact]
     public void THTTP016_PrivateNestedInterface() => Expect("THTTP016", """
@@ -588,13 +656,85 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void THTTP016_GenericInterfaceExplainsWhy() => Expect("THTTP016", """
-        public interface [|IRepository|]<T>
+    public void THTTP034_TwoParametersBindOneQueryKey() => ExpectWarning("THTTP034", """
+        public interface IApi
         {
-            [Get("/items")]
-            Task<string> ListAsync();
+            [Get("/search")]
+            Task<string> SearchAsync([AliasAs("q")] string name, [AliasAs("q")] string [|email|]);
         }
-        """, "needs a closed type");
+        """, "Parameter 'email' of 'IApi.SearchAsync' binds the query key 'q' that parameter 'name' binds already, so the request to '/search'");
+
+    [Fact]
+    public void THTTP034_AQueryObjectPropertyAndAParameterBindOneKey() => ExpectWarning("THTTP034", """
+        public sealed class Filter
+        {
+            public int? Page { get; set; }
+        }
+
+        public interface IApi
+        {
+            [Get("/search")]
+            Task<string> SearchAsync([Query] Filter filter, [AliasAs("Page")] int [|page|]);
+        }
+        """, "'Page'");
+
+    [Fact]
+    public void THTTP035_HoleUsedTwiceWhileAParameterFillsNone() => ExpectWarning("THTTP035", """
+        public interface IApi
+        {
+            [Get([|"/users/{id}/friends/{id}"|])]
+            Task<string> FriendAsync(int id, int friendId);
+        }
+        """, "The route '/users/{id}/friends/{id}' of 'IApi.FriendAsync' uses the hole '{id}' twice while parameter 'friendId' fills no hole");
+
+    [Fact]
+    public void THTTP036_QueryKeyInTheRouteAndBoundByAParameter() => ExpectWarning("THTTP036", """
+        public interface IApi
+        {
+            [Get("/users?page=1&size=10")]
+            Task<string> ListAsync(int [|page|]);
+        }
+        """, "Parameter 'page' of 'IApi.ListAsync' binds the query key 'page' that the route '/users?page=1&size=10' already sets");
+
+    [Fact]
+    public void RepeatedHoleWithEveryParameterInAHoleIsNoWarning()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public interface IApi
+            {
+                [Get("/users/{id}/same/{id}")]
+                Task<string> GetAsync(int id, [Query] int page);
+            }
+            """).AssertCompiles();
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
+    [Fact]
+    public void GenericInterfaceUsedOnlyThroughAClosingInterfaceBuilds()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public interface IRepository<T>
+            {
+                [Get("/items/{id}")]
+                Task<string> GetAsync(T id);
+            }
+
+            public interface IUserRepository : IRepository<int>
+            {
+            }
+            """).AssertCompiles();
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(new[] { "IRepository{int}.g.cs", "IUserRepository.g.cs" }, run.Clients.Select(c => c.HintName));
+    }
+
+    [Fact]
+    public void THTTP012_GenericMethodInAGenericInterface() => Expect("THTTP012", """
+        public interface IRepository<T>
+        {
+            [Get("/items/{id}")]
+            Task<TOther> [|GetAsync|]<TOther>(T id);
+        }
+        """, "'IRepository.GetAsync' is generic");
 
     [Fact]
     public void ErrorInBaseInterfaceIsReportedOnceAndBlocksBothClients()

@@ -207,13 +207,13 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
             public static async Task<string> Item(TypedHttpClientOptions options)
             {
                 IApiResponse<Item> response = await Create(options).ItemAsync();
-                return response.StatusCode + " " + (response.Content?.Id.ToString() ?? "<null>") + " " + (response.Error is null ? "ok" : "error");
+                return response.NumericStatusCode + " " + (response.Content?.Id.ToString() ?? "<null>") + " " + (response.Error is null ? "ok" : "error");
             }
 
             public static async Task<string> Delete(TypedHttpClientOptions options)
             {
                 IApiResponse response = await Create(options).DeleteAsync();
-                return response.StatusCode + " " + response.IsSuccessStatusCode;
+                return response.NumericStatusCode + " " + response.IsSuccessStatusCode;
             }
 
             public static async IAsyncEnumerable<int> ItemIds(TypedHttpClientOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -350,6 +350,17 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
         Assert.Contains("'Authorization: Bearer' without credentials, but TypedHttpClientOptions.AuthorizationHeaderValueGetter is not set", error.Message);
         Assert.Contains("App.IApi", error.Message);
         Assert.Empty(transport.Requests);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task GetterReturningNoCredentialsSendsNoAuthorizationHeader(string credentials)
+    {
+        (TypedHttpClientOptions options, RecordingTransport transport) = Options();
+        options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult(credentials);
+        await Call("Getter", options);
+        Assert.Equal(string.Empty, Headers(Assert.Single(transport.Requests)));
     }
 
     [Fact]

@@ -66,13 +66,24 @@ public sealed class IncrementalTests
 
     private static readonly string[] ParseAndEmitSteps =
     {
-        "Parse", "Clients", "Emit",
+        ClientGenerator.Steps.Parse, ClientGenerator.Steps.Clients, ClientGenerator.Steps.Emit,
     };
 
     private static readonly string[] JsonSteps =
     {
-        "JsonContexts", "JsonDeclaredTypes", "JsonUses",
+        ClientGenerator.Steps.JsonContexts, ClientGenerator.Steps.JsonDeclaredTypes, ClientGenerator.Steps.JsonUses,
     };
+
+    private static readonly string[] ConstructionSteps =
+    {
+        ClientGenerator.Steps.Constructions, ClientGenerator.Steps.EmitConstructions,
+    };
+
+    /// <summary>Every step name the generator declares, read from its constants, so that a new step is checked too.</summary>
+    private static IEnumerable<string> AllStepNames() =>
+        typeof(ClientGenerator.Steps).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .Select(f => (string)f.GetRawConstantValue()!);
 
     private static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
@@ -136,9 +147,9 @@ public sealed class IncrementalTests
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 2, JsonSource.Replace("[JsonSerializable(typeof(User))]", "[JsonSerializable(typeof(User))]\n[JsonSerializable(typeof(int[]))]"));
         // The declared types changed, so the warning check runs again; the clients' parse and emit do not.
-        Assert.Contains(result.TrackedSteps["JsonDeclaredTypes"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(result.TrackedSteps[ClientGenerator.Steps.JsonDeclaredTypes].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         AssertAllCached(result, ParseAndEmitSteps);
-        AssertAllCached(result, "JsonUses");
+        AssertAllCached(result, ClientGenerator.Steps.JsonUses);
     }
 
     [Fact]
@@ -150,7 +161,7 @@ public sealed class IncrementalTests
         Assert.Equal(new[] { "THTTP022", "THTTP022", "THTTP022" }, driver.GetRunResult().Diagnostics.Select(d => d.Id));
         GeneratorRunResult result = Rerun(driver, compilation, 2, JsonSource);
         Assert.Empty(result.Diagnostics);
-        AssertAllCached(result, "Clients", "Emit");
+        AssertAllCached(result, ClientGenerator.Steps.Clients, ClientGenerator.Steps.Emit);
     }
 
     [Fact]
@@ -159,7 +170,7 @@ public sealed class IncrementalTests
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         // Moving every declaration down by a comment line changes positions but not the model.
         GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace("namespace MyApp;", "namespace MyApp;\n// a comment"));
-        AssertAllCached(result, "Clients", "Emit");
+        AssertAllCached(result, ClientGenerator.Steps.Clients, ClientGenerator.Steps.Emit);
     }
 
     [Fact]
@@ -167,7 +178,7 @@ public sealed class IncrementalTests
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace("\"/users\"", "\"/people\""));
-        var emitted = result.TrackedSteps["Emit"].SelectMany(s => s.Outputs).ToList();
+        var emitted = result.TrackedSteps[ClientGenerator.Steps.Emit].SelectMany(s => s.Outputs).ToList();
         Assert.Single(emitted, o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("/people", result.GeneratedSources.Single(s => s.HintName == "MyApp.IUsersApi.g.cs").SourceText.ToString());
         Assert.All(emitted.Where(o => o.Reason != IncrementalStepRunReason.Modified), o =>
@@ -181,7 +192,7 @@ public sealed class IncrementalTests
         GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace(
             "[Headers(\"Accept: application/json\")]",
             "[Headers(\"Accept: application/json\")]\n[Timeout(100)]\n[RedirectPolicy(RedirectPolicy.Never)]"));
-        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Single(result.TrackedSteps[ClientGenerator.Steps.Emit].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         string client = result.GeneratedSources.Single(s => s.HintName == "MyApp.IUsersApi.g.cs").SourceText.ToString();
         Assert.Contains("timeoutMilliseconds: 100", client);
         Assert.Contains("request.RedirectPolicy = global::TypedHttp.RedirectPolicy.Never;", client);
@@ -237,7 +248,7 @@ public sealed class IncrementalTests
         GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace(
             "public string? Text { get; set; }",
             "public string? Text { get; set; }\n    public int? Limit { get; set; }"));
-        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Single(result.TrackedSteps[ClientGenerator.Steps.Emit].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("\"Limit\"", result.GeneratedSources.Single().SourceText.ToString());
     }
 
@@ -246,7 +257,7 @@ public sealed class IncrementalTests
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
         GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace("\"/search\"", "\"/find\""));
-        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Single(result.TrackedSteps[ClientGenerator.Steps.Emit].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("\"/find\"", result.GeneratedSources.Single().SourceText.ToString());
     }
 
@@ -259,7 +270,7 @@ public sealed class IncrementalTests
             .Replace("value * 2", "value + value + 0")
             .Replace("return value * 3;", "int tripled = value * 3;\n        return tripled;"));
         Assert.Equal(0, Parser.InterfacesParsedOnThisThread - parsedBefore);
-        AssertAllCached(result, "Parse", "Clients", "Emit");
+        AssertAllCached(result, ClientGenerator.Steps.Parse, ClientGenerator.Steps.Clients, ClientGenerator.Steps.Emit);
     }
 
     [Fact]
@@ -291,26 +302,110 @@ public sealed class IncrementalTests
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
         // The declaration keeps its length and every token but one: only its type changes.
         GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace("public string? Text", "public int?    Text"));
-        Assert.Single(result.TrackedSteps["Emit"].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Single(result.TrackedSteps[ClientGenerator.Steps.Emit].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("FormatValue<int>", result.GeneratedSources.Single().SourceText.ToString());
     }
 
     [Fact]
     public void ModelsHoldNoSymbolsSyntaxOrCompilations()
     {
-        (GeneratorDriver driver, _) = FirstRun();
-        GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        foreach (string name in new[] { "Parse", "Clients", "Emit", "Diagnostics", "JsonContexts", "JsonDeclaredTypes", "JsonUses" })
+        // Sources that give every step an output: clients, a warning, JSON contexts and uses, a construction.
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(
+            ApiSource.Replace("Task PurgeAsync();", "Task PurgeAsync([Query(CollectionFormat.Csv)] int page);"),
+            OtherSource,
+            JsonSource,
+            GenericApiSource,
+            GenericUseSource);
+        GeneratorRunResult result = CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+        Assert.Contains(result.Diagnostics, d => d.Id == "THTTP024");
+        foreach (string name in AllStepNames())
         {
-            if (!result.TrackedSteps.TryGetValue(name, out ImmutableArray<IncrementalGeneratorRunStep> steps))
-            {
-                continue;
-            }
-            foreach ((object value, _) in steps.SelectMany(s => s.Outputs))
+            Assert.True(result.TrackedSteps.TryGetValue(name, out ImmutableArray<IncrementalGeneratorRunStep> steps), $"No step named {name} was tracked.");
+            var outputs = steps.SelectMany(s => s.Outputs).ToList();
+            Assert.True(outputs.Count > 0, $"Step {name} has no output to check.");
+            foreach ((object value, _) in outputs)
             {
                 AssertPlainData(value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
             }
         }
+    }
+
+    // Closed constructions of a generic interface are named in method bodies; a body edit binds the call again
+    // but parses no interface (ParseCache keeps constructions per compilation shape) and re-emits nothing.
+
+    private const string GenericApiSource = GeneratorHarness.Usings + """
+        namespace MyApp;
+
+        public sealed record Order(int Id);
+
+        public interface ICrudApi<T> where T : class
+        {
+            [Get("/{id}")]
+            Task<T> GetAsync(int id);
+        }
+        """;
+
+    private const string GenericUseSource = """
+        using TypedHttp;
+
+        namespace MyApp;
+
+        public static class Use
+        {
+            public static object Users(TypedHttpClientOptions options)
+            {
+                return TypedHttpClient.Create<ICrudApi<User>>(options);
+            }
+        }
+        """;
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstGenericRun()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ApiSource, GenericApiSource, GenericUseSource);
+        GeneratorDriver driver = CreateDriver().RunGenerators(compilation);
+        Assert.Contains(driver.GetRunResult().Results.Single().GeneratedSources, s => s.HintName == "MyApp.ICrudApi{MyApp.User}.g.cs");
+        return (driver, compilation);
+    }
+
+    [Fact]
+    public void EditingTheBodyThatCreatesAConstructionParsesNothingAndReemitsNothing()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstGenericRun();
+        int parsedBefore = Parser.InterfacesParsedOnThisThread;
+        GeneratorRunResult result = Rerun(driver, compilation, 2, GenericUseSource.Replace(
+            "return TypedHttpClient.Create<ICrudApi<User>>(options);",
+            "options.Timeout = System.TimeSpan.FromSeconds(1);\n        return TypedHttpClient.Create<ICrudApi<User>>(options);"));
+        Assert.Equal(0, Parser.InterfacesParsedOnThisThread - parsedBefore);
+        AssertAllCached(result, ConstructionSteps);
+        // The use's own result is Modified: its JSON uses point at the call, which moved down a line.
+        AssertAllCached(result, ClientGenerator.Steps.Clients, ClientGenerator.Steps.Emit);
+    }
+
+    [Fact]
+    public void ASecondUseOfAConstructionInABodyParsesNothingAndReemitsNothing()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstGenericRun();
+        int parsedBefore = Parser.InterfacesParsedOnThisThread;
+        GeneratorRunResult result = Rerun(driver, compilation, 2, GenericUseSource.Replace(
+            "return TypedHttpClient.Create<ICrudApi<User>>(options);",
+            "_ = TypedHttpClient.Create<ICrudApi<User>>(options);\n        return TypedHttpClient.Create<ICrudApi<User>>(options);"));
+        Assert.Equal(0, Parser.InterfacesParsedOnThisThread - parsedBefore);
+        AssertAllCached(result, ConstructionSteps);
+    }
+
+    [Fact]
+    public void ANewConstructionInABodyParsesThatConstructionOnly()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation) = FirstGenericRun();
+        int parsedBefore = Parser.InterfacesParsedOnThisThread;
+        GeneratorRunResult result = Rerun(driver, compilation, 2, GenericUseSource.Replace(
+            "return TypedHttpClient.Create<ICrudApi<User>>(options);",
+            "_ = TypedHttpClient.Create<ICrudApi<Order>>(options);\n        return TypedHttpClient.Create<ICrudApi<User>>(options);"));
+        Assert.Equal(1, Parser.InterfacesParsedOnThisThread - parsedBefore);
+        Assert.Equal(
+            new[] { "MyApp.ICrudApi{MyApp.Order}.g.cs", "MyApp.ICrudApi{MyApp.User}.g.cs" },
+            result.TrackedSteps[ClientGenerator.Steps.EmitConstructions].SelectMany(s => s.Outputs).Select(o => ((GeneratedFile)o.Value).HintName));
+        AssertAllCached(result, ClientGenerator.Steps.Clients, ClientGenerator.Steps.Emit);
     }
 
     private static void AssertPlainData(object? value, string path, HashSet<object> seen)

@@ -209,6 +209,39 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void GenericInterfaceConstructions()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace MyApp;
+
+            public sealed record User(int Id, string Name);
+
+            public enum Sort { Name, Age }
+
+            public interface ICrudApi<T, in TKey> where T : class
+            {
+                [Get("/{id}")] Task<T> Get(TKey id);
+                [Post("")] Task<T> Create([Body] T item);
+                [Get("")] Task<List<T>> List([Query] int page = 1, TKey? after = default);
+            }
+
+            public interface IUsersApi : ICrudApi<User, int>
+            {
+                [Get("/me")] Task<User> Me();
+            }
+
+            public static class Use
+            {
+                public static ICrudApi<User, Sort> Sorted(TypedHttpClientOptions options) => TypedHttpClient.Create<ICrudApi<User, Sort>>(options);
+            }
+            """).AssertNoGeneratorDiagnostics().AssertCompiles();
+        Assert.Equal(
+            new[] { "MyApp.ICrudApi{MyApp.User,MyApp.Sort}.g.cs", "MyApp.ICrudApi{MyApp.User,int}.g.cs", "MyApp.IUsersApi.g.cs" },
+            run.Clients.Select(c => c.HintName));
+        Snapshot.Match(string.Join("\n// ----\n", run.Clients.Select(c => c.Source)));
+    }
+
+    [Fact]
     public void CustomHttpMethod() => Verify("""
         namespace MyApp;
 
@@ -462,7 +495,7 @@ public sealed class SnapshotTests
         public interface IEdgeApi
         {
             [Get("/window")]
-            Task<string> WindowAsync(Window window, Window? optional);
+            Task<string> WindowAsync(Window window, [Query(".", "optional")] Window? optional);
 
             [Delete("/derived")]
             Task<string> DerivedAsync([Query(".", "d")] Derived derived, [Query(CollectionFormat.Csv)] IEnumerable<Kind> kinds);

@@ -1,4 +1,5 @@
 using System;
+using System.Net;
 
 namespace TypedHttp;
 
@@ -24,7 +25,7 @@ public sealed class ApiException : Exception
         Problem = problem;
         Method = method;
         Uri = uri;
-        StatusCode = statusCode;
+        NumericStatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Headers = headers;
         Content = content;
@@ -36,8 +37,11 @@ public sealed class ApiException : Exception
     /// <summary>The request URI.</summary>
     public Uri Uri { get; }
 
-    /// <summary>The response status code.</summary>
-    public int StatusCode { get; }
+    /// <summary>The response status code, as Refit's <c>ApiException.StatusCode</c> (<c>e.StatusCode == HttpStatusCode.NotFound</c>).</summary>
+    public HttpStatusCode StatusCode => (HttpStatusCode)NumericStatusCode;
+
+    /// <summary>The response status code as a number.</summary>
+    public int NumericStatusCode { get; }
 
     /// <summary>The response reason phrase.</summary>
     public string ReasonPhrase { get; }

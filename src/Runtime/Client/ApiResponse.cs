@@ -1,10 +1,15 @@
+using System.Net;
+
 namespace TypedHttp;
 
 /// <summary>A response whose status and headers the caller inspects, whatever the status.</summary>
 public interface IApiResponse
 {
-    /// <summary>The status code.</summary>
-    int StatusCode { get; }
+    /// <summary>The status code, as Refit's <c>IApiResponse.StatusCode</c> (<c>response.StatusCode == HttpStatusCode.NotFound</c>).</summary>
+    HttpStatusCode StatusCode { get; }
+
+    /// <summary>The status code as a number (a code <see cref="HttpStatusCode"/> has no member for stays what it was).</summary>
+    int NumericStatusCode { get; }
 
     /// <summary>The reason phrase.</summary>
     string ReasonPhrase { get; }
@@ -39,7 +44,7 @@ public sealed class ApiResponse<T> : IApiResponse<T>
     /// <param name="error">The failure for a non-2xx status, or null.</param>
     public ApiResponse(int statusCode, string reasonPhrase, HttpHeaderCollection headers, T? content, ApiException? error)
     {
-        StatusCode = statusCode;
+        NumericStatusCode = statusCode;
         ReasonPhrase = reasonPhrase;
         Headers = headers;
         Content = content;
@@ -47,7 +52,10 @@ public sealed class ApiResponse<T> : IApiResponse<T>
     }
 
     /// <inheritdoc />
-    public int StatusCode { get; }
+    public HttpStatusCode StatusCode => (HttpStatusCode)NumericStatusCode;
+
+    /// <inheritdoc />
+    public int NumericStatusCode { get; }
 
     /// <inheritdoc />
     public string ReasonPhrase { get; }
@@ -62,7 +70,7 @@ public sealed class ApiResponse<T> : IApiResponse<T>
     public ApiException? Error { get; }
 
     /// <inheritdoc />
-    public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;
+    public bool IsSuccessStatusCode => NumericStatusCode is >= 200 and <= 299;
 
     /// <summary>Throws <see cref="Error"/> when the status is not 2xx; returns this response otherwise.</summary>
     public ApiResponse<T> EnsureSuccessStatusCode() => Error is null ? this : throw Error;

@@ -17,10 +17,47 @@ public static class TypedHttpClient
         Func<TypedHttpClientOptions, TApi>? factory = FactoryCache<TApi>.Factory;
         if (factory is null)
         {
-            throw new InvalidOperationException(
-                $"No TypedHttp client was generated for '{typeof(TApi).FullName}'. Check that it is an interface whose methods carry [Get], [Post] or another HTTP method attribute, that the project references the TypedHttp package (which carries the generator), and that the build shows no THTTP diagnostics.");
+            throw NoClient(typeof(TApi));
         }
         return factory(options);
+    }
+
+    private static InvalidOperationException NoClient(Type type)
+    {
+        if (type.IsConstructedGenericType)
+        {
+            string name = CSharpName(type);
+            return new InvalidOperationException(
+                $"No TypedHttp client was generated for '{name}'. The generator writes a client for each construction of a generic interface it sees: at TypedHttpClient.Create<{name}> and AddTypedHttpClient<{name}> calls, and as a closed base interface. Add [assembly: TypedHttpClientFor(typeof({name}))] to the project that creates it, and check that the build shows no THTTP diagnostics.");
+        }
+        return new InvalidOperationException(
+            $"No TypedHttp client was generated for '{type.FullName}'. Check that it is an interface whose methods carry [Get], [Post] or another HTTP method attribute, that the project references the TypedHttp package (which carries the generator), and that the build shows no THTTP diagnostics.");
+    }
+
+    /// <summary>A type's name as C# writes it: <c>App.ICrudApi&lt;App.User, int&gt;</c> rather than its metadata name.</summary>
+    private static string CSharpName(Type type)
+    {
+        if (!type.IsConstructedGenericType)
+        {
+            return Type.GetTypeCode(type) switch
+            {
+                TypeCode.Int32 => "int",
+                TypeCode.Int64 => "long",
+                TypeCode.String => "string",
+                TypeCode.Boolean => "bool",
+                _ => (type.FullName ?? type.Name).Replace('+', '.'),
+            };
+        }
+        Type definition = type.GetGenericTypeDefinition();
+        string name = (definition.FullName ?? definition.Name).Replace('+', '.');
+        int tick = name.IndexOf('`', StringComparison.Ordinal);
+        var text = new System.Text.StringBuilder(tick < 0 ? name : name.Substring(0, tick)).Append('<');
+        Type[] arguments = type.GenericTypeArguments;
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            text.Append(i == 0 ? string.Empty : ", ").Append(CSharpName(arguments[i]));
+        }
+        return text.Append('>').ToString();
     }
 
     /// <summary>Registers the factory of a generated client. Generated code calls this from a module initializer.</summary>

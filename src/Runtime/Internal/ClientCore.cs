@@ -160,7 +160,7 @@ public sealed class ClientCore
                 {
                     throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
                 }
-                return await ReadStringAsync(response.Body, int.MaxValue, cancellationToken).ConfigureAwait(false);
+                return await ReadStringAsync(response.Body, CharsetOf(response), int.MaxValue, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -209,7 +209,7 @@ public sealed class ClientCore
                     ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
                     return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, null, error);
                 }
-                string content = await ReadStringAsync(response.Body, int.MaxValue, cancellationToken).ConfigureAwait(false);
+                string content = await ReadStringAsync(response.Body, CharsetOf(response), int.MaxValue, cancellationToken).ConfigureAwait(false);
                 return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, content, null);
             }
         }
@@ -414,7 +414,15 @@ public sealed class ClientCore
             }
             string credentials = await _authorizationHeaderValueGetter(request, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"TypedHttpClientOptions.AuthorizationHeaderValueGetter returned null for {request.Method} {ApiException.Redact(request.Uri)} of the client for '{InterfaceName}'.");
-            request.Headers.Set("Authorization", authorizationScheme + " " + credentials);
+            if (string.IsNullOrWhiteSpace(credentials))
+            {
+                // No credentials (a signed-out user, say): no Authorization header rather than "Bearer ", as Refit does.
+                request.Headers.Remove("Authorization");
+            }
+            else
+            {
+                request.Headers.Set("Authorization", authorizationScheme + " " + credentials);
+            }
         }
         return await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
     }
@@ -444,13 +452,59 @@ public sealed class ClientCore
     {
         string? content = HasNoBody(request, response)
             ? null
-            : await ReadStringAsync(response.Body, MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
+            : await ReadStringAsync(response.Body, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
         return new ApiException(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, content);
     }
 
-    private static async ValueTask<string> ReadStringAsync(Stream body, int maxChars, CancellationToken cancellationToken)
+    /// <summary>
+    /// The encoding the response's Content-Type names with its <c>charset</c> parameter (RFC 9110 §8.3.2), such as
+    /// <c>text/plain; charset=iso-8859-1</c>; UTF-8 when it names none or one the runtime does not know. A byte order
+    /// mark in the body still wins (as browsers decode).
+    /// </summary>
+    internal static Encoding CharsetOf(TypedHttpResponse response)
     {
-        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 4096, leaveOpen: true);
+        string? contentType = response.Headers.GetValue("Content-Type");
+        if (contentType is null)
+        {
+            return Encoding.UTF8;
+        }
+        ReadOnlySpan<char> rest = contentType.AsSpan();
+        int semicolon = rest.IndexOf(';');
+        while (semicolon >= 0)
+        {
+            rest = rest.Slice(semicolon + 1);
+            semicolon = rest.IndexOf(';');
+            ReadOnlySpan<char> parameter = (semicolon < 0 ? rest : rest.Slice(0, semicolon)).Trim();
+            int equals = parameter.IndexOf('=');
+            if (equals <= 0 || !parameter.Slice(0, equals).Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            ReadOnlySpan<char> value = parameter.Slice(equals + 1).Trim();
+            if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+            {
+                value = value[1..^1];
+            }
+            if (value.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || value.IsEmpty)
+            {
+                return Encoding.UTF8;
+            }
+            try
+            {
+                return Encoding.GetEncoding(value.ToString());
+            }
+            catch (ArgumentException)
+            {
+                // A charset the runtime has no encoding for: UTF-8, as for none.
+                return Encoding.UTF8;
+            }
+        }
+        return Encoding.UTF8;
+    }
+
+    private static async ValueTask<string> ReadStringAsync(Stream body, Encoding encoding, int maxChars, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(body, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 4096, leaveOpen: true);
         if (maxChars == int.MaxValue)
         {
             return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);

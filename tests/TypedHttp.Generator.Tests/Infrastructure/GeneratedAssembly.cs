@@ -24,14 +24,25 @@ internal sealed class GeneratedAssembly : IDisposable
         _assembly = assembly;
     }
 
-    public static GeneratedAssembly Load(GeneratorRun run)
+    public static GeneratedAssembly Load(GeneratorRun run, params byte[][] dependencies)
+    {
+        var context = new AssemblyLoadContext("TypedHttpGeneratedClient", isCollectible: true);
+        // Assemblies the user's assembly references (a library it uses), loaded first into the same context.
+        foreach (byte[] dependency in dependencies)
+        {
+            using var dependencyImage = new MemoryStream(dependency);
+            context.LoadFromStream(dependencyImage);
+        }
+        return new GeneratedAssembly(context, context.LoadFromStream(new MemoryStream(Image(run))));
+    }
+
+    /// <summary>The output compilation emitted; fails when it has errors.</summary>
+    public static byte[] Image(GeneratorRun run)
     {
         using var image = new MemoryStream();
         EmitResult result = run.Output.Emit(image);
         Assert.True(result.Success, "Emit failed:\n" + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
-        image.Position = 0;
-        var context = new AssemblyLoadContext("TypedHttpGeneratedClient", isCollectible: true);
-        return new GeneratedAssembly(context, context.LoadFromStream(image));
+        return image.ToArray();
     }
 
     /// <summary>Calls a public static method returning <c>Task&lt;T&gt;</c> and returns its result.</summary>

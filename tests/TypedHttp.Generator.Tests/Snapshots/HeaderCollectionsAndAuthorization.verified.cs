@@ -50,6 +50,10 @@ namespace MyApp
                     {
                         request.Headers.Set(header.Key, header.Value);
                     }
+                    else
+                    {
+                        request.Headers.Remove(header.Key);
+                    }
                 }
             }
             return _core.SendStringAsync(request, default, authorizationScheme: "Bearer", methodName: "TokenAsync");
@@ -72,6 +76,10 @@ namespace MyApp
                     if (header.Value is not null)
                     {
                         request.Headers.Set(header.Key, header.Value);
+                    }
+                    else
+                    {
+                        request.Headers.Remove(header.Key);
                     }
                 }
             }

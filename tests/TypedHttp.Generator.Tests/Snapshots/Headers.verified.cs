@@ -47,6 +47,10 @@ namespace MyApp
             {
                 request.Headers.Set("User-Agent", userAgentHeader);
             }
+            else
+            {
+                request.Headers.Remove("User-Agent");
+            }
             return _core.SendAsync(request, default, methodName: "BAsync");
         }
     }

@@ -36,15 +36,15 @@ namespace MyApp
             {
                 if (optionalValue.TopLeft is { } topLeft2)
                 {
-                    uri.AppendQuery("TopLeft.X", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(topLeft2.X));
-                    uri.AppendQuery("TopLeft.Y", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(topLeft2.Y));
+                    uri.AppendQuery("optional.TopLeft.X", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(topLeft2.X));
+                    uri.AppendQuery("optional.TopLeft.Y", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(topLeft2.Y));
                 }
                 if (optionalValue.BottomRight is { } bottomRight2)
                 {
-                    uri.AppendQuery("BottomRight.X", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(bottomRight2.X));
-                    uri.AppendQuery("BottomRight.Y", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(bottomRight2.Y));
+                    uri.AppendQuery("optional.BottomRight.X", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(bottomRight2.X));
+                    uri.AppendQuery("optional.BottomRight.Y", global::TypedHttp.Internal.ValueFormatter.FormatValue<int>(bottomRight2.Y));
                 }
-                uri.AppendQuery("Kind", FormatKind0(optionalValue.Kind));
+                uri.AppendQuery("optional.Kind", FormatKind0(optionalValue.Kind));
             }
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             return _core.SendStringAsync(request, default, methodName: "WindowAsync");

@@ -40,7 +40,7 @@ public sealed class ClientCoreTests
 
         ApiException ex = await Assert.ThrowsAsync<ApiException>(() => core.SendAsync(Get("/boom"), CancellationToken.None));
 
-        Assert.Equal(500, ex.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, ex.StatusCode);
         Assert.Equal(ClientCore.MaxErrorContentChars, ex.Content!.Length);
     }
 

@@ -56,7 +56,7 @@ public sealed class DeclarativePolicyTests : IAsyncLifetime
     {
         ApiResponse<string> response = await _api.StartAsync();
 
-        Assert.Equal(302, response.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Found, response.StatusCode);
         Assert.Equal("/final", response.Headers.GetValue("Location"));
         Assert.NotNull(response.Error);
         Assert.Equal(new[] { "GET /start HTTP/1.1" }, _server.Connections.SelectMany(c => c.Requests).Select(r => r.RequestLine));
@@ -67,7 +67,7 @@ public sealed class DeclarativePolicyTests : IAsyncLifetime
     {
         ApiException error = await Assert.ThrowsAsync<ApiException>(() => _api.StartOrThrowAsync());
 
-        Assert.Equal(302, error.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Found, error.StatusCode);
     }
 
     [Fact]

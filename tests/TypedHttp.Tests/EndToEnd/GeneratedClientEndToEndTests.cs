@@ -181,7 +181,7 @@ public sealed class GeneratedClientEndToEndTests : IAsyncLifetime
     {
         ApiException ex = await Assert.ThrowsAsync<ApiException>(() => _api.StatusPlainAsync(404));
 
-        Assert.Equal(404, ex.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, ex.StatusCode);
         Assert.Equal("status 404 body", ex.Content);
         Assert.Equal("GET", ex.Method);
         Assert.EndsWith("/status/404", ex.Uri.AbsoluteUri, StringComparison.Ordinal);
@@ -194,7 +194,7 @@ public sealed class GeneratedClientEndToEndTests : IAsyncLifetime
         ApiResponse<Echo> response = await _api.StatusAsync(409);
 
         Assert.False(response.IsSuccessStatusCode);
-        Assert.Equal(409, response.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, response.StatusCode);
         Assert.Null(response.Content);
         Assert.Equal("status 409 body", response.Error!.Content);
     }
@@ -205,7 +205,7 @@ public sealed class GeneratedClientEndToEndTests : IAsyncLifetime
         ApiResponse<Echo> response = await _api.StatusAsync(204);
 
         Assert.True(response.IsSuccessStatusCode);
-        Assert.Equal(204, response.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
         Assert.Null(response.Content);
         Assert.Null(response.Error);
     }

@@ -50,7 +50,7 @@ public sealed class InMemoryTransportTests
 
         ApiResponse<Pet> created = await Api(transport).AddAsync(new Pet(1, "Ada"));
 
-        Assert.Equal(201, created.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(new Pet(1, "Ada"), created.Content);
         Assert.Equal("""{"Id":1,"Name":"Ada"}""", transport.LastRequest!.BodyText);
         Assert.Equal("POST", transport.LastRequest.Method);
@@ -63,7 +63,7 @@ public sealed class InMemoryTransportTests
 
         ApiException ex = await Assert.ThrowsAsync<ApiException>(() => Api(transport).GetAsync(9));
 
-        Assert.Equal(404, ex.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, ex.StatusCode);
         Assert.Equal("no such pet", ex.Content);
         Assert.Equal("Not Found", ex.ReasonPhrase);
     }
