@@ -25,10 +25,15 @@ public sealed class EchoServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte> _connections = new();
 
-    public EchoServer()
+    /// <param name="http2Only">HTTP/2 only (h2c with prior knowledge) instead of HTTP/1.1.</param>
+    public EchoServer(bool http2Only = false)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (http2Only)
+        {
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        }
         builder.Logging.ClearProviders();
         _app = builder.Build();
         _app.Use(async (context, next) =>

@@ -60,11 +60,23 @@ public interface IEchoApi
     Task<List<Item>> ChunkedAsync(int count);
 }
 
-public sealed class GeneratedClientEndToEndTests : IAsyncLifetime
+public class GeneratedClientEndToEndTests : IAsyncLifetime
 {
-    private readonly EchoServer _server = new();
-    private readonly HttpSession _session = new();
+    private readonly EchoServer _server;
+    private readonly HttpSession _session;
     private IEchoApi _api = null!;
+
+    public GeneratedClientEndToEndTests()
+        : this(http2: false)
+    {
+    }
+
+    /// <param name="http2">Run every case over HTTP/2 (h2c with prior knowledge) instead of HTTP/1.1.</param>
+    protected GeneratedClientEndToEndTests(bool http2)
+    {
+        _server = new EchoServer(http2Only: http2);
+        _session = new HttpSession(http2 ? new HttpSessionOptions { DefaultVersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact } : null);
+    }
 
     public Task InitializeAsync()
     {
@@ -239,5 +251,14 @@ public sealed class GeneratedClientEndToEndTests : IAsyncLifetime
         cts.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _api.GetUserAsync(1, null, true, 1, cts.Token));
+    }
+}
+
+/// <summary>The same generated-client cases over HTTP/2 (h2c with prior knowledge): what the client sends and reads does not depend on the protocol (H2-9).</summary>
+public sealed class GeneratedClientOverHttp2EndToEndTests : GeneratedClientEndToEndTests
+{
+    public GeneratedClientOverHttp2EndToEndTests()
+        : base(http2: true)
+    {
     }
 }
