@@ -387,6 +387,34 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         }
     }
 
+    /// <summary>HTTP/2 streams reserved or open across all servers (tests and the soak: zero once every response is done).</summary>
+    internal int ActiveHttp2StreamCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var pair in _pools)
+            {
+                n += pair.Value.ActiveHttp2Streams;
+            }
+            return n;
+        }
+    }
+
+    /// <summary>HTTP/2 connections open across all servers (tests and the soak).</summary>
+    internal int Http2ConnectionCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var pair in _pools)
+            {
+                n += pair.Value.Http2ConnectionCount;
+            }
+            return n;
+        }
+    }
+
     /// <summary>The number of requests waiting for a connection across all servers (tests: MaxConnectionsPerServer).</summary>
     internal int WaitingForConnectionCount
     {

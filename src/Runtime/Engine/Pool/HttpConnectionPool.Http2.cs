@@ -290,6 +290,25 @@ internal sealed partial class HttpConnectionPool
         }
     }
 
+    /// <summary>The streams reserved or open on this pool's usable HTTP/2 connections (tests and the soak: none may be left behind).</summary>
+    internal int ActiveHttp2Streams
+    {
+        get
+        {
+            Http2Connection[] connections;
+            lock (_lock)
+            {
+                connections = _http2.ToArray();
+            }
+            int n = 0;
+            foreach (Http2Connection c in connections)
+            {
+                n += c.ActiveStreamCount;
+            }
+            return n;
+        }
+    }
+
     /// <summary>The open HTTP/2 connections (tests).</summary>
     internal int Http2ConnectionCount
     {
