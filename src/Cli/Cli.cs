@@ -39,7 +39,7 @@ internal static class Cli
             }
             if (options.Version)
             {
-                byte[] version = Encoding.UTF8.GetBytes($"thttp {Version} (TypedHttp engine, HTTP/1.1 with WinHTTP semantics)\nProtocols: http https\n");
+                byte[] version = Encoding.UTF8.GetBytes($"thttp {Version} (TypedHttp engine, HTTP/2 and HTTP/1.1 with WinHTTP semantics)\nProtocols: http https\nFeatures: brotli HTTP2 IPv6 Largefile libz NTLM SPNEGO SSL\n");
                 await stdout.WriteAsync(version, cancellationToken).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Ok;

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Net;
 using System.Text;
 
 namespace TypedHttp.Cli;
@@ -177,10 +176,6 @@ internal sealed class RequestBuilder
         }
         string method = _o.Method ?? (_o.Head ? "HEAD" : body is not null ? "POST" : "GET");
         var request = new TypedHttpRequest(method, uri);
-        if (_o.Http10)
-        {
-            request.Version = HttpVersion.Version10;
-        }
 
         // curl's defaults, in curl's order; a -H of the same name replaces (or with "Name:" removes) them.
         var defaults = new List<KeyValuePair<string, string>>();

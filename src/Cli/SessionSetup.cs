@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net;
+using System.Net.Http;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -50,11 +51,30 @@ internal sealed class SessionSetup
         {
             s.ClientCertificates = new X509CertificateCollection { LoadClientCertificate(_o.Cert, _o.Key) };
         }
+        if (RequestVersion(_o.HttpVersion) is ({ } version, { } policy))
+        {
+            s.DefaultRequestVersion = version;
+            s.DefaultVersionPolicy = policy;
+        }
         s.Resolver = CreateResolver();
         s.TraceListener = _traceListener;
         PolicyBridge.Configure(s, _o, _env.UseEnvironmentProxy, ParsableUrls());
         return s;
     }
+
+    /// <summary>
+    /// The session's request version and policy for a version option (every hop of every transfer uses it); null
+    /// for none given, which keeps the engine's default: 2.0 with <see cref="HttpVersionPolicy.RequestVersionOrLower"/>,
+    /// that is HTTP/2 by ALPN over https and HTTP/1.1 over http, as curl does.
+    /// </summary>
+    public static (Version Version, HttpVersionPolicy Policy)? RequestVersion(HttpVersionChoice choice) => choice switch
+    {
+        HttpVersionChoice.Http10 => (HttpVersion.Version10, HttpVersionPolicy.RequestVersionExact),
+        HttpVersionChoice.Http11 => (HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact),
+        HttpVersionChoice.Http2 => (HttpVersion.Version20, HttpVersionPolicy.RequestVersionOrLower),
+        HttpVersionChoice.Http2PriorKnowledge => (HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact),
+        _ => null,
+    };
 
     private IEnumerable<Uri> ParsableUrls()
     {

@@ -66,6 +66,7 @@ internal sealed class Transfer
                 // curl writes each hop's head (redirects, 401/407) as it arrives, before the final response.
                 await WriteHopHeadsAsync(output, response, maxTime.Token).ConfigureAwait(false);
                 report.HttpCode = response.StatusCode;
+                report.HttpVersion = response.Version;
                 report.UrlEffective = response.RequestUri.AbsoluteUri;
                 report.NumRedirects = PolicyBridge.RedirectCount(response);
                 report.ContentType = response.Headers.GetValue("Content-Type");
