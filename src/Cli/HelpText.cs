@@ -68,10 +68,10 @@ Where thttp differs from curl, the engine's (WinHTTP) behaviour wins:
    --http2-prior-knowledge for h2c. FTP, HTTP/3 and other protocols are not supported.
 
 Exit codes: 0 ok, 1 unsupported protocol, 2 bad usage, 3 malformed URL, 6 could not resolve host,
-7 could not connect, 8 weird server reply, 18 partial transfer, 22 HTTP error with -f, 23 write error,
-26 read error, 28 timeout, 35 TLS handshake failure, 47 too many redirects, 52 empty reply, 55 send error,
-56 receive error, 58 client certificate problem, 60 server certificate not trusted, 67 login denied,
-77 CA certificate file problem.
+7 could not connect, 8 weird server reply, 16 HTTP version not available, 18 partial transfer,
+22 HTTP error with -f, 23 write error, 26 read error, 28 timeout, 35 TLS handshake failure,
+47 too many redirects, 52 empty reply, 55 send error, 56 receive error, 58 client certificate problem,
+60 server certificate not trusted, 67 login denied, 77 CA certificate file problem, 92 HTTP/2 stream reset.
 
 """;
 }
