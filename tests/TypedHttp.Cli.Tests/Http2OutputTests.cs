@@ -61,6 +61,15 @@ public sealed class Http2OutputTests
     }
 
     [Fact]
+    public async Task Verbose_says_the_server_accepted_http_1_1_by_alpn()
+    {
+        await using H2Kestrel server = await H2Kestrel.StartAsync(HttpProtocols.Http1,
+            TypedHttp.Tests.Infrastructure.TestCertificates.CreateServer(TypedHttp.Tests.Infrastructure.TestCertificates.CreateAuthority(), "h2.test"));
+        CliResult r = await CliRunner.RunAsync("-v", "-k", "--resolve", server.Resolve, server.Url());
+        Assert.Contains("\n* ALPN: server accepted http/1.1\n", r.Stderr);
+    }
+
+    [Fact]
     public async Task Include_prints_the_http2_status_line_and_names_as_received()
     {
         await using H2Kestrel server = await H2Kestrel.StartAsync(HttpProtocols.Http2, handler: Answer);
