@@ -28,6 +28,26 @@ internal sealed class CliEnvironment
         StderrIsTerminal = !Console.IsErrorRedirected,
         UseEnvironmentProxy = true,
     };
+
+    /// <summary>Reads a local file for <c>@FILE</c> arguments (data, headers, -w); <c>-</c> reads <see cref="Stdin"/>.</summary>
+    /// <exception cref="CliFailure">curl's read error (26) when the file cannot be read.</exception>
+    public byte[] ReadFile(string path)
+    {
+        try
+        {
+            if (path == "-")
+            {
+                var input = new MemoryStream();
+                Stdin?.CopyTo(input);
+                return input.ToArray();
+            }
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliFailure(ExitCodes.ReadError, $"Failed to open/read local data from file/application: {path}: {e.Message}");
+        }
+    }
 }
 
 /// <summary>A transfer (or the whole run) ends with curl's exit <see cref="Code"/> and a one-line message.</summary>

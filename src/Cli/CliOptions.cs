@@ -30,6 +30,21 @@ internal enum AuthChoice
     Any = Basic | Digest | Ntlm | Negotiate,
 }
 
+/// <summary>The HTTP version asked for with --http1.0, --http1.1, --http2 or --http2-prior-knowledge (the last one given wins).</summary>
+internal enum HttpVersionChoice
+{
+    /// <summary>None given: the engine's default, HTTP/2 by ALPN over https and HTTP/1.1 over http (as curl).</summary>
+    Default,
+    /// <summary><c>-0, --http1.0</c>: HTTP/1.0 only.</summary>
+    Http10,
+    /// <summary><c>--http1.1</c>: HTTP/1.1 only (no ALPN h2 offered).</summary>
+    Http11,
+    /// <summary><c>--http2</c>: HTTP/2 by ALPN over https, HTTP/1.1 over http.</summary>
+    Http2,
+    /// <summary><c>--http2-prior-knowledge</c>: HTTP/2 only, h2c with prior knowledge over http.</summary>
+    Http2PriorKnowledge,
+}
+
 /// <summary>Everything the command line asked for; filled by <see cref="ArgumentParser"/>.</summary>
 internal sealed class CliOptions
 {
@@ -55,7 +70,7 @@ internal sealed class CliOptions
     public string? WriteOut { get; set; }
     public bool Verbose { get; set; }
     public bool Compressed { get; set; }
-    public bool Http10 { get; set; }
+    public HttpVersionChoice HttpVersion { get; set; }
     public string? UserAgent { get; set; }
     public List<string> Cookies { get; } = new();
     public string? CookieJar { get; set; }

@@ -8,6 +8,7 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
     public const int UnsupportedProtocol = 1;
+    public const int Http2 = 16;
     public const int Usage = 2;
     public const int MalformedUrl = 3;
     public const int CouldNotResolveHost = 6;
@@ -28,6 +29,7 @@ internal static class ExitCodes
     public const int PeerFailedVerification = 60;
     public const int LoginDenied = 67;
     public const int CaCertFileProblem = 77;
+    public const int Http2Stream = 92;
 
     /// <summary>curl's code and message for an engine failure.</summary>
     /// <param name="e">The failure.</param>
@@ -93,6 +95,10 @@ internal static class ExitCodes
                 return new CliFailure(SslConnectError, $"TLS connect error: the server asked for a client certificate (give one with --cert): {e.Message}");
             case HttpError.LoginFailure:
                 return new CliFailure(LoginDenied, $"Login denied: {e.Message}");
+            case HttpError.StreamReset:
+                return new CliFailure(Http2Stream, $"HTTP/2 stream was not closed cleanly: {e.Message}");
+            case HttpError.VersionNotAvailable:
+                return new CliFailure(Http2, $"the HTTP version asked for is not available: {e.Message}");
             case HttpError.InvalidRequest when e.Phase == HttpPhase.Request:
                 return new CliFailure(Usage, e.Message);
             case HttpError.InvalidRequest:

@@ -5,7 +5,8 @@ internal static class HelpText
 {
     public const string Text = """
 Usage: thttp [options...] <url>...
-A curl-compatible command line on the TypedHttp engine (HTTP/1.1, WinHTTP semantics).
+A curl-compatible command line on the TypedHttp engine (HTTP/2 and HTTP/1.1, WinHTTP semantics).
+Over https HTTP/2 is used when the server accepts it by ALPN; over http, HTTP/1.1 (as curl).
 URLs are fetched in order on one session (connections are reused); the exit code is the last transfer's.
 
  -X, --request METHOD       Request method
@@ -29,11 +30,15 @@ URLs are fetched in order on one session (connections are reused); the exit code
  -s, --silent               No progress meter, no error messages
  -S, --show-error           Show error messages even with -s
  -f, --fail                 Exit 22 (and write no body) for an HTTP status of 400 or more
- -w, --write-out FORMAT     Write FORMAT after each transfer: %{http_code} %{num_redirects} %{url_effective}
-                            %{time_total} %{size_download} %{content_type} %{exitcode} %{errormsg}, \n \r \t, %%; @FILE
+ -w, --write-out FORMAT     Write FORMAT after each transfer: %{http_code} %{http_version} %{num_redirects}
+                            %{url_effective} %{time_total} %{size_download} %{content_type} %{exitcode} %{errormsg},
+                            \n \r \t, %%; @FILE
  -v, --verbose              Trace on stderr: "> " request head as sent, "< " response heads, "* " information
      --compressed           Ask for gzip, deflate or br and decode the body
- -0, --http1.0              Send HTTP/1.0 requests
+ -0, --http1.0              Use HTTP/1.0 only
+     --http1.1              Use HTTP/1.1 only (no HTTP/2 offered by ALPN)
+     --http2                HTTP/2 over https by ALPN, HTTP/1.1 over http (the default)
+     --http2-prior-knowledge  HTTP/2 only: h2c without upgrade over http, h2 by ALPN over https
  -A, --user-agent NAME      User-Agent to send (default thttp/VERSION)
  -b, --cookie DATA|FILE     Send "name=value[; n2=v2]", or load a Netscape cookie FILE; "" just turns on the cookie engine
  -c, --cookie-jar FILE      Turn on the cookie engine and write every cookie to FILE (Netscape format) at the end
@@ -59,13 +64,14 @@ Where thttp differs from curl, the engine's (WinHTTP) behaviour wins:
    one attempt per scheme; a final 401/407 is returned, not an error.
  * -v shows Authorization, Proxy-Authorization and Cookie as sent when thttp set them (-H, -u, -b); values
    the engine adds itself, and Set-Cookie of intermediate responses, show as ***.
- * HTTP/2, FTP and other protocols are not supported.
+ * --http2 over http sends HTTP/1.1 (no "Upgrade: h2c", which RFC 9113 deprecates); use
+   --http2-prior-knowledge for h2c. FTP, HTTP/3 and other protocols are not supported.
 
 Exit codes: 0 ok, 1 unsupported protocol, 2 bad usage, 3 malformed URL, 6 could not resolve host,
-7 could not connect, 8 weird server reply, 18 partial transfer, 22 HTTP error with -f, 23 write error,
-26 read error, 28 timeout, 35 TLS handshake failure, 47 too many redirects, 52 empty reply, 55 send error,
-56 receive error, 58 client certificate problem, 60 server certificate not trusted, 67 login denied,
-77 CA certificate file problem.
+7 could not connect, 8 weird server reply, 16 HTTP version not available, 18 partial transfer,
+22 HTTP error with -f, 23 write error, 26 read error, 28 timeout, 35 TLS handshake failure,
+47 too many redirects, 52 empty reply, 55 send error, 56 receive error, 58 client certificate problem,
+60 server certificate not trusted, 67 login denied, 77 CA certificate file problem, 92 HTTP/2 stream reset.
 
 """;
 }

@@ -6,7 +6,8 @@ namespace TypedHttp.Cli;
 /// <c>-i</c>/<c>-I</c> with <c>-L</c> or authentication: curl writes every response head of a transfer (each
 /// redirect and 401/407 hop, then the final one). The engine follows those hops itself, so thttp keeps each
 /// response head from the trace (<see cref="HttpTraceEventKind.HeadersReceived"/>, fields in clear) as it arrives
-/// and writes them before the final response.
+/// and writes them before the final response. The status line is built from the event's structured version and
+/// status (<c>HTTP/2 302</c>, <c>HTTP/1.1 302 Found</c>); header names are as received (lower case over HTTP/2).
 /// </summary>
 internal sealed class HopHeads
 {
@@ -25,12 +26,11 @@ internal sealed class HopHeads
     /// <summary>The engine's listener: called inline on the I/O path.</summary>
     public void OnEvent(HttpTraceEvent e)
     {
-        if (e.Kind != HttpTraceEventKind.HeadersReceived || e.Headers is not { } fields)
+        if (e.Kind != HttpTraceEventKind.HeadersReceived || e.Headers is not { } fields || HeadText.StatusLine(e) is not { } statusLine)
         {
             return;
         }
-        int end = e.Message.IndexOf('\n');
-        byte[] head = Output.Head(end < 0 ? e.Message : e.Message.Substring(0, end), fields);
+        byte[] head = Output.Head(statusLine, fields);
         lock (_gate)
         {
             _heads.Add((head, fields));

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -72,12 +71,8 @@ internal sealed class Output : IAsyncDisposable
         }
     }
 
-    /// <summary>The status line as curl prints it (the reason phrase as received; none when the server sent none).</summary>
-    public static string StatusLine(TypedHttpResponse response)
-    {
-        string line = string.Create(CultureInfo.InvariantCulture, $"HTTP/{response.Version.Major}.{response.Version.Minor} {response.StatusCode}");
-        return response.ReasonPhrase.Length == 0 ? line : line + " " + response.ReasonPhrase;
-    }
+    /// <summary>The status line as curl prints it: <c>HTTP/1.1 200 OK</c> (the reason phrase as received), <c>HTTP/2 200</c>.</summary>
+    public static string StatusLine(TypedHttpResponse response) => HeadText.StatusLine(response.Version, response.StatusCode, response.ReasonPhrase);
 
     /// <summary>The response head for -i and -I: status line, headers as received, empty line, CRLF line ends, Latin-1.</summary>
     public static byte[] Head(TypedHttpResponse response) => Head(StatusLine(response), response.Headers);

@@ -10,6 +10,8 @@ internal sealed class TransferReport
 {
     public int HttpCode { get; set; }
     public int NumRedirects { get; set; }
+    /// <summary>The final response's HTTP version; null when there was none.</summary>
+    public Version? HttpVersion { get; set; }
     public string UrlEffective { get; set; } = string.Empty;
     public double TimeTotal { get; set; }
     public long SizeDownload { get; set; }
@@ -66,6 +68,7 @@ internal static class WriteOut
     private static string? Variable(string name, TransferReport r) => name switch
     {
         "http_code" or "response_code" => r.HttpCode.ToString("000", CultureInfo.InvariantCulture),
+        "http_version" => HttpVersionText(r.HttpVersion),
         "num_redirects" => r.NumRedirects.ToString(CultureInfo.InvariantCulture),
         "url_effective" => r.UrlEffective,
         "time_total" => r.TimeTotal.ToString("0.000000", CultureInfo.InvariantCulture),
@@ -74,5 +77,13 @@ internal static class WriteOut
         "exitcode" => r.ExitCode.ToString(CultureInfo.InvariantCulture),
         "errormsg" => r.ErrorMessage,
         _ => null,
+    };
+
+    /// <summary>curl's <c>%{http_version}</c>: <c>1.0</c>, <c>1.1</c>, <c>2</c>; <c>0</c> when there was no response.</summary>
+    public static string HttpVersionText(Version? version) => version switch
+    {
+        null => "0",
+        { Major: >= 2, Minor: 0 } => version.Major.ToString(CultureInfo.InvariantCulture),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{version.Major}.{version.Minor}"),
     };
 }

@@ -1,0 +1,176 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TypedHttp.Cli;
+
+/// <summary>
+/// Transfer and output: one URL's exchange on the session, the body to stdout or -o, -i/-I heads (every hop's),
+/// -f, -m, the progress meter, the error line and -w.
+/// </summary>
+internal sealed class Transfer
+{
+    private readonly CliOptions _o;
+    private readonly Stream _stdout;
+    private readonly TextWriter _stderr;
+    private readonly CliEnvironment _env;
+    private readonly RequestBuilder _requests;
+    private readonly SessionSetup _session;
+    private readonly HopHeads? _hops;
+    private readonly ErrorReporter _errors;
+
+    public Transfer(CliOptions options, Stream stdout, TextWriter stderr, CliEnvironment environment, RequestBuilder requests, SessionSetup session, HopHeads? hops, ErrorReporter errors)
+    {
+        _o = options;
+        _stdout = stdout;
+        _stderr = stderr;
+        _env = environment;
+        _requests = requests;
+        _session = session;
+        _hops = hops;
+        _errors = errors;
+    }
+
+    /// <summary>Fetches <paramref name="url"/> on <paramref name="session"/> and writes what curl writes; returns curl's exit code.</summary>
+    public async Task<int> RunAsync(HttpSession session, string url, string? outputPath, CancellationToken cancellationToken)
+    {
+        var report = new TransferReport { UrlEffective = url };
+        var clock = Stopwatch.StartNew();
+        using var maxTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_o.MaxTime is double seconds && seconds > 0)
+        {
+            maxTime.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+        await using var output = new Output(_stdout, outputPath);
+        var progress = output.IsFile && _env.StderrIsTerminal && !_o.Silent && !_o.Verbose ? new ProgressMeter(_stderr) : null;
+        int code = ExitCodes.Ok;
+        string message = string.Empty;
+        string host = string.Empty;
+        int port = 0;
+        try
+        {
+            Uri uri = RequestBuilder.ParseUrl(url);
+            host = uri.IdnHost;
+            port = uri.Port;
+            report.UrlEffective = uri.AbsoluteUri;
+            using TypedHttpRequest request = _requests.Build(uri);
+            report.UrlEffective = request.Uri.AbsoluteUri;
+            _hops?.Begin();
+            TypedHttpResponse response = await session.SendAsync(request, maxTime.Token).ConfigureAwait(false);
+            await using (response.ConfigureAwait(false))
+            {
+                // curl writes each hop's head (redirects, 401/407) as it arrives, before the final response.
+                await WriteHopHeadsAsync(output, response, maxTime.Token).ConfigureAwait(false);
+                report.HttpCode = response.StatusCode;
+                report.HttpVersion = response.Version;
+                report.UrlEffective = response.RequestUri.AbsoluteUri;
+                report.NumRedirects = PolicyBridge.RedirectCount(response);
+                report.ContentType = response.Headers.GetValue("Content-Type");
+                if (_o.Fail && response.StatusCode >= 400)
+                {
+                    throw new CliFailure(ExitCodes.HttpReturnedError, $"The requested URL returned error: {response.StatusCode}");
+                }
+                if (_o.Include || _o.Head)
+                {
+                    await output.WriteAsync(Output.Head(response), maxTime.Token).ConfigureAwait(false);
+                }
+                long? total = long.TryParse(response.Headers.GetValue("Content-Length"), NumberStyles.None, CultureInfo.InvariantCulture, out long length) ? length : null;
+                byte[] buffer = new byte[64 * 1024];
+                try
+                {
+                    while (true)
+                    {
+                        int n = await response.Body.ReadAsync(buffer, maxTime.Token).ConfigureAwait(false);
+                        if (n == 0)
+                        {
+                            break;
+                        }
+                        report.SizeDownload += n;
+                        await output.WriteAsync(buffer.AsMemory(0, n), maxTime.Token).ConfigureAwait(false);
+                        progress?.Update(report.SizeDownload, total);
+                    }
+                }
+                catch (TypedHttpException e) when (e.Error == HttpError.ResponseTruncated && total is long expected)
+                {
+                    throw new CliFailure(ExitCodes.PartialFile, $"transfer closed with {expected - report.SizeDownload} bytes remaining to read");
+                }
+                output.EnsureCreated();
+            }
+        }
+        catch (CliFailure f)
+        {
+            (code, message) = (f.Code, f.Message);
+        }
+        catch (UsageException u)
+        {
+            (code, message) = (ExitCodes.Usage, u.Message);
+        }
+        catch (TypedHttpException e)
+        {
+            // The heads of the hops before the failure (a redirect limit, a bad Location) were received: write them.
+            await WriteHopHeadsAsync(output, null, CancellationToken.None).ConfigureAwait(false);
+            CliFailure f = ExitCodes.FromEngine(e, host, port, _session.CertificateProblem);
+            (code, message) = (f.Code, f.Message);
+        }
+        catch (OperationCanceledException) when (maxTime.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            code = ExitCodes.OperationTimedOut;
+            message = string.Create(CultureInfo.InvariantCulture, $"Operation timed out after {clock.ElapsedMilliseconds} milliseconds with {report.SizeDownload} bytes received");
+        }
+        finally
+        {
+            clock.Stop();
+            progress?.Finish();
+        }
+        report.TimeTotal = clock.Elapsed.TotalSeconds;
+        report.ExitCode = code;
+        report.ErrorMessage = message;
+        if (code != ExitCodes.Ok)
+        {
+            _errors.Error(code, message);
+        }
+        if (_o.WriteOut is string format)
+        {
+            if (format.StartsWith('@'))
+            {
+                try
+                {
+                    format = Encoding.UTF8.GetString(_env.ReadFile(format.Substring(1)));
+                }
+                catch (CliFailure f)
+                {
+                    _errors.Error(f.Code, f.Message);
+                    format = string.Empty;
+                }
+            }
+            byte[] text = Encoding.UTF8.GetBytes(WriteOut.Format(format, report, _stderr, _o.Silent));
+            await _stdout.WriteAsync(text, CancellationToken.None).ConfigureAwait(false);
+            await _stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        return code;
+    }
+
+    /// <summary>-i/-I: the response heads of the transfer's earlier hops; nothing without -i/-I.</summary>
+    private async ValueTask WriteHopHeadsAsync(Output output, TypedHttpResponse? final, CancellationToken cancellationToken)
+    {
+        if (_hops is null)
+        {
+            return;
+        }
+        foreach (byte[] head in _hops.TakeHops(final))
+        {
+            try
+            {
+                await output.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CliFailure) when (final is null)
+            {
+                return; // the transfer's own error is reported
+            }
+        }
+    }
+}
