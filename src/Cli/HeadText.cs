@@ -31,21 +31,6 @@ internal static class HeadText
         ? string.Create(CultureInfo.InvariantCulture, $"HTTP/{version.Major}")
         : string.Create(CultureInfo.InvariantCulture, $"HTTP/{version.Major}.{version.Minor}");
 
-    /// <summary>
-    /// The HTTP/1.x reason phrase of a response head event. The event has no structured field for it yet, so it is the
-    /// rest of the message's first line after the status line built from the structured version and status — and
-    /// nothing unless that line starts with exactly those. HTTP/2 has none.
-    /// </summary>
-    private static string ReasonPhrase(HttpTraceEvent e, Version version)
-    {
-        if (version.Major >= 2)
-        {
-            return string.Empty;
-        }
-        string prefix = StatusLine(version, e.StatusCode, string.Empty) + " ";
-        string message = e.Message;
-        int end = message.IndexOf('\n');
-        ReadOnlySpan<char> first = end < 0 ? message : message.AsSpan(0, end);
-        return first.StartsWith(prefix, StringComparison.Ordinal) ? first.Slice(prefix.Length).ToString() : string.Empty;
-    }
+    /// <summary>The reason phrase of a response head event (its structured field; HTTP/2 has none).</summary>
+    private static string ReasonPhrase(HttpTraceEvent e, Version version) => version.Major >= 2 ? string.Empty : e.ReasonPhrase ?? string.Empty;
 }

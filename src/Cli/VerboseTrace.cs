@@ -45,7 +45,7 @@ internal sealed class VerboseTrace
         {
             HttpTraceEventKind.SendingRequest => RenderRequest(e),
             HttpTraceEventKind.HeadersReceived => RenderResponse(e),
-            HttpTraceEventKind.TlsEstablished => RenderTls(e.Message),
+            HttpTraceEventKind.TlsEstablished => RenderTls(e),
             _ => InfoLines(e.Message),
         };
         lock (_gate)
@@ -111,18 +111,18 @@ internal sealed class VerboseTrace
     /// The TLS event, and its ALPN result as curl words it: the engine ends the text with <c>, ALPN h2</c>,
     /// <c>, ALPN http/1.1</c> or <c>, ALPN none</c> when it offered h2 (the event has no structured field for it).
     /// </summary>
-    private static string RenderTls(string message)
+    private static string RenderTls(HttpTraceEvent e)
     {
-        int alpn = message.LastIndexOf(AlpnMarker, StringComparison.Ordinal);
-        if (alpn < 0 || message.IndexOf('\n', alpn) >= 0)
+        string message = e.Message;
+        if (e.ApplicationProtocol is not { } protocol)
         {
-            return InfoLines(message);
+            return InfoLines(message); // ALPN was not offered
         }
-        string protocol = message.Substring(alpn + AlpnMarker.Length);
-        string result = protocol == "none"
+        int alpn = message.LastIndexOf(AlpnMarker, StringComparison.Ordinal);
+        string result = protocol.Length == 0
             ? "ALPN: server did not agree on a protocol. Uses default."
             : "ALPN: server accepted " + protocol;
-        return InfoLines(message.Substring(0, alpn)) + InfoLines(result);
+        return InfoLines(alpn < 0 ? message : message.Substring(0, alpn)) + InfoLines(result);
     }
 
     /// <summary>Each line of <paramref name="message"/> as a <c>* </c> line.</summary>

@@ -74,6 +74,18 @@ internal readonly record struct HttpTraceEvent(HttpTraceEventKind Kind, long Con
 
     /// <summary>The HTTP/2 stream id the event concerns; 0 for HTTP/1.x and connection-wide events.</summary>
     public int StreamId { get; init; }
+
+    /// <summary>The reason phrase as received on an HTTP/1.x head event (empty when the server sent none, and always for HTTP/2).</summary>
+    public string? ReasonPhrase { get; init; }
+
+    /// <summary>The request method on <see cref="HttpTraceEventKind.SendingRequest"/>; null on other events.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>
+    /// On <see cref="HttpTraceEventKind.TlsEstablished"/>: the protocol the server chose by ALPN (<c>h2</c>,
+    /// <c>http/1.1</c>), the empty string when it chose none, null when ALPN was not offered (H2-2).
+    /// </summary>
+    public string? ApplicationProtocol { get; init; }
 }
 
 /// <summary>

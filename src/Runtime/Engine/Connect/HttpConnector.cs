@@ -223,7 +223,12 @@ internal static class HttpConnector
             await ssl.AuthenticateAsClientAsync(sslOptions, cts.Token).ConfigureAwait(false);
             if (trace)
             {
-                HttpTrace.Emit(options, HttpTraceEventKind.TlsEstablished, id, $"TLS established: {ssl.SslProtocol}, {ssl.NegotiatedCipherSuite}, server certificate {ssl.RemoteCertificate?.Subject}{(offer.Http2 ? $", ALPN {(ssl.NegotiatedApplicationProtocol.Protocol.IsEmpty ? "none" : ssl.NegotiatedApplicationProtocol.ToString())}" : "")}");
+                string? alpn = offer.Http2 ? (ssl.NegotiatedApplicationProtocol.Protocol.IsEmpty ? string.Empty : ssl.NegotiatedApplicationProtocol.ToString()) : null;
+                HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.TlsEstablished, id,
+                    $"TLS established: {ssl.SslProtocol}, {ssl.NegotiatedCipherSuite}, server certificate {ssl.RemoteCertificate?.Subject}{(alpn is null ? "" : $", ALPN {(alpn.Length == 0 ? "none" : alpn)}")}")
+                {
+                    ApplicationProtocol = alpn,
+                });
             }
             return ssl;
         }

@@ -74,7 +74,10 @@ internal sealed partial class HttpConnection
             {
                 if (trace)
                 {
-                    HttpTrace.Emit(_options, HttpTraceEventKind.IntermediateResponse, Id, $"Interim response {head.StatusCode} {head.ReasonPhrase}");
+                    HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.IntermediateResponse, Id, $"Interim response {head.StatusCode} {head.ReasonPhrase}")
+                    {
+                        Version = head.Version, StatusCode = head.StatusCode, ReasonPhrase = head.ReasonPhrase,
+                    });
                 }
                 if (++interim > _options.MaxInterimResponses)
                 {
@@ -93,7 +96,7 @@ internal sealed partial class HttpConnection
                 HttpTrace.AppendHeaders(text, head.Headers);
                 HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, Id, text.ToString())
                 {
-                    RequestUri = request.Uri, Headers = head.Headers, Version = head.Version, StatusCode = head.StatusCode,
+                    RequestUri = request.Uri, Headers = head.Headers, Version = head.Version, StatusCode = head.StatusCode, ReasonPhrase = head.ReasonPhrase,
                 });
             }
             bool hold = plan.HoldOnChallenge && head.StatusCode == 401;
@@ -192,6 +195,7 @@ internal sealed partial class HttpConnection
         HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, Id, text.ToString())
         {
             RequestUri = request.Uri, Headers = fields, Version = lines[0].EndsWith("1.0", StringComparison.Ordinal) ? HttpVersion.Version10 : HttpVersion.Version11,
+            Method = request.Method,
         });
     }
 

@@ -332,7 +332,7 @@ internal sealed class Http2Stream
         HttpTrace.AppendHeaders(text, fields);
         HttpTrace.Emit(_connection.Options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, _connection.Id, text.ToString())
         {
-            RequestUri = _request.Uri, Headers = fields, Version = System.Net.HttpVersion.Version20, StreamId = StreamId,
+            RequestUri = _request.Uri, Headers = fields, Version = System.Net.HttpVersion.Version20, StreamId = StreamId, Method = _request.Method,
         });
     }
 
@@ -592,7 +592,7 @@ internal sealed class Http2Stream
             HttpTrace.AppendHeaders(text, head.Fields);
             HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, _connection.Id, text.ToString())
             {
-                RequestUri = _request.Uri, Headers = head.Fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId,
+                RequestUri = _request.Uri, Headers = head.Fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId, ReasonPhrase = string.Empty,
             });
         }
         lock (_sync)
