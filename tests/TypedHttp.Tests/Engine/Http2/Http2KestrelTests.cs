@@ -120,23 +120,6 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_14_FeatureSwitchOff_RefusesAnExactHttp2Request()
-    {
-        // The switch is read at run time here (no trimming): the same check the trimmed binary makes.
-        using HttpSession session = H2cSession();
-        AppContext.SetSwitch("TypedHttp.Http2.IsSupported", false);
-        try
-        {
-            TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(new Uri("http://127.0.0.1:9/")));
-            Assert.Equal((HttpError.VersionNotAvailable, HttpPhase.Request), (e.Error, e.Phase));
-        }
-        finally
-        {
-            AppContext.SetSwitch("TypedHttp.Http2.IsSupported", true);
-        }
-    }
-
-    [Fact]
     public async Task H2_5_ConcurrentRequests_ShareOneConnection()
     {
         await using var server = await Http2Kestrel.StartAsync(async context =>
