@@ -17,13 +17,16 @@ namespace TypedHttp.Tests.Engine.Http2;
 /// <summary>Helpers for the HTTP/2 wire tests against <see cref="Http2ScriptedServer"/>: h2c sessions, frame waits, HPACK representations, the engine's internals.</summary>
 internal static class Http2Wire
 {
-    /// <summary>An h2c (prior knowledge) session with timeouts short enough that a broken case fails in seconds.</summary>
+    /// <summary>
+    /// An h2c (prior knowledge) session whose timeouts end a broken case in seconds; a green case never waits for
+    /// them, so they leave room for a loaded machine (the whole suite on 2 cores once starved a 4 s read).
+    /// </summary>
     public static HttpSession Session(Action<HttpSessionOptions>? configure = null) => EngineTest.Session(o =>
     {
         o.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        o.SendTimeout = TimeSpan.FromSeconds(3);
-        o.ReceiveTimeout = TimeSpan.FromSeconds(4);
-        o.ReceiveResponseTimeout = TimeSpan.FromSeconds(5);
+        o.SendTimeout = TimeSpan.FromSeconds(8);
+        o.ReceiveTimeout = TimeSpan.FromSeconds(8);
+        o.ReceiveResponseTimeout = TimeSpan.FromSeconds(8);
         configure?.Invoke(o);
     });
 
