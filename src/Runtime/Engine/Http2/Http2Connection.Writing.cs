@@ -15,8 +15,6 @@ namespace TypedHttp.Http2;
 /// </summary>
 internal sealed partial class Http2Connection
 {
-    private static readonly Action<object?> s_cancel = static state => ((CancellationTokenSource)state!).Cancel();
-
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly PooledBufferWriter _writeBuffer = new(16 * 1024);
     private readonly HpackEncoder _encoder = new();
@@ -48,7 +46,7 @@ internal sealed partial class Http2Connection
         {
             Http2Frame.WriteWindowUpdate(w, 0, _connectionWindowSize - 65535);
         }
-        await WriteToTransportAsync(w.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await WriteToTransportAsync(w.WrittenMemory).ConfigureAwait(false);
         w.Clear();
         StartTimers();
     }
@@ -90,25 +88,29 @@ internal sealed partial class Http2Connection
     /// Writes what is in <see cref="WriteBuffer"/> (plus any queued control frames first) to the transport and clears
     /// it. Under the write lock. A failed write ends the connection: a frame may have been cut in half.
     /// </summary>
-    internal async ValueTask FlushWriteBufferAsync(CancellationToken cancellationToken)
+    internal async ValueTask FlushWriteBufferAsync()
     {
-        await FlushControlLockedAsync(cancellationToken).ConfigureAwait(false);
+        await FlushControlLockedAsync().ConfigureAwait(false);
         if (_writeBuffer.WrittenCount != 0)
         {
-            await WriteToTransportAsync(_writeBuffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await WriteToTransportAsync(_writeBuffer.WrittenMemory).ConfigureAwait(false);
             _writeBuffer.Clear();
         }
     }
 
     /// <summary>Writes <paramref name="data"/> straight to the transport (a large DATA payload after its frame header). Under the write lock.</summary>
-    internal ValueTask WriteRawAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => WriteToTransportAsync(data, cancellationToken);
+    internal ValueTask WriteRawAsync(ReadOnlyMemory<byte> data) => WriteToTransportAsync(data);
 
+    /// <remarks>
+    /// No caller's token reaches the socket: a write cancelled part-way would leave half a frame on the wire and end
+    /// the connection, failing every other stream with it. A caller's cancellation takes effect before the write
+    /// (waiting for the lock or the window) and after it; the send timeout bounds the write itself (TO-2).
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteToTransportAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async ValueTask WriteToTransportAsync(ReadOnlyMemory<byte> data)
     {
         TimeSpan timeout = _options.SendTimeout;
-        bool timed = timeout != Timeout.InfiniteTimeSpan;
-        if (!timed && !cancellationToken.CanBeCanceled)
+        if (timeout == Timeout.InfiniteTimeSpan)
         {
             try
             {
@@ -117,34 +119,27 @@ internal sealed partial class Http2Connection
             }
             catch (Exception e) when (e is not TypedHttpException)
             {
-                throw WriteFailed(e, timeout, cancellationToken);
+                throw WriteFailed(e, timeout);
             }
         }
-        using var cts = new CancellationTokenSource();
-        if (timed)
-        {
-            cts.CancelAfter(timeout);
-        }
-        using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(s_cancel, cts);
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             await _stream.WriteAsync(data, cts.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not TypedHttpException)
         {
-            throw WriteFailed(e, timeout, cancellationToken);
+            throw WriteFailed(e, timeout);
         }
     }
 
-    private Exception WriteFailed(Exception e, TimeSpan timeout, CancellationToken cancellationToken)
+    private Exception WriteFailed(Exception e, TimeSpan timeout)
     {
-        Exception result = cancellationToken.IsCancellationRequested
-            ? new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.Send)
-            : e is OperationCanceledException
-                ? new TypedHttpException(HttpError.Timeout, HttpPhase.Send, $"The send timeout ({HttpConnection.FormatTimeout(timeout)}) expired while sending on the HTTP/2 connection.", e)
-                : new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send, $"The HTTP/2 connection failed while sending: {e.Message}", e);
+        Exception result = e is OperationCanceledException
+            ? new TypedHttpException(HttpError.Timeout, HttpPhase.Send, $"The send timeout ({HttpConnection.FormatTimeout(timeout)}) expired while sending on the HTTP/2 connection.", e)
+            : new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send, $"The HTTP/2 connection failed while sending: {e.Message}", e);
         // A write cut short leaves half a frame on the wire: nothing more can be sent on this connection.
-        Close(result is HttpCanceledException ? new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send, "A write on the HTTP/2 connection was cancelled part-way; the connection cannot be used again.", e) : result);
+        Close(result);
         return result;
     }
 
@@ -216,7 +211,7 @@ internal sealed partial class Http2Connection
         }
         try
         {
-            await FlushControlLockedAsync(CancellationToken.None).ConfigureAwait(false);
+            await FlushControlLockedAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is TypedHttpException or ObjectDisposedException)
         {
@@ -229,7 +224,7 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>Writes the queued control frames. Under the write lock.</summary>
-    private async ValueTask FlushControlLockedAsync(CancellationToken cancellationToken)
+    private async ValueTask FlushControlLockedAsync()
     {
         Volatile.Write(ref _flushScheduled, 0);
         PooledBufferWriter pending;
@@ -245,7 +240,7 @@ internal sealed partial class Http2Connection
         }
         try
         {
-            await WriteToTransportAsync(pending.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await WriteToTransportAsync(pending.WrittenMemory).ConfigureAwait(false);
         }
         finally
         {

@@ -49,6 +49,8 @@ internal sealed partial class Http2Connection
     private int _lastStreamId; // the highest stream id we opened
     private int _goAwayLastStreamId = int.MaxValue;
     private bool _goAwayReceived;
+    private Http2ErrorCode _goAwayCode;
+    private string? _goAwayDescription;
     private Exception? _failure;
     private long _idleSince;
     private bool _announced;
@@ -299,7 +301,8 @@ internal sealed partial class Http2Connection
                 // A connection that failed before the server said anything (a TLS alert, a client certificate it
                 // wanted, garbage instead of SETTINGS) fails its first request with that reason; one that worked
                 // and then went away leaves the request unsent, to be sent elsewhere (H2-11).
-                throw _firstFrameSeen || _failure is not TypedHttpException ? NotSent(_failure) : _failure;
+                // A protocol violation we detected is not retried either: the same server would break it again.
+                throw (_firstFrameSeen && _failure is not TypedHttpException { Error: HttpError.InvalidServerResponse }) || _failure is not TypedHttpException ? NotSent(_failure) : _failure;
             }
             if (_goAwayReceived || _lastStreamId >= int.MaxValue - 2)
             {
@@ -397,8 +400,10 @@ internal sealed partial class Http2Connection
         {
             while (true)
             {
-                // One complete frame (header + payload) in the buffer, else read more.
-                while (end - start < Http2FrameHeader.Size || end - start < Http2FrameHeader.Size + PeekLength(buffer, start))
+                // One complete frame (header + payload) in the buffer, else read more. A frame above our
+                // SETTINGS_MAX_FRAME_SIZE is a connection error as soon as its header is in, whether or not its
+                // payload has arrived too (RFC 9113 §4.2 allows a stream error for some; one answer, as SocketsHttpHandler).
+                while (true)
                 {
                     if (end - start >= Http2FrameHeader.Size)
                     {
@@ -408,6 +413,10 @@ internal sealed partial class Http2Connection
                             CheckFirstFrame(buffer.AsSpan(start, end - start));
                             ConnectionError(Http2ErrorCode.FrameSizeError, $"a frame of {length} bytes exceeds our SETTINGS_MAX_FRAME_SIZE of {OurMaxFrameSize} (RFC 9113 §4.2).");
                             return;
+                        }
+                        if (end - start >= Http2FrameHeader.Size + length)
+                        {
+                            break;
                         }
                     }
                     if (start > 0 && buffer.Length - end < Http2FrameHeader.Size + OurMaxFrameSize)
@@ -515,12 +524,18 @@ internal sealed partial class Http2Connection
             return;
         }
         bool goAway;
+        string? description;
+        Http2ErrorCode code;
         lock (_sync)
         {
             goAway = _goAwayReceived;
+            description = _goAwayDescription;
+            code = _goAwayCode;
         }
+        // RFC 9113 §6.8: the streams the GOAWAY did not refuse fail with what the server said: its code and debug data.
         Close(new TypedHttpException(HttpError.ConnectionError, HttpPhase.ReceiveBody,
-            goAway ? "The server closed the HTTP/2 connection after its GOAWAY." : leftover.IsEmpty ? "The server closed the HTTP/2 connection." : "The server closed the HTTP/2 connection in the middle of a frame."));
+            goAway ? $"The server closed the HTTP/2 connection after its GOAWAY ({description})." : leftover.IsEmpty ? "The server closed the HTTP/2 connection." : "The server closed the HTTP/2 connection in the middle of a frame.")
+        { ProtocolErrorCode = goAway && code != Http2ErrorCode.NoError ? (long)code : null });
     }
 
     /// <summary>
@@ -539,6 +554,12 @@ internal sealed partial class Http2Connection
             string line = HttpConnection.Printable(lineEnd > 0 ? bytes.Slice(0, lineEnd).TrimEnd((byte)'\r') : bytes);
             throw new Http2ProtocolException(Http2ErrorCode.ProtocolError, true, 0,
                 $"the server answered the HTTP/2 connection preface in HTTP/1.x ('{line}'): it does not speak HTTP/2 on this port (h2c with prior knowledge, H2-3).");
+        }
+        if (bytes.Length >= Http2FrameHeader.Size && ((bytes[0] << 16 | bytes[1] << 8 | bytes[2]) > OurMaxFrameSize || bytes[3] > (byte)Http2FrameType.Continuation))
+        {
+            // Not a frame header at all: say what came instead of judging its "length" (FRAME_SIZE_ERROR).
+            throw new Http2ProtocolException(Http2ErrorCode.ProtocolError, true, 0,
+                $"the server's connection preface must start with a SETTINGS frame; its first bytes are not one ('{HttpConnection.Printable(bytes.Slice(0, Math.Min(bytes.Length, 32)))}', RFC 9113 §3.4, H2-4).");
         }
     }
 
@@ -912,11 +933,14 @@ internal sealed partial class Http2Connection
         Http2GoAway goAway = Http2Frame.ReadGoAway(header, payload);
         int lastStreamId = goAway.LastStreamId;
         Http2ErrorCode goAwayCode = goAway.Code;
+        string debug = goAway.DebugData.IsEmpty ? string.Empty : HttpConnection.Printable(goAway.DebugData);
         List<Http2Stream> refused = new();
         bool idle;
         lock (_sync)
         {
             _goAwayReceived = true;
+            _goAwayDescription = debug.Length == 0 ? Http2Errors.Name(goAwayCode) : $"{Http2Errors.Name(goAwayCode)}, '{debug}'";
+            _goAwayCode = goAwayCode;
             _goAwayLastStreamId = Math.Min(_goAwayLastStreamId, lastStreamId);
             foreach (Http2Stream s in _streams.Values)
             {

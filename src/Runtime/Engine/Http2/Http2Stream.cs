@@ -121,6 +121,11 @@ internal sealed class Http2Stream
                 HttpTrace.Emit(options, HttpTraceEventKind.RequestSent, _connection.Id, $"Request sent on stream {StreamId}");
             }
         }
+        catch (StopSendingException)
+        {
+            // RFC 9113 §8.1: the server sent its complete response, then RST_STREAM (NO_ERROR) for the rest of the
+            // body: the upload stops and the response is the answer.
+        }
         catch (Exception e) when (e is not Http2RetryException)
         {
             inlineBody?.Dispose();
@@ -230,7 +235,7 @@ internal sealed class Http2Stream
                 }
             }
             HeadersSent = true;
-            await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
+            await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -392,12 +397,12 @@ internal sealed class Http2Stream
                 {
                     data.Span.Slice(0, n).CopyTo(output.GetSpan(n));
                     output.Advance(n);
-                    await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
+                    await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
                 }
                 else
                 {
-                    await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
-                    await _connection.WriteRawAsync(data.Slice(0, n), cancellationToken).ConfigureAwait(false);
+                    await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
+                    await _connection.WriteRawAsync(data.Slice(0, n)).ConfigureAwait(false);
                 }
             }
             finally
@@ -418,7 +423,7 @@ internal sealed class Http2Stream
             if (!SendStoppedByServer())
             {
                 Http2Frame.WriteDataHeader(_connection.WriteBuffer, StreamId, 0, endStream: true);
-                await _connection.FlushWriteBufferAsync(cancellationToken).ConfigureAwait(false);
+                await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -823,7 +828,7 @@ internal sealed class Http2Stream
             window = _windowWaiter;
             _dataWaiter = _windowWaiter = null;
         }
-        _head.TrySetException(failure);
+        _head.TrySetException(InPhase(failure, HttpPhase.ReceiveHeaders));
         data?.TrySetResult(false);
         window?.TrySetResult(false);
         ReleaseSlot();
@@ -899,8 +904,17 @@ internal sealed class Http2Stream
     {
         TypedHttpException { Error: HttpError.ConnectionError } t => new TypedHttpException(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, $"The HTTP/2 connection failed in the middle of the response body: {t.Message}", t),
         Http2RetryException r => new TypedHttpException(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, $"The response body was cut short: {r.Message}", r),
-        _ => failure,
+        _ => InPhase(failure, HttpPhase.ReceiveBody),
     };
+
+    /// <summary>
+    /// A connection-wide failure is made once for every stream; each caller hears it in the phase it was in: the
+    /// head not yet arrived (ReceiveHeaders) or the body being read (ReceiveBody). Other phases stay as they are.
+    /// </summary>
+    private static Exception InPhase(Exception failure, HttpPhase phase) =>
+        failure is TypedHttpException { Phase: HttpPhase.ReceiveHeaders or HttpPhase.ReceiveBody } t && t.Phase != phase
+            ? new TypedHttpException(t.Error, phase, t.Message, t) { ProtocolErrorCode = t.ProtocolErrorCode }
+            : failure;
 
     /// <summary>H2-7: gives consumed bytes back to the server once half the window is used, so a steady reader never stalls the sender.</summary>
     private void CreditLocked(int consumed)

@@ -120,23 +120,6 @@ public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certific
     }
 
     [Fact]
-    public async Task H2_14_feature_switch_off_refuses_an_exact_http_2_request()
-    {
-        // The switch is read at run time here (no trimming): the same check the trimmed binary makes.
-        using HttpSession session = H2cSession();
-        AppContext.SetSwitch("TypedHttp.Http2.IsSupported", false);
-        try
-        {
-            TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(new Uri("http://127.0.0.1:9/")));
-            Assert.Equal((HttpError.VersionNotAvailable, HttpPhase.Request), (e.Error, e.Phase));
-        }
-        finally
-        {
-            AppContext.SetSwitch("TypedHttp.Http2.IsSupported", true);
-        }
-    }
-
-    [Fact]
     public async Task H2_5_concurrent_requests_share_one_connection()
     {
         await using var server = await Http2Kestrel.StartAsync(async context =>

@@ -13,7 +13,7 @@ namespace TypedHttp.Tests.Engine.Http2;
 public sealed class Http2ProxyTests
 {
     [Fact]
-    public async Task H2_9_https_through_a_CONNECT_tunnel_negotiates_h2_inside_it()
+    public async Task H2_9_https_through_a_CONNECT_tunnel_negotiates_h_2_inside_it()
     {
         using var authority = TestCertificates.CreateAuthority();
         using var certificate = TestCertificates.CreateServer(authority, "secure.test");
