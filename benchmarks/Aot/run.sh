@@ -3,7 +3,7 @@
 # HttpClient) with Native AOT, then reports binary size, trim/AOT warnings and start-to-first-response time
 # (hyperfine) against the AOT microservice sample serving /inventory/{sku} on 127.0.0.1. TypedHttpNoTlsApp is the
 # TypedHttp app with the one setting only TypedHttp has, its TLS feature switch off (docs/engine.md): a fourth row,
-# not a replacement for the like-for-like three.
+# not a replacement for the like-for-like three. TypedHttpNoHttp2App has its HTTP/2 switch off: what HTTP/2 costs.
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$(pwd)
@@ -11,7 +11,7 @@ out="$here/../results/aot"
 mkdir -p "$out"
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 
-for app in HttpClientApp RefitApp TypedHttpApp TypedHttpNoTlsApp; do
+for app in HttpClientApp RefitApp TypedHttpApp TypedHttpNoTlsApp TypedHttpNoHttp2App; do
   dotnet publish "$app" -c Release -r linux-x64 -o "$out/$app" > "$out/$app.publish.log" 2>&1
   warnings=$( { grep -Eo "warning IL[23][0-9]{3}" "$out/$app.publish.log" || true; } | sort -u | wc -l)
   size=$(stat -c %s "$out/$app/$app")

@@ -74,9 +74,9 @@ internal sealed class Http2Stream
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TypedHttpResponse> SendAsync(CancellationToken cancellationToken)
     {
-        HttpSessionOptions options = _connection.Options;
         RequestContent? content = _request.Content;
         PooledBufferWriter? inlineBody = null;
+        int inlineSent;
         try
         {
             if (content is not null && content.Length is long length && length <= InlineBodyLimit)
@@ -91,21 +91,50 @@ internal sealed class Http2Stream
                     throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Send, $"The request content announced {length} bytes (RequestContent.Length) but wrote {inlineBody.WrittenCount}.");
                 }
             }
-            int inlineSent = await WriteHeadersAsync(content is null, inlineBody, cancellationToken).ConfigureAwait(false);
+            inlineSent = await WriteHeadersAsync(content is null, inlineBody, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            inlineBody?.Dispose();
+            SendFailed(e);
+            throw;
+        }
+        if (content is null || (inlineBody is not null && inlineSent == inlineBody.WrittenCount))
+        {
+            inlineBody?.Dispose();
+            if (content is not null)
+            {
+                MarkSendDone();
+            }
+            TraceSent();
+            return await WaitForHeadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // H2-7: the rest of the body goes out while the response is awaited, so that a server that answers early
+        // (a 413, a redirect, a 401) is heard at once instead of after the whole upload or a send timeout.
+        Task upload = UploadAsync(content, inlineBody, inlineSent, cancellationToken);
+        Task first = await Task.WhenAny(upload, _head.Task).ConfigureAwait(false);
+        if (first == upload)
+        {
+            await upload.ConfigureAwait(false); // its failure, if any, is the request's
+            return await WaitForHeadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        // The head came first: the upload goes on behind the response (its failure reaches the body's reader).
+        _ = upload.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await _head.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the body after the HEADERS: the rest of an inline body, or the content written through a DATA stream.</summary>
+    private async Task UploadAsync(RequestContent content, PooledBufferWriter? inlineBody, int inlineSent, CancellationToken cancellationToken)
+    {
+        try
+        {
             if (inlineBody is not null)
             {
-                if (inlineSent < inlineBody.WrittenCount)
-                {
-                    // The windows did not take it all at once: the rest waits for WINDOW_UPDATEs like any body.
-                    await WriteDataAsync(inlineBody.WrittenMemory.Slice(inlineSent), cancellationToken).ConfigureAwait(false);
-                    await EndSendAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    MarkSendDone();
-                }
+                // The windows did not take it all at once: the rest waits for WINDOW_UPDATEs like any body.
+                await WriteDataAsync(inlineBody.WrittenMemory.Slice(inlineSent), cancellationToken).ConfigureAwait(false);
             }
-            else if (content is not null)
+            else
             {
                 var body = new Http2RequestBodyStream(this, cancellationToken);
                 await content.WriteToAsync(body, cancellationToken).ConfigureAwait(false);
@@ -114,47 +143,65 @@ internal sealed class Http2Stream
                 {
                     throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Send, $"The request content announced {expected} bytes (RequestContent.Length) but wrote {body.Written}.");
                 }
-                await EndSendAsync(cancellationToken).ConfigureAwait(false);
             }
-            if (HttpTrace.IsEnabled(options))
-            {
-                HttpTrace.Emit(options, HttpTraceEventKind.RequestSent, _connection.Id, $"Request sent on stream {StreamId}");
-            }
+            await EndSendAsync(cancellationToken).ConfigureAwait(false);
+            TraceSent();
         }
         catch (StopSendingException)
         {
             // RFC 9113 §8.1: the server sent its complete response, then RST_STREAM (NO_ERROR) for the rest of the
             // body: the upload stops and the response is the answer.
         }
-        catch (Exception e) when (e is not Http2RetryException)
+        catch (Exception e)
         {
-            inlineBody?.Dispose();
-            if (StreamId != 0)
-            {
-                Reset(Http2ErrorCode.Cancel);
-                Fail(e);
-            }
-            else
-            {
-                ReleaseSlot();
-            }
-            if (HttpTrace.IsEnabled(options))
-            {
-                HttpTrace.Emit(options, HttpTraceEventKind.Failed, _connection.Id, e is TypedHttpException t ? $"{t.Error} in {t.Phase}: {t.Message}" : e.Message);
-            }
+            SendFailed(e);
             throw;
         }
-        catch (Http2RetryException)
+        finally
         {
             inlineBody?.Dispose();
+        }
+    }
+
+    private void TraceSent()
+    {
+        if (HttpTrace.IsEnabled(_connection.Options))
+        {
+            HttpTrace.Emit(_connection.Options, HttpTraceEventKind.RequestSent, _connection.Id, $"Request sent on stream {StreamId}");
+        }
+    }
+
+    /// <summary>
+    /// Sending failed: an opened stream is reset and fails (its head waiter and body reader see the failure), an
+    /// unopened one gives its slot back; a request never sent (<see cref="Http2RetryException"/>) is left to the pool.
+    /// </summary>
+    private void SendFailed(Exception e)
+    {
+        if (e is Http2RetryException)
+        {
             if (StreamId == 0)
             {
                 ReleaseSlot();
             }
-            throw;
+            return;
         }
-        inlineBody?.Dispose();
-        return await WaitForHeadAsync(cancellationToken).ConfigureAwait(false);
+        if (e is StopSendingException)
+        {
+            return;
+        }
+        if (StreamId != 0)
+        {
+            Reset(Http2ErrorCode.Cancel);
+            Fail(e);
+        }
+        else
+        {
+            ReleaseSlot();
+        }
+        if (HttpTrace.IsEnabled(_connection.Options))
+        {
+            HttpTrace.Emit(_connection.Options, HttpTraceEventKind.Failed, _connection.Id, e is TypedHttpException t ? $"{t.Error} in {t.Phase}: {t.Message}" : e.Message);
+        }
     }
 
     private async ValueTask<TypedHttpResponse> WaitForHeadAsync(CancellationToken cancellationToken)

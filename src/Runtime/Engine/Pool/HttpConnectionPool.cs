@@ -58,7 +58,9 @@ internal sealed partial class HttpConnectionPool
             }
             offer = ProtocolOffer.Http11Only;
         }
-        if (offer.Http2 && !(offer.Http11 && Volatile.Read(ref _http11Only)))
+        // H2-14: the switch is tested here, outside any state machine, so that with it off the trimmer drops the
+        // whole HTTP/2 codec (the plan already refused what could not fall back).
+        if (EngineFeatures.IsHttp2Supported && offer.Http2 && !(offer.Http11 && Volatile.Read(ref _http11Only)))
         {
             return SendHttp2Async(request, plan, offer, cancellationToken);
         }
