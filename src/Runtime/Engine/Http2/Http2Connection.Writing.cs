@@ -22,6 +22,7 @@ internal sealed partial class Http2Connection
     private PooledBufferWriter _control = new(256);
     private PooledBufferWriter _controlSpare = new(256);
     private int _flushScheduled;
+    private bool _closingGracefully;
 
     /// <summary>The write buffer; only under the write lock.</summary>
     internal PooledBufferWriter WriteBuffer => _writeBuffer;
@@ -254,18 +255,40 @@ internal sealed partial class Http2Connection
         _ = FlushThenCloseAsync(failure);
     }
 
-    private async Task FlushThenCloseAsync(Exception failure)
+    /// <summary>
+    /// H2-13: closes an idle connection the way RFC 9113 §6.8 asks: GOAWAY (NO_ERROR, no stream processed) first, then
+    /// the close. The connection takes no new stream from here on.
+    /// </summary>
+    internal void CloseGracefully()
     {
-        // Fail the streams first, so that no caller waits on the GOAWAY write.
-        Http2Stream[] streams;
         lock (_sync)
         {
-            streams = new Http2Stream[_streams.Count];
-            _streams.Values.CopyTo(streams, 0);
+            if (_failure is not null || _closingGracefully)
+            {
+                return;
+            }
+            _closingGracefully = true;
+            _goAwayReceived = true; // no new streams: the pool stops handing this connection out
         }
-        foreach (Http2Stream s in streams)
+        QueueGoAway(0, Http2ErrorCode.NoError);
+        _ = FlushThenCloseAsync(null);
+    }
+
+    private async Task FlushThenCloseAsync(Exception? failure)
+    {
+        if (failure is not null)
         {
-            s.Fail(failure);
+            // Fail the streams first, so that no caller waits on the GOAWAY write.
+            Http2Stream[] streams;
+            lock (_sync)
+            {
+                streams = new Http2Stream[_streams.Count];
+                _streams.Values.CopyTo(streams, 0);
+            }
+            foreach (Http2Stream s in streams)
+            {
+                s.Fail(failure);
+            }
         }
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         try

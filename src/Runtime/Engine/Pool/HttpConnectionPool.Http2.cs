@@ -269,7 +269,7 @@ internal sealed partial class HttpConnectionPool
         {
             foreach (Http2Connection c in retire)
             {
-                c.Close(null);
+                c.CloseGracefully();
             }
         }
         return any;
