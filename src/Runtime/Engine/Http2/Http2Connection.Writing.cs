@@ -24,6 +24,15 @@ internal sealed partial class Http2Connection
     private int _flushScheduled;
     private bool _closingGracefully;
 
+    private readonly PooledBufferWriter _headerBlockBuffer = new(1024);
+    private readonly PooledBufferWriter _pathBuffer = new(256);
+
+    /// <summary>The buffer a request's header block is encoded into; only under the write lock.</summary>
+    internal PooledBufferWriter HeaderBlockBuffer => _headerBlockBuffer;
+
+    /// <summary>The buffer a request's escaped :path is written into; only under the write lock.</summary>
+    internal PooledBufferWriter PathBuffer => _pathBuffer;
+
     /// <summary>The write buffer; only under the write lock.</summary>
     internal PooledBufferWriter WriteBuffer => _writeBuffer;
 

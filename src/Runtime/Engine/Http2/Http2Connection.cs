@@ -425,6 +425,7 @@ internal sealed partial class Http2Connection
                         end -= start;
                         start = 0;
                     }
+                    CompleteDeferredHeads();
                     int n;
                     try
                     {
@@ -478,8 +479,24 @@ internal sealed partial class Http2Connection
         }
         finally
         {
+            CompleteDeferredHeads();
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    // Streams whose head arrived in the frames at hand; only the reader loop touches this list.
+    private readonly List<Http2Stream> _deferredHeads = new();
+
+    /// <summary>Called by a stream (on the reader loop) when its final head arrived.</summary>
+    internal void DeferHeadCompletion(Http2Stream stream) => _deferredHeads.Add(stream);
+
+    private void CompleteDeferredHeads()
+    {
+        for (int i = 0; i < _deferredHeads.Count; i++)
+        {
+            _deferredHeads[i].CompleteHead();
+        }
+        _deferredHeads.Clear();
     }
 
     private void OnStreamError(Http2ProtocolException e)

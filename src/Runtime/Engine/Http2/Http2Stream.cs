@@ -250,7 +250,8 @@ internal sealed class Http2Stream
         {
             _connection.OpenStream(this);
             PooledBufferWriter output = _connection.WriteBuffer;
-            using (var block = new PooledBufferWriter(512))
+            PooledBufferWriter block = _connection.HeaderBlockBuffer;
+            block.Clear();
             {
                 _connection.BeginHeaderBlock(block);
                 EncodeRequestHead(block);
@@ -310,11 +311,10 @@ internal sealed class Http2Stream
         encoder.Encode(block, ":method", request.Method);
         encoder.Encode(block, ":scheme", _connection.Pool.Key.IsHttps ? "https" : "http");
         encoder.Encode(block, ":authority", authority);
-        using (var path = new PooledBufferWriter(256))
-        {
-            RequestTarget.Write(path, request.Uri.PathAndQuery);
-            encoder.Encode(block, ":path"u8, path.WrittenSpan, path.WrittenCount > 512 ? HpackIndexing.WithoutIndexing : HpackIndexing.Incremental);
-        }
+        PooledBufferWriter path = _connection.PathBuffer;
+        path.Clear();
+        RequestTarget.Write(path, request.Uri.PathAndQuery);
+        encoder.Encode(block, ":path"u8, path.WrittenSpan, path.WrittenCount > 512 ? HpackIndexing.WithoutIndexing : HpackIndexing.Incremental);
         HttpSessionOptions options = _connection.Options;
         if (!_plan.CallerSetUserAgent && options.UserAgent is string agent)
         {
@@ -652,10 +652,26 @@ internal sealed class Http2Stream
             _response = response;
             _expectedLength = noBody ? -1 : expected;
         }
-        _head.TrySetResult(response);
+        // The caller is woken once the reader loop has handled the frames it already holds (usually the body's
+        // DATA too), so that it finds the body buffered instead of waiting for it.
+        _connection.DeferHeadCompletion(this);
         if (endStream)
         {
             OnEndOfBody();
+        }
+    }
+
+    /// <summary>Wakes the caller waiting for the head (reader loop, after the frames at hand).</summary>
+    internal void CompleteHead()
+    {
+        TypedHttpResponse? response;
+        lock (_sync)
+        {
+            response = _response;
+        }
+        if (response is not null)
+        {
+            _head.TrySetResult(response);
         }
     }
 
@@ -875,7 +891,21 @@ internal sealed class Http2Stream
             window = _windowWaiter;
             _dataWaiter = _windowWaiter = null;
         }
-        _head.TrySetException(InPhase(failure, HttpPhase.ReceiveHeaders));
+        TypedHttpResponse? response;
+        lock (_sync)
+        {
+            response = _response;
+        }
+        if (response is not null)
+        {
+            // The head arrived (its completion may still be deferred by the reader loop): the caller gets the
+            // response, and its body reader the failure.
+            _head.TrySetResult(response);
+        }
+        else
+        {
+            _head.TrySetException(InPhase(failure, HttpPhase.ReceiveHeaders));
+        }
         data?.TrySetResult(false);
         window?.TrySetResult(false);
         ReleaseSlot();
