@@ -137,8 +137,14 @@ public sealed partial class HttpSession
     {
         HttpSessionOptions o = Options;
         string key = WebSocketHandshake.CreateKey();
-        bool callerAuthorization = options.Headers.Contains("Authorization");
-        bool callerCookie = options.Headers.Contains("Cookie");
+        // The caller's fields, as the engine's own copy: a redirect to another origin drops its secrets.
+        var callerHeaders = new HttpHeaderCollection(options.Headers.Count);
+        foreach (var field in options.Headers)
+        {
+            callerHeaders.AddUnchecked(field.Key, field.Value);
+        }
+        bool callerAuthorization = callerHeaders.Contains("Authorization");
+        bool callerCookie = callerHeaders.Contains("Cookie");
         Uri original = target;
         Uri uri = target;
         int redirects = 0;
@@ -156,7 +162,7 @@ public sealed partial class HttpSession
             while (true)
             {
                 var request = new TypedHttpRequest("GET", uri) { Version = HttpVersion.Version11, VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact };
-                foreach (var field in options.Headers)
+                foreach (var field in callerHeaders)
                 {
                     request.Headers.AddUnchecked(field.Key, field.Value);
                 }
@@ -287,10 +293,10 @@ public sealed partial class HttpSession
                             Trace(HttpTraceEventKind.Redirect, $"Redirect {redirects + 1}: {status} GET {uri} -> GET {decision.Target} (WebSocket handshake, WS-7)");
                         }
                         Close(connection, response); // WS-1: each hop on a connection of its own
-                        if (decision.OriginChanged)
-                        {
-                            callerAuthorization &= RedirectDecider.SameOrigin(decision.Target!, original);
-                        }
+                        callerHeaders.Remove("Host"); // Host is rewritten on each hop
+                        RedirectDecider.RemoveHeadersForNextHop(callerHeaders, decision, o.TrustedHostsSnapshot);
+                        callerAuthorization = callerHeaders.Contains("Authorization");
+                        callerCookie = callerHeaders.Contains("Cookie");
                         uri = decision.Target!;
                         redirects++;
                         tried = HttpAuthSchemes.None;

@@ -269,6 +269,21 @@ public sealed class WebSocketWireTests
     }
 
     [Fact]
+    public async Task WS_7_a_redirect_to_a_ws_Location_on_another_origin_is_followed_without_the_callers_Authorization()
+    {
+        await using var target = Answering(r => SwitchingProtocols(r));
+        await using var first = Answering(r => $"HTTP/1.1 302 Found\r\nLocation: ws://other.test:{target.Port}/room\r\nContent-Length: 0\r\n\r\n");
+        using var session = Session();
+        var options = new WebSocketConnectOptions { FollowRedirects = true };
+        options.Headers.Add("Authorization", "Bearer secret");
+        options.Headers.Add("X-Tenant", "blue");
+        using WebSocket socket = await session.ConnectWebSocketAsync(Ws(first), options, Deadline());
+        ScriptedRequest followed = target.Connections[0].Requests[0];
+        Assert.Equal(("GET /room HTTP/1.1", $"other.test:{target.Port}", null, "blue"),
+            (followed.RequestLine, followed.Header("Host"), followed.Header("Authorization"), followed.Header("X-Tenant")));
+    }
+
+    [Fact]
     public async Task WS_8_a_server_that_closes_without_a_close_frame_fails_the_receive()
     {
         await using var server = ScriptedServer.Start(async c =>
