@@ -364,14 +364,22 @@ public sealed partial class HttpSession
                 RequestUri = uri, StatusCode = 101, Version = HttpVersion.Version11,
             });
         }
-        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+        try
         {
-            IsServer = false,
-            SubProtocol = subProtocol,
-            KeepAliveInterval = options.KeepAliveInterval,
-            KeepAliveTimeout = options.KeepAliveTimeout,
-            DangerousDeflateOptions = deflate,
-        });
+            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
+            {
+                IsServer = false,
+                SubProtocol = subProtocol,
+                KeepAliveInterval = options.KeepAliveInterval,
+                KeepAliveTimeout = options.KeepAliveTimeout,
+                DangerousDeflateOptions = deflate,
+            });
+        }
+        catch
+        {
+            stream.Dispose(); // never a half-open connection
+            throw;
+        }
     }
 
     private static string DescribeRefusal(TypedHttpResponse response, bool followRedirects)
