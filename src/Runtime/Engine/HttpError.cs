@@ -65,6 +65,15 @@ public enum HttpError
     /// <see cref="HttpPhase.Connect"/> or <see cref="HttpPhase.Request"/>).
     /// </summary>
     VersionNotAvailable,
+    /// <summary>
+    /// The server did not accept a WebSocket handshake (<see cref="HttpSession.ConnectWebSocketAsync"/>, WS-3…WS-7): a
+    /// status other than 101 (a 3xx, 401, 403, 200 …), a missing or wrong <c>Upgrade</c>, <c>Connection</c> or
+    /// <c>Sec-WebSocket-Accept</c>, or a subprotocol or extension that was not offered. Phase
+    /// <see cref="HttpPhase.ReceiveHeaders"/>; <see cref="TypedHttpException.StatusCode"/>,
+    /// <see cref="TypedHttpException.ResponseHeaders"/> and <see cref="TypedHttpException.ResponseBodyPrefix"/> show the
+    /// answer. The connection is closed.
+    /// </summary>
+    WebSocketHandshakeFailed,
 }
 
 /// <summary>The phase of an exchange in which a transport failure happened.</summary>

@@ -44,6 +44,10 @@ internal enum HttpTraceEventKind
     Authenticating = 17,
     /// <summary>A CONNECT tunnel through a proxy is requested or established (P-5).</summary>
     ProxyTunnel = 18,
+    /// <summary>A WebSocket handshake succeeded: the connection now carries WebSocket frames (WS-10).</summary>
+    WebSocketUpgraded = 19,
+    /// <summary>A WebSocket handshake was refused or its answer did not validate (WS-3, WS-10).</summary>
+    WebSocketHandshakeFailed = 20,
 }
 
 /// <summary>
@@ -178,6 +182,8 @@ internal sealed class TypedHttpEventSource : EventSource
             case HttpTraceEventKind.Redirect: Redirect(connectionId, message); break;
             case HttpTraceEventKind.Authenticating: Authenticating(connectionId, message); break;
             case HttpTraceEventKind.ProxyTunnel: ProxyTunnel(connectionId, message); break;
+            case HttpTraceEventKind.WebSocketUpgraded: WebSocketUpgraded(connectionId, message); break;
+            case HttpTraceEventKind.WebSocketHandshakeFailed: WebSocketHandshakeFailed(connectionId, message); break;
             default: Failed(connectionId, message); break;
         }
     }
@@ -235,4 +241,10 @@ internal sealed class TypedHttpEventSource : EventSource
 
     [Event(18, Level = EventLevel.Informational)]
     public void ProxyTunnel(long connectionId, string message) => WriteEvent(18, connectionId, message);
+
+    [Event(19, Level = EventLevel.Informational)]
+    public void WebSocketUpgraded(long connectionId, string message) => WriteEvent(19, connectionId, message);
+
+    [Event(20, Level = EventLevel.Warning)]
+    public void WebSocketHandshakeFailed(long connectionId, string message) => WriteEvent(20, connectionId, message);
 }

@@ -32,6 +32,25 @@ public sealed class TypedHttpException : Exception
     /// (for example 2 for INTERNAL_ERROR in a server's RST_STREAM); null otherwise (H2-12).
     /// </summary>
     public long? ProtocolErrorCode { get; init; }
+
+    /// <summary>
+    /// The status code of the answer that caused the failure, when there was one: for
+    /// <see cref="HttpError.WebSocketHandshakeFailed"/> the server's answer to the handshake (302, 403, 200, or 101 with
+    /// wrong fields); null otherwise.
+    /// </summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>
+    /// The header fields of the answer that caused the failure (for <see cref="HttpError.WebSocketHandshakeFailed"/>:
+    /// the handshake's answer, with <c>Location</c> for a redirect), in wire order; null when there was no answer.
+    /// </summary>
+    public HttpHeaderCollection? ResponseHeaders { get; init; }
+
+    /// <summary>
+    /// The first bytes of that answer's body (at most 1 KiB; empty when it had none or there was no answer), for
+    /// <see cref="HttpError.WebSocketHandshakeFailed"/>: what the server said instead of upgrading.
+    /// </summary>
+    public ReadOnlyMemory<byte> ResponseBodyPrefix { get; init; }
 }
 
 /// <summary>

@@ -18,6 +18,14 @@ internal abstract class HttpsProxyTunneler
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <param name="offer">The protocols the origin may be spoken to in (ALPN inside the tunnel, H2-9).</param>
     public abstract ValueTask<ConnectionTransport> OpenAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a CONNECT tunnel to the pool's origin through the proxy and leaves it plain (no TLS over it): the
+    /// connection of a <c>ws://</c> WebSocket handshake through a proxy (WS-6), which must not be sent in absolute form.
+    /// </summary>
+    /// <param name="pool">The pool of a plain http origin reached through a proxy.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    public abstract ValueTask<ConnectionTransport> OpenPlainAsync(HttpConnectionPool pool, CancellationToken cancellationToken);
 }
 
 /// <summary>The CONNECT tunnel of <see cref="ProxyTunnel"/>.</summary>
@@ -33,6 +41,10 @@ internal sealed class ConnectTunneler : HttpsProxyTunneler
     /// <inheritdoc />
     public override ValueTask<ConnectionTransport> OpenAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken) =>
         ProxyTunnel.OpenAsync(pool, offer, cancellationToken);
+
+    /// <inheritdoc />
+    public override ValueTask<ConnectionTransport> OpenPlainAsync(HttpConnectionPool pool, CancellationToken cancellationToken) =>
+        ProxyTunnel.OpenAsync(pool, ProtocolOffer.Http11Only, cancellationToken, secure: false);
 }
 
 /// <summary>
@@ -45,13 +57,17 @@ internal sealed class ConnectTunneler : HttpsProxyTunneler
 /// </summary>
 internal static class ProxyTunnel
 {
-    public static async ValueTask<ConnectionTransport> OpenAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken)
+    /// <param name="pool">The pool of the origin reached through the proxy.</param>
+    /// <param name="offer">The protocols the origin may be spoken to in (ALPN inside the tunnel).</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <param name="secure">False for a plain tunnel (a <c>ws://</c> WebSocket, WS-6): no TLS over it.</param>
+    public static async ValueTask<ConnectionTransport> OpenAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken, bool secure = true)
     {
         HttpSessionOptions options = pool.Options;
         PoolKey key = pool.Key;
         string port = key.Port.ToString(CultureInfo.InvariantCulture);
         string originHost = key.Host.Contains(':') ? "[" + key.Host + "]" : key.Host;
-        var target = new Uri("https://" + originHost + ":" + port + "/");
+        var target = new Uri((secure ? "https://" : "http://") + originHost + ":" + port + "/");
         string proxyHost = key.ProxyHost!.Contains(':') ? "[" + key.ProxyHost + "]" : key.ProxyHost;
         var proxyUri = new Uri("http://" + proxyHost + ":" + key.ProxyPort.ToString(CultureInfo.InvariantCulture) + "/");
         string authority = ProxyRequestHead.GetConnectAuthority(target);
@@ -88,11 +104,17 @@ internal static class ProxyTunnel
                 {
                     HttpTrace.Emit(options, HttpTraceEventKind.ProxyTunnel, id, $"Tunnel to {authority} established through {key.ProxyHost}:{key.ProxyPort} ({head.StatusCode})");
                 }
+                if (!secure)
+                {
+                    connection.DetachTransport();
+                    RememberProxyAnswer();
+                    return new ConnectionTransport(id, socket, stream, null, ConnectionProtocol.Http11);
+                }
                 var tls = new TlsClientState(options);
-                System.Net.Security.SslStream secure;
+                System.Net.Security.SslStream secureStream;
                 try
                 {
-                    secure = await HttpConnector.AuthenticateAsync(stream, key.Host, tls, options, id, offer, cancellationToken).ConfigureAwait(false);
+                    secureStream = await HttpConnector.AuthenticateAsync(stream, key.Host, tls, options, id, offer, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -100,11 +122,8 @@ internal static class ProxyTunnel
                     throw;
                 }
                 connection.DetachTransport();
-                if (answered.Credentials is not null && options.PreAuthenticate)
-                {
-                    session.ProxyPreAuthentication.Remember(proxyUri, answered.Challenge.Realm ?? string.Empty, answered.Scheme, answered.Credentials, digest);
-                }
-                return new ConnectionTransport(id, socket, secure, tls, HttpConnector.NegotiatedProtocol(secure));
+                RememberProxyAnswer();
+                return new ConnectionTransport(id, socket, secureStream, tls, HttpConnector.NegotiatedProtocol(secureStream));
             }
             connection.Dispose(); // the answer's body is hidden (P-5) and the connection not reused
             if (head.StatusCode != 407)
@@ -161,6 +180,14 @@ internal static class ProxyTunnel
             }
             // the final 407 is the caller's answer, not an error.
             throw new ProxyAuthenticationRequiredException(head);
+        }
+
+        void RememberProxyAnswer()
+        {
+            if (answered.Credentials is not null && options.PreAuthenticate)
+            {
+                session.ProxyPreAuthentication.Remember(proxyUri, answered.Challenge.Realm ?? string.Empty, answered.Scheme, answered.Credentials, digest);
+            }
         }
     }
 

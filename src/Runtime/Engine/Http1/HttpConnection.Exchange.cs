@@ -550,13 +550,20 @@ internal sealed partial class HttpConnection
         // C-2: what the response and the request say about persistence.
         ConnectionTokens tokens = ConnectionTokens.Parse(headers);
         bool keepAlive = head.Version == HttpVersion.Version11 && !plan.Http10 ? !tokens.Close : tokens.KeepAlive && !tokens.Close;
-        if (plan.RequestWantsClose || !bodySent || status == 101)
+        if (plan.RequestWantsClose || !bodySent || status == 101 || (plan.Upgrade && status != 401))
         {
+            // WS-1: an upgrade's connection never goes to the pool; only a 401's may carry the next leg (held, A-4).
             keepAlive = false;
         }
 
         HttpBodyStream body;
-        if (plan.IsHead || status is 204 or 304 or 101)
+        if (status == 101 && plan.Upgrade)
+        {
+            // WS-8: the connection now belongs to the upgrade; DetachForUpgrade hands it over.
+            KeepAlive = false;
+            body = EmptyBodyStream.Create();
+        }
+        else if (plan.IsHead || status is 204 or 304 or 101)
         {
             body = EmptyBody();
         }
@@ -709,6 +716,11 @@ internal readonly struct RequestPlan
     /// the request (kept out of the pool) until the follow-up stage takes it for the next leg or lets it go.
     /// </summary>
     public bool HoldOnChallenge { get; init; }
+    /// <summary>
+    /// WS-1, WS-8: the request asks to switch protocols (a WebSocket handshake on a connection of its own): a 101 keeps
+    /// the connection open for <see cref="HttpConnection.DetachForUpgrade"/>, and no answer returns it to the pool.
+    /// </summary>
+    public bool Upgrade { get; init; }
 }
 
 /// <summary>The close and keep-alive tokens of a Connection header.</summary>

@@ -67,6 +67,20 @@ internal sealed partial class HttpConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// WS-8: after a 101 to an upgrade request (<see cref="RequestPlan.Upgrade"/>), gives up the connection without
+    /// closing it and hands over its socket and stream together with the bytes already read past the 101 head (a
+    /// server's first frame often arrives in the same segment). Nothing is reported: the new owner reports the close.
+    /// </summary>
+    internal UpgradedTransport DetachForUpgrade()
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        byte[] leftover = _readStart == _readEnd ? Array.Empty<byte>() : _readBuffer.AsSpan(_readStart, _readEnd - _readStart).ToArray();
+        _readStart = _readEnd;
+        DetachTransport();
+        return new UpgradedTransport(Id, _socket, _stream, leftover);
+    }
+
     /// <summary>The connection's id in the trace.</summary>
     internal long Id { get; }
 
@@ -643,6 +657,9 @@ internal sealed partial class HttpConnection : IDisposable
         return n;
     }
 }
+
+/// <summary>What <see cref="HttpConnection.DetachForUpgrade"/> hands over: the connection's id, socket and stream, and the bytes read past the 101 head.</summary>
+internal readonly record struct UpgradedTransport(long Id, Socket Socket, Stream Stream, byte[] Leftover);
 
 /// <summary>A line inside a connection's read buffer: where it starts, its length without terminator, and the bytes it consumed.</summary>
 internal readonly record struct LineRange(int Start, int Length, int Consumed);
