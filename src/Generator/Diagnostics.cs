@@ -41,7 +41,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor MalformedHeader = Error(
         "THTTP006",
         "Malformed constant header",
-        "The header \"{0}\" on '{1}' is not of the form \"Name: value\" with a valid header name (letters, digits and !#$%&'*+-.^_`|~); write it as \"Name: value\"");
+        "The header \"{0}\" on '{1}' is not of the form \"Name: value\" (or \"Name\", which removes an outer header of that name) with a valid header name (letters, digits and !#$%&'*+-.^_`|~); write it as \"Name: value\"");
 
     public static readonly DiagnosticDescriptor LineBreakInConstant = Error(
         "THTTP007",

@@ -229,6 +229,7 @@ internal static partial class Parser
         DeclaredPolicies clientPolicies = ReadPolicies(type, fullName, diagnostics, cancellationToken);
 
         var methods = new List<MethodSpec>();
+        var forwards = new List<ForwardSpec>();
         var jsonUses = new List<JsonUse>();
         foreach (INamedTypeSymbol declaring in new[] { type }.Concat(type.AllInterfaces))
         {
@@ -240,9 +241,11 @@ internal static partial class Parser
             // gets wrong; what its type arguments make of it is reported here, on the interface that closes it.
             bool closedBase = reportedElsewhere && IsClosedConstruction(declaring);
             var local = new List<DiagnosticInfo>();
+            // Headers: the client interface's, then those of the declaring interface's bases (most basic first), then
+            // the declaring interface's; the method's come last (ParseMethod).
             List<HeaderSpec> declaringHeaders = own
-                ? clientHeaders
-                : Merge(clientHeaders, ReadHeadersAttribute(declaring, Names.Of(declaring)!, local, cancellationToken));
+                ? Merge(InheritedHeaders(type, cancellationToken), clientHeaders)
+                : Merge(Merge(clientHeaders, InheritedHeaders(declaring, cancellationToken)), ReadHeadersAttribute(declaring, Names.Of(declaring)!, local, cancellationToken));
             // The client interface's [BasePath] applies to every method; without it, a base interface's to its own.
             string? basePath = own || clientBasePath is not null ? clientBasePath : ReadBasePath(declaring, Names.Of(declaring)!, local, cancellationToken);
             // [Timeout] and [RedirectPolicy]: the method's, else the declaring interface's, else the client interface's.
@@ -258,6 +261,11 @@ internal static partial class Parser
                 }
                 switch (member)
                 {
+                    case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when !method.IsStatic && !own && HidingMethod(method, declaring, type) is { } hiding:
+                        // A base method without an HTTP method attribute that a derived interface hides ('new') with one
+                        // is the derived method: its implementation calls it, as Refit's client would.
+                        forwards.Add(Forward(method, hiding));
+                        break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when !method.IsStatic:
                         MethodSpec? spec = ParseMethod(method, declaring, declaringType ??= declaring.ToDisplayString(PlainTypeFormat), declaringHeaders, basePath, declaringPolicies, compilation, local, localJsonUses, cancellationToken);
                         if (spec is not null)
@@ -323,8 +331,63 @@ internal static partial class Parser
             ClassName(type.Name),
             type.ToDisplayString(PlainTypeFormat),
             fullName,
-            EquatableArray.From(methods));
+            EquatableArray.From(methods),
+            EquatableArray.From(forwards));
         return new ParseResult(client, EquatableArray.From(diagnostics), EquatableArray.From(jsonUses));
+    }
+
+    /// <summary>
+    /// The method of an interface derived from <paramref name="declaring"/> (within <paramref name="type"/>) that hides
+    /// <paramref name="method"/>, which has no HTTP method attribute, with one of the same signature that has; or null.
+    /// </summary>
+    private static IMethodSymbol? HidingMethod(IMethodSymbol method, INamedTypeSymbol declaring, INamedTypeSymbol type)
+    {
+        if (method.GetAttributes().Any(a => IsHttpMethodAttribute(a.AttributeClass)))
+        {
+            return null;
+        }
+        foreach (INamedTypeSymbol candidate in new[] { type }.Concat(type.AllInterfaces))
+        {
+            if (SymbolEqualityComparer.Default.Equals(candidate, declaring) || !candidate.AllInterfaces.Contains(declaring, SymbolEqualityComparer.Default))
+            {
+                continue;
+            }
+            foreach (ISymbol member in candidate.GetMembers(method.Name))
+            {
+                if (member is IMethodSymbol { IsStatic: false, IsAbstract: true, MethodKind: MethodKind.Ordinary } hiding
+                    && hiding.Parameters.Length == method.Parameters.Length
+                    && hiding.TypeParameters.Length == method.TypeParameters.Length
+                    && SymbolEqualityComparer.Default.Equals(hiding.ReturnType, method.ReturnType)
+                    && hiding.Parameters.Zip(method.Parameters, (a, b) => a.RefKind == b.RefKind && SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same)
+                    && hiding.GetAttributes().Any(a => IsHttpMethodAttribute(a.AttributeClass)))
+                {
+                    return hiding;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static ForwardSpec Forward(IMethodSymbol method, IMethodSymbol target)
+    {
+        var parameters = new List<ForwardParameter>(method.Parameters.Length);
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            string modifier = parameter.RefKind switch
+            {
+                RefKind.Ref => "ref ",
+                RefKind.Out => "out ",
+                RefKind.In => "in ",
+                _ => string.Empty,
+            };
+            parameters.Add(new ForwardParameter(modifier, TypeName(parameter.Type), Identifier(parameter.Name)));
+        }
+        return new ForwardSpec(
+            method.ContainingType.ToDisplayString(PlainTypeFormat),
+            Identifier(method.Name),
+            TypeName(method.ReturnType),
+            EquatableArray.From(parameters),
+            target.ContainingType.ToDisplayString(PlainTypeFormat));
     }
 
     private static string? InterfaceProblem(INamedTypeSymbol type)
@@ -446,13 +509,13 @@ internal static partial class Parser
 
         // Headers: the interface's, then the method's (winning for the same name). "Authorization: Bearer" alone
         // takes its credentials from the options' getter at run time.
-        List<HeaderSpec> headers = Merge(interfaceHeaders, ReadHeadersAttribute(method, memberName, diagnostics, cancellationToken));
+        List<HeaderSpec> headers = WithoutRemovals(Merge(interfaceHeaders, ReadHeadersAttribute(method, memberName, diagnostics, cancellationToken)));
         string? authorizationScheme = null;
         foreach (HeaderSpec header in headers)
         {
             if (string.Equals(header.Name, "Authorization", StringComparison.OrdinalIgnoreCase))
             {
-                authorizationScheme = RouteTemplateParser.IsToken(header.Value) ? header.Value : null;
+                authorizationScheme = RouteTemplateParser.IsToken(header.Value!) ? header.Value : null;
             }
         }
 
@@ -758,12 +821,23 @@ internal static partial class Parser
             }
         }
         bool inHole = fillsHole || propertyHoles is not null;
-        int bindingCount = (inHole ? 1 : 0) + (bodyAttribute is not null ? 1 : 0) + (headerName is not null ? 1 : 0) + (queryAttribute is not null ? 1 : 0)
+        // [Query(Format = "0.0")] on a parameter that fills a hole formats the hole's value, as in Refit (whose URL
+        // parameter formatter reads the format of the parameter's [Query]); it binds nothing of its own.
+        string? holeFormat = null;
+        if (fillsHole && propertyHoles is null && queryAttribute is not null)
+        {
+            holeFormat = ReadQueryOptions(queryAttribute, out _).Format;
+            queryAttribute = null;
+        }
+        // A [Header] parameter whose name is a hole's fills the hole too, as in Refit (holes match parameters by name
+        // whatever their attributes).
+        bool headerFillsHole = headerName is not null && fillsHole && propertyHoles is null;
+        int bindingCount = (inHole && !headerFillsHole ? 1 : 0) + (bodyAttribute is not null ? 1 : 0) + (headerName is not null ? 1 : 0) + (queryAttribute is not null ? 1 : 0)
             + (isHeaderCollection ? 1 : 0) + (authorizeScheme is not null ? 1 : 0) + (isUrl ? 1 : 0);
         if (bindingCount > 1)
         {
             var bindings = new List<string>(bindingCount);
-            if (inHole)
+            if (inHole && !headerFillsHole)
             {
                 bindings.Add($"the route hole '{{{(fillsHole ? wireName : propertyHoles![0])}}}'");
             }
@@ -890,7 +964,7 @@ internal static partial class Parser
 
         if (headerName is not null || fillsHole)
         {
-            ValueFormat? format = ReadFormat(parameter.Type);
+            ValueFormat? format = ReadFormat(parameter.Type, headerName is null ? holeFormat : null);
             if (format is null)
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.UnformattableParameter, Location(), Args(parameter.Name, memberName, ShortType())));
@@ -902,6 +976,16 @@ internal static partial class Parser
                 {
                     diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(headerName, parameter.Name, memberName)));
                     return null;
+                }
+                if (headerFillsHole)
+                {
+                    if (state.HoleOwners.TryGetValue(wireName, out string? holeOwner))
+                    {
+                        diagnostics.Add(new DiagnosticInfo(Diagnostics.ParameterBoundTwice, Location(), Args(parameter.Name, memberName, $"the route hole '{{{wireName}}}'", $"the same hole as parameter '{holeOwner}'")));
+                        return null;
+                    }
+                    state.HoleOwners[wireName] = name;
+                    state.ParameterFormats[name] = format;
                 }
                 return new ParameterSpec(name, type, ParameterRole.Header, headerName, format, BodyKind.None);
             }
@@ -927,7 +1011,7 @@ internal static partial class Parser
             diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedBodyParameter, Location(), Args(parameter.Name, memberName, ShortType(), state.HttpMethod)));
             return null;
         }
-        bool isValueOrCollection = ReadFormat(parameter.Type) is not null || (!IsDictionary(parameter.Type, out _) && IsCollection(parameter.Type, out _));
+        bool isValueOrCollection = ReadFormat(parameter.Type) is not null || (!IsDictionary(parameter.Type, out _, out _) && IsCollection(parameter.Type, out _));
         string key = isValueOrCollection ? wireName : options.Prefix ?? string.Empty;
         QueryNode? node = BuildQueryNode(parameter.Type, key, name, options, 0, allowValue: true, out string? queryProblem);
         if (node is null)
@@ -1160,7 +1244,7 @@ internal static partial class Parser
             }
             return new QueryNode(QueryShape.Value, key, member, format, options.Collection, null, format.MayBeNull, default);
         }
-        if (IsDictionary(type, out ITypeSymbol? valueType))
+        if (IsDictionary(type, out ITypeSymbol? keyType, out ITypeSymbol? valueType))
         {
             ValueFormat? valueFormat = ReadFormat(valueType!, options.Format);
             if (valueFormat is null)
@@ -1168,7 +1252,22 @@ internal static partial class Parser
                 problem = $"its values of type '{valueType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
                 return null;
             }
-            return new QueryNode(QueryShape.Dictionary, key.Length == 0 ? key : key + options.Delimiter, member, valueFormat, options.Collection, TypeName(valueType!), mayBeNull, default);
+            // Keys of any formattable type (an enum by its member names, a number invariantly), as in Refit.
+            ValueFormat? keyFormat = null;
+            if (keyType!.SpecialType != SpecialType.System_String)
+            {
+                keyFormat = ReadFormat(keyType);
+                if (keyFormat is null)
+                {
+                    problem = $"its keys of type '{keyType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
+                    return null;
+                }
+            }
+            return new QueryNode(QueryShape.Dictionary, key.Length == 0 ? key : key + options.Delimiter, member, valueFormat, options.Collection, TypeName(valueType!), mayBeNull, default)
+            {
+                KeyFormat = keyFormat,
+                KeyType = keyFormat is null ? null : TypeName(keyType),
+            };
         }
         if (IsCollection(type, out ITypeSymbol? itemType))
         {
@@ -1296,25 +1395,28 @@ internal static partial class Parser
         return alias ?? json ?? property.Name;
     }
 
-    private static bool IsDictionary(ITypeSymbol type, out ITypeSymbol? valueType)
+    /// <summary>Whether the type is a dictionary (an <c>IEnumerable</c> of <c>KeyValuePair</c>), with its key and value types.</summary>
+    private static bool IsDictionary(ITypeSymbol type, out ITypeSymbol? keyType, out ITypeSymbol? valueType)
     {
         foreach (INamedTypeSymbol candidate in SelfAndInterfaces(type))
         {
             if (Names.Of(candidate.OriginalDefinition)! == KnownNames.IEnumerableOfT
                 && candidate.TypeArguments[0] is INamedTypeSymbol { Name: "KeyValuePair" } pair
-                && Names.Of(pair.ContainingNamespace) == "System.Collections.Generic"
-                && pair.TypeArguments[0].SpecialType == SpecialType.System_String)
+                && Names.Of(pair.ContainingNamespace) == "System.Collections.Generic")
             {
+                keyType = pair.TypeArguments[0];
                 valueType = pair.TypeArguments[1];
                 return true;
             }
         }
+        keyType = null;
         valueType = null;
         return false;
     }
 
     private static bool IsStringDictionary(ITypeSymbol type) =>
-        IsDictionary(type, out ITypeSymbol? valueType) && valueType!.SpecialType == SpecialType.System_String;
+        IsDictionary(type, out ITypeSymbol? keyType, out ITypeSymbol? valueType)
+        && keyType!.SpecialType == SpecialType.System_String && valueType!.SpecialType == SpecialType.System_String;
 
     private static bool IsCollection(ITypeSymbol type, out ITypeSymbol? itemType)
     {
@@ -1452,6 +1554,10 @@ internal static partial class Parser
             if (content.SpecialType == SpecialType.System_String)
             {
                 return new ReturnShape(isInterface ? ResponseKind.IApiResponseString : ResponseKind.ApiResponseString, valueTask, contentType, null);
+            }
+            if (Names.Of(content.OriginalDefinition) == KnownNames.Stream)
+            {
+                return new ReturnShape(isInterface ? ResponseKind.IApiResponseStream : ResponseKind.ApiResponseStream, valueTask, null, null);
             }
             return IsJsonType(content) ? new ReturnShape(isInterface ? ResponseKind.IApiResponseJson : ResponseKind.ApiResponseJson, valueTask, contentType, content) : null;
         }
@@ -1721,10 +1827,16 @@ internal static partial class Parser
                 string? entry = values[i].Value as string;
                 LocationInfo? location = AttributeArgumentLocation(attribute, i, cancellationToken) ?? AttributeLocation(attribute, cancellationToken);
                 int colon = entry?.IndexOf(':') ?? -1;
-                string name = colon > 0 ? entry!.Substring(0, colon).Trim() : string.Empty;
-                if (entry is null || colon <= 0 || !RouteTemplateParser.IsToken(name))
+                string name = colon > 0 ? entry!.Substring(0, colon).Trim() : entry?.Trim() ?? string.Empty;
+                if (entry is null || colon == 0 || !RouteTemplateParser.IsToken(name))
                 {
                     diagnostics.Add(new DiagnosticInfo(Diagnostics.MalformedHeader, location, Args(Printable(entry ?? "null"), ownerName)));
+                    continue;
+                }
+                if (colon < 0)
+                {
+                    // A name without a colon removes the header of that name set at an outer level, as in Refit.
+                    headers.Add(new HeaderSpec(name, null));
                     continue;
                 }
                 string value = entry.Substring(colon + 1).Trim(' ', '\t');
@@ -1816,12 +1928,19 @@ internal static partial class Parser
         return new DeclaredPolicies(timeout, redirect);
     }
 
-    /// <summary>The headers of <paramref name="outer"/> not named in <paramref name="inner"/>, then <paramref name="inner"/>'s.</summary>
+    /// <summary>
+    /// The headers of <paramref name="outer"/> not named in <paramref name="inner"/>, then <paramref name="inner"/>'s
+    /// (a removal, whose value is null, among them: <see cref="WithoutRemovals"/> drops those at the end).
+    /// </summary>
     private static List<HeaderSpec> Merge(List<HeaderSpec> outer, List<HeaderSpec> inner)
     {
         if (inner.Count == 0)
         {
             return outer;
+        }
+        if (outer.Count == 0)
+        {
+            return inner;
         }
         var merged = new List<HeaderSpec>(outer.Count + inner.Count);
         foreach (HeaderSpec header in outer)
@@ -1832,6 +1951,32 @@ internal static partial class Parser
             }
         }
         merged.AddRange(inner);
+        return merged;
+    }
+
+    /// <summary>The headers a request sends: <paramref name="headers"/> without the removals (<c>[Headers("Name")]</c>).</summary>
+    private static List<HeaderSpec> WithoutRemovals(List<HeaderSpec> headers)
+    {
+        if (!headers.Any(h => h.Value is null))
+        {
+            return headers;
+        }
+        return headers.Where(h => h.Value is not null).ToList();
+    }
+
+    /// <summary>
+    /// The <c>[Headers]</c> of the base interfaces of <paramref name="declaring"/>, the most basic first, merged (a
+    /// later one replaces an earlier one's header of the same name), as Refit applies them to the interface's own
+    /// methods. Their diagnostics are reported where each base is parsed as a declaring interface.
+    /// </summary>
+    private static List<HeaderSpec> InheritedHeaders(INamedTypeSymbol declaring, CancellationToken cancellationToken)
+    {
+        var merged = new List<HeaderSpec>();
+        ImmutableArray<INamedTypeSymbol> bases = declaring.AllInterfaces;
+        for (int i = bases.Length - 1; i >= 0; i--)
+        {
+            merged = Merge(merged, ReadHeadersAttribute(bases[i], Names.Of(bases[i])!, new List<DiagnosticInfo>(), cancellationToken));
+        }
         return merged;
     }
 

@@ -38,13 +38,13 @@ public sealed class DiagnosticTests
         """, "'{id}'");
 
     [Fact]
-    public void THTTP002_ParameterBoundAsHoleAndHeader() => Expect("THTTP002", """
+    public void THTTP002_ParameterBoundAsHoleAndAuthorize() => Expect("THTTP002", """
         public interface IApi
         {
             [Get("/users/{id}")]
-            Task GetAsync([Header("X-Id")] int [|id|]);
+            Task GetAsync([Authorize] string [|id|]);
         }
-        """, "the route hole '{id}' and as [Header(\"X-Id\")]");
+        """, "the route hole '{id}' and as [Authorize]");
 
     [Fact]
     public void THTTP002_ParameterBoundAsBodyAndQuery() => Expect("THTTP002", """

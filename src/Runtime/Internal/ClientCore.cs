@@ -287,6 +287,43 @@ public sealed class ClientCore
     }
 
     /// <summary>
+    /// Sends the request and wraps the response with its body as a stream that the caller owns after a 2xx status:
+    /// disposing the response (or the stream) releases the connection. Any other status sets
+    /// <see cref="ApiResponse{T}.Error"/> with the body text, and the content is null.
+    /// </summary>
+    /// <param name="request">The request; it is disposed once the response head has arrived.</param>
+    /// <param name="cancellationToken">Cancels the call (not the reading of the stream).</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<ApiResponse<Stream>> SendForApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
+    {
+        using (request)
+        {
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                await using (response.ConfigureAwait(false))
+                {
+                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+                    return new ApiResponse<Stream>(response.StatusCode, response.ReasonPhrase, response.Headers, null, error);
+                }
+            }
+            // Disposing the response is disposing its body, so the body alone carries the connection.
+            return new ApiResponse<Stream>(response.StatusCode, response.ReasonPhrase, response.Headers, response.Body, null);
+        }
+    }
+
+    /// <summary>The same as <see cref="SendForApiResponseStreamAsync"/>, typed as the interface.</summary>
+    /// <param name="request">The request; it is disposed once the response head has arrived.</param>
+    /// <param name="cancellationToken">Cancels the call (not the reading of the stream).</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<IApiResponse<Stream>> SendForIApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        await SendForApiResponseStreamAsync(request, cancellationToken, authorizationScheme, methodName, timeoutMilliseconds).ConfigureAwait(false);
+
+    /// <summary>
     /// Sends the request and returns the response as it arrived, whatever its status: no <see cref="ApiException"/>
     /// is thrown. The caller owns it: disposing it releases the connection (read <see cref="TypedHttpResponse.Body"/>
     /// to its end first to give the connection back to the pool).
