@@ -188,6 +188,11 @@ internal static class Diagnostics
         "Route hole used twice while a parameter fills none",
         "The route '{0}' of '{1}' uses the hole '{{{2}}}' twice while parameter '{3}' fills no hole and is sent as a query parameter; if the second hole is meant for '{3}', write '{{{3}}}' there");
 
+    public static readonly DiagnosticDescriptor RefitFeatureWithoutEquivalent = Error(
+        "THTTP037",
+        "Refit feature TypedHttp does not have",
+        "{0} of '{1}' (route \"{2}\") uses {3}, which TypedHttp does not have: {4}");
+
     public static readonly DiagnosticDescriptor QueryKeyInRouteAndParameter = Warning(
         "THTTP036",
         "Query key in the route and bound by a parameter",

@@ -427,6 +427,12 @@ internal static class Emitter
                     w.Line($"{request}.Content = new global::TypedHttp.StringRequestContent({parameter.Name});");
                     w.Close();
                     break;
+                case BodyKind.FormString:
+                    w.Line($"if ({parameter.Name} is not null)");
+                    w.Open();
+                    w.Line($"{request}.Content = new global::TypedHttp.StringRequestContent(global::System.Uri.EscapeDataString({parameter.Name}), \"application/x-www-form-urlencoded; charset=utf-8\");");
+                    w.Close();
+                    break;
                 case BodyKind.Bytes:
                     w.Line($"if ({parameter.Name} is not null)");
                     w.Open();

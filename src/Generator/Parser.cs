@@ -493,9 +493,16 @@ internal static partial class Parser
             return null;
         }
 
-        // Return type.
+        // Return type. System.Net.Http's response types are Refit's, not the engine's (THTTP037).
         ReturnShape? returnShape = ReadReturnType(method.ReturnType);
-        if (returnShape is null)
+        if (HttpClientType(method.ReturnType) is { } httpClientType)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.RefitFeatureWithoutEquivalent, ReturnLocation(), Args(
+                "The return type", memberName, Printable(path ?? string.Empty), httpClientType,
+                "TypedHttp's engine does not produce System.Net.Http types; return Task<TypedHttpResponse> (status, headers and the body stream) or Task<ApiResponse<Stream>>")));
+            returnShape = null;
+        }
+        else if (returnShape is null)
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedReturnType, ReturnLocation(), Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat))));
         }
@@ -521,6 +528,15 @@ internal static partial class Parser
 
         DeclaredPolicies policies = ReadPolicies(method, memberName, diagnostics, cancellationToken).Over(interfacePolicies);
 
+        // [QueryUriFormat]: UriEscaped is what TypedHttp does; anything else would break RFC 3986 (THTTP037).
+        AttributeData? uriFormat = method.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.QueryUriFormatAttribute);
+        if (uriFormat is { ConstructorArguments.Length: 1 } && uriFormat.ConstructorArguments[0].Value is int format && format != 1)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.RefitFeatureWithoutEquivalent, AttributeLocation(uriFormat, cancellationToken) ?? MethodLocation(), Args(
+                "[QueryUriFormat]", memberName, Printable(path ?? string.Empty), "query values sent unescaped",
+                "RFC 3986 §3.4 does not allow '&', '#', '%' or a space unescaped in a query, so TypedHttp always escapes them; remove [QueryUriFormat]")));
+        }
+
         // Multipart.
         AttributeData? multipart = method.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.MultipartAttribute);
         string? boundary = multipart is { ConstructorArguments.Length: 1 } ? multipart.ConstructorArguments[0].Value as string : null;
@@ -530,7 +546,7 @@ internal static partial class Parser
         }
 
         // Parameters.
-        MethodState state = MethodState.Start(memberName, httpMethod ?? "GET", multipart is not null, diagnostics, jsonUses);
+        MethodState state = MethodState.Start(memberName, httpMethod ?? "GET", path ?? string.Empty, multipart is not null, diagnostics, jsonUses);
         if (routeParts is not null)
         {
             foreach (RoutePart part in routeParts)
@@ -691,10 +707,11 @@ internal static partial class Parser
         }
 
         /// <summary>This thread's state, cleared and set up for one method.</summary>
-        public static MethodState Start(string memberName, string httpMethod, bool isMultipart, List<DiagnosticInfo> diagnostics, List<JsonUse> jsonUses)
+        public static MethodState Start(string memberName, string httpMethod, string path, bool isMultipart, List<DiagnosticInfo> diagnostics, List<JsonUse> jsonUses)
         {
             MethodState state = t_current ??= new MethodState();
             state.MemberName = memberName;
+            state.Path = path;
             state.HttpMethod = httpMethod;
             state.IsMultipart = isMultipart;
             state.Diagnostics = diagnostics;
@@ -713,6 +730,7 @@ internal static partial class Parser
 
         public string MemberName { get; private set; } = string.Empty;
         public string HttpMethod { get; private set; } = string.Empty;
+        public string Path { get; private set; } = string.Empty;
         public bool IsMultipart { get; private set; }
         public List<DiagnosticInfo> Diagnostics { get; private set; } = new();
         public List<JsonUse> JsonUses { get; private set; } = new();
@@ -794,7 +812,19 @@ internal static partial class Parser
                 case KnownNames.UrlAttribute:
                     isUrl = true;
                     break;
+                case KnownNames.PropertyAttribute:
+                    diagnostics.Add(new DiagnosticInfo(Diagnostics.RefitFeatureWithoutEquivalent, Location(), Args(
+                        $"Parameter '{parameter.Name}'", memberName, Printable(state.Path), "[Property] (a request option)",
+                        "a TypedHttp request carries no options bag; send the value as a header ([Header(\"X-Name\")]) or use it where the call is made")));
+                    return null;
             }
+        }
+        if (HttpClientType(parameter.Type) is { } httpClientType)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.RefitFeatureWithoutEquivalent, Location(), Args(
+                $"Parameter '{parameter.Name}'", memberName, Printable(state.Path), httpClientType,
+                "TypedHttp's engine does not send System.Net.Http content; declare it [Body] Stream or [Body] byte[] (and its type as [Header(\"Content-Type\")])")));
+            return null;
         }
 
         string wireName = alias ?? parameter.Name;
@@ -925,6 +955,11 @@ internal static partial class Parser
             }
             state.BodyName = name;
             int method = bodyAttribute.ConstructorArguments.Length == 1 && bodyAttribute.ConstructorArguments[0].Value is int m ? m : 0;
+            if (method == 2 && parameter.Type.SpecialType == SpecialType.System_String)
+            {
+                // A string form body is sent escaped as one field, as in Refit (Uri.EscapeDataString).
+                return new ParameterSpec(name, type, ParameterRole.Body, null, null, BodyKind.FormString);
+            }
             if (method == 2)
             {
                 // UrlEncoded: a dictionary or an object flattened into form fields.
@@ -1011,7 +1046,7 @@ internal static partial class Parser
             diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedBodyParameter, Location(), Args(parameter.Name, memberName, ShortType(), state.HttpMethod)));
             return null;
         }
-        bool isValueOrCollection = ReadFormat(parameter.Type) is not null || (!IsDictionary(parameter.Type, out _, out _) && IsCollection(parameter.Type, out _));
+        bool isValueOrCollection = options.TreatAsString || ReadFormat(parameter.Type) is not null || (!IsDictionary(parameter.Type, out _, out _) && IsCollection(parameter.Type, out _));
         string key = isValueOrCollection ? wireName : options.Prefix ?? string.Empty;
         QueryNode? node = BuildQueryNode(parameter.Type, key, name, options, 0, allowValue: true, out string? queryProblem);
         if (node is null)
@@ -1168,7 +1203,7 @@ internal static partial class Parser
     // ---------------------------------------------------------------- query values and objects
 
     /// <summary>How a [Query] attribute writes a value.</summary>
-    private sealed record QueryOptions(CollectionFormatKind Collection, string? Format, string Delimiter, string? Prefix);
+    private sealed record QueryOptions(CollectionFormatKind Collection, string? Format, string Delimiter, string? Prefix, bool TreatAsString = false);
 
     private static QueryOptions ReadQueryOptions(AttributeData? attribute, out bool explicitCollectionFormat)
     {
@@ -1178,6 +1213,7 @@ internal static partial class Parser
             return new QueryOptions(CollectionFormatKind.Multi, null, ".", null);
         }
         var collection = CollectionFormatKind.Multi;
+        bool treatAsString = false;
         string? format = null;
         string delimiter = ".";
         string? prefix = null;
@@ -1219,9 +1255,12 @@ internal static partial class Parser
                 case "Prefix":
                     prefix = named.Value.Value as string;
                     break;
+                case "TreatAsString" when named.Value.Value is bool b:
+                    treatAsString = b;
+                    break;
             }
         }
-        return new QueryOptions(collection, format, delimiter, prefix);
+        return new QueryOptions(collection, format, delimiter, prefix, treatAsString);
     }
 
     private const int MaxObjectDepth = 3;
@@ -1235,6 +1274,11 @@ internal static partial class Parser
         problem = null;
         bool mayBeNull = !type.IsValueType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
         ValueFormat? format = ReadFormat(type, options.Format);
+        if (format is null && options.TreatAsString && type.TypeKind != TypeKind.Error)
+        {
+            // [Query(TreatAsString = true)]: the object's text, as Refit sends it.
+            format = new ValueFormat(FormatKind.Object, null, true, options.Format);
+        }
         if (format is not null)
         {
             if (!allowValue)
@@ -1564,6 +1608,31 @@ internal static partial class Parser
         return IsJsonType(result) ? new ReturnShape(ResponseKind.Json, valueTask, resultType, result) : null;
     }
 
+    /// <summary>
+    /// <c>HttpResponseMessage</c> or <c>HttpContent</c> (or a type derived from one) when <paramref name="type"/> is
+    /// one, or a <c>Task</c>, <c>ValueTask</c> or <c>ApiResponse</c> of one; else null.
+    /// </summary>
+    private static string? HttpClientType(ITypeSymbol type)
+    {
+        for (int depth = 0; depth < 3; depth++)
+        {
+            if (InheritsFrom(type, KnownNames.HttpResponseMessage))
+            {
+                return "HttpResponseMessage";
+            }
+            if (InheritsFrom(type, KnownNames.HttpContent))
+            {
+                return "HttpContent";
+            }
+            if (type is not INamedTypeSymbol { TypeArguments.Length: 1 } named)
+            {
+                return null;
+            }
+            type = named.TypeArguments[0];
+        }
+        return null;
+    }
+
     /// <summary>Whether a type can go through System.Text.Json type information (as a body or a result).</summary>
     private static bool IsJsonType(ITypeSymbol type)
     {
@@ -1854,7 +1923,8 @@ internal static partial class Parser
     /// <summary>Reads <c>[BasePath("/v2")]</c>: the path escaped like a route literal, or null.</summary>
     private static string? ReadBasePath(INamedTypeSymbol type, string ownerName, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.BasePathAttribute);
+        // [PathPrefix] is Refit's name for the same thing.
+        AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) is KnownNames.BasePathAttribute or KnownNames.PathPrefixAttribute);
         if (attribute is null)
         {
             return null;

@@ -24,6 +24,33 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
             public Dictionary<Color, int>? Weights { get; set; }
         }
 
+        public sealed class Point
+        {
+            public int X { get; set; }
+            public int Y { get; set; }
+            public override string ToString() => X + ";" + Y;
+        }
+
+        public sealed record Item(int Id);
+
+        [System.Text.Json.Serialization.JsonSerializable(typeof(Item))]
+        public partial class ItemJson : System.Text.Json.Serialization.JsonSerializerContext
+        {
+        }
+
+        [PathPrefix("/v3")]
+        public interface IFeatures
+        {
+            [Get("/point")]
+            Task<string> PointAsync([Query(TreatAsString = true)] Point at);
+
+            [Post("/form")]
+            Task<string> FormAsync([Body(BodySerializationMethod.UrlEncoded)] string form);
+
+            [Get("/item")]
+            Task<Item> ItemAsync();
+        }
+
         public interface IPlain
         {
             Task<string> GetAsync(int id);
@@ -68,6 +95,27 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
 
         public static class Scenario
         {
+            public static Task<string> Point(TypedHttpClientOptions options) => TypedHttpClient.Create<IFeatures>(options).PointAsync(new Point { X = 1, Y = 2 });
+
+            public static Task<string> Form(TypedHttpClientOptions options) => TypedHttpClient.Create<IFeatures>(options).FormAsync("a=b&c");
+
+            public static async Task<string> Item(TypedHttpClientOptions options)
+            {
+                options.JsonSerializerOptions = ItemJson.Default.Options;
+                try
+                {
+                    return (await TypedHttpClient.Create<IFeatures>(options).ItemAsync()).ToString();
+                }
+                catch (ValidationApiException e)
+                {
+                    return "validation " + (int)e.StatusCode + " " + e.Content.Title + " " + string.Join(",", e.Content.Errors["Name"]);
+                }
+                catch (ApiException e)
+                {
+                    return "api " + (int)e.StatusCode + " " + e.Content + " | " + e.Message;
+                }
+            }
+
             public static Task<string> Colors(TypedHttpClientOptions options) =>
                 TypedHttpClient.Create<IApi>(options).ColorsAsync(
                     new Dictionary<Color, string> { [Color.Red] = "r", [Color.Green] = "g" },
@@ -100,7 +148,7 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
     public RefitSuiteTests(ClientFixture fixture) => _fixture = fixture;
 
     /// <summary>Generates, compiles and loads the user source once for all tests of this class.</summary>
-    public sealed class ClientFixture() : CompiledClientFixture(UserSource, withJsonGenerator: false);
+    public sealed class ClientFixture() : CompiledClientFixture(UserSource, withJsonGenerator: true);
 
     private async Task<RecordedRequest> SendAsync(string scenario)
     {
@@ -108,6 +156,13 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
         var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
         await _fixture.Assembly.CallAsync<string>("App.Scenario", scenario, options);
         return Assert.Single(transport.Requests);
+    }
+
+    private async Task<string> ItemAsync(int status, string contentType, string body)
+    {
+        var transport = new RecordingTransport { StatusCode = status, ResponseBody = body, ResponseContentType = contentType };
+        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
+        return await _fixture.Assembly.CallAsync<string>("App.Scenario", "Item", options);
     }
 
     private static string Headers(RecordedRequest request) => string.Join(" | ", request.Headers.Select(h => h.Key + ": " + h.Value));
@@ -168,5 +223,47 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
         var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
         string result = await _fixture.Assembly.CallAsync<string>("App.Scenario", "File", options);
         Assert.Equal("200 file body", result);
+    }
+
+    [Fact]
+    public async Task PathPrefix_is_put_before_every_route_as_BasePath_is()
+    {
+        RecordedRequest request = await SendAsync("Point");
+        Assert.StartsWith("http://example.test/v3/point", request.Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_TreatAsString_sends_the_objects_text_as_one_value()
+    {
+        RecordedRequest request = await SendAsync("Point");
+        Assert.Equal("http://example.test/v3/point?at=1%3B2", request.Uri);
+    }
+
+    [Fact]
+    public async Task A_UrlEncoded_string_body_is_sent_escaped_as_a_form_as_Refit_sends_it()
+    {
+        RecordedRequest request = await SendAsync("Form");
+        Assert.Equal("application/x-www-form-urlencoded; charset=utf-8 a%3Db%26c", request.ContentType + " " + request.BodyText);
+    }
+
+    [Fact]
+    public async Task A_2xx_body_that_is_not_JSON_where_JSON_is_read_is_an_ApiException_with_its_text()
+    {
+        string result = await ItemAsync(200, "text/html", "<html>proxy</html>");
+        Assert.Equal("api 200 <html>proxy</html> | GET http://example.test/v3/item answered 200 with a 'text/html' body, not JSON for 'App.Item'.", result);
+    }
+
+    [Fact]
+    public async Task A_2xx_JSON_body_is_still_read_as_JSON()
+    {
+        string result = await ItemAsync(200, "application/problem+json", "{\"Id\":4}");
+        Assert.Equal("Item { Id = 4 }", result);
+    }
+
+    [Fact]
+    public async Task Problem_details_with_errors_are_a_ValidationApiException_with_the_errors_by_field()
+    {
+        string result = await ItemAsync(400, "application/problem+json", "{\"title\":\"Invalid\",\"status\":400,\"errors\":{\"Name\":[\"required\",\"short\"]}}");
+        Assert.Equal("validation 400 Invalid required,short", result);
     }
 }

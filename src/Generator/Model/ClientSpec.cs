@@ -197,6 +197,9 @@ internal enum BodyKind
 
     /// <summary><c>application/x-www-form-urlencoded</c> from <see cref="ParameterSpec.Query"/>.</summary>
     Form,
+
+    /// <summary><c>[Body(UrlEncoded)] string</c>: the string escaped with <c>Uri.EscapeDataString</c>, as a form body.</summary>
+    FormString,
 }
 
 /// <summary>How a multipart part is written.</summary>

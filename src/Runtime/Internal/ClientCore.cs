@@ -473,6 +473,12 @@ public sealed class ClientCore
         {
             return default!;
         }
+        // A body that says it is not JSON (an HTML page from a proxy, text) is an ApiException with its text, as in Refit.
+        if (response.Headers.GetValue("Content-Type") is { } contentType && !IsJsonMediaType(contentType))
+        {
+            string text = await ReadStringAsync(response.Body, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
+            throw ApiException.NotJson(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, text, contentType, typeof(T).FullName ?? typeof(T).Name);
+        }
         try
         {
             return (await JsonBody.DeserializeAsync(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))!;
@@ -490,7 +496,25 @@ public sealed class ClientCore
         string? content = HasNoBody(request, response)
             ? null
             : await ReadStringAsync(response.Body, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
-        return new ApiException(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, content);
+        return ApiException.Create(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, content);
+    }
+
+    /// <summary>
+    /// Whether a media type is JSON: <c>application/json</c>, <c>text/json</c> or a <c>+json</c> suffix (RFC 6839),
+    /// parameters ignored.
+    /// </summary>
+    internal static bool IsJsonMediaType(string contentType)
+    {
+        ReadOnlySpan<char> media = contentType.AsSpan();
+        int semicolon = media.IndexOf(';');
+        if (semicolon >= 0)
+        {
+            media = media.Slice(0, semicolon);
+        }
+        media = media.Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("text/json", StringComparison.OrdinalIgnoreCase)
+            || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
