@@ -129,7 +129,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     [InlineData("a#b", "http://example.test/api/users/a%23b")]
     [InlineData("100%", "http://example.test/api/users/100%25")]
     [InlineData("...", "http://example.test/api/users/...")]
-    public async Task RouteValuesAreEscaped(string id, string expectedUri)
+    public async Task Route_values_are_escaped(string id, string expectedUri)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":5,"Name":"Ann"}""");
         string result = await _fixture.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
@@ -146,7 +146,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     [Theory]
     [InlineData("..", "http://example.test/api/users/%2E%2E")]
     [InlineData(".", "http://example.test/api/users/%2E")]
-    public async Task DotSegmentValuesAreEscapedByTheBuilder(string id, string expectedUri)
+    public async Task Dot_segment_values_are_escaped_by_the_builder(string id, string expectedUri)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":5,"Name":"Ann"}""");
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
@@ -156,7 +156,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     [Theory]
     [InlineData("..", "http://example.test/api/users/%2E%2E")]
     [InlineData(".", "http://example.test/api/users/%2E")]
-    public async Task DotSegmentValuesCannotClimbTheRoute(string id, string expectedUri)
+    public async Task Dot_segment_values_cannot_climb_the_route(string id, string expectedUri)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":5,"Name":"Ann"}""");
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
@@ -164,7 +164,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task CatchAllKeepsSlashesAndEscapesSegments()
+    public async Task Catch_all_keeps_slashes_and_escapes_segments()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("plain text");
         string result = await _fixture.Assembly.CallAsync<string>("App.Scenario", "File", options, "docs/a b/ü?.txt");
@@ -174,7 +174,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task CatchAllEscapesDotSegmentsInTheBuilder()
+    public async Task Catch_all_escapes_dot_segments_in_the_builder()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("plain text");
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "File", options, "docs/../secret");
@@ -182,7 +182,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task QueryIsFormattedInvariantlyWhateverTheCulture()
+    public async Task Query_is_formatted_invariantly_whatever_the_culture()
     {
         CultureInfo before = CultureInfo.CurrentCulture;
         CultureInfo beforeUi = CultureInfo.CurrentUICulture;
@@ -211,7 +211,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task JsonBodyAndHeaders()
+    public async Task Json_body_and_headers()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":7,"Name":"Zoë"}""");
         string result = await _fixture.Assembly.CallAsync<string>("App.Scenario", "Create", options, "req-1", null);
@@ -230,7 +230,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task HeaderParameterReplacesConstantHeaderOfTheSameName()
+    public async Task Header_parameter_replaces_constant_header_of_the_same_name()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":7,"Name":"Zoë"}""");
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "Create", options, null, "override");
@@ -240,7 +240,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task ApiResponseCarriesErrorStatus()
+    public async Task ApiResponse_carries_error_status()
     {
         (TypedHttpClientOptions options, _) = Options("""{"title":"nope"}""", status: 404);
         string result = await _fixture.Assembly.CallAsync<string>("App.Scenario", "Create", options, null, null);
@@ -248,7 +248,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task StringBodyIsUtf8Text()
+    public async Task String_body_is_utf8_text()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("stored");
         string result = await _fixture.Assembly.CallAsync<string>("App.Scenario", "Note", options);
@@ -262,7 +262,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task ByteArrayBodyIsSentAsItIs()
+    public async Task Byte_array_body_is_sent_as_it_is()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "Blob", options);
@@ -273,7 +273,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task CustomVerbThroughInheritedOnlyInterface()
+    public async Task Custom_verb_through_inherited_only_interface()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "Purge", options);
@@ -284,7 +284,7 @@ public sealed class BehaviourTests : IClassFixture<BehaviourTests.ClientFixture>
     }
 
     [Fact]
-    public async Task NullRouteValueThrowsArgumentNullException()
+    public async Task Null_route_value_throws_ArgumentNullException()
     {
         (TypedHttpClientOptions options, _) = Options();
         ArgumentNullException error = await Assert.ThrowsAsync<ArgumentNullException>(

@@ -104,7 +104,7 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
     private Task<string> Call(string scenario, params object?[] arguments) => _fixture.Assembly.CallAsync<string>("Declarative.Scenario", scenario, arguments);
 
     [Fact]
-    public async Task TheCallsSpanIsTaggedWithTheInterfaceMethodsName()
+    public async Task The_calls_span_is_tagged_with_the_interface_methods_name()
     {
         var stopped = new List<Activity>();
         using var listener = new ActivityListener
@@ -135,7 +135,7 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
     }
 
     [Fact]
-    public async Task TimeoutAttributeEndsACallThatGetsNoAnswerWithATimeoutError()
+    public async Task Timeout_attribute_ends_a_call_that_gets_no_answer_with_a_timeout_error()
     {
         var silent = new SilentTransport();
         // The client's own timeout is infinite: only the method's [Timeout(200)] can end the call.
@@ -145,14 +145,14 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
     }
 
     [Fact]
-    public async Task TimeoutAttributeAppliesToAsyncEnumerables()
+    public async Task Timeout_attribute_applies_to_async_enumerables()
     {
         TypedHttpException error = await Assert.ThrowsAsync<TypedHttpException>(() => Call("SlowItems", Options(new SilentTransport()).Options));
         Assert.Equal(HttpError.Timeout, error.Error);
     }
 
     [Fact]
-    public async Task CallersOwnCancellationStaysACancellationUnderATimeoutAttribute()
+    public async Task Callers_own_cancellation_stays_a_cancellation_under_a_timeout_attribute()
     {
         using var cancel = new CancellationTokenSource();
         Task<string> call = Call("Slow", Options(new SilentTransport()).Options, cancel.Token);
@@ -161,7 +161,7 @@ public sealed class DeclarativeBehaviourTests : IClassFixture<DeclarativeBehavio
     }
 
     [Fact]
-    public async Task RedirectPolicyAttributeIsSetOnTheRequestAndTheMethodWins()
+    public async Task Redirect_policy_attribute_is_set_on_the_request_and_the_method_wins()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("List", options);

@@ -29,7 +29,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void THTTP001_RouteHoleWithoutParameter() => Expect("THTTP001", """
+    public void THTTP001_route_hole_without_parameter() => Expect("THTTP001", """
         public interface IApi
         {
             [Get([|"/users/{id}"|])]
@@ -38,7 +38,7 @@ public sealed class DiagnosticTests
         """, "'{id}'");
 
     [Fact]
-    public void THTTP002_ParameterBoundAsHoleAndAuthorize() => Expect("THTTP002", """
+    public void THTTP002_parameter_bound_as_hole_and_authorize() => Expect("THTTP002", """
         public interface IApi
         {
             [Get("/users/{id}")]
@@ -47,7 +47,7 @@ public sealed class DiagnosticTests
         """, "the route hole '{id}' and as [Authorize]");
 
     [Fact]
-    public void THTTP002_ParameterBoundAsBodyAndQuery() => Expect("THTTP002", """
+    public void THTTP002_parameter_bound_as_body_and_query() => Expect("THTTP002", """
         public interface IApi
         {
             [Post("/users")]
@@ -56,7 +56,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP002_TwoParametersFillOneHole() => Expect("THTTP002", """
+    public void THTTP002_two_parameters_fill_one_hole() => Expect("THTTP002", """
         public interface IApi
         {
             [Get("/users/{id}")]
@@ -65,7 +65,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP003_TwoBodies() => Expect("THTTP003", """
+    public void THTTP003_two_bodies() => Expect("THTTP003", """
         public interface IApi
         {
             [Post("/pairs")]
@@ -74,7 +74,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP004_TwoCancellationTokens() => Expect("THTTP004", """
+    public void THTTP004_two_cancellation_tokens() => Expect("THTTP004", """
         public interface IApi
         {
             [Get("/a")]
@@ -83,7 +83,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP005_VoidReturn() => Expect("THTTP005", """
+    public void THTTP005_void_return() => Expect("THTTP005", """
         public interface IApi
         {
             [Get("/a")]
@@ -92,7 +92,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP005_StreamResult() => Expect("THTTP005", """
+    public void THTTP005_stream_result() => Expect("THTTP005", """
         public interface IApi
         {
             [Get("/a")]
@@ -101,7 +101,7 @@ public sealed class DiagnosticTests
         """, "Task<MemoryStream>");
 
     [Fact]
-    public void THTTP006_HeaderWithoutColon() => Expect("THTTP006", """
+    public void THTTP006_header_without_colon() => Expect("THTTP006", """
         public interface IApi
         {
             [Get("/a")]
@@ -111,7 +111,7 @@ public sealed class DiagnosticTests
         """, "X-Broken value");
 
     [Fact]
-    public void THTTP006_HeaderNameNotAToken() => Expect("THTTP006", """
+    public void THTTP006_header_name_not_a_token() => Expect("THTTP006", """
         [Headers([|"Bad Name: value"|])]
         public interface IApi
         {
@@ -121,7 +121,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP007_LineBreakInConstantHeader() => Expect("THTTP007", """
+    public void THTTP007_line_break_in_constant_header() => Expect("THTTP007", """
         public interface IApi
         {
             [Get("/a")]
@@ -131,7 +131,7 @@ public sealed class DiagnosticTests
         """, "header 'X-Note'");
 
     [Fact]
-    public void THTTP007_LineBreakInRoute() => Expect("THTTP007", """
+    public void THTTP007_line_break_in_route() => Expect("THTTP007", """
         public interface IApi
         {
             [Get([|"/a\nHost: evil"|])]
@@ -140,7 +140,7 @@ public sealed class DiagnosticTests
         """, "route");
 
     [Fact]
-    public void THTTP008_RouteWithoutLeadingSlash() => Expect("THTTP008", """
+    public void THTTP008_route_without_leading_slash() => Expect("THTTP008", """
         public interface IApi
         {
             [Get([|"users"|])]
@@ -149,7 +149,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP009_MethodWithoutHttpAttribute() => Expect("THTTP009", """
+    public void THTTP009_method_without_http_attribute() => Expect("THTTP009", """
         public interface IApi
         {
             [Get("/a")]
@@ -160,7 +160,7 @@ public sealed class DiagnosticTests
         """, "IApi.OtherAsync");
 
     [Fact]
-    public void THTTP010_UnformattableQueryParameter() => Expect("THTTP010", """
+    public void THTTP010_unformattable_query_parameter() => Expect("THTTP010", """
         public interface IApi
         {
             [Get("/a")]
@@ -169,7 +169,7 @@ public sealed class DiagnosticTests
         """, "items of type 'Stream'");
 
     [Fact]
-    public void THTTP010_UnformattableRouteValue() => Expect("THTTP010", """
+    public void THTTP010_unformattable_route_value() => Expect("THTTP010", """
         public interface IApi
         {
             [Get("/a/{id}")]
@@ -178,7 +178,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP011_RefParameter() => Expect("THTTP011", """
+    public void THTTP011_ref_parameter() => Expect("THTTP011", """
         public interface IApi
         {
             [Get("/a")]
@@ -187,7 +187,7 @@ public sealed class DiagnosticTests
         """, "'ref'");
 
     [Fact]
-    public void THTTP011_OutParameter() => Expect("THTTP011", """
+    public void THTTP011_out_parameter() => Expect("THTTP011", """
         public interface IApi
         {
             [Get("/a")]
@@ -196,7 +196,7 @@ public sealed class DiagnosticTests
         """, "'out'");
 
     [Fact]
-    public void THTTP012_GenericMethod() => Expect("THTTP012", """
+    public void THTTP012_generic_method() => Expect("THTTP012", """
         public interface IApi
         {
             [Get("/a")]
@@ -205,7 +205,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP013_UnclosedHole() => Expect("THTTP013", """
+    public void THTTP013_unclosed_hole() => Expect("THTTP013", """
         public interface IApi
         {
             [Get([|"/a/{id"|])]
@@ -214,7 +214,7 @@ public sealed class DiagnosticTests
         """, "never closed");
 
     [Fact]
-    public void THTTP013_CatchAllInQuery() => Expect("THTTP013", """
+    public void THTTP013_catch_all_in_query() => Expect("THTTP013", """
         public interface IApi
         {
             [Get([|"/a?x={**rest}"|])]
@@ -223,7 +223,7 @@ public sealed class DiagnosticTests
         """, "catch-all");
 
     [Fact]
-    public void THTTP014_TwoHttpMethodAttributes() => Expect("THTTP014", """
+    public void THTTP014_two_http_method_attributes() => Expect("THTTP014", """
         public interface IApi
         {
             [Get("/a")]
@@ -233,7 +233,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP015_HttpAttributeOnClassMethod() => Expect("THTTP015", """
+    public void THTTP015_http_attribute_on_class_method() => Expect("THTTP015", """
         public class NotAnInterface
         {
             [Get("/a")]
@@ -242,7 +242,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP016_InterfaceNestedInGenericType() => Expect("THTTP016", """
+    public void THTTP016_interface_nested_in_generic_type() => Expect("THTTP016", """
         public class Outer<T>
         {
             public interface [|IApi|]
@@ -254,7 +254,7 @@ public sealed class DiagnosticTests
         """, "nested in the generic type 'Outer<T>'");
 
     [Fact]
-    public void THTTP033_ConstructionWhoseTypeArgumentLeavesAParameterWithoutAPlace() => Expect("THTTP033", """
+    public void THTTP033_construction_whose_type_argument_leaves_a_parameter_without_a_place() => Expect("THTTP033", """
         public sealed record User(int Id);
 
         public interface ICrudApi<T>
@@ -270,7 +270,7 @@ public sealed class DiagnosticTests
         """, "'ICrudApi<User>'");
 
     [Fact]
-    public void THTTP033_ConstructionNamesTheInnerProblemWithItsId()
+    public void THTTP033_construction_names_the_inner_problem_with_its_id()
     {
         Diagnostic diagnostic = Expect("THTTP033", """
             [assembly: TypedHttpClientFor(typeof([|ICrudApi<User>|]))]
@@ -288,7 +288,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void THTTP033_ClosedBaseReportedOnTheInterfaceThatClosesIt() => Expect("THTTP033", """
+    public void THTTP033_closed_base_reported_on_the_interface_that_closes_it() => Expect("THTTP033", """
         public sealed record User(int Id);
 
         public interface ICrudApi<T>
@@ -303,7 +303,7 @@ public sealed class DiagnosticTests
         """, "THTTP020");
 
     [Fact]
-    public void THTTP033_ConstructionWithAPrivateTypeArgument() => Expect("THTTP033", """
+    public void THTTP033_construction_with_a_private_type_argument() => Expect("THTTP033", """
         public interface ICrudApi<T>
         {
             [Get("/items/{id}")]
@@ -319,7 +319,7 @@ public sealed class DiagnosticTests
         """, "not accessible");
 
     [Fact]
-    public void THTTP016_PrivateNestedInterface() => Expect("THTTP016", """
+    public void THTTP016_private_nested_interface() => Expect("THTTP016", """
         public class Outer
         {
             private interface [|IHidden|]
@@ -331,7 +331,7 @@ public sealed class DiagnosticTests
         """, "not accessible");
 
     [Fact]
-    public void THTTP017_CustomVerbThatIsNotConstant() => Expect("THTTP017", """
+    public void THTTP017_custom_verb_that_is_not_constant() => Expect("THTTP017", """
         public sealed class DynamicAttribute : HttpMethodAttribute
         {
             public DynamicAttribute(string path) : base(System.Environment.GetEnvironmentVariable("VERB") ?? "GET", path) { }
@@ -345,7 +345,7 @@ public sealed class DiagnosticTests
         """, "neither a constant nor one of its own parameters");
 
     [Fact]
-    public void THTTP017_CustomVerbThatIsNotAToken() => Expect("THTTP017", """
+    public void THTTP017_custom_verb_that_is_not_a_token() => Expect("THTTP017", """
         public sealed class SpacedAttribute : HttpMethodAttribute
         {
             public SpacedAttribute(string path) : base("GET X", path) { }
@@ -359,7 +359,7 @@ public sealed class DiagnosticTests
         """, "not a valid HTTP method");
 
     [Fact]
-    public void THTTP018_PropertyInInterface() => Expect("THTTP018", """
+    public void THTTP018_property_in_interface() => Expect("THTTP018", """
         public interface IApi
         {
             [Get("/a")]
@@ -370,7 +370,7 @@ public sealed class DiagnosticTests
         """, "property");
 
     [Fact]
-    public void THTTP019_InvalidHeaderParameterName() => Expect("THTTP019", """
+    public void THTTP019_invalid_header_parameter_name() => Expect("THTTP019", """
         public interface IApi
         {
             [Get("/a")]
@@ -379,7 +379,7 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void THTTP020_ComplexParameterWithoutBody() => Expect("THTTP020", """
+    public void THTTP020_complex_parameter_without_body() => Expect("THTTP020", """
         public sealed record User(string Name);
 
         public interface IApi
@@ -410,7 +410,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("/files/v{version?}")]
     [InlineData("/files/{**rest?}")]
-    public void THTTP013_OptionalHoleThatIsNotAWholeSegment(string route) => Expect("THTTP013", $$"""
+    public void THTTP013_optional_hole_that_is_not_a_whole_segment(string route) => Expect("THTTP013", $$"""
         public interface IApi
         {
             [Get([|"{{route}}"|])]
@@ -419,7 +419,7 @@ public sealed class DiagnosticTests
         """, "not a whole path segment");
 
     [Fact]
-    public void THTTP021_MultipartWithBody() => Expect("THTTP021", """
+    public void THTTP021_multipart_with_body() => Expect("THTTP021", """
         public interface IApi
         {
             [Post("/upload")]
@@ -443,7 +443,7 @@ public sealed class DiagnosticTests
         """;
 
     [Fact]
-    public void THTTP022_BodyTypeNotInAnyJsonContext() => ExpectWarning("THTTP022", JsonContextSource + """
+    public void THTTP022_body_type_not_in_any_json_context() => ExpectWarning("THTTP022", JsonContextSource + """
         public interface IApi
         {
             [Post("/users")]
@@ -452,7 +452,7 @@ public sealed class DiagnosticTests
         """, "add [JsonSerializable(typeof(User))]", withJsonGenerator: true);
 
     [Fact]
-    public void THTTP022_ResultTypeNotInAnyJsonContext() => ExpectWarning("THTTP022", JsonContextSource + """
+    public void THTTP022_result_type_not_in_any_json_context() => ExpectWarning("THTTP022", JsonContextSource + """
         public interface IApi
         {
             [Get("/users")]
@@ -461,7 +461,7 @@ public sealed class DiagnosticTests
         """, "'List<User>'", withJsonGenerator: true);
 
     [Fact]
-    public void THTTP022_NotReportedForDeclaredOrReachableTypesOrWithoutAnyContext()
+    public void THTTP022_not_reported_for_declared_or_reachable_types_or_without_any_context()
     {
         GeneratorRun declared = GeneratorHarness.Run(GeneratorHarness.Usings + JsonContextSource + """
             public interface IApi
@@ -484,7 +484,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void THTTP022_ReadsEveryPartOfAPartialContext()
+    public void THTTP022_reads_every_part_of_a_partial_context()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + JsonContextSource + """
             [JsonSerializable(typeof(User))]
@@ -505,7 +505,7 @@ public sealed class DiagnosticTests
     [InlineData("/a?x=1?y=2", "second '?'")]
     [InlineData("/a#top", "fragment")]
     [InlineData("/a?", "followed by no parameter")]
-    public void THTTP023_RouteMisuse(string route, string fragment) => Expect("THTTP023", $$"""
+    public void THTTP023_route_misuse(string route, string fragment) => Expect("THTTP023", $$"""
         public interface IApi
         {
             [Get([|"{{route}}"|])]
@@ -514,7 +514,7 @@ public sealed class DiagnosticTests
         """, fragment);
 
     [Fact]
-    public void THTTP024_CollectionFormatOnASingleValue() => ExpectWarning("THTTP024", """
+    public void THTTP024_collection_format_on_a_single_value() => ExpectWarning("THTTP024", """
         public interface IApi
         {
             [Get("/a")]
@@ -523,7 +523,7 @@ public sealed class DiagnosticTests
         """, "CollectionFormat.Csv");
 
     [Fact]
-    public void THTTP025_HeaderCollectionOfTheWrongType() => Expect("THTTP025", """
+    public void THTTP025_header_collection_of_the_wrong_type() => Expect("THTTP025", """
         public interface IApi
         {
             [Get("/a")]
@@ -532,7 +532,7 @@ public sealed class DiagnosticTests
         """, "IDictionary<string, string>");
 
     [Fact]
-    public void THTTP026_AuthorizeOnANonString() => Expect("THTTP026", """
+    public void THTTP026_authorize_on_a_non_string() => Expect("THTTP026", """
         public interface IApi
         {
             [Get("/a")]
@@ -541,7 +541,7 @@ public sealed class DiagnosticTests
         """, "declare it string");
 
     [Fact]
-    public void THTTP027_InvalidMultipartBoundary() => Expect("THTTP027", """
+    public void THTTP027_invalid_multipart_boundary() => Expect("THTTP027", """
         public interface IApi
         {
             [Post("/a")]
@@ -551,7 +551,7 @@ public sealed class DiagnosticTests
         """, "boundary alphabet");
 
     [Fact]
-    public void THTTP028_UrlParameterOfTheWrongType() => Expect("THTTP028", """
+    public void THTTP028_url_parameter_of_the_wrong_type() => Expect("THTTP028", """
         public interface IApi
         {
             [Get("")]
@@ -560,7 +560,7 @@ public sealed class DiagnosticTests
         """, "declare it string or Uri");
 
     [Fact]
-    public void THTTP028_TwoUrlParameters() => Expect("THTTP028", """
+    public void THTTP028_two_url_parameters() => Expect("THTTP028", """
         public interface IApi
         {
             [Get("")]
@@ -569,7 +569,7 @@ public sealed class DiagnosticTests
         """, "'first' is [Url] already");
 
     [Fact]
-    public void THTTP029_BasePathWithoutSlash() => Expect("THTTP029", """
+    public void THTTP029_base_path_without_slash() => Expect("THTTP029", """
         [BasePath([|"v2"|])]
         public interface IApi
         {
@@ -579,7 +579,7 @@ public sealed class DiagnosticTests
         """, "must start with '/'");
 
     [Fact]
-    public void THTTP029_BasePathWithAHole() => Expect("THTTP029", """
+    public void THTTP029_base_path_with_a_hole() => Expect("THTTP029", """
         [BasePath([|"/v{version}"|])]
         public interface IApi
         {
@@ -589,7 +589,7 @@ public sealed class DiagnosticTests
         """, "hole");
 
     [Fact]
-    public void THTTP030_RouteHoleNamesNoProperty() => Expect("THTTP030", """
+    public void THTTP030_route_hole_names_no_property() => Expect("THTTP030", """
         public sealed record GroupRequest(int GroupId);
 
         public interface IApi
@@ -600,7 +600,7 @@ public sealed class DiagnosticTests
         """, "no public readable property 'UserId'");
 
     [Fact]
-    public void THTTP031_ZeroTimeoutOnAMethod() => Expect("THTTP031", """
+    public void THTTP031_zero_timeout_on_a_method() => Expect("THTTP031", """
         public interface IApi
         {
             [Get("/a")]
@@ -610,7 +610,7 @@ public sealed class DiagnosticTests
         """, "[Timeout(0)] on 'IApi.GetAsync'");
 
     [Fact]
-    public void THTTP031_NegativeTimeoutOnAnInterface() => Expect("THTTP031", """
+    public void THTTP031_negative_timeout_on_an_interface() => Expect("THTTP031", """
         [Timeout([|-5|])]
         public interface IApi
         {
@@ -621,7 +621,7 @@ public sealed class DiagnosticTests
         """, "[Timeout(-5)] on 'IApi'");
 
     [Fact]
-    public void THTTP031_InfiniteTimeoutConstantIsNotATimeout() => Expect("THTTP031", """
+    public void THTTP031_infinite_timeout_constant_is_not_a_timeout() => Expect("THTTP031", """
         public interface IApi
         {
             [Get("/a")]
@@ -631,7 +631,7 @@ public sealed class DiagnosticTests
         """, "[Timeout(-1)]");
 
     [Fact]
-    public void THTTP032_RedirectPolicyThatIsNoMember() => Expect("THTTP032", """
+    public void THTTP032_redirect_policy_that_is_no_member() => Expect("THTTP032", """
         [RedirectPolicy([|(RedirectPolicy)7|])]
         public interface IApi
         {
@@ -641,7 +641,7 @@ public sealed class DiagnosticTests
         """, "[RedirectPolicy(7)] on 'IApi'");
 
     [Fact]
-    public void THTTP020_ImplicitObjectOnGetIsAQueryObject()
+    public void THTTP020_implicit_object_on_get_is_a_query_object()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public sealed record Filter(string Name, int Page);
@@ -656,7 +656,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void THTTP034_TwoParametersBindOneQueryKey() => ExpectWarning("THTTP034", """
+    public void THTTP034_two_parameters_bind_one_query_key() => ExpectWarning("THTTP034", """
         public interface IApi
         {
             [Get("/search")]
@@ -665,7 +665,7 @@ public sealed class DiagnosticTests
         """, "Parameter 'email' of 'IApi.SearchAsync' binds the query key 'q' that parameter 'name' binds already, so the request to '/search'");
 
     [Fact]
-    public void THTTP034_AQueryObjectPropertyAndAParameterBindOneKey() => ExpectWarning("THTTP034", """
+    public void THTTP034_a_query_object_property_and_a_parameter_bind_one_key() => ExpectWarning("THTTP034", """
         public sealed class Filter
         {
             public int? Page { get; set; }
@@ -679,7 +679,7 @@ public sealed class DiagnosticTests
         """, "'Page'");
 
     [Fact]
-    public void THTTP035_HoleUsedTwiceWhileAParameterFillsNone() => ExpectWarning("THTTP035", """
+    public void THTTP035_hole_used_twice_while_a_parameter_fills_none() => ExpectWarning("THTTP035", """
         public interface IApi
         {
             [Get([|"/users/{id}/friends/{id}"|])]
@@ -688,7 +688,7 @@ public sealed class DiagnosticTests
         """, "The route '/users/{id}/friends/{id}' of 'IApi.FriendAsync' uses the hole '{id}' twice while parameter 'friendId' fills no hole");
 
     [Fact]
-    public void THTTP036_QueryKeyInTheRouteAndBoundByAParameter() => ExpectWarning("THTTP036", """
+    public void THTTP036_query_key_in_the_route_and_bound_by_a_parameter() => ExpectWarning("THTTP036", """
         public interface IApi
         {
             [Get("/users?page=1&size=10")]
@@ -748,7 +748,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void RepeatedHoleWithEveryParameterInAHoleIsNoWarning()
+    public void Repeated_hole_with_every_parameter_in_a_hole_is_no_warning()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public interface IApi
@@ -761,7 +761,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void GenericInterfaceUsedOnlyThroughAClosingInterfaceBuilds()
+    public void Generic_interface_used_only_through_a_closing_interface_builds()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public interface IRepository<T>
@@ -779,7 +779,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void THTTP012_GenericMethodInAGenericInterface() => Expect("THTTP012", """
+    public void THTTP012_generic_method_in_a_generic_interface() => Expect("THTTP012", """
         public interface IRepository<T>
         {
             [Get("/items/{id}")]
@@ -788,7 +788,7 @@ public sealed class DiagnosticTests
         """, "'IRepository.GetAsync' is generic");
 
     [Fact]
-    public void ErrorInBaseInterfaceIsReportedOnceAndBlocksBothClients()
+    public void Error_in_base_interface_is_reported_once_and_blocks_both_clients()
     {
         (string source, _) = Markup.Parse(GeneratorHarness.Usings + """
             public interface IBaseApi
@@ -809,7 +809,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void EveryDescriptorIsDocumented()
+    public void Every_descriptor_is_documented()
     {
         string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         var descriptors = typeof(ClientGenerator).Assembly.GetType("TypedHttp.Generator.Diagnostics")!

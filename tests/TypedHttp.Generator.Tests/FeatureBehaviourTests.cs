@@ -267,7 +267,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     private static string Headers(RecordedRequest request) => string.Join(" | ", request.Headers.Select(h => h.Key + ": " + h.Value));
 
     [Fact]
-    public async Task QueryCollectionsObjectsDictionariesEnumsAndFormatsAreInvariant()
+    public async Task Query_collections_objects_dictionaries_enums_and_formats_are_invariant()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await InGerman(() => Call("Search", options));
@@ -287,7 +287,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task RouteObjectFillsHolesAndSendsItsOtherPropertiesAsQuery()
+    public async Task Route_object_fills_holes_and_sends_its_other_properties_as_query()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Group", options);
@@ -298,7 +298,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     [InlineData("7", "http://example.test/api/v2/users/7/posts")]
     [InlineData(null, "http://example.test/api/v2/users/posts")]
     [InlineData("a/b", "http://example.test/api/v2/users/a%2Fb/posts")]
-    public async Task OptionalSegmentIsDroppedWhenNull(string? id, string expected)
+    public async Task Optional_segment_is_dropped_when_null(string? id, string expected)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Posts", options, id);
@@ -308,7 +308,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     [Theory]
     [InlineData("https://other.test/page?cursor=abc", "https://other.test/page?cursor=abc&page=3")]
     [InlineData("/next/ü", "http://example.test/api/next/%C3%BC?page=3")]
-    public async Task UrlParameterReplacesBaseAddressAndBasePath(string next, string expected)
+    public async Task Url_parameter_replaces_base_address_and_base_path(string next, string expected)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Follow", options, next);
@@ -318,7 +318,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     [Theory]
     [InlineData("ftp://other.test/x")]
     [InlineData("relative/path")]
-    public async Task UrlParameterRefusesOtherSchemesAndRelativePaths(string next)
+    public async Task Url_parameter_refuses_other_schemes_and_relative_paths(string next)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => Call("Follow", options, next));
@@ -327,7 +327,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task GetterFillsAuthorizationHeaderThatHoldsOnlyAScheme()
+    public async Task Getter_fills_authorization_header_that_holds_only_a_scheme()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         string? seenUri = null;
@@ -342,7 +342,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task MissingGetterIsAClearError()
+    public async Task Missing_getter_is_a_clear_error()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         options.AuthorizationHeaderValueGetter = null;
@@ -355,7 +355,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     [Theory]
     [InlineData("")]
     [InlineData("  ")]
-    public async Task GetterReturningNoCredentialsSendsNoAuthorizationHeader(string credentials)
+    public async Task Getter_returning_no_credentials_sends_no_authorization_header(string credentials)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult(credentials);
@@ -364,7 +364,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task GetterReturningNullIsAClearError()
+    public async Task Getter_returning_null_is_a_clear_error()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult<string>(null!);
@@ -374,7 +374,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task AuthorizeParameterWinsOverTheGetter()
+    public async Task Authorize_parameter_wins_over_the_getter()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult("from-getter");
@@ -385,7 +385,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task HeaderCollectionSetsEachEntryAndKeepsConstantCredentials()
+    public async Task Header_collection_sets_each_entry_and_keeps_constant_credentials()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Basic", options, new Dictionary<string, string> { ["X-One"] = "1", ["X-Two"] = "2" });
@@ -395,7 +395,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task HeaderCollectionRefusesHeaderInjection()
+    public async Task Header_collection_refuses_header_injection()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Assert.ThrowsAsync<ArgumentException>(() => Call("Basic", options, new Dictionary<string, string> { ["X-A"] = "a\r\nInjected: b" }));
@@ -403,7 +403,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task FormBodyIsUrlEncodedInvariantAndReplayable()
+    public async Task Form_body_is_url_encoded_invariant_and_replayable()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await InGerman(() => Call("Login", options));
@@ -417,7 +417,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task DictionaryFormBody()
+    public async Task Dictionary_form_body()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Fields", options);
@@ -425,7 +425,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task SeekableStreamBodyIsReplayedFromItsStartPosition()
+    public async Task Seekable_stream_body_is_replayed_from_its_start_position()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         var stream = new MemoryStream(Encoding.UTF8.GetBytes("skip:payload"));
@@ -441,7 +441,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task UnseekableStreamBodyIsChunkedAndNotReplayable()
+    public async Task Unseekable_stream_body_is_chunked_and_not_replayable()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         var body = new GatedStream("one ", "shot");
@@ -455,7 +455,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task MultipartBodyBytesAreExact()
+    public async Task Multipart_body_bytes_are_exact()
     {
         string file = Path.Combine(Path.GetTempPath(), "typedhttp-" + Guid.NewGuid().ToString("N") + ".txt");
         File.WriteAllText(file, "file text");
@@ -505,7 +505,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task MultipartBoundaryIsRandomPerRequest()
+    public async Task Multipart_boundary_is_random_per_request()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Random", options);
@@ -525,19 +525,19 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task StreamResultIsTheResponseBody()
+    public async Task Stream_result_is_the_response_body()
     {
         Assert.Equal("file body", await Call("File", Options("file body").Options));
     }
 
     [Fact]
-    public async Task BytesResultIsTheResponseBody()
+    public async Task Bytes_result_is_the_response_body()
     {
         Assert.Equal("C2AB", await Call("Bytes", Options("\u00ab").Options));
     }
 
     [Fact]
-    public async Task StreamResultThrowsApiExceptionForErrorStatus()
+    public async Task Stream_result_throws_ApiException_for_error_status()
     {
         (TypedHttpClientOptions options, _) = Options("nope", status: 500);
         ApiException error = await Assert.ThrowsAsync<ApiException>(() => Call("File", options));
@@ -545,7 +545,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task InterfaceApiResponses()
+    public async Task Interface_api_responses()
     {
         Assert.Equal("200 7 ok", await Call("Item", Options("""{"Id":7}""").Options));
         Assert.Equal("404 <null> error", await Call("Item", Options("""{"title":"x"}""", status: 404).Options));
@@ -578,7 +578,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task AsyncEnumerableHonoursTheMethodsCancellationToken()
+    public async Task Async_enumerable_honours_the_methods_CancellationToken()
     {
         var body = new GatedStream("[{\"Id\":1},", "{\"Id\":2}]");
         var transport = new RecordingTransport { ResponseStream = () => body };
@@ -607,7 +607,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task StreamResultIsOwnedByTheCallerAndDisposingItReleasesTheResponse()
+    public async Task Stream_result_is_owned_by_the_caller_and_disposing_it_releases_the_response()
     {
         var body = new TrackingStream(Encoding.UTF8.GetBytes("data"));
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
@@ -621,7 +621,7 @@ public sealed class FeatureBehaviourTests : IClassFixture<FeatureBehaviourTests.
     }
 
     [Fact]
-    public async Task MultipartWithAnUnseekableStreamPartIsChunkedAndNotReplayable()
+    public async Task Multipart_with_an_unseekable_stream_part_is_chunked_and_not_replayable()
     {
         string file = Path.Combine(Path.GetTempPath(), "typedhttp-" + Guid.NewGuid().ToString("N") + ".txt");
         File.WriteAllText(file, "f");

@@ -141,7 +141,7 @@ public sealed class GenericInterfaceTests : IClassFixture<GenericInterfaceTests.
     }
 
     [Fact]
-    public async Task ClosedConstructionCreatedDirectlyFormatsItsKeyType()
+    public async Task Closed_construction_created_directly_formats_its_key_type()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":"0f8fad5b-d9cb-469f-a165-70867728950e","Quantity":3}""");
 
@@ -152,7 +152,7 @@ public sealed class GenericInterfaceTests : IClassFixture<GenericInterfaceTests.
     }
 
     [Fact]
-    public async Task SecondConstructionOfTheSameGenericSendsItsOwnBodyType()
+    public async Task Second_construction_of_the_same_generic_sends_its_own_body_type()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":9,"Name":"Ann"}""");
 
@@ -165,7 +165,7 @@ public sealed class GenericInterfaceTests : IClassFixture<GenericInterfaceTests.
     }
 
     [Fact]
-    public async Task ResultOfACollectionOfTheTypeArgumentIsRead()
+    public async Task Result_of_a_collection_of_the_type_argument_is_read()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""[{"Id":1,"Name":"a"},{"Id":2,"Name":"b"}]""");
 
@@ -176,7 +176,7 @@ public sealed class GenericInterfaceTests : IClassFixture<GenericInterfaceTests.
     }
 
     [Fact]
-    public async Task DerivedInterfaceImplementsItsClosedGenericBase()
+    public async Task Derived_interface_implements_its_closed_generic_base()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Id":7,"Name":"Zoë"}""");
 
@@ -187,7 +187,7 @@ public sealed class GenericInterfaceTests : IClassFixture<GenericInterfaceTests.
     }
 
     [Fact]
-    public async Task ConstructionNothingNamesFailsWithTheFixInTheMessage()
+    public async Task Construction_nothing_names_fails_with_the_fix_in_the_message()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("{}");
 
@@ -198,7 +198,7 @@ public sealed class GenericInterfaceTests : IClassFixture<GenericInterfaceTests.
     }
 
     [Fact]
-    public async Task ConstructionInAnotherAssemblyNamedByTheAssemblyAttribute()
+    public async Task Construction_in_another_assembly_named_by_the_assembly_attribute()
     {
         GeneratorRun library = GeneratorHarness.Run(LibrarySource).AssertNoGeneratorDiagnostics().AssertCompiles();
         Assert.Empty(library.Clients);

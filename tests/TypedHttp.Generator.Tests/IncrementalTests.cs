@@ -124,7 +124,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingAnUnrelatedFileKeepsEveryStepCached()
+    public void Editing_an_unrelated_file_keeps_every_step_cached()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 1, OtherSource + "\npublic sealed class Added { }\n");
@@ -133,7 +133,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingAMethodBodyElsewhereKeepsEveryStepCached()
+    public void Editing_a_method_body_elsewhere_keeps_every_step_cached()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 1, OtherSource.Replace("value * 2", "value + value"));
@@ -142,7 +142,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void DeclaringAnotherJsonTypeReemitsNoClient()
+    public void Declaring_another_json_type_reemits_no_client()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 2, JsonSource.Replace("[JsonSerializable(typeof(User))]", "[JsonSerializable(typeof(User))]\n[JsonSerializable(typeof(int[]))]"));
@@ -153,7 +153,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void ATypeNoContextDeclaresIsWarnedAboutAndDeclaringItClearsTheWarning()
+    public void A_type_no_context_declares_is_warned_about_and_declaring_it_clears_the_warning()
     {
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ApiSource, OtherSource, JsonSource.Replace("typeof(User)", "typeof(int)"));
         GeneratorDriver driver = CreateDriver().RunGenerators(compilation);
@@ -165,7 +165,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingTheInterfaceFileWithoutChangingTheApiKeepsEmitCached()
+    public void Editing_the_interface_file_without_changing_the_api_keeps_emit_cached()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         // Moving every declaration down by a comment line changes positions but not the model.
@@ -174,7 +174,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void ChangingOneInterfaceReemitsOnlyThatInterface()
+    public void Changing_one_interface_reemits_only_that_interface()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace("\"/users\"", "\"/people\""));
@@ -186,7 +186,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void AddingATimeoutOrRedirectPolicyToTheInterfaceReemitsItsClient()
+    public void Adding_a_timeout_or_redirect_policy_to_the_interface_reemits_its_client()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         GeneratorRunResult result = Rerun(driver, compilation, 0, ApiSource.Replace(
@@ -242,7 +242,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void AddingAPropertyToAQueryObjectInAnotherFileReemitsTheClient()
+    public void Adding_a_property_to_a_query_object_in_another_file_reemits_the_client()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
         GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace(
@@ -253,7 +253,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void ChangingAConstantRouteInAnotherFileReemitsTheClient()
+    public void Changing_a_constant_route_in_another_file_reemits_the_client()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
         GeneratorRunResult result = Rerun(driver, compilation, 1, SearchModelSource.Replace("\"/search\"", "\"/find\""));
@@ -262,7 +262,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingBodiesInTheFileOfAQueryObjectParsesNothing()
+    public void Editing_bodies_in_the_file_of_a_query_object_parses_nothing()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
         int parsedBefore = Parser.InterfacesParsedOnThisThread;
@@ -274,7 +274,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingAMethodBodyElsewhereParsesNothingAndEditingTheApiFileParsesItsInterfaces()
+    public void Editing_a_method_body_elsewhere_parses_nothing_and_editing_the_api_file_parses_its_interfaces()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         int parsedBefore = Parser.InterfacesParsedOnThisThread;
@@ -287,7 +287,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void AChangedCompilationOptionParsesAgain()
+    public void A_changed_compilation_option_parses_again()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstRun();
         int parsedBefore = Parser.InterfacesParsedOnThisThread;
@@ -297,7 +297,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void ChangingAPropertyTypeOfAQueryObjectInAnotherFileReemitsTheClient()
+    public void Changing_a_property_type_of_a_query_object_in_another_file_reemits_the_client()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstSearchRun();
         // The declaration keeps its length and every token but one: only its type changes.
@@ -307,7 +307,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void ModelsHoldNoSymbolsSyntaxOrCompilations()
+    public void Models_hold_no_symbols_syntax_or_compilations()
     {
         // Sources that give every step an output: clients, a warning, JSON contexts and uses, a construction.
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation(
@@ -368,7 +368,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void EditingTheBodyThatCreatesAConstructionParsesNothingAndReemitsNothing()
+    public void Editing_the_body_that_creates_a_construction_parses_nothing_and_reemits_nothing()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstGenericRun();
         int parsedBefore = Parser.InterfacesParsedOnThisThread;
@@ -382,7 +382,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void ASecondUseOfAConstructionInABodyParsesNothingAndReemitsNothing()
+    public void A_second_use_of_a_construction_in_a_body_parses_nothing_and_reemits_nothing()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstGenericRun();
         int parsedBefore = Parser.InterfacesParsedOnThisThread;
@@ -394,7 +394,7 @@ public sealed class IncrementalTests
     }
 
     [Fact]
-    public void ANewConstructionInABodyParsesThatConstructionOnly()
+    public void A_new_construction_in_a_body_parses_that_construction_only()
     {
         (GeneratorDriver driver, CSharpCompilation compilation) = FirstGenericRun();
         int parsedBefore = Parser.InterfacesParsedOnThisThread;

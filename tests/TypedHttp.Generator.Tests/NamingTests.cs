@@ -7,7 +7,7 @@ namespace TypedHttp.Generator.Tests;
 public sealed class NamingTests
 {
     [Fact]
-    public void SameNamedInterfacesGetDistinctFiles()
+    public void Same_named_interfaces_get_distinct_files()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
             namespace A
@@ -39,7 +39,7 @@ public sealed class NamingTests
     }
 
     [Fact]
-    public void UserTypesInANamespaceStartingWithTypedHttpAreOrdinaryBodiesAndResults()
+    public void User_types_in_a_namespace_starting_with_TypedHttp_are_ordinary_bodies_and_results()
     {
         GeneratorHarness.Run(GeneratorHarness.Usings + """
             namespace TypedHttp.Samples.Orders;
@@ -58,7 +58,7 @@ public sealed class NamingTests
     }
 
     [Fact]
-    public void UserTypeNamedLikeTheGeneratedClassDoesNotCollide()
+    public void User_type_named_like_the_generated_class_does_not_collide()
     {
         GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
             namespace MyApp;
@@ -82,7 +82,7 @@ public sealed class NamingTests
     }
 
     [Fact]
-    public void PartialInterfaceAcrossFilesGetsOneClient()
+    public void Partial_interface_across_files_gets_one_client()
     {
         GeneratorRun run = GeneratorHarness.Run(
             GeneratorHarness.Usings + """
@@ -116,7 +116,7 @@ public sealed class NamingTests
     }
 
     [Fact]
-    public void AnAliasedHttpAttributeStillMakesAClient()
+    public void An_aliased_http_attribute_still_makes_a_client()
     {
         GeneratorRun run = GeneratorHarness.Run(
             GeneratorHarness.Usings + """

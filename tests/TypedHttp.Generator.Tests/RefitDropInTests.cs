@@ -51,7 +51,7 @@ public sealed class RefitDropInTests : IClassFixture<RefitDropInTests.ClientFixt
     private static string Headers(RecordedRequest request) => string.Join(" | ", request.Headers.Select(h => h.Key + ": " + h.Value));
 
     [Fact]
-    public async Task NullHeaderParameterRemovesTheConstantHeaderOfItsName()
+    public async Task Null_header_parameter_removes_the_constant_header_of_its_name()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "Tenant", options, null);
@@ -59,7 +59,7 @@ public sealed class RefitDropInTests : IClassFixture<RefitDropInTests.ClientFixt
     }
 
     [Fact]
-    public async Task HeaderParameterWithAValueReplacesTheConstant()
+    public async Task Header_parameter_with_a_value_replaces_the_constant()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "Tenant", options, "acme");
@@ -67,7 +67,7 @@ public sealed class RefitDropInTests : IClassFixture<RefitDropInTests.ClientFixt
     }
 
     [Fact]
-    public async Task NullValueInAHeaderCollectionRemovesTheConstantHeaderOfItsName()
+    public async Task Null_value_in_a_header_collection_removes_the_constant_header_of_its_name()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await _fixture.Assembly.CallAsync<string>("App.Scenario", "Bag", options);
@@ -75,7 +75,7 @@ public sealed class RefitDropInTests : IClassFixture<RefitDropInTests.ClientFixt
     }
 
     [Fact]
-    public async Task NullableCancellationTokenIsTheCallsToken()
+    public async Task Nullable_CancellationToken_is_the_calls_token()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         string result = await _fixture.Assembly.CallAsync<string>("App.Scenario", "OptionalToken", options);

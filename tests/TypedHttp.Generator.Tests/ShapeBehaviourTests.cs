@@ -97,7 +97,7 @@ public sealed class ShapeBehaviourTests : IClassFixture<ShapeBehaviourTests.Clie
     private Task<string> Call(string scenario, TypedHttpClientOptions options) => _fixture.Assembly.CallAsync<string>("Shapes.Scenario", scenario, options);
 
     [Fact]
-    public async Task QueryObjectKeysAreAliasThenJsonPropertyNameThenPropertyName()
+    public async Task Query_object_keys_are_alias_then_JsonPropertyName_then_property_name()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("List", options);
@@ -105,7 +105,7 @@ public sealed class ShapeBehaviourTests : IClassFixture<ShapeBehaviourTests.Clie
     }
 
     [Fact]
-    public async Task FormKeysFollowTheSameRule()
+    public async Task Form_keys_follow_the_same_rule()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Form", options);
@@ -113,7 +113,7 @@ public sealed class ShapeBehaviourTests : IClassFixture<ShapeBehaviourTests.Clie
     }
 
     [Fact]
-    public async Task CollectionsOfPartsSendOnePartPerItemNamedByTheParameter()
+    public async Task Collections_of_parts_send_one_part_per_item_named_by_the_parameter()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("Upload", options);
@@ -131,7 +131,7 @@ public sealed class ShapeBehaviourTests : IClassFixture<ShapeBehaviourTests.Clie
     }
 
     [Fact]
-    public async Task EmptyCollectionsOfPartsSendNoPart()
+    public async Task Empty_collections_of_parts_send_no_part()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = Options();
         await Call("UploadEmpty", options);
@@ -146,7 +146,7 @@ public sealed class ShapeBehaviourTests : IClassFixture<ShapeBehaviourTests.Clie
     [InlineData(200, "200 text/plain hello")]
     [InlineData(404, "404 text/plain hello")]
     [InlineData(500, "500 text/plain hello")]
-    public async Task RawResponseIsReturnedAsItArrivedWhateverItsStatus(int status, string expected)
+    public async Task Raw_response_is_returned_as_it_arrived_whatever_its_status(int status, string expected)
     {
         (TypedHttpClientOptions options, _) = Options(status, "hello");
         Assert.Equal(expected, await Call("Raw", options));
