@@ -20,6 +20,7 @@ internal static class KnownNames
     public const string UrlAttribute = "TypedHttp.UrlAttribute";
     public const string BasePathAttribute = "TypedHttp.BasePathAttribute";
     public const string PathPrefixAttribute = "TypedHttp.PathPrefixAttribute";
+    public const string QueryKeyNamingAttribute = "TypedHttp.QueryKeyNamingAttribute";
     public const string TimeoutAttribute = "TypedHttp.TimeoutAttribute";
     public const string RedirectPolicyAttribute = "TypedHttp.RedirectPolicyAttribute";
     public const string TypedHttpClientForAttribute = "TypedHttp.TypedHttpClientForAttribute";

@@ -51,7 +51,9 @@ internal static partial class Parser
     {
         t_interfacesParsed++;
         bool wasOpen = t_openGeneric;
+        int wasNaming = t_keyNaming;
         t_openGeneric = type.IsGenericType && SymbolEqualityComparer.Default.Equals(type, type.OriginalDefinition);
+        t_keyNaming = ReadKeyNaming(type) ?? ReadKeyNaming(compilation.Assembly) ?? 0;
         try
         {
             return ParseInterfaceCore(type, compilation, cancellationToken);
@@ -59,6 +61,7 @@ internal static partial class Parser
         finally
         {
             t_openGeneric = wasOpen;
+            t_keyNaming = wasNaming;
             t_typeNames?.Clear();
         }
     }

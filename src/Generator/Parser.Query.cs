@@ -248,7 +248,70 @@ internal static partial class Parser
                     break;
             }
         }
-        return alias ?? json ?? property.Name;
+        return alias ?? json ?? NameKey(property.Name);
+    }
+
+    /// <summary>
+    /// The <c>[QueryKeyNaming]</c> of the client being parsed (the interface's, else the assembly's): 0 as declared,
+    /// 1 camel case, 2 snake case, 3 kebab case.
+    /// </summary>
+    [ThreadStatic]
+    private static int t_keyNaming;
+
+    /// <summary>The naming a symbol's <c>[QueryKeyNaming]</c> declares, or null.</summary>
+    private static int? ReadKeyNaming(ISymbol symbol)
+    {
+        foreach (AttributeData attribute in symbol.GetAttributes())
+        {
+            if (Names.Of(attribute.AttributeClass) == KnownNames.QueryKeyNamingAttribute && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int naming)
+            {
+                return naming;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A key made from a property's name under the client's <c>[QueryKeyNaming]</c>.</summary>
+    private static string NameKey(string name)
+    {
+        if (t_keyNaming is not (1 or 2 or 3) || name.Length == 0)
+        {
+            return name;
+        }
+        if (t_keyNaming == 1)
+        {
+            // The leading run of capitals is lowered, but for the last one before a lower-case letter (URLValue: urlValue).
+            char[] chars = name.ToCharArray();
+            for (int i = 0; i < chars.Length && char.IsUpper(chars[i]); i++)
+            {
+                if (i > 0 && i + 1 < chars.Length && char.IsLower(chars[i + 1]))
+                {
+                    break;
+                }
+                chars[i] = char.ToLowerInvariant(chars[i]);
+            }
+            return new string(chars);
+        }
+        char separator = t_keyNaming == 2 ? '_' : '-';
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            char c = name[i];
+            if (char.IsUpper(c))
+            {
+                bool boundary = i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1])));
+                if (boundary && builder.Length > 0 && builder[builder.Length - 1] != separator)
+                {
+                    builder.Append(separator);
+                }
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c == '_' || c == '-' ? separator : c);
+            }
+        }
+        return builder.ToString();
     }
 
     /// <summary>Whether the type is a dictionary (an <c>IEnumerable</c> of <c>KeyValuePair</c>), with its key and value types.</summary>

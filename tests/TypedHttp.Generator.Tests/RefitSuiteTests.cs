@@ -51,6 +51,27 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
             Task<Item> ItemAsync();
         }
 
+        public sealed class Paging
+        {
+            public int PageSize { get; set; }
+            public string? URLValue { get; set; }
+            [AliasAs("Keep_Me")] public int Kept { get; set; }
+        }
+
+        [QueryKeyNaming(QueryKeyNaming.SnakeCaseLower)]
+        public interface ISnake
+        {
+            [Get("/paged")]
+            Task<string> PagedAsync([Query] Paging paging);
+        }
+
+        [QueryKeyNaming(QueryKeyNaming.CamelCase)]
+        public interface ICamel
+        {
+            [Get("/paged")]
+            Task<string> PagedAsync([Query] Paging paging);
+        }
+
         public interface IPlain
         {
             Task<string> GetAsync(int id);
@@ -95,6 +116,10 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
 
         public static class Scenario
         {
+            public static Task<string> Snake(TypedHttpClientOptions options) => TypedHttpClient.Create<ISnake>(options).PagedAsync(new Paging { PageSize = 5, URLValue = "u", Kept = 1 });
+
+            public static Task<string> Camel(TypedHttpClientOptions options) => TypedHttpClient.Create<ICamel>(options).PagedAsync(new Paging { PageSize = 5, URLValue = "u", Kept = 1 });
+
             public static Task<string> Point(TypedHttpClientOptions options) => TypedHttpClient.Create<IFeatures>(options).PointAsync(new Point { X = 1, Y = 2 });
 
             public static Task<string> Form(TypedHttpClientOptions options) => TypedHttpClient.Create<IFeatures>(options).FormAsync("a=b&c");
@@ -265,5 +290,19 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
     {
         string result = await ItemAsync(400, "application/problem+json", "{\"title\":\"Invalid\",\"status\":400,\"errors\":{\"Name\":[\"required\",\"short\"]}}");
         Assert.Equal("validation 400 Invalid required,short", result);
+    }
+
+    [Fact]
+    public async Task QueryKeyNaming_SnakeCaseLower_writes_property_keys_in_snake_case_and_keeps_aliases()
+    {
+        RecordedRequest request = await SendAsync("Snake");
+        Assert.Equal("http://example.test/paged?page_size=5&url_value=u&Keep_Me=1", request.Uri);
+    }
+
+    [Fact]
+    public async Task QueryKeyNaming_CamelCase_writes_property_keys_in_camel_case_as_Refits_camel_case_key_formatter()
+    {
+        RecordedRequest request = await SendAsync("Camel");
+        Assert.Equal("http://example.test/paged?pageSize=5&urlValue=u&Keep_Me=1", request.Uri);
     }
 }

@@ -189,6 +189,40 @@ public sealed class UrlAttribute : Attribute
     public UrlAttribute() { }
 }
 
+/// <summary>How the keys that come from property names (of query objects and forms) are written.</summary>
+public enum QueryKeyNaming
+{
+    /// <summary>As the property is named (the default).</summary>
+    AsDeclared,
+
+    /// <summary><c>PageSize</c> becomes <c>pageSize</c>.</summary>
+    CamelCase,
+
+    /// <summary><c>PageSize</c> becomes <c>page_size</c>.</summary>
+    SnakeCaseLower,
+
+    /// <summary><c>PageSize</c> becomes <c>page-size</c>.</summary>
+    KebabCaseLower,
+}
+
+/// <summary>
+/// The naming of query and form keys that come from property names, applied at compile time: the equivalent of
+/// Refit's <c>RefitSettings.UrlParameterKeyFormatter</c> (such as its camel-case formatter). On an interface it
+/// applies to the interface's client; on the assembly (<c>[assembly: QueryKeyNaming(…)]</c>) to every client the
+/// assembly generates, unless its interface names another. An <see cref="AliasAsAttribute"/> or
+/// <c>[JsonPropertyName]</c> name is used as it is written.
+/// </summary>
+[AttributeUsage(AttributeTargets.Interface | AttributeTargets.Assembly, Inherited = false, AllowMultiple = false)]
+public sealed class QueryKeyNamingAttribute : Attribute
+{
+    /// <summary>Creates the attribute.</summary>
+    /// <param name="naming">How keys are written.</param>
+    public QueryKeyNamingAttribute(QueryKeyNaming naming) => Naming = naming;
+
+    /// <summary>How keys are written.</summary>
+    public QueryKeyNaming Naming { get; }
+}
+
 /// <summary>
 /// Refit's request option (<c>HttpRequestMessage.Options</c>) under this name. A TypedHttp request carries no options
 /// bag, so the generator reports THTTP037 on a parameter that carries it, naming the change: send the value as a
