@@ -93,6 +93,11 @@ internal static partial class Parser
     {
         for (int depth = 0; depth < 3; depth++)
         {
+            // Built-in types (int, string, …) and other value types are neither, and are most parameters.
+            if (type.SpecialType != SpecialType.None || (type.IsValueType && type is not INamedTypeSymbol { TypeArguments.Length: 1 }))
+            {
+                return null;
+            }
             if (InheritsFrom(type, KnownNames.HttpResponseMessage))
             {
                 return "HttpResponseMessage";
