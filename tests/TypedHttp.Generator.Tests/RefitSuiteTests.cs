@@ -279,6 +279,13 @@ public sealed class RefitSuiteTests : IClassFixture<RefitSuiteTests.ClientFixtur
     }
 
     [Fact]
+    public async Task JSON_labelled_text_plain_is_still_read_as_JSON_as_Refit_reads_it()
+    {
+        string result = await ItemAsync(200, "text/plain", "{\"Id\":5}");
+        Assert.Equal("Item { Id = 5 }", result);
+    }
+
+    [Fact]
     public async Task A_2xx_JSON_body_is_still_read_as_JSON()
     {
         string result = await ItemAsync(200, "application/problem+json", "{\"Id\":4}");

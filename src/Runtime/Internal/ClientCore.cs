@@ -473,11 +473,24 @@ public sealed class ClientCore
         {
             return default!;
         }
-        // A body that says it is not JSON (an HTML page from a proxy, text) is an ApiException with its text, as in Refit.
+        // A body that says it is not JSON is read whole and tried as JSON (servers that label JSON text/plain keep
+        // working, as with Refit); if it is not JSON (an HTML page from a proxy, text) it is an ApiException with its
+        // text, as in Refit.
         if (response.Headers.GetValue("Content-Type") is { } contentType && !IsJsonMediaType(contentType))
         {
-            string text = await ReadStringAsync(response.Body, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
-            throw ApiException.NotJson(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, text, contentType, typeof(T).FullName ?? typeof(T).Name);
+            using var buffer = new MemoryStream();
+            await response.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            buffer.Position = 0;
+            try
+            {
+                return (await JsonBody.DeserializeAsync(buffer, typeInfo, cancellationToken).ConfigureAwait(false))!;
+            }
+            catch (JsonException)
+            {
+                buffer.Position = 0;
+                string text = await ReadStringAsync(buffer, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
+                throw ApiException.NotJson(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, text, contentType, typeof(T).FullName ?? typeof(T).Name);
+            }
         }
         try
         {
