@@ -41,7 +41,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor MalformedHeader = Error(
         "THTTP006",
         "Malformed constant header",
-        "The header \"{0}\" on '{1}' is not of the form \"Name: value\" with a valid header name (letters, digits and !#$%&'*+-.^_`|~); write it as \"Name: value\"");
+        "The header \"{0}\" on '{1}' is not of the form \"Name: value\" (or \"Name\", which removes an outer header of that name) with a valid header name (letters, digits and !#$%&'*+-.^_`|~); write it as \"Name: value\"");
 
     public static readonly DiagnosticDescriptor LineBreakInConstant = Error(
         "THTTP007",
@@ -187,6 +187,11 @@ internal static class Diagnostics
         "THTTP035",
         "Route hole used twice while a parameter fills none",
         "The route '{0}' of '{1}' uses the hole '{{{2}}}' twice while parameter '{3}' fills no hole and is sent as a query parameter; if the second hole is meant for '{3}', write '{{{3}}}' there");
+
+    public static readonly DiagnosticDescriptor RefitFeatureWithoutEquivalent = Error(
+        "THTTP037",
+        "Refit feature TypedHttp does not have",
+        "{0} of '{1}' (route \"{2}\") uses {3}, which TypedHttp does not have: {4}");
 
     public static readonly DiagnosticDescriptor QueryKeyInRouteAndParameter = Warning(
         "THTTP036",

@@ -75,6 +75,25 @@ internal static class Emitter
             EmitMethod(w, method, context);
             context.Names.Clear();
         }
+        foreach (ForwardSpec forward in client.Forwards)
+        {
+            w.Line();
+            w.BeginLine();
+            w.Write($"{forward.ReturnType} {forward.DeclaringInterfaceType}.{forward.Name}(");
+            for (int i = 0; i < forward.Parameters.Count; i++)
+            {
+                ForwardParameter parameter = forward.Parameters[i];
+                w.Write($"{(i > 0 ? ", " : string.Empty)}{parameter.Modifier}{parameter.Type} {parameter.Name}");
+            }
+            w.Write($") => (({forward.TargetInterfaceType})this).{forward.Name}(");
+            for (int i = 0; i < forward.Parameters.Count; i++)
+            {
+                ForwardParameter parameter = forward.Parameters[i];
+                w.Write($"{(i > 0 ? ", " : string.Empty)}{parameter.Modifier}{parameter.Name}");
+            }
+            w.Write(");");
+            w.EndLine();
+        }
         for (int i = 0; i < context.EnumFormats.Count; i++)
         {
             ValueFormat format = context.EnumFormats[i];
@@ -212,7 +231,7 @@ internal static class Emitter
         w.Line($"global::TypedHttp.TypedHttpRequest {request} = new global::TypedHttp.TypedHttpRequest({Quote(method.HttpMethod)}, {uri}.ToUri());");
         foreach (HeaderSpec header in method.Headers)
         {
-            w.Line($"{request}.Headers.Add({Quote(header.Name)}, {Quote(header.Value)});");
+            w.Line($"{request}.Headers.Add({Quote(header.Name)}, {Quote(header.Value!)});");
         }
         foreach (ParameterSpec parameter in method.Parameters)
         {
@@ -282,6 +301,8 @@ internal static class Emitter
             case ResponseKind.Stream: w.Write($"_core.SendForStreamAsync({request}, "); break;
             case ResponseKind.Bytes: w.Write($"_core.SendForBytesAsync({request}, "); break;
             case ResponseKind.Response: w.Write($"_core.SendForResponseAsync({request}, "); break;
+            case ResponseKind.ApiResponseStream: w.Write($"_core.SendForApiResponseStreamAsync({request}, "); break;
+            case ResponseKind.IApiResponseStream: w.Write($"_core.SendForIApiResponseStreamAsync({request}, "); break;
             default: w.Write($"_core.StreamJsonAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, context)}, "); break;
         }
         // Optional arguments by name: the method's name (for traces and logs) always, the others when declared.
@@ -406,6 +427,12 @@ internal static class Emitter
                     w.Line($"{request}.Content = new global::TypedHttp.StringRequestContent({parameter.Name});");
                     w.Close();
                     break;
+                case BodyKind.FormString:
+                    w.Line($"if ({parameter.Name} is not null)");
+                    w.Open();
+                    w.Line($"{request}.Content = new global::TypedHttp.StringRequestContent(global::System.Uri.EscapeDataString({parameter.Name}), \"application/x-www-form-urlencoded; charset=utf-8\");");
+                    w.Close();
+                    break;
                 case BodyKind.Bytes:
                     w.Line($"if ({parameter.Name} is not null)");
                     w.Open();
@@ -475,15 +502,32 @@ internal static class Emitter
                 break;
             case QueryShape.Dictionary:
                 string entry = Numbered("entry", names);
-                w.Line($"foreach (global::System.Collections.Generic.KeyValuePair<string, {node.ItemType}> {entry} in {local})");
+                w.Line($"foreach (global::System.Collections.Generic.KeyValuePair<{node.KeyType ?? "string"}, {node.ItemType}> {entry} in {local})");
                 w.Open();
-                if (node.Key.Length == 0)
+                if (node.KeyFormat is null)
                 {
-                    w.Line($"{sink.Receiver}.{sink.Add}({entry}.Key, {Format(node.Format!, entry + ".Value", context)});");
+                    if (node.Key.Length == 0)
+                    {
+                        w.Line($"{sink.Receiver}.{sink.Add}({entry}.Key, {Format(node.Format!, entry + ".Value", context)});");
+                    }
+                    else
+                    {
+                        w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)} + {entry}.Key, {Format(node.Format!, entry + ".Value", context)});");
+                    }
                 }
                 else
                 {
-                    w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)} + {entry}.Key, {Format(node.Format!, entry + ".Value", context)});");
+                    // A key of another type becomes text as a value of its type would.
+                    string keyText = Numbered("key", names);
+                    w.Line($"string {keyText} = {Format(node.KeyFormat, entry + ".Key", context)}{(node.KeyFormat.MayBeNull ? " ?? string.Empty" : string.Empty)};");
+                    if (node.Key.Length == 0)
+                    {
+                        w.Line($"{sink.Receiver}.{sink.Add}({keyText}, {Format(node.Format!, entry + ".Value", context)});");
+                    }
+                    else
+                    {
+                        w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)} + {keyText}, {Format(node.Format!, entry + ".Value", context)});");
+                    }
                 }
                 w.Close();
                 break;

@@ -19,6 +19,8 @@ internal static class KnownNames
     public const string AuthorizeAttribute = "TypedHttp.AuthorizeAttribute";
     public const string UrlAttribute = "TypedHttp.UrlAttribute";
     public const string BasePathAttribute = "TypedHttp.BasePathAttribute";
+    public const string PathPrefixAttribute = "TypedHttp.PathPrefixAttribute";
+    public const string QueryKeyNamingAttribute = "TypedHttp.QueryKeyNamingAttribute";
     public const string TimeoutAttribute = "TypedHttp.TimeoutAttribute";
     public const string RedirectPolicyAttribute = "TypedHttp.RedirectPolicyAttribute";
     public const string TypedHttpClientForAttribute = "TypedHttp.TypedHttpClientForAttribute";
@@ -38,6 +40,10 @@ internal static class KnownNames
     public const string DateTimeOffset = "System.DateTimeOffset";
     public const string IFormattable = "System.IFormattable";
     public const string Stream = "System.IO.Stream";
+    public const string HttpResponseMessage = "System.Net.Http.HttpResponseMessage";
+    public const string HttpContent = "System.Net.Http.HttpContent";
+    public const string PropertyAttribute = "TypedHttp.PropertyAttribute";
+    public const string QueryUriFormatAttribute = "TypedHttp.QueryUriFormatAttribute";
 
     /// <summary>The HTTP method attributes the runtime declares, by metadata name, with their request methods.</summary>
     public static readonly (string MetadataName, string Method)[] MethodAttributes =

@@ -38,13 +38,13 @@ public sealed class DiagnosticTests
         """, "'{id}'");
 
     [Fact]
-    public void THTTP002_parameter_bound_as_hole_and_header() => Expect("THTTP002", """
+    public void THTTP002_parameter_bound_as_hole_and_authorize() => Expect("THTTP002", """
         public interface IApi
         {
             [Get("/users/{id}")]
-            Task GetAsync([Header("X-Id")] int [|id|]);
+            Task GetAsync([Authorize] string [|id|]);
         }
-        """, "the route hole '{id}' and as [Header(\"X-Id\")]");
+        """, "the route hole '{id}' and as [Authorize]");
 
     [Fact]
     public void THTTP002_parameter_bound_as_body_and_query() => Expect("THTTP002", """
@@ -695,6 +695,57 @@ public sealed class DiagnosticTests
             Task<string> ListAsync(int [|page|]);
         }
         """, "Parameter 'page' of 'IApi.ListAsync' binds the query key 'page' that the route '/users?page=1&size=10' already sets");
+
+    [Fact]
+    public void THTTP037_HttpResponseMessage_result_names_the_TypedHttpResponse_change() => Expect("THTTP037", """
+        public interface IApi
+        {
+            [Get("/raw")]
+            [|Task<System.Net.Http.HttpResponseMessage>|] RawAsync();
+        }
+        """, "The return type of 'IApi.RawAsync' (route \"/raw\") uses HttpResponseMessage, which TypedHttp does not have: TypedHttp's engine does not produce System.Net.Http types; return Task<TypedHttpResponse>");
+
+    [Fact]
+    public void THTTP037_HttpContent_body_parameter_names_the_Stream_change() => Expect("THTTP037", """
+        public interface IApi
+        {
+            [Post("/upload")]
+            Task UploadAsync([Body] System.Net.Http.HttpContent [|content|]);
+        }
+        """, "Parameter 'content' of 'IApi.UploadAsync' (route \"/upload\") uses HttpContent");
+
+    [Fact]
+    public void THTTP037_Property_parameter_names_the_header_change() => Expect("THTTP037", """
+        public interface IApi
+        {
+            [Get("/items")]
+            Task<string> ListAsync([Property("trace")] string [|trace|]);
+        }
+        """, "Parameter 'trace' of 'IApi.ListAsync' (route \"/items\") uses [Property] (a request option)");
+
+    [Fact]
+    public void THTTP037_QueryUriFormat_Unescaped_names_RFC_3986() => Expect("THTTP037", """
+        public interface IApi
+        {
+            [Get("/items")]
+            [[|QueryUriFormat(UriFormat.Unescaped)|]]
+            Task<string> ListAsync(string q);
+        }
+        """, "RFC 3986");
+
+    [Fact]
+    public void QueryUriFormat_UriEscaped_is_what_TypedHttp_does_and_no_diagnostic()
+    {
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public interface IApi
+            {
+                [Get("/items")]
+                [QueryUriFormat(UriFormat.UriEscaped)]
+                Task<string> ListAsync(string q);
+            }
+            """).AssertCompiles();
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
 
     [Fact]
     public void Repeated_hole_with_every_parameter_in_a_hole_is_no_warning()

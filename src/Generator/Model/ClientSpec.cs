@@ -7,13 +7,26 @@ namespace TypedHttp.Generator.Model;
 /// <param name="InterfaceType">The interface as a fully qualified type name (<c>global::…</c>).</param>
 /// <param name="InterfaceFullName">The interface's name as users read it, used in runtime error messages.</param>
 /// <param name="Methods">The methods to implement: the interface's own and those of its base interfaces.</param>
+/// <param name="Forwards">Base interface methods without an HTTP method attribute hidden (<c>new</c>) by a derived method with one: each calls it.</param>
 internal sealed record ClientSpec(
     string HintName,
     string Namespace,
     string ClassName,
     string InterfaceType,
     string InterfaceFullName,
-    EquatableArray<MethodSpec> Methods);
+    EquatableArray<MethodSpec> Methods,
+    EquatableArray<ForwardSpec> Forwards = default);
+
+/// <summary>A base interface method implemented by calling the derived interface's method that hides it.</summary>
+/// <param name="DeclaringInterfaceType">The base interface (fully qualified).</param>
+/// <param name="Name">The method name, escaped when it is a keyword.</param>
+/// <param name="ReturnType">The return type (fully qualified, with nullable annotations).</param>
+/// <param name="Parameters">The parameters, in order.</param>
+/// <param name="TargetInterfaceType">The derived interface whose method hides it (fully qualified).</param>
+internal sealed record ForwardSpec(string DeclaringInterfaceType, string Name, string ReturnType, EquatableArray<ForwardParameter> Parameters, string TargetInterfaceType);
+
+/// <summary>A parameter of a <see cref="ForwardSpec"/>: its modifier (<c>ref </c> or empty), type and name.</summary>
+internal sealed record ForwardParameter(string Modifier, string Type, string Name);
 
 /// <summary>One interface method and the request it sends.</summary>
 /// <param name="DeclaringInterfaceType">The interface that declares the method (fully qualified), named in the explicit implementation.</param>
@@ -88,6 +101,12 @@ internal enum ResponseKind
 
     /// <summary><c>Task&lt;TypedHttpResponse&gt;</c>: the response as it arrived, any status, owned by the caller.</summary>
     Response,
+
+    /// <summary><c>Task&lt;ApiResponse&lt;Stream&gt;&gt;</c>: the response wrapped, its 2xx body a stream owned by the caller.</summary>
+    ApiResponseStream,
+
+    /// <summary><c>Task&lt;IApiResponse&lt;Stream&gt;&gt;</c>.</summary>
+    IApiResponseStream,
 }
 
 /// <summary>A piece of the route: an escaped literal, or a hole filled from a parameter (or a property of one).</summary>
@@ -178,6 +197,9 @@ internal enum BodyKind
 
     /// <summary><c>application/x-www-form-urlencoded</c> from <see cref="ParameterSpec.Query"/>.</summary>
     Form,
+
+    /// <summary><c>[Body(UrlEncoded)] string</c>: the string escaped with <c>Uri.EscapeDataString</c>, as a form body.</summary>
+    FormString,
 }
 
 /// <summary>How a multipart part is written.</summary>
@@ -269,7 +291,14 @@ internal sealed record QueryNode(
     CollectionFormatKind Collection,
     string? ItemType,
     bool MayBeNull,
-    EquatableArray<QueryNode> Children);
+    EquatableArray<QueryNode> Children)
+{
+    /// <summary>For a dictionary whose keys are not strings, how a key becomes text; null for string keys.</summary>
+    public ValueFormat? KeyFormat { get; init; }
+
+    /// <summary>For a dictionary whose keys are not strings, the key type (fully qualified); null for string keys.</summary>
+    public string? KeyType { get; init; }
+}
 
 /// <summary>The runtime's <c>CollectionFormat</c>, mirrored.</summary>
 internal enum CollectionFormatKind
@@ -290,8 +319,8 @@ internal enum CollectionFormatKind
     Pipes = 4,
 }
 
-/// <summary>A constant request header.</summary>
-internal sealed record HeaderSpec(string Name, string Value);
+/// <summary>A constant request header; while levels are merged, a null value removes the header of that name.</summary>
+internal sealed record HeaderSpec(string Name, string? Value);
 
 /// <summary>A type the generated client sends or reads as JSON, with where it is used (for the THTTP022 warning).</summary>
 /// <param name="TypeName">The type, fully qualified without nullable annotations (as a [JsonSerializable] declares it).</param>

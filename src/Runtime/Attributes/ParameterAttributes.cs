@@ -100,6 +100,12 @@ public sealed class QueryAttribute : Attribute
 
     /// <summary>How a collection is written.</summary>
     public CollectionFormat CollectionFormat { get; set; } = CollectionFormat.Multi;
+
+    /// <summary>
+    /// Sends an object as one value, its <see cref="object.ToString"/> (or <see cref="IFormattable"/> with
+    /// <see cref="Format"/>), instead of flattening its properties, as Refit's <c>TreatAsString</c>.
+    /// </summary>
+    public bool TreatAsString { get; set; }
 }
 
 /// <summary>Gives a parameter (or a property) the name it has on the wire, in a route hole or the query string.</summary>
@@ -181,6 +187,91 @@ public sealed class UrlAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>
     public UrlAttribute() { }
+}
+
+/// <summary>How the keys that come from property names (of query objects and forms) are written.</summary>
+public enum QueryKeyNaming
+{
+    /// <summary>As the property is named (the default).</summary>
+    AsDeclared,
+
+    /// <summary><c>PageSize</c> becomes <c>pageSize</c>.</summary>
+    CamelCase,
+
+    /// <summary><c>PageSize</c> becomes <c>page_size</c>.</summary>
+    SnakeCaseLower,
+
+    /// <summary><c>PageSize</c> becomes <c>page-size</c>.</summary>
+    KebabCaseLower,
+}
+
+/// <summary>
+/// The naming of query and form keys that come from property names, applied at compile time: the equivalent of
+/// Refit's <c>RefitSettings.UrlParameterKeyFormatter</c> (such as its camel-case formatter). On an interface it
+/// applies to the interface's client; on the assembly (<c>[assembly: QueryKeyNaming(…)]</c>) to every client the
+/// assembly generates, unless its interface names another. An <see cref="AliasAsAttribute"/> or
+/// <c>[JsonPropertyName]</c> name is used as it is written.
+/// </summary>
+[AttributeUsage(AttributeTargets.Interface | AttributeTargets.Assembly, Inherited = false, AllowMultiple = false)]
+public sealed class QueryKeyNamingAttribute : Attribute
+{
+    /// <summary>Creates the attribute.</summary>
+    /// <param name="naming">How keys are written.</param>
+    public QueryKeyNamingAttribute(QueryKeyNaming naming) => Naming = naming;
+
+    /// <summary>How keys are written.</summary>
+    public QueryKeyNaming Naming { get; }
+}
+
+/// <summary>
+/// Refit's request option (<c>HttpRequestMessage.Options</c>) under this name. A TypedHttp request carries no options
+/// bag, so the generator reports THTTP037 on a parameter that carries it, naming the change: send the value as a
+/// <see cref="HeaderAttribute"/> header, or read it in the code that makes the call. Declared so that a Refit
+/// interface compiles to that diagnostic rather than to an unknown attribute.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = true, AllowMultiple = false)]
+public sealed class PropertyAttribute : Attribute
+{
+    /// <summary>Creates the attribute keyed by the parameter's name.</summary>
+    public PropertyAttribute() { }
+
+    /// <summary>Creates the attribute with a key.</summary>
+    /// <param name="key">The option's key.</param>
+    public PropertyAttribute(string key) => Key = key;
+
+    /// <summary>The option's key, or null for the parameter's name.</summary>
+    public string? Key { get; }
+}
+
+/// <summary>
+/// Refit's choice of how query values are escaped. <see cref="UriFormat.UriEscaped"/> is what TypedHttp always does
+/// (RFC 3986) and is accepted; any other format would send reserved characters such as <c>&amp;</c>, <c>#</c> or a
+/// space unescaped, which RFC 3986 §3.4 does not allow in a query, so the generator reports THTTP037.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = true, AllowMultiple = false)]
+public sealed class QueryUriFormatAttribute : Attribute
+{
+    /// <summary>Creates the attribute.</summary>
+    /// <param name="uriFormat">How query values are escaped.</param>
+    public QueryUriFormatAttribute(UriFormat uriFormat) => UriFormat = uriFormat;
+
+    /// <summary>How query values are escaped.</summary>
+    public UriFormat UriFormat { get; }
+}
+
+/// <summary>
+/// The same as <see cref="BasePathAttribute"/>, under the name Refit users know: a path put before the route of every
+/// method of the interface.
+/// </summary>
+[AttributeUsage(AttributeTargets.Interface, Inherited = false, AllowMultiple = false)]
+public sealed class PathPrefixAttribute : Attribute
+{
+    /// <summary>Creates the attribute.</summary>
+    /// <param name="path">The path; it starts with <c>/</c> and has no holes or query.</param>
+    public PathPrefixAttribute(string path) => Path = path;
+
+    /// <summary>The path.</summary>
+    public string Path { get; }
 }
 
 /// <summary>A path put before the route of every method of the interface, such as <c>/v2</c>.</summary>

@@ -3,8 +3,11 @@ using System.Net;
 
 namespace TypedHttp;
 
-/// <summary>The server answered with a status that is not a success (not 2xx).</summary>
-public sealed class ApiException : Exception
+/// <summary>
+/// The server answered with a status that is not a success (not 2xx), or with a 2xx body that is not JSON where the
+/// method reads JSON (as in Refit; <see cref="Content"/> holds the body's text either way).
+/// </summary>
+public class ApiException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="method">The request method.</param>
@@ -18,9 +21,17 @@ public sealed class ApiException : Exception
     {
     }
 
-    // Issue 6: problem details (RFC 9457) parsed once, and named in the one-line message.
-    private ApiException(string method, Uri uri, int statusCode, string reasonPhrase, HttpHeaderCollection headers, string? content, HttpProblemDetails? problem)
-        : base(BuildMessage(method, uri, statusCode, reasonPhrase) + DescribeProblem(problem))
+    /// <summary>Creates the exception with the problem details already read from the body, and a message of its own.</summary>
+    /// <param name="method">The request method.</param>
+    /// <param name="uri">The request URI.</param>
+    /// <param name="statusCode">The response status code.</param>
+    /// <param name="reasonPhrase">The response reason phrase.</param>
+    /// <param name="headers">The response headers.</param>
+    /// <param name="content">The response body as text, or null when there was none.</param>
+    /// <param name="problem">The problem details, or null.</param>
+    /// <param name="message">The message, or null for the status line and the problem's title and detail.</param>
+    protected ApiException(string method, Uri uri, int statusCode, string reasonPhrase, HttpHeaderCollection headers, string? content, HttpProblemDetails? problem, string? message = null)
+        : base(message ?? BuildMessage(method, uri, statusCode, reasonPhrase) + DescribeProblem(problem))
     {
         Problem = problem;
         Method = method;
@@ -75,6 +86,23 @@ public sealed class ApiException : Exception
         string reason = reasonPhrase.Length > 0 ? " " + reasonPhrase : string.Empty;
         return $"{method} {Redact(uri)} answered {statusCode}{reason}.";
     }
+
+    /// <summary>
+    /// The exception for an error response: a <see cref="ValidationApiException"/> when the body is problem details
+    /// with an <c>errors</c> object (as ASP.NET Core's validation problems), else an <see cref="ApiException"/>.
+    /// </summary>
+    internal static ApiException Create(string method, Uri uri, int statusCode, string reasonPhrase, HttpHeaderCollection headers, string? content)
+    {
+        HttpProblemDetails? problem = HttpProblemDetails.TryParse(headers?.GetValue("Content-Type"), content);
+        return problem is not null && problem.Extensions.TryGetValue("errors", out System.Text.Json.JsonElement errors) && errors.ValueKind == System.Text.Json.JsonValueKind.Object
+            ? new ValidationApiException(method, uri, statusCode, reasonPhrase, headers!, content, problem, errors)
+            : new ApiException(method, uri, statusCode, reasonPhrase, headers!, content, problem);
+    }
+
+    /// <summary>A 2xx response whose body is not JSON (its Content-Type says otherwise) where the method reads JSON.</summary>
+    internal static ApiException NotJson(string method, Uri uri, int statusCode, string reasonPhrase, HttpHeaderCollection headers, string? content, string contentType, string typeName) =>
+        new(method, uri, statusCode, reasonPhrase, headers, content, null,
+            $"{method} {Redact(uri)} answered {statusCode} with a '{contentType}' body, not JSON for '{typeName}'.");
 
     /// <summary>The URI without user information, which may hold a password.</summary>
     internal static string Redact(Uri uri) =>

@@ -1,9 +1,13 @@
+using System;
 using System.Net;
 
 namespace TypedHttp;
 
-/// <summary>A response whose status and headers the caller inspects, whatever the status.</summary>
-public interface IApiResponse
+/// <summary>
+/// A response whose status and headers the caller inspects, whatever the status. Disposable as Refit's: disposing it
+/// disposes a body the caller owns (<c>ApiResponse&lt;Stream&gt;</c>); for other bodies it does nothing.
+/// </summary>
+public interface IApiResponse : IDisposable
 {
     /// <summary>The status code, as Refit's <c>IApiResponse.StatusCode</c> (<c>response.StatusCode == HttpStatusCode.NotFound</c>).</summary>
     HttpStatusCode StatusCode { get; }
@@ -74,4 +78,7 @@ public sealed class ApiResponse<T> : IApiResponse<T>
 
     /// <summary>Throws <see cref="Error"/> when the status is not 2xx; returns this response otherwise.</summary>
     public ApiResponse<T> EnsureSuccessStatusCode() => Error is null ? this : throw Error;
+
+    /// <summary>Disposes <see cref="Content"/> when it is disposable (the body stream of <c>ApiResponse&lt;Stream&gt;</c>, which releases the connection).</summary>
+    public void Dispose() => (Content as IDisposable)?.Dispose();
 }

@@ -287,6 +287,43 @@ public sealed class ClientCore
     }
 
     /// <summary>
+    /// Sends the request and wraps the response with its body as a stream that the caller owns after a 2xx status:
+    /// disposing the response (or the stream) releases the connection. Any other status sets
+    /// <see cref="ApiResponse{T}.Error"/> with the body text, and the content is null.
+    /// </summary>
+    /// <param name="request">The request; it is disposed once the response head has arrived.</param>
+    /// <param name="cancellationToken">Cancels the call (not the reading of the stream).</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<ApiResponse<Stream>> SendForApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
+    {
+        using (request)
+        {
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                await using (response.ConfigureAwait(false))
+                {
+                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+                    return new ApiResponse<Stream>(response.StatusCode, response.ReasonPhrase, response.Headers, null, error);
+                }
+            }
+            // Disposing the response is disposing its body, so the body alone carries the connection.
+            return new ApiResponse<Stream>(response.StatusCode, response.ReasonPhrase, response.Headers, response.Body, null);
+        }
+    }
+
+    /// <summary>The same as <see cref="SendForApiResponseStreamAsync"/>, typed as the interface.</summary>
+    /// <param name="request">The request; it is disposed once the response head has arrived.</param>
+    /// <param name="cancellationToken">Cancels the call (not the reading of the stream).</param>
+    /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
+    /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
+    /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
+    public async Task<IApiResponse<Stream>> SendForIApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        await SendForApiResponseStreamAsync(request, cancellationToken, authorizationScheme, methodName, timeoutMilliseconds).ConfigureAwait(false);
+
+    /// <summary>
     /// Sends the request and returns the response as it arrived, whatever its status: no <see cref="ApiException"/>
     /// is thrown. The caller owns it: disposing it releases the connection (read <see cref="TypedHttpResponse.Body"/>
     /// to its end first to give the connection back to the pool).
@@ -436,6 +473,25 @@ public sealed class ClientCore
         {
             return default!;
         }
+        // A body that says it is not JSON is read whole and tried as JSON (servers that label JSON text/plain keep
+        // working, as with Refit); if it is not JSON (an HTML page from a proxy, text) it is an ApiException with its
+        // text, as in Refit.
+        if (response.Headers.GetValue("Content-Type") is { } contentType && !IsJsonMediaType(contentType))
+        {
+            using var buffer = new MemoryStream();
+            await response.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            buffer.Position = 0;
+            try
+            {
+                return (await JsonBody.DeserializeAsync(buffer, typeInfo, cancellationToken).ConfigureAwait(false))!;
+            }
+            catch (JsonException)
+            {
+                buffer.Position = 0;
+                string text = await ReadStringAsync(buffer, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
+                throw ApiException.NotJson(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, text, contentType, typeof(T).FullName ?? typeof(T).Name);
+            }
+        }
         try
         {
             return (await JsonBody.DeserializeAsync(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))!;
@@ -453,7 +509,25 @@ public sealed class ClientCore
         string? content = HasNoBody(request, response)
             ? null
             : await ReadStringAsync(response.Body, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
-        return new ApiException(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, content);
+        return ApiException.Create(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, content);
+    }
+
+    /// <summary>
+    /// Whether a media type is JSON: <c>application/json</c>, <c>text/json</c> or a <c>+json</c> suffix (RFC 6839),
+    /// parameters ignored.
+    /// </summary>
+    internal static bool IsJsonMediaType(string contentType)
+    {
+        ReadOnlySpan<char> media = contentType.AsSpan();
+        int semicolon = media.IndexOf(';');
+        if (semicolon >= 0)
+        {
+            media = media.Slice(0, semicolon);
+        }
+        media = media.Trim();
+        return media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("text/json", StringComparison.OrdinalIgnoreCase)
+            || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ namespace MyApp
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/things");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
+            request.Headers.Add("X-Api", "base");
             request.Headers.Add("X-Client", "derived");
             return _core.SendStringAsync(request, default, methodName: "ThingsAsync");
         }
@@ -29,6 +30,7 @@ namespace MyApp
             uri.AppendLiteral("/version");
             global::TypedHttp.TypedHttpRequest request = new global::TypedHttp.TypedHttpRequest("GET", uri.ToUri());
             request.Headers.Add("X-Client", "derived");
+            request.Headers.Add("X-Api", "base");
             return _core.SendStringAsync(request, default, methodName: "VersionAsync");
         }
 
