@@ -70,10 +70,9 @@ internal sealed partial class Http2Connection
         }
         try
         {
-            if (!await _writeLock.WaitAsync(_options.SendTimeout, cancellationToken).ConfigureAwait(false))
-            {
-                throw new TypedHttpException(HttpError.Timeout, HttpPhase.Send, $"The send timeout ({HttpConnection.FormatTimeout(_options.SendTimeout)}) expired while waiting to write on the HTTP/2 connection.");
-            }
+            // No timer of its own: whoever holds the lock writes under the send timeout (TO-2), so the wait is
+            // bounded, and a contended lock costs no timer per waiter.
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {

@@ -1008,6 +1008,57 @@ internal sealed partial class Http2Connection
     {
         _keepAliveTimer?.Dispose();
         _settingsAckTimer?.Dispose();
+        _headTimer?.Dispose();
+    }
+
+    // TO-2 for response heads: one timer per connection looks for streams past their deadline, instead of a timer per
+    // request. It ticks at a quarter of the timeout (10 ms to 1 s), so a head timeout fires within that much late.
+    private Timer? _headTimer;
+
+    /// <summary>Makes sure the head-deadline scan runs (a stream's upload just ended, so its head deadline started).</summary>
+    internal void EnsureHeadTimer(TimeSpan timeout)
+    {
+        if (_headTimer is not null || timeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+        TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 4, 10, 1000));
+        var timer = new Timer(static s => ((Http2Connection)s!).ScanHeadDeadlines(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _headTimer, timer, null) is null)
+        {
+            timer.Change(period, period);
+            if (Volatile.Read(ref _failure) is not null)
+            {
+                timer.Dispose();
+            }
+        }
+        else
+        {
+            timer.Dispose();
+        }
+    }
+
+    private void ScanHeadDeadlines()
+    {
+        long now = Environment.TickCount64;
+        List<Http2Stream>? late = null;
+        lock (_sync)
+        {
+            foreach (Http2Stream stream in _streams.Values)
+            {
+                if (stream.IsHeadOverdue(now))
+                {
+                    (late ??= new List<Http2Stream>()).Add(stream);
+                }
+            }
+        }
+        if (late is not null)
+        {
+            foreach (Http2Stream stream in late)
+            {
+                stream.OnHeadTimeout();
+            }
+        }
     }
 
     private void CheckSettingsAck()

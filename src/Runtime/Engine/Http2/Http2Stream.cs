@@ -206,33 +206,53 @@ internal sealed class Http2Stream
 
     private async ValueTask<TypedHttpResponse> WaitForHeadAsync(CancellationToken cancellationToken)
     {
-        HttpSessionOptions options = _connection.Options;
         Task<TypedHttpResponse> head = _head.Task;
         if (!head.IsCompleted)
         {
-            // TO-2: the head within the receive-response timeout (and the receive timeout, as HTTP/1.1's first read).
+            // TO-2: the head within the receive-response timeout (and the receive timeout, as HTTP/1.1's first read),
+            // counted from the end of sending; the connection's deadline scan enforces it (OnHeadTimeout).
+            HttpSessionOptions options = _connection.Options;
             TimeSpan timeout = Min(options.ReceiveResponseTimeout, options.ReceiveTimeout);
-            try
+            if (timeout != Timeout.InfiniteTimeSpan)
             {
-                await head.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _headDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+                _connection.EnsureHeadTimer(timeout);
             }
-            catch (TimeoutException e)
+            if (cancellationToken.CanBeCanceled)
             {
-                Reset(Http2ErrorCode.Cancel);
-                var failure = new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveHeaders,
-                    $"The receive-response timeout ({HttpConnection.FormatTimeout(timeout)}) expired before the response head arrived on HTTP/2 stream {StreamId} (TO-2).", e);
-                Fail(failure);
-                throw failure;
-            }
-            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-            {
-                Reset(Http2ErrorCode.Cancel);
-                var failure = new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.ReceiveHeaders);
-                Fail(failure);
-                throw failure;
+                try
+                {
+                    await head.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+                {
+                    Reset(Http2ErrorCode.Cancel);
+                    var failure = new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.ReceiveHeaders);
+                    Fail(failure);
+                    throw failure;
+                }
             }
         }
         return await head.ConfigureAwait(false);
+    }
+
+    private long _headDeadline;
+
+    /// <summary>Whether the head is still awaited past its deadline (the connection's scan, under its lock).</summary>
+    internal bool IsHeadOverdue(long now)
+    {
+        long deadline = Volatile.Read(ref _headDeadline);
+        return deadline != 0 && now >= deadline && !_head.Task.IsCompleted && Volatile.Read(ref _response) is null;
+    }
+
+    /// <summary>The head did not arrive in time (TO-2): the stream is reset and the caller gets <see cref="HttpError.Timeout"/>.</summary>
+    internal void OnHeadTimeout()
+    {
+        HttpSessionOptions options = _connection.Options;
+        TimeSpan timeout = Min(options.ReceiveResponseTimeout, options.ReceiveTimeout);
+        Reset(Http2ErrorCode.Cancel);
+        Fail(new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveHeaders,
+            $"The receive-response timeout ({HttpConnection.FormatTimeout(timeout)}) expired before the response head arrived on HTTP/2 stream {StreamId} (TO-2)."));
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) =>
