@@ -374,59 +374,26 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     }
 
     /// <summary>The number of idle pooled connections across all servers (tests and diagnostics).</summary>
-    internal int IdleConnectionCount
-    {
-        get
-        {
-            int n = 0;
-            foreach (var pair in _pools)
-            {
-                n += pair.Value.IdleCount;
-            }
-            return n;
-        }
-    }
+    internal int IdleConnectionCount => SumOverPools(static p => p.IdleCount);
 
     /// <summary>HTTP/2 streams reserved or open across all servers (tests and the soak: zero once every response is done).</summary>
-    internal int ActiveHttp2StreamCount
-    {
-        get
-        {
-            int n = 0;
-            foreach (var pair in _pools)
-            {
-                n += pair.Value.ActiveHttp2Streams;
-            }
-            return n;
-        }
-    }
+    internal int ActiveHttp2StreamCount => SumOverPools(static p => p.ActiveHttp2Streams);
 
     /// <summary>HTTP/2 connections open across all servers (tests and the soak).</summary>
-    internal int Http2ConnectionCount
-    {
-        get
-        {
-            int n = 0;
-            foreach (var pair in _pools)
-            {
-                n += pair.Value.Http2ConnectionCount;
-            }
-            return n;
-        }
-    }
+    internal int Http2ConnectionCount => SumOverPools(static p => p.Http2ConnectionCount);
 
     /// <summary>The number of requests waiting for a connection across all servers (tests: MaxConnectionsPerServer).</summary>
-    internal int WaitingForConnectionCount
+    internal int WaitingForConnectionCount => SumOverPools(static p => p.WaiterCount);
+
+    /// <summary>A count summed over every server's pool (tests and diagnostics; not on a request's path).</summary>
+    private int SumOverPools(Func<HttpConnectionPool, int> count)
     {
-        get
+        int n = 0;
+        foreach (var pair in _pools)
         {
-            int n = 0;
-            foreach (var pair in _pools)
-            {
-                n += pair.Value.WaiterCount;
-            }
-            return n;
+            n += count(pair.Value);
         }
+        return n;
     }
 
     /// <summary>Closes the pooled connections; requests waiting for a connection fail with <see cref="HttpError.OperationCancelled"/>.</summary>

@@ -16,25 +16,12 @@ using static TypedHttp.Tests.Engine.EngineTest;
 namespace TypedHttp.Tests.Engine.Http2;
 
 /// <summary>HTTP/2 against Kestrel: h2c with prior knowledge, ALPN over TLS, multiplexing, flow control, trailers (H2-1…H2-9).</summary>
-public sealed class Http2KestrelTests : IClassFixture<Http2KestrelTests.Certificates>
+public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
 {
-    private const string Host = "h2.test";
-    private readonly Certificates _certs;
+    private const string Host = Http2Certificates.Host;
+    private readonly Http2Certificates _certs;
 
-    public Http2KestrelTests(Certificates certs) => _certs = certs;
-
-    public sealed class Certificates : IDisposable
-    {
-        public X509Certificate2 Authority { get; } = TestCertificates.CreateAuthority();
-        private X509Certificate2? _server;
-        public X509Certificate2 Server => _server ??= TestCertificates.CreateServer(Authority, Host);
-
-        public void Dispose()
-        {
-            Authority.Dispose();
-            _server?.Dispose();
-        }
-    }
+    public Http2KestrelTests(Http2Certificates certs) => _certs = certs;
 
     private static HttpSession H2cSession(Action<HttpSessionOptions>? configure = null) => Session(o =>
     {

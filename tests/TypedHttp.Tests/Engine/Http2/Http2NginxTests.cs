@@ -15,25 +15,12 @@ namespace TypedHttp.Tests.Engine.Http2;
 /// HTTP/2 against a server nobody here wrote: nginx from Debian, over TLS with ALPN and over h2c (H2-2, H2-3, H2-5,
 /// H2-7, H2-13).
 /// </summary>
-public sealed class Http2NginxTests : IClassFixture<Http2NginxTests.Certificates>
+public sealed class Http2NginxTests : IClassFixture<Http2Certificates>
 {
-    private const string Host = "nginx.test";
-    private readonly Certificates _certs;
+    private const string Host = Http2Certificates.Host;
+    private readonly Http2Certificates _certs;
 
-    public Http2NginxTests(Certificates certs) => _certs = certs;
-
-    public sealed class Certificates : IDisposable
-    {
-        public X509Certificate2 Authority { get; } = TestCertificates.CreateAuthority();
-        private X509Certificate2? _server;
-        public X509Certificate2 Server => _server ??= TestCertificates.CreateServer(Authority, Host);
-
-        public void Dispose()
-        {
-            Authority.Dispose();
-            _server?.Dispose();
-        }
-    }
+    public Http2NginxTests(Http2Certificates certs) => _certs = certs;
 
     private HttpSession TlsSession(Action<HttpSessionOptions>? configure = null) => Session(o =>
     {
