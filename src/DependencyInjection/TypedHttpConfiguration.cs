@@ -11,7 +11,8 @@ namespace TypedHttp;
 /// <c>SendTimeout</c>, <c>ReceiveTimeout</c>, <c>ReceiveResponseTimeout</c>, <c>ExpectContinueTimeout</c>,
 /// <c>PooledConnectionIdleTimeout</c>, <c>MaxConnectionsPerServer</c>, <c>MaxResponseHeadersLength</c>; policy:
 /// <c>RedirectPolicy</c> (Never, DisallowHttpsToHttp, Always), <c>MaxRedirects</c>, <c>Proxy</c>,
-/// <c>ProxyBypassList</c>. A timeout is a TimeSpan (<c>00:00:05</c>), a number of seconds (<c>2.5</c>) or
+/// <c>ProxyBypassList</c>; protocol: <c>HttpVersion</c> (1.0, 1.1, 2.0, 3.0) and <c>HttpVersionPolicy</c>
+/// (RequestVersionOrLower, RequestVersionExact, RequestVersionOrHigher). A timeout is a TimeSpan (<c>00:00:05</c>), a number of seconds (<c>2.5</c>) or
 /// <c>Infinite</c>. A value that does not parse throws and names its configuration path.
 /// </summary>
 internal static class TypedHttpConfiguration
@@ -48,6 +49,39 @@ internal static class TypedHttpConfiguration
         if (ReadRedirect(section) is RedirectPolicy redirect) options.RedirectPolicy = redirect;
         if (ReadInt(section, "MaxRedirects") is int maxRedirects) options.MaxAutomaticRedirections = maxRedirects;
         if (ReadProxy(section) is Uri proxy) options.Proxy = ProxySettings.Named(proxy, section["ProxyBypassList"], null);
+        if (ReadVersion(section) is Version version) options.DefaultRequestVersion = version;
+        if (ReadVersionPolicy(section) is System.Net.Http.HttpVersionPolicy policy) options.DefaultVersionPolicy = policy;
+    }
+
+    /// <summary>H2-1: the session's default HTTP version from <c>HttpVersion</c> (1.0, 1.1, 2.0 or 3.0), or null.</summary>
+    public static Version? ReadVersion(IConfiguration section)
+    {
+        string? text = section["HttpVersion"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        return text.Trim() switch
+        {
+            "1.0" => System.Net.HttpVersion.Version10,
+            "1.1" => System.Net.HttpVersion.Version11,
+            "2" or "2.0" => System.Net.HttpVersion.Version20,
+            "3" or "3.0" => System.Net.HttpVersion.Version30,
+            _ => throw Invalid(section, "HttpVersion", text, "1.0, 1.1, 2.0 or 3.0"),
+        };
+    }
+
+    /// <summary>H2-1: the session's version policy from <c>HttpVersionPolicy</c>, or null.</summary>
+    public static System.Net.Http.HttpVersionPolicy? ReadVersionPolicy(IConfiguration section)
+    {
+        string? text = section["HttpVersionPolicy"];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        return Enum.TryParse(text.Trim(), ignoreCase: true, out System.Net.Http.HttpVersionPolicy policy) && Enum.IsDefined(policy)
+            ? policy
+            : throw Invalid(section, "HttpVersionPolicy", text, "RequestVersionOrLower, RequestVersionExact or RequestVersionOrHigher");
     }
 
     /// <summary>The redirect policy from <c>RedirectPolicy</c>, or null.</summary>
