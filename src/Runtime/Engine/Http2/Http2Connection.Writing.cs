@@ -16,7 +16,12 @@ namespace TypedHttp.Http2;
 internal sealed partial class Http2Connection
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly PooledBufferWriter _writeBuffer = new(16 * 1024);
+    private PooledBufferWriter _writeBuffer = new(16 * 1024);
+    private PooledBufferWriter _sendBuffer = new(16 * 1024);
+    private readonly object _flushGate = new();
+    private bool _flushing;
+    private TaskCompletionSource _generation = NewGeneration();
+    private Exception? _writeFailure;
     private readonly HpackEncoder _encoder = new();
     private readonly object _controlLock = new();
     private PooledBufferWriter _control = new(256);
@@ -93,22 +98,98 @@ internal sealed partial class Http2Connection
         _encoder.BeginBlock(block);
     }
 
+    private static TaskCompletionSource NewGeneration() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>
-    /// Writes what is in <see cref="WriteBuffer"/> (plus any queued control frames first) to the transport and clears
-    /// it. Under the write lock. A failed write ends the connection: a frame may have been cut in half.
+    /// Releases the write lock and sees what the caller appended to <see cref="WriteBuffer"/> onto the socket; the task
+    /// ends when it is written. Writes are gathered: the first writer to arrive writes for everyone who appended in
+    /// the meantime, in one socket write per round (with the queued control frames first), as SocketsHttpHandler's
+    /// writer loop does; the others wait for the round that carries their frames. A failed write fails every
+    /// waiting writer with the same error and ends the connection (a frame may have been cut in half).
     /// </summary>
-    internal async ValueTask FlushWriteBufferAsync()
+    internal Task ExitWriteLockAndFlushAsync()
     {
-        await FlushControlLockedAsync().ConfigureAwait(false);
-        if (_writeBuffer.WrittenCount != 0)
+        TaskCompletionSource generation;
+        bool flusher;
+        lock (_flushGate)
         {
-            await WriteToTransportAsync(_writeBuffer.WrittenMemory).ConfigureAwait(false);
-            _writeBuffer.Clear();
+            if (_writeFailure is not null)
+            {
+                _writeLock.Release();
+                return Task.FromException(_writeFailure);
+            }
+            generation = _generation;
+            flusher = !_flushing;
+            _flushing = true;
         }
+        _writeLock.Release();
+        return flusher ? FlushLoopAsync() : generation.Task;
     }
 
-    /// <summary>Writes <paramref name="data"/> straight to the transport (a large DATA payload after its frame header). Under the write lock.</summary>
-    internal ValueTask WriteRawAsync(ReadOnlyMemory<byte> data) => WriteToTransportAsync(data);
+    private async Task FlushLoopAsync()
+    {
+        while (true)
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            Volatile.Write(ref _flushScheduled, 0);
+            PooledBufferWriter? control = null;
+            lock (_controlLock)
+            {
+                if (_control.WrittenCount != 0)
+                {
+                    control = _control;
+                    _control = _controlSpare;
+                    _controlSpare = control;
+                }
+            }
+            PooledBufferWriter toSend = _writeBuffer;
+            TaskCompletionSource generation;
+            lock (_flushGate)
+            {
+                if (toSend.WrittenCount == 0 && control is null)
+                {
+                    _flushing = false;
+                    _writeLock.Release();
+                    return;
+                }
+                _writeBuffer = _sendBuffer;
+                _sendBuffer = toSend;
+                generation = _generation;
+                _generation = NewGeneration();
+            }
+            _writeLock.Release();
+            try
+            {
+                if (control is not null)
+                {
+                    await WriteToTransportAsync(control.WrittenMemory).ConfigureAwait(false);
+                }
+                if (toSend.WrittenCount != 0)
+                {
+                    await WriteToTransportAsync(toSend.WrittenMemory).ConfigureAwait(false);
+                }
+                generation.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                TaskCompletionSource open;
+                lock (_flushGate)
+                {
+                    _writeFailure = e;
+                    _flushing = false;
+                    open = _generation;
+                }
+                generation.TrySetException(e);
+                open.TrySetException(e);
+                throw;
+            }
+            finally
+            {
+                control?.Clear();
+                toSend.Clear();
+            }
+        }
+    }
 
     /// <remarks>
     /// No caller's token reaches the socket: a write cancelled part-way would leave half a frame on the wire and end
@@ -209,51 +290,14 @@ internal sealed partial class Http2Connection
 
     private async Task FlushControlAsync()
     {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            await EnterWriteLockAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (TypedHttpException e)
-        {
-            Close(e);
-            return;
-        }
-        try
-        {
-            await FlushControlLockedAsync().ConfigureAwait(false);
+            await ExitWriteLockAndFlushAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is TypedHttpException or ObjectDisposedException)
         {
             // The connection is closed by the failed write.
-        }
-        finally
-        {
-            ExitWriteLock();
-        }
-    }
-
-    /// <summary>Writes the queued control frames. Under the write lock.</summary>
-    private async ValueTask FlushControlLockedAsync()
-    {
-        Volatile.Write(ref _flushScheduled, 0);
-        PooledBufferWriter pending;
-        lock (_controlLock)
-        {
-            if (_control.WrittenCount == 0)
-            {
-                return;
-            }
-            pending = _control;
-            _control = _controlSpare;
-            _controlSpare = pending;
-        }
-        try
-        {
-            await WriteToTransportAsync(pending.WrittenMemory).ConfigureAwait(false);
-        }
-        finally
-        {
-            pending.Clear();
         }
     }
 
@@ -298,27 +342,15 @@ internal sealed partial class Http2Connection
                 s.Fail(failure);
             }
         }
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         try
         {
+            // The GOAWAY goes out with the next gathered write, if the socket takes it within a second.
             if (await _writeLock.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
             {
-                try
-                {
-                    PooledBufferWriter pending;
-                    lock (_controlLock)
-                    {
-                        pending = _control;
-                    }
-                    await _stream.WriteAsync(pending.WrittenMemory, cts.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _writeLock.Release();
-                }
+                await ExitWriteLockAndFlushAsync().WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is System.IO.IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The connection is going away either way.
         }

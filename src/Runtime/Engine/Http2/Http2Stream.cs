@@ -303,13 +303,13 @@ internal sealed class Http2Stream
                 }
             }
             HeadersSent = true;
-            await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            _connection.WriteBuffer.Clear();
-            _connection.ExitWriteLock();
+            _connection.ExitWriteLock(); // nothing was appended: OpenStream refused the stream
+            throw;
         }
+        await _connection.ExitWriteLockAndFlushAsync().ConfigureAwait(false);
         if (endStream)
         {
             MarkSendDone();
@@ -458,25 +458,17 @@ internal sealed class Http2Stream
             try
             {
                 ThrowIfSendStopped();
-                PooledBufferWriter output = _connection.WriteBuffer;
-                Http2Frame.WriteDataHeader(output, StreamId, n, endStream: false);
-                if (n <= InlineBodyLimit)
-                {
-                    data.Span.Slice(0, n).CopyTo(output.GetSpan(n));
-                    output.Advance(n);
-                    await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
-                    await _connection.WriteRawAsync(data.Slice(0, n)).ConfigureAwait(false);
-                }
             }
-            finally
+            catch
             {
-                _connection.WriteBuffer.Clear();
                 _connection.ExitWriteLock();
+                throw;
             }
+            PooledBufferWriter output = _connection.WriteBuffer;
+            Http2Frame.WriteDataHeader(output, StreamId, n, endStream: false);
+            data.Span.Slice(0, n).CopyTo(output.GetSpan(n));
+            output.Advance(n);
+            await _connection.ExitWriteLockAndFlushAsync().ConfigureAwait(false);
             data = data.Slice(n);
         }
     }
@@ -485,18 +477,14 @@ internal sealed class Http2Stream
     internal async ValueTask EndSendAsync(CancellationToken cancellationToken)
     {
         await _connection.EnterWriteLockAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (SendStoppedByServer())
         {
-            if (!SendStoppedByServer())
-            {
-                Http2Frame.WriteDataHeader(_connection.WriteBuffer, StreamId, 0, endStream: true);
-                await _connection.FlushWriteBufferAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _connection.WriteBuffer.Clear();
             _connection.ExitWriteLock();
+        }
+        else
+        {
+            Http2Frame.WriteDataHeader(_connection.WriteBuffer, StreamId, 0, endStream: true);
+            await _connection.ExitWriteLockAndFlushAsync().ConfigureAwait(false);
         }
         MarkSendDone();
     }
