@@ -9,9 +9,11 @@ using TypedHttp.Internal;
 namespace TypedHttp.Http2;
 
 /// <summary>
-/// The writing half of an HTTP/2 connection. Writers take turns under one asynchronous lock; each write runs under
-/// the send timeout (TO-2). The reader loop never waits for that lock: the frames it answers with are queued in
-/// <see cref="_control"/> and flushed by whoever writes next, or by a flush it schedules.
+/// The writing half of an HTTP/2 connection. Writers append their frames under one asynchronous lock (held only to
+/// encode and append, never across I/O); the socket writes are gathered: the first writer to arrive writes every
+/// frame appended meanwhile, one write a round, under the send timeout (TO-2). The reader loop never waits for the
+/// lock: the frames it answers with are queued in <see cref="_control"/> and go out first in the next round, or in one
+/// it schedules.
 /// </summary>
 internal sealed partial class Http2Connection
 {

@@ -12,7 +12,7 @@ namespace TypedHttp.Http2;
 
 /// <summary>
 /// One HTTP/2 connection (RFC 9113): many streams over one transport. One reader loop reads every frame and hands
-/// it to its stream (this file); writers take turns under one write lock, and frames the reader must answer with
+/// it to its stream (this file); writers append under one lock and their socket writes are gathered, and frames the reader must answer with
 /// (SETTINGS ACK, PING ACK, WINDOW_UPDATE, RST_STREAM) are queued and flushed without the reader ever waiting for
 /// the socket (<c>Http2Connection.Writing.cs</c>). Streams are <see cref="Http2Stream"/>.
 /// </summary>
