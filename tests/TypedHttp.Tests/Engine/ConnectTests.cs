@@ -65,9 +65,10 @@ public sealed class ConnectTests
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/")));
     }
 
-    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    [Fact]
     public async Task C6_each_address_is_tried_in_turn()
     {
+        Prerequisites.Require(Prerequisite.SecondLoopbackAddress);
         await using var server = ScriptedServer.Respond(Ok("second address"));
         // The name resolves to two addresses; the first refuses. 127.0.0.2 is loopback on Linux but nobody listens there.
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback }));
@@ -75,9 +76,10 @@ public sealed class ConnectTests
         Assert.Equal("second address", await session.GetStringAsync(new Uri($"http://multi.test:{server.Port}/")));
     }
 
-    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    [Fact]
     public async Task C6_all_addresses_refusing_is_CannotConnect()
     {
+        Prerequisites.Require(Prerequisite.SecondLoopbackAddress);
         int port = ClosedPort();
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("127.0.0.3") }));
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://multi.test:{port}/")));
@@ -97,9 +99,10 @@ public sealed class ConnectTests
         return listener;
     }
 
-    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    [Fact]
     public async Task TO2_connect_timeout_is_Timeout_in_Connect()
     {
+        Prerequisites.Require(Prerequisite.SecondLoopbackAddress);
         using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), 0, out Socket filler);
         using (filler)
         {
@@ -110,9 +113,10 @@ public sealed class ConnectTests
         }
     }
 
-    [RequiresFact(Prerequisite.SecondLoopbackAddress)]
+    [Fact]
     public async Task C6_connect_timeout_applies_per_address_and_the_next_address_is_tried()
     {
+        Prerequisites.Require(Prerequisite.SecondLoopbackAddress);
         await using var server = ScriptedServer.Respond(Ok("after a timeout"));
         using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket filler);
         using (filler)
@@ -127,9 +131,10 @@ public sealed class ConnectTests
         }
     }
 
-    [RequiresFact(Prerequisite.IPv6Loopback)]
+    [Fact]
     public async Task IPv6_loopback_works_with_a_bracketed_host_header()
     {
+        Prerequisites.Require(Prerequisite.IPv6Loopback);
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("six")), IPAddress.IPv6Loopback);
         using var session = Session();
 
@@ -138,9 +143,10 @@ public sealed class ConnectTests
         Assert.Equal($"[::1]:{server.Port}", server.Connections[0].Requests[0].Header("Host"));
     }
 
-    [RequiresFact(Prerequisite.IPv6Loopback)]
+    [Fact]
     public async Task Both_address_families_from_the_resolver()
     {
+        Prerequisites.Require(Prerequisite.IPv6Loopback);
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("v6 after v4")), IPAddress.IPv6Loopback);
         using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
 

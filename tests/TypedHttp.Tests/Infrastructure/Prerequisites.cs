@@ -14,23 +14,17 @@ public enum Prerequisite
     /// <summary>The IPv6 loopback address ::1 exists and can be bound.</summary>
     IPv6Loopback,
 
-    /// <summary>A Kerberos realm is configured (a <c>default_realm</c> in krb5.conf), so Negotiate can get a ticket.</summary>
-    KerberosRealm,
-
     /// <summary>No Kerberos realm is configured: Negotiate cannot get a ticket.</summary>
     NoKerberosRealm,
-
-    /// <summary>The GSSAPI library has an NTLM mechanism (gss-ntlmssp, registered in /etc/gss/mech.d).</summary>
-    NtlmMechanism,
 
     /// <summary>The GSSAPI library has no NTLM mechanism.</summary>
     NoNtlmMechanism,
 }
 
 /// <summary>
-/// Checks a <see cref="Prerequisite"/> once per test run and says why it is missing. A test that needs one uses
-/// <see cref="RequiresFactAttribute"/> or <see cref="RequiresTheoryAttribute"/>: it is reported as skipped with that
-/// reason instead of passing without checking anything.
+/// Checks a <see cref="Prerequisite"/> once per test run and says why it is missing. A test that needs one starts with
+/// <see cref="Require"/>: on a machine without it the test FAILS with the reason, which names the fix (.ci/run gives
+/// CI's machine every one of them), instead of passing without checking anything or being skipped.
 /// </summary>
 public static class Prerequisites
 {
@@ -46,29 +40,21 @@ public static class Prerequisites
             : "Needs 127.0.0.2 as a loopback address (Linux has all of 127.0.0.0/8 on lo; elsewhere add the alias).",
         Prerequisite.IPv6Loopback => s_ipv6Loopback.Value ? null
             : "Needs the IPv6 loopback address ::1 (on Linux: sysctl net.ipv6.conf.lo.disable_ipv6=0).",
-        Prerequisite.KerberosRealm => s_kerberosRealm.Value ? null
-            : "Needs a Kerberos realm (default_realm in krb5.conf) and a ticket for the test user; issue 15 brings one to CI.",
         Prerequisite.NoKerberosRealm => s_kerberosRealm.Value
-            ? "A Kerberos realm is configured here, so Negotiate does not fail for want of one." : null,
-        Prerequisite.NtlmMechanism => s_ntlmMechanism.Value ? null
-            : "Needs the GSSAPI NTLM mechanism (Debian: apt-get install gss-ntlmssp).",
+            ? "A Kerberos realm is configured here (default_realm in krb5.conf), so Negotiate does not fail for want of one: this case describes a machine without one, like CI's." : null,
         Prerequisite.NoNtlmMechanism => s_ntlmMechanism.Value
-            ? "The GSSAPI NTLM mechanism is installed here, so NTLM does not fail for want of it." : null,
+            ? "The GSSAPI NTLM mechanism (gss-ntlmssp) is installed here, so NTLM does not fail for want of it: this case describes a machine without it, like CI's." : null,
         _ => throw new ArgumentOutOfRangeException(nameof(prerequisite)),
     };
 
-    /// <summary>Null when all of <paramref name="prerequisites"/> hold, else the reasons for those that do not.</summary>
-    public static string? MissingReason(Prerequisite[] prerequisites)
+    /// <summary>Fails the calling test, naming what is missing and how to add it, unless every one of <paramref name="prerequisites"/> holds.</summary>
+    public static void Require(params Prerequisite[] prerequisites)
     {
-        string? reasons = null;
         foreach (Prerequisite prerequisite in prerequisites)
         {
-            if (MissingReason(prerequisite) is { } reason)
-            {
-                reasons = reasons is null ? reason : reasons + " " + reason;
-            }
+            string? reason = MissingReason(prerequisite);
+            Assert.True(reason is null, reason);
         }
-        return reasons;
     }
 
     private static bool CanBind(IPAddress address)
@@ -107,16 +93,4 @@ public static class Prerequisites
         }
         return false;
     }
-}
-
-/// <summary>A fact that is skipped, with the reason, when this machine lacks one of its <see cref="Prerequisite"/>s.</summary>
-public sealed class RequiresFactAttribute : FactAttribute
-{
-    public RequiresFactAttribute(params Prerequisite[] prerequisites) => Skip = Prerequisites.MissingReason(prerequisites);
-}
-
-/// <summary>A theory that is skipped, with the reason, when this machine lacks one of its <see cref="Prerequisite"/>s.</summary>
-public sealed class RequiresTheoryAttribute : TheoryAttribute
-{
-    public RequiresTheoryAttribute(params Prerequisite[] prerequisites) => Skip = Prerequisites.MissingReason(prerequisites);
 }

@@ -314,45 +314,28 @@ public sealed class AuthenticationTests
     }
 
     // NegotiateAuthentication goes to the platform's GSSAPI library: what the first leg gives depends on what that
-    // library has (a Kerberos realm with a ticket, the gss-ntlmssp mechanism). Each case below asserts one outcome
-    // and runs only on a machine where that outcome is the real one; on the others it is skipped with the reason.
+    // library has (a Kerberos realm with a ticket, the gss-ntlmssp mechanism). The cases below are those of a machine
+    // with neither, like CI's; on one with them they fail saying so. The tokens a realm and the mechanism give are
+    // issue 15's, against a real KDC and server.
 
-    [RequiresFact(Prerequisite.NoKerberosRealm)]
+    [Fact]
     public void Negotiate_without_a_Kerberos_realm_is_a_LoginFailure_for_want_of_a_ticket()
     {
+        Prerequisites.Require(Prerequisite.NoKerberosRealm);
         using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Negotiate, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
         var e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue(null));
         Assert.Equal(HttpError.LoginFailure, e.Error);
         Assert.Equal("Negotiate authentication cannot proceed: the security library could not use the given credentials for Negotiate (for Kerberos: no ticket or no reachable KDC for this user).", e.Message);
     }
 
-    [RequiresFact(Prerequisite.KerberosRealm)]
-    public void Negotiate_with_a_Kerberos_realm_gives_a_base64_token()
-    {
-        using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Negotiate, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
-        string? header = auth.GetNextHeaderValue(null);
-        Assert.NotNull(header);
-        Assert.StartsWith("Negotiate ", header);
-        Assert.NotEmpty(Convert.FromBase64String(header["Negotiate ".Length..]));
-    }
-
-    [RequiresFact(Prerequisite.NoNtlmMechanism)]
+    [Fact]
     public void NTLM_without_the_GSSAPI_mechanism_is_a_LoginFailure_that_names_it()
     {
+        Prerequisites.Require(Prerequisite.NoNtlmMechanism);
         using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Ntlm, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
         var e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue(null));
         Assert.Equal(HttpError.LoginFailure, e.Error);
         Assert.Equal("NTLM authentication cannot proceed: this platform's security library does not support NTLM (on Linux: a GSSAPI library with the mechanism, e.g. gss-ntlmssp for NTLM, is needed).", e.Message);
-    }
-
-    [RequiresFact(Prerequisite.NtlmMechanism)]
-    public void NTLM_with_the_GSSAPI_mechanism_gives_a_base64_negotiate_message()
-    {
-        using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Ntlm, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
-        string? header = auth.GetNextHeaderValue(null);
-        Assert.NotNull(header);
-        Assert.StartsWith("NTLM ", header);
-        Assert.NotEmpty(Convert.FromBase64String(header["NTLM ".Length..]));
     }
 
     [Theory]
