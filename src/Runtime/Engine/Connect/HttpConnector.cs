@@ -352,6 +352,16 @@ internal sealed class TlsClientState(HttpSessionOptions options)
 
     public bool ServerAskedForCertificateWeHaveNot => _askedWithoutCertificate;
 
+    /// <summary>
+    /// S-4: a server that asked for a client certificate we could not offer drops the connection after the handshake
+    /// (TLS 1.3 reports it on the first read). When that is what happened on a connection's first exchange, the
+    /// failure the caller hears instead of a bare connection error; null otherwise. Both codecs ask this.
+    /// </summary>
+    public TypedHttpException? ClientCertificateRefusal(bool firstExchange, Exception? inner) =>
+        firstExchange && _askedWithoutCertificate
+            ? new TypedHttpException(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, "The server asked for a client certificate and none is configured (HttpSessionOptions.ClientCertificates); it closed the connection.", inner)
+            : null;
+
     public X509Certificate? SelectClientCertificate(object sender, string targetHost, X509CertificateCollection localCertificates, X509Certificate? remoteCertificate, string[] acceptableIssuers)
     {
         X509Certificate? chosen = null;

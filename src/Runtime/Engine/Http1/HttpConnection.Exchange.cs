@@ -32,7 +32,7 @@ internal sealed partial class HttpConnection
             bool trace = HttpTrace.IsEnabled(_options);
             if (trace)
             {
-                TraceRequest(request, _writeBuffer.WrittenSpan.Slice(headStart));
+                TraceRequest(request, plan.Http10, _writeBuffer.WrittenSpan.Slice(headStart));
             }
             bool bodySent = content is null;
             if (content is not null && !plan.ExpectContinue && content.Length is long length && length <= InlineBodyLimit)
@@ -174,7 +174,7 @@ internal sealed partial class HttpConnection
     /// line), so that the trace shows exactly what was sent: the message with secrets redacted, the fields in clear
     /// for the session's listener.
     /// </summary>
-    private void TraceRequest(TypedHttpRequest request, ReadOnlySpan<byte> head)
+    private void TraceRequest(TypedHttpRequest request, bool http10, ReadOnlySpan<byte> head)
     {
         string[] lines = Encoding.UTF8.GetString(head).Split("\r\n");
         var fields = new HttpHeaderCollection(lines.Length);
@@ -194,7 +194,7 @@ internal sealed partial class HttpConnection
         HttpTrace.AppendHeaders(text, fields);
         HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, Id, text.ToString())
         {
-            RequestUri = request.Uri, Headers = fields, Version = lines[0].EndsWith("1.0", StringComparison.Ordinal) ? HttpVersion.Version10 : HttpVersion.Version11,
+            RequestUri = request.Uri, Headers = fields, Version = http10 ? HttpVersion.Version10 : HttpVersion.Version11,
             Method = request.Method,
         });
     }

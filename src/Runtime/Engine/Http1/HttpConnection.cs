@@ -418,11 +418,9 @@ internal sealed partial class HttpConnection : IDisposable
             string what = isRead ? "receive" : "send";
             return new TypedHttpException(HttpError.Timeout, phase, $"The {what} timeout ({FormatTimeout(timeout)}) expired while {Describe(phase)}.", e);
         }
-        if (_tls is { ServerAskedForCertificateWeHaveNot: true } && !IsReused)
+        if (_tls?.ClientCertificateRefusal(!IsReused, e) is { } refused)
         {
-            // S-4: a server that asked for a client certificate we could not offer drops the connection after
-            // the handshake (TLS 1.3 reports the failure on the first read).
-            return new TypedHttpException(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, "The server asked for a client certificate and none is configured (HttpSessionOptions.ClientCertificates); it closed the connection.", e);
+            return refused; // S-4
         }
         return new TypedHttpException(HttpError.ConnectionError, phase, $"The connection failed while {Describe(phase)}: {e.Message}", e);
     }
@@ -553,9 +551,9 @@ internal sealed partial class HttpConnection : IDisposable
 
     private TypedHttpException EofInHead()
     {
-        if (_tls is { ServerAskedForCertificateWeHaveNot: true } && !IsReused)
+        if (_tls?.ClientCertificateRefusal(!IsReused, null) is { } refused)
         {
-            return new TypedHttpException(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, "The server asked for a client certificate and none is configured (HttpSessionOptions.ClientCertificates); it closed the connection.");
+            return refused; // S-4
         }
         return ReceivedResponseBytes
             ? new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, "The connection closed before the end of the response head.")

@@ -517,14 +517,8 @@ internal sealed partial class Http2Connection
 
     private static int PeekLength(byte[] buffer, int start) => (buffer[start] << 16) | (buffer[start + 1] << 8) | buffer[start + 2];
 
-    /// <summary>
-    /// S-4: a server that asked for a client certificate we could not offer drops the connection after the
-    /// handshake (TLS 1.3 reports it on the first read): that, not a bare connection error, is what the caller hears.
-    /// </summary>
-    private TypedHttpException? ClientCertificateMissing(Exception? inner) =>
-        !_firstFrameSeen && _transport.Tls is { ServerAskedForCertificateWeHaveNot: true }
-            ? new TypedHttpException(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, "The server asked for a client certificate and none is configured (HttpSessionOptions.ClientCertificates); it closed the connection.", inner)
-            : null;
+    /// <summary>S-4: the server's refusal of a connection without the client certificate it asked for, if that is what this was.</summary>
+    private TypedHttpException? ClientCertificateMissing(Exception? inner) => _transport.Tls?.ClientCertificateRefusal(!_firstFrameSeen, inner);
 
     private void OnEndOfStream(ReadOnlySpan<byte> leftover)
     {

@@ -274,10 +274,11 @@ internal sealed class Http2Stream
             block.Clear();
             {
                 _connection.BeginHeaderBlock(block);
-                EncodeRequestHead(block);
-                if (HttpTrace.IsEnabled(_connection.Options))
+                HttpHeaderCollection? traced = HttpTrace.IsEnabled(_connection.Options) ? new HttpHeaderCollection(_request.Headers.Count + 4) : null;
+                EncodeRequestHead(block, traced);
+                if (traced is not null)
                 {
-                    TraceRequest();
+                    TraceRequest(traced);
                 }
                 bool headersEnd = endStream || (inlineBody is not null && inlineBody.WrittenCount == 0);
                 Http2Frame.WriteHeaders(output, StreamId, block.WrittenSpan, headersEnd, _connection.PeerMaxFrameSize);
@@ -322,7 +323,7 @@ internal sealed class Http2Stream
     /// fields lower-cased, leaving out what is specific to an HTTP/1.1 connection; credentials and cookies never
     /// indexed (RFC 7541 §7.1.3).
     /// </summary>
-    private void EncodeRequestHead(PooledBufferWriter block)
+    private void EncodeRequestHead(PooledBufferWriter block, HttpHeaderCollection? traced)
     {
         HpackEncoder encoder = _connection.Encoder;
         TypedHttpRequest request = _request;
@@ -331,6 +332,7 @@ internal sealed class Http2Stream
         encoder.Encode(block, ":method", request.Method);
         encoder.Encode(block, ":scheme", _connection.Pool.Key.IsHttps ? "https" : "http");
         encoder.Encode(block, ":authority", authority);
+        traced?.AddUnchecked("Host", authority);
         PooledBufferWriter path = _connection.PathBuffer;
         path.Clear();
         RequestTarget.Write(path, request.Uri.PathAndQuery);
@@ -339,6 +341,7 @@ internal sealed class Http2Stream
         if (!_plan.CallerSetUserAgent && options.UserAgent is string agent)
         {
             encoder.Encode(block, "user-agent", agent);
+            traced?.AddUnchecked("User-Agent", agent);
         }
         foreach (var field in headers)
         {
@@ -346,61 +349,37 @@ internal sealed class Http2Stream
             {
                 continue; // T-7
             }
-            EncodeField(encoder, block, field.Key, field.Value);
+            EncodeField(encoder, block, field.Key, field.Value, traced);
         }
         if (_plan.ExtraHeaders is { } extra)
         {
             foreach (var field in extra)
             {
-                EncodeField(encoder, block, field.Key, field.Value);
+                EncodeField(encoder, block, field.Key, field.Value, traced);
             }
         }
         if (request.Content?.ContentType is string contentType && !_plan.CallerSetContentType)
         {
             encoder.Encode(block, "content-type", contentType);
+            traced?.AddUnchecked("Content-Type", contentType);
         }
         if (_plan.ContentLength >= 0 && !_plan.Chunked)
         {
             Span<byte> digits = stackalloc byte[20];
             _plan.ContentLength.TryFormat(digits, out int written, default, System.Globalization.CultureInfo.InvariantCulture);
             encoder.Encode(block, "content-length"u8, digits.Slice(0, written), HpackIndexing.Incremental);
+            traced?.AddUnchecked("Content-Length", Encoding.ASCII.GetString(digits.Slice(0, written)));
         }
     }
 
-    /// <summary>The request head as sent, in curl's HTTP/2 rendering: <c>GET /x HTTP/2</c>, then <c>Host</c> for :authority and the fields.</summary>
-    private void TraceRequest()
+    /// <summary>
+    /// The request head as sent (<paramref name="fields"/>, collected while it was encoded), in curl's HTTP/2
+    /// rendering: <c>GET /x HTTP/2</c>, then <c>Host</c> for :authority and the fields. Under the write lock, while
+    /// the connection's path buffer still holds this request's :path.
+    /// </summary>
+    private void TraceRequest(HttpHeaderCollection fields)
     {
-        var fields = new HttpHeaderCollection(_request.Headers.Count + 4);
-        fields.AddUnchecked("Host", _plan.CallerSetHost ? _request.Headers.GetValue("Host") ?? _plan.HostHeader : _plan.HostHeader);
-        if (!_plan.CallerSetUserAgent && _connection.Options.UserAgent is string agent)
-        {
-            fields.AddUnchecked("User-Agent", agent);
-        }
-        foreach (var field in _request.Headers)
-        {
-            if (!IsLeftOut(field.Key, field.Value) && !(_plan.ReplaceAcceptEncoding && field.Key.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase)))
-            {
-                fields.AddUnchecked(field.Key, field.Value);
-            }
-        }
-        if (_plan.ExtraHeaders is { } extra)
-        {
-            foreach (var field in extra)
-            {
-                fields.AddUnchecked(field.Key, field.Value);
-            }
-        }
-        if (_request.Content?.ContentType is string contentType && !_plan.CallerSetContentType)
-        {
-            fields.AddUnchecked("Content-Type", contentType);
-        }
-        if (_plan.ContentLength >= 0 && !_plan.Chunked)
-        {
-            fields.AddUnchecked("Content-Length", _plan.ContentLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        using var path = new PooledBufferWriter(256);
-        RequestTarget.Write(path, _request.Uri.PathAndQuery);
-        var text = new StringBuilder(_request.Method).Append(' ').Append(Encoding.ASCII.GetString(path.WrittenSpan)).Append(" HTTP/2");
+        var text = new StringBuilder(_request.Method).Append(' ').Append(Encoding.ASCII.GetString(_connection.PathBuffer.WrittenSpan)).Append(" HTTP/2");
         HttpTrace.AppendHeaders(text, fields);
         HttpTrace.Emit(_connection.Options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, _connection.Id, text.ToString())
         {
@@ -408,12 +387,13 @@ internal sealed class Http2Stream
         });
     }
 
-    private static void EncodeField(HpackEncoder encoder, PooledBufferWriter block, string name, string value)
+    private static void EncodeField(HpackEncoder encoder, PooledBufferWriter block, string name, string value, HttpHeaderCollection? traced)
     {
         if (IsLeftOut(name, value))
         {
             return;
         }
+        traced?.AddUnchecked(name, value);
         Span<byte> lower = name.Length <= 128 ? stackalloc byte[name.Length] : new byte[name.Length];
         for (int i = 0; i < name.Length; i++)
         {

@@ -15,8 +15,9 @@ namespace TypedHttp.Tests.Engine.Http2;
 
 /// <summary>
 /// Kestrel on 127.0.0.1 with the protocols a case needs: HTTP/2 only over plain TCP (h2c with prior knowledge),
-/// or HTTP/1.1 and HTTP/2 (or one of them) over TLS with ALPN. Without a handler every request is answered with
-/// <c>&lt;protocol&gt; conn=&lt;connection id&gt;</c>.
+/// or HTTP/1.1 and HTTP/2 (or one of them) over TLS with ALPN. No Server header, so that heads are predictable (Kestrel
+/// always adds Date). Without a handler every request is answered with <c>&lt;protocol&gt; conn=&lt;connection id&gt;</c>.
+/// Linked into the Cli tests too (tests/TypedHttp.Cli.Tests/Infrastructure/H2Kestrel.cs).
 /// </summary>
 public sealed class Http2Kestrel : IAsyncDisposable
 {
@@ -39,6 +40,7 @@ public sealed class Http2Kestrel : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
+            kestrel.AddServerHeader = false;
             limits?.Invoke(kestrel.Limits);
             kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
