@@ -374,7 +374,7 @@ internal sealed partial class Http2Connection
         }
         _transport.Close();
         StopTimers();
-        _pool.OnHttp2ConnectionClosed(this);
+        _pool.OnHttp2ConnectionUnusable(this);
         if (_announced)
         {
             _pool.Session.Observer.ConnectionClosed(Id);

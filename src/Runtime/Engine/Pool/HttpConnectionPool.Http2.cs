@@ -233,7 +233,7 @@ internal sealed partial class HttpConnectionPool
         }
     }
 
-    /// <summary>A connection stopped taking new streams (GOAWAY): new requests go elsewhere; it closes when its streams end.</summary>
+    /// <summary>A connection stopped taking new streams (GOAWAY) or closed: new requests go elsewhere.</summary>
     internal void OnHttp2ConnectionUnusable(Http2Connection connection)
     {
         lock (_lock)
@@ -242,8 +242,6 @@ internal sealed partial class HttpConnectionPool
         }
     }
 
-    /// <summary>A connection closed.</summary>
-    internal void OnHttp2ConnectionClosed(Http2Connection connection) => OnHttp2ConnectionUnusable(connection);
 
     /// <summary>Closes HTTP/2 connections idle past the timeout; returns whether an idle one remains.</summary>
     private bool SweepHttp2()
