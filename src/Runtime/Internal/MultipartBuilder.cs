@@ -204,7 +204,7 @@ public sealed class MultipartBuilder
         {
             _parts = parts;
             _end = Encoding.ASCII.GetBytes("--" + boundary + "--\r\n");
-            ContentType = "multipart/form-data; boundary=" + (IsToken(boundary) ? boundary : "\"" + boundary + "\"");
+            ContentType = "multipart/form-data; boundary=" + (HttpTokens.IsToken(boundary) ? boundary : "\"" + boundary + "\"");
         }
 
         public override long? Length
@@ -248,18 +248,6 @@ public sealed class MultipartBuilder
                 await destination.WriteAsync(CrLf, cancellationToken).ConfigureAwait(false);
             }
             await destination.WriteAsync(_end, cancellationToken).ConfigureAwait(false);
-        }
-
-        private static bool IsToken(string value)
-        {
-            foreach (char c in value)
-            {
-                if (!HttpHeaderCollection.IsTokenChar(c))
-                {
-                    return false;
-                }
-            }
-            return value.Length > 0;
         }
     }
 }

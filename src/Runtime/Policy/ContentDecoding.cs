@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -131,16 +134,26 @@ internal static class ContentDecoding
         string description = contentEncoding.Trim();
         for (int i = count - 1; i >= 0; i--)
         {
+            // T-8: every layer checks that its coded data reached its own end, since the .NET decoders report the end
+            // of their input as the end of the data.
+            var input = new EncodedTail(s, trackGzipHeaders: codings[i] == Coding.Gzip);
             s = codings[i] switch
             {
-                Coding.Gzip => new GZipStream(s, CompressionMode.Decompress, leaveOpen: false),
-                Coding.Brotli => new BrotliStream(s, CompressionMode.Decompress, leaveOpen: false),
-                _ => new DeflateDetectingStream(s),
+                Coding.Gzip => new CodingEndCheckStream(new GZipStream(input, CompressionMode.Decompress, leaveOpen: false), input, zlib: null),
+                Coding.Brotli => new BrotliDecodingStream(input),
+                _ => new CodingEndCheckStream(new DeflateDetectingStream(input), input, zlib: true),
             };
         }
         decoded = new LimitedDecodingStream(s, counted, limits, description);
         return true;
     }
+
+    /// <summary>The error of a coded body that stops before its coding's end (T-8).</summary>
+    /// <param name="coding">The coding whose data is incomplete.</param>
+    /// <param name="detail">What was missing.</param>
+    internal static TypedHttpException Truncated(string coding, string detail) =>
+        new(HttpError.ResponseTruncated, HttpPhase.ReceiveBody,
+            $"The response body ended inside its {coding} data ({detail}): the server sent an incomplete body, so it is not returned short.");
 
     private enum Coding : byte
     {
@@ -152,11 +165,13 @@ internal static class ContentDecoding
 }
 
 /// <summary>A read-only pass-through stream that counts the bytes read (the encoded size).</summary>
-internal sealed class CountingReadStream : ReadOnlyStreamBase
+internal sealed class CountingReadStream : ReadOnlyWrapperStream
 {
-    private readonly Stream _inner;
 
-    public CountingReadStream(Stream inner) => _inner = inner;
+    public CountingReadStream(Stream inner)
+        : base(inner)
+    {
+    }
 
     public long BytesRead { get; private set; }
 
@@ -168,7 +183,7 @@ internal sealed class CountingReadStream : ReadOnlyStreamBase
         int n;
         try
         {
-            n = _inner.Read(buffer);
+            n = Inner.Read(buffer);
         }
         catch (Exception) when (MarkFailed())
         {
@@ -183,7 +198,7 @@ internal sealed class CountingReadStream : ReadOnlyStreamBase
         int n;
         try
         {
-            n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (MarkFailed())
         {
@@ -200,16 +215,7 @@ internal sealed class CountingReadStream : ReadOnlyStreamBase
     }
 
     /// <summary>Disposes the encoded body asynchronously: an engine body drains what is left, so its connection is reused (T-6).</summary>
-    public ValueTask DisposeInnerAsync() => _inner.DisposeAsync();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
+    public ValueTask DisposeInnerAsync() => Inner.DisposeAsync();
 }
 
 /// <summary>
@@ -217,12 +223,17 @@ internal sealed class CountingReadStream : ReadOnlyStreamBase
 /// (RFC 1951). The first two bytes decide: a valid zlib header (CM = 8, CINFO ≤ 7, header check divisible by 31)
 /// means zlib, anything else raw deflate.
 /// </summary>
-internal sealed class DeflateDetectingStream : ReadOnlyStreamBase
+internal sealed class DeflateDetectingStream : ReadOnlyWrapperStream
 {
-    private readonly Stream _inner;
     private Stream? _decoder;
 
-    public DeflateDetectingStream(Stream inner) => _inner = inner;
+    public DeflateDetectingStream(Stream inner)
+        : base(inner)
+    {
+    }
+
+    /// <summary>True once the first bytes said zlib (RFC 1950, which ends with an Adler-32 the end check compares), false for raw deflate.</summary>
+    public bool IsZlib { get; private set; }
 
     public override int Read(Span<byte> buffer)
     {
@@ -232,7 +243,7 @@ internal sealed class DeflateDetectingStream : ReadOnlyStreamBase
             int n = 0;
             while (n < 2)
             {
-                int r = _inner.Read(head[n..]);
+                int r = Inner.Read(head[n..]);
                 if (r == 0)
                 {
                     break;
@@ -252,7 +263,7 @@ internal sealed class DeflateDetectingStream : ReadOnlyStreamBase
             int n = 0;
             while (n < 2)
             {
-                int r = await _inner.ReadAsync(head.AsMemory(n), cancellationToken).ConfigureAwait(false);
+                int r = await Inner.ReadAsync(head.AsMemory(n), cancellationToken).ConfigureAwait(false);
                 if (r == 0)
                 {
                     break;
@@ -271,7 +282,8 @@ internal sealed class DeflateDetectingStream : ReadOnlyStreamBase
             return Null; // an empty body decodes to nothing
         }
         bool zlib = head.Length == 2 && (head[0] & 0x0F) == 8 && (head[0] >> 4) <= 7 && ((head[0] << 8) | head[1]) % 31 == 0;
-        var replay = new PrefixedReadStream(head, _inner);
+        IsZlib = zlib;
+        var replay = new PrefixedReadStream(head, Inner);
         return zlib ? new ZLibStream(replay, CompressionMode.Decompress) : new DeflateStream(replay, CompressionMode.Decompress);
     }
 
@@ -283,23 +295,349 @@ internal sealed class DeflateDetectingStream : ReadOnlyStreamBase
             {
                 _decoder.Dispose();
             }
-            _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// The coded input of one decoding layer (T-8): passes the bytes through and keeps how many there were, the last
+/// eight (where gzip and zlib put their checks) and, for gzip, whether a later gzip member header appeared.
+/// </summary>
+internal sealed class EncodedTail : ReadOnlyWrapperStream
+{
+    private static ReadOnlySpan<byte> GzipMagic => [0x1f, 0x8b, 0x08];
+
+    private readonly bool _trackGzipHeaders;
+    private readonly byte[] _last = new byte[8];
+
+    public EncodedTail(Stream inner, bool trackGzipHeaders)
+        : base(inner)
+    {
+        _trackGzipHeaders = trackGzipHeaders;
+    }
+
+    /// <summary>The coded bytes read so far.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Whether the bytes after the first held another gzip member header (RFC 1952 §2.2, several members).</summary>
+    public bool SawLaterGzipHeader { get; private set; }
+
+    /// <summary>The last eight coded bytes (fewer at the start when <see cref="Count"/> is below eight).</summary>
+    public ReadOnlySpan<byte> Last => _last.AsSpan(8 - (int)Math.Min(8, Count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = Inner.Read(buffer);
+        Observe(buffer[..n]);
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Observe(buffer.Span[..n]);
+        return n;
+    }
+
+    private void Observe(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+        if (_trackGzipHeaders && !SawLaterGzipHeader)
+        {
+            SawLaterGzipHeader = Count == 0 ? data[1..].IndexOf(GzipMagic) >= 0 : data.IndexOf(GzipMagic) >= 0 || StraddlesSeam(data);
+        }
+        if (data.Length >= 8)
+        {
+            data[^8..].CopyTo(_last);
+        }
+        else
+        {
+            _last.AsSpan(data.Length).CopyTo(_last);
+            data.CopyTo(_last.AsSpan(8 - data.Length));
+        }
+        Count += data.Length;
+    }
+
+    // A header that starts in the (up to two) bytes kept from the reads before and ends in this one.
+    private bool StraddlesSeam(ReadOnlySpan<byte> data)
+    {
+        int before = (int)Math.Min(2, Count);
+        int after = Math.Min(2, data.Length);
+        Span<byte> seam = stackalloc byte[4];
+        _last.AsSpan(8 - before).CopyTo(seam);
+        data[..after].CopyTo(seam[before..]);
+        int at = seam[..(before + after)].IndexOf(GzipMagic);
+        return at >= 0 && at < before;
+    }
+}
+
+/// <summary>
+/// T-8: the end of a gzip or zlib layer. GZipStream, ZLibStream and DeflateStream return the end of their input as
+/// the end of the data, so a body cut inside its compressed data (while the framing below says it is whole) would
+/// read as a shorter body. This stream hashes what the decoder returns and, when the decoder ends, compares the
+/// check the format puts last: gzip's CRC-32 and length (RFC 1952 §2.3.1), zlib's Adler-32 (RFC 1950 §2.2). Raw
+/// deflate (RFC 1951) ends with no check, so nothing can be compared there (docs/engine.md, "Known limits").
+/// </summary>
+internal sealed class CodingEndCheckStream : ReadOnlyWrapperStream
+{
+    private const uint AdlerModulus = 65521;
+
+    private readonly EncodedTail _input;
+    private readonly bool _deflate;
+    private readonly Crc32? _crc;
+    private uint _adlerA = 1;
+    private uint _adlerB;
+    private long _length;
+    private bool _ended;
+
+    /// <param name="decoder">The decoder reading <paramref name="input"/>.</param>
+    /// <param name="input">The layer's coded input.</param>
+    /// <param name="zlib">True for "deflate" (checked when its first bytes say zlib); null for gzip.</param>
+    public CodingEndCheckStream(Stream decoder, EncodedTail input, bool? zlib)
+        : base(decoder)
+    {
+        _input = input;
+        _deflate = zlib is not null;
+        _crc = _deflate ? null : new Crc32();
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = Inner.Read(buffer);
+        Account(buffer[..n], buffer.IsEmpty);
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Account(buffer.Span[..n], buffer.IsEmpty);
+        return n;
+    }
+
+    private void Account(ReadOnlySpan<byte> data, bool askedForNothing)
+    {
+        if (!data.IsEmpty)
+        {
+            _length += data.Length;
+            if (_crc is not null)
+            {
+                _crc.Append(data);
+            }
+            else if (((DeflateDetectingStream)Inner).IsZlib)
+            {
+                Adler(data);
+            }
+        }
+        else if (!askedForNothing && !_ended)
+        {
+            _ended = true;
+            CheckEnd();
+        }
+    }
+
+    private void CheckEnd()
+    {
+        if (_input.Count == 0)
+        {
+            return; // an empty body decodes to nothing (a coded empty body is common for 204-like answers)
+        }
+        ReadOnlySpan<byte> last = _input.Last;
+        if (_deflate)
+        {
+            if (!((DeflateDetectingStream)Inner).IsZlib)
+            {
+                return;
+            }
+            uint adler = (_adlerB << 16) | _adlerA;
+            if (last.Length < 4 || BinaryPrimitives.ReadUInt32BigEndian(last[^4..]) != adler)
+            {
+                throw ContentDecoding.Truncated("deflate", $"no Adler-32 for the {_length} bytes decoded at its end");
+            }
+            return;
+        }
+        if (last.Length < 8)
+        {
+            throw ContentDecoding.Truncated("gzip", "shorter than a gzip trailer");
+        }
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(last);
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(last[4..]);
+        if (crc == _crc!.GetCurrentHashAsUInt32() && size == unchecked((uint)_length))
+        {
+            return;
+        }
+        // Several members: the decoder checked each member's trailer as it passed it, and the whole output's CRC is
+        // not the last member's. What can still be seen is that the last eight bytes are a plausible trailer.
+        if (_input.SawLaterGzipHeader && size <= _length)
+        {
+            return;
+        }
+        throw ContentDecoding.Truncated("gzip", $"no trailer with the CRC-32 and length of the {_length} bytes decoded at its end");
+    }
+
+    // RFC 1950 §8.2, with the modulo taken once per 5552 bytes (the most that cannot overflow 32 bits).
+    private void Adler(ReadOnlySpan<byte> data)
+    {
+        uint a = _adlerA;
+        uint b = _adlerB;
+        while (!data.IsEmpty)
+        {
+            int n = Math.Min(data.Length, 5552);
+            foreach (byte x in data[..n])
+            {
+                a += x;
+                b += a;
+            }
+            a %= AdlerModulus;
+            b %= AdlerModulus;
+            data = data[n..];
+        }
+        _adlerA = a;
+        _adlerB = b;
+    }
+}
+
+/// <summary>
+/// br through <see cref="BrotliDecoder"/> rather than BrotliStream, because the decoder says whether the data reached
+/// its end (<see cref="OperationStatus.Done"/>) or wanted more when the body ended (T-8): the latter is a truncated
+/// body, not a short one.
+/// </summary>
+internal sealed class BrotliDecodingStream : ReadOnlyWrapperStream
+{
+    private BrotliDecoder _decoder;
+    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private int _start;
+    private int _end;
+    private long _read;
+    private bool _done;
+
+    public BrotliDecodingStream(Stream inner)
+        : base(inner)
+    {
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        while (true)
+        {
+            if (Decode(buffer, out int written))
+            {
+                return written;
+            }
+            int n = Inner.Read(Room());
+            if (n == 0)
+            {
+                return End();
+            }
+            Filled(n);
+        }
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (Decode(buffer.Span, out int written))
+            {
+                return written;
+            }
+            int n = await Inner.ReadAsync(RoomMemory(), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return End();
+            }
+            Filled(n);
+        }
+    }
+
+    // True when the read has its answer (bytes, or the end); false when the decoder needs more input.
+    private bool Decode(Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (destination.IsEmpty || _done)
+        {
+            return true;
+        }
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        OperationStatus status = _decoder.Decompress(_buffer.AsSpan(_start, _end - _start), destination, out int consumed, out written);
+        _start += consumed;
+        switch (status)
+        {
+            case OperationStatus.Done:
+                _done = true;
+                return true;
+            case OperationStatus.InvalidData:
+                throw new InvalidDataException("The decoder found invalid brotli data.");
+            case OperationStatus.DestinationTooSmall:
+                return true;
+            default:
+                return written > 0;
+        }
+    }
+
+    private Span<byte> Room() => RoomMemory().Span;
+
+    private Memory<byte> RoomMemory()
+    {
+        byte[] buffer = _buffer!;
+        if (_start > 0)
+        {
+            buffer.AsSpan(_start, _end - _start).CopyTo(buffer);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == buffer.Length)
+        {
+            throw new InvalidDataException("The brotli decoder took no input from a full buffer.");
+        }
+        return buffer.AsMemory(_end);
+    }
+
+    private void Filled(int n)
+    {
+        _end += n;
+        _read += n;
+    }
+
+    private int End()
+    {
+        if (_read == 0)
+        {
+            _done = true;
+            return 0; // an empty body decodes to nothing
+        }
+        throw ContentDecoding.Truncated("br", $"the brotli stream wanted more after {_read} bytes");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _decoder.Dispose();
+            if (_buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
+            }
         }
         base.Dispose(disposing);
     }
 }
 
 /// <summary>Replays a few already-read bytes, then reads on from the inner stream.</summary>
-internal sealed class PrefixedReadStream : ReadOnlyStreamBase
+internal sealed class PrefixedReadStream : ReadOnlyWrapperStream
 {
     private readonly byte[] _prefix;
-    private readonly Stream _inner;
     private int _offset;
 
     public PrefixedReadStream(byte[] prefix, Stream inner)
+        : base(inner)
     {
         _prefix = prefix;
-        _inner = inner;
     }
 
     public override int Read(Span<byte> buffer)
@@ -311,7 +649,7 @@ internal sealed class PrefixedReadStream : ReadOnlyStreamBase
             _offset += n;
             return n;
         }
-        return _inner.Read(buffer);
+        return Inner.Read(buffer);
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -320,16 +658,7 @@ internal sealed class PrefixedReadStream : ReadOnlyStreamBase
         {
             return new ValueTask<int>(Read(buffer.Span));
         }
-        return _inner.ReadAsync(buffer, cancellationToken);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-        base.Dispose(disposing);
+        return Inner.ReadAsync(buffer, cancellationToken);
     }
 }
 
@@ -339,17 +668,16 @@ internal sealed class PrefixedReadStream : ReadOnlyStreamBase
 /// <see cref="HttpError.InvalidServerResponse"/>, both in <see cref="HttpPhase.ReceiveBody"/> with a message that
 /// names the limit or the coding.
 /// </summary>
-internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
+internal sealed class LimitedDecodingStream : ReadOnlyWrapperStream
 {
-    private readonly Stream _decoder;
     private readonly CountingReadStream _encoded;
     private readonly DecompressionLimits _limits;
     private readonly string _codings;
     private long _decoded;
 
     public LimitedDecodingStream(Stream decoder, CountingReadStream encoded, DecompressionLimits limits, string codings)
+        : base(decoder)
     {
-        _decoder = decoder;
         _encoded = encoded;
         _limits = limits;
         _codings = codings;
@@ -363,7 +691,7 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
         int n;
         try
         {
-            n = _decoder.Read(Clamp(buffer));
+            n = Inner.Read(Clamp(buffer));
         }
         catch (Exception e) when (IsCorruptData(e))
         {
@@ -377,7 +705,7 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
         int n;
         try
         {
-            n = await _decoder.ReadAsync(Clamp(buffer), cancellationToken).ConfigureAwait(false);
+            n = await Inner.ReadAsync(Clamp(buffer), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsCorruptData(e))
         {
@@ -419,15 +747,6 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
     private TypedHttpException Corrupt(Exception e) =>
         new(HttpError.InvalidServerResponse, HttpPhase.ReceiveBody, $"The response body is not valid {_codings} data: {e.Message}", e);
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _decoder.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
     /// <summary>
     /// Drains the framed body underneath first (within <see cref="HttpSessionOptions.MaxResponseDrainSize"/> of
     /// encoded bytes, T-6), as a plain body's <c>DisposeAsync</c> does, so that the connection goes back to the pool;
@@ -438,6 +757,24 @@ internal sealed class LimitedDecodingStream : ReadOnlyStreamBase
         await _encoded.DisposeInnerAsync().ConfigureAwait(false);
         Dispose(true);
         GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>A read-only stream over another one, which it owns and disposes.</summary>
+internal abstract class ReadOnlyWrapperStream : ReadOnlyStreamBase
+{
+    protected ReadOnlyWrapperStream(Stream inner) => Inner = inner;
+
+    /// <summary>The stream read from, disposed with this one.</summary>
+    protected Stream Inner { get; }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Inner.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }
 

@@ -190,6 +190,20 @@ public sealed class BridgeStageTests
     }
 
     [Fact]
+    public async Task T8_a_gzip_body_cut_inside_its_data_under_a_whole_Content_Length_is_ResponseTruncated()
+    {
+        byte[] encoded = Encode("gzip", Encoding.UTF8.GetBytes(string.Concat(System.Linq.Enumerable.Repeat("{\"id\":1},", 5000))));
+        byte[] cut = encoded[..(encoded.Length - 8)];
+        await using var server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {cut.Length}\r\n\r\n", cut));
+        using var session = Session(o => o.AutomaticDecompression = true);
+        await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/")));
+
+        var e = await Assert.ThrowsAsync<TypedHttpException>(() => response.Body.CopyToAsync(Stream.Null));
+
+        Assert.Equal((HttpError.ResponseTruncated, HttpPhase.ReceiveBody), (e.Error, e.Phase));
+    }
+
+    [Fact]
     public async Task T7_the_size_limit_is_configurable()
     {
         byte[] encoded = Encode("gzip", new byte[10_000]);
