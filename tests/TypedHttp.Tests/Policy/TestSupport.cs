@@ -20,6 +20,15 @@ internal static class SharedData
 {
     public static readonly string? HttpStateFolder = Locate("http-state");
 
+    /// <summary>
+    /// The name of the one case a suite's theory data holds when the data folder is missing: the case then fails
+    /// with <see cref="MissingReason"/> rather than the suite being skipped or passing with no cases.
+    /// </summary>
+    public const string MissingCase = "shared-data-missing";
+
+    /// <summary>The http-state folder, or a failure naming what is missing and where it belongs.</summary>
+    public static string RequireHttpState() => HttpStateFolder ?? throw new Xunit.Sdk.XunitException(MissingReason("http-state"));
+
     public static string MissingReason(string name) =>
         $"The shared test data folder '../shared/data/{name}' beside the repository root was not found; these cases need it (see shared/data/{name}/README.md).";
 
@@ -36,17 +45,5 @@ internal static class SharedData
         }
         string folder = Path.GetFullPath(Path.Combine(dir, "..", "shared", "data", name));
         return Directory.Exists(folder) ? folder : null;
-    }
-}
-
-/// <summary>A theory that is skipped, with a clear reason, only when the http-state data folder is absent.</summary>
-public sealed class HttpStateTheoryAttribute : TheoryAttribute
-{
-    public HttpStateTheoryAttribute()
-    {
-        if (SharedData.HttpStateFolder is null)
-        {
-            Skip = SharedData.MissingReason("http-state");
-        }
     }
 }
