@@ -147,7 +147,10 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         return request.Method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE" or "TRACE";
     }
 
-    /// <summary>Validates the request and works out what the engine adds to it (HD-4).</summary>
+    /// <summary>
+    /// The planner: validates the request and works out, in protocol-neutral terms, what it is and what the engine adds
+    /// to it (HD-4). Each codec derives its framing from the plan (<see cref="Http1Framing"/>, the HTTP/2 stream's head).
+    /// </summary>
     internal static RequestPlan Plan(TypedHttpRequest request, out PoolKey key, HttpSessionOptions? options = null)
     {
         Uri uri = request.Uri;
@@ -180,8 +183,11 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         {
             throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The method '{method}' is not a token (RFC 9110).");
         }
-        ProtocolOffer offer = ChooseProtocols(request, options ?? s_planDefaults, https, out bool http10);
-        bool setHost = false, setAgent = false, setType = false, setConnection = false, wantsClose = false, expectContinue = false;
+        options ??= s_planDefaults;
+        Version version = request.Version ?? options.DefaultRequestVersion;
+        System.Net.Http.HttpVersionPolicy policy = request.VersionPolicy ?? options.DefaultVersionPolicy;
+        ProtocolOffer offer = ChooseProtocols(version, policy, https, out bool http10);
+        bool setHost = false, setAgent = false, setType = false;
         foreach (var field in request.Headers)
         {
             string name = field.Key;
@@ -210,20 +216,10 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             {
                 setType = true;
             }
-            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-            {
-                setConnection = true;
-                wantsClose |= value.Contains("close", StringComparison.OrdinalIgnoreCase);
-            }
-            else if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase))
-            {
-                expectContinue |= value.Contains("100-continue", StringComparison.OrdinalIgnoreCase);
-            }
         }
 
         RequestContent? content = request.Content;
         long contentLength = -1;
-        bool chunked = false;
         if (content is not null)
         {
             if (content.Length is long length)
@@ -236,11 +232,8 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             }
             else if (http10)
             {
+                // Refused here, before any I/O: the offer is HTTP/1.0 alone, whose framing cannot carry such a body.
                 throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, "A body of unknown length needs chunked coding, which HTTP/1.0 does not have; give the content a Length.");
-            }
-            else
-            {
-                chunked = true;
             }
         }
         else if (method is "POST" or "PUT")
@@ -260,13 +253,10 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             CallerSetHost = setHost,
             CallerSetUserAgent = setAgent,
             CallerSetContentType = setType,
-            CallerSetConnection = setConnection,
-            RequestWantsClose = wantsClose,
-            ExpectContinue = expectContinue && content is not null,
             IsHead = method == "HEAD",
-            Http10 = http10,
+            Version = version,
+            VersionPolicy = policy,
             Offer = offer,
-            Chunked = chunked,
             ContentLength = contentLength,
         };
     }
@@ -280,10 +270,8 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     /// <c>RequestVersionOrLower</c> and h2c with prior knowledge otherwise (H2-3); 3.0 is not spoken and falls back
     /// under <c>RequestVersionOrLower</c> only.
     /// </summary>
-    private static ProtocolOffer ChooseProtocols(TypedHttpRequest request, HttpSessionOptions options, bool https, out bool http10)
+    private static ProtocolOffer ChooseProtocols(Version version, System.Net.Http.HttpVersionPolicy policy, bool https, out bool http10)
     {
-        Version version = request.Version ?? options.DefaultRequestVersion;
-        System.Net.Http.HttpVersionPolicy policy = request.VersionPolicy ?? options.DefaultVersionPolicy;
         bool lower = policy == System.Net.Http.HttpVersionPolicy.RequestVersionOrLower;
         bool higher = policy == System.Net.Http.HttpVersionPolicy.RequestVersionOrHigher;
         http10 = false;

@@ -63,10 +63,11 @@ public sealed class TypedHttpResponse : IDisposable, IAsyncDisposable
     public int RedirectCount { get; internal set; }
 
     /// <summary>
-    /// The connection held for the follow-up stage (A-4, <see cref="RequestPlan.HoldOnChallenge"/>): set on a 401 whose
-    /// connection stays out of the pool until the stage takes it for the next handshake leg or lets it go.
+    /// An opaque handle to the connection a codec held for the follow-up stage (A-4,
+    /// <see cref="RequestPlan.MayBindConnection"/>): set by HTTP/1.1 on a 401 whose connection stays out of the pool
+    /// until the stage's <see cref="ConnectionAffinity"/> binds it for the next handshake leg or lets it go.
     /// </summary>
-    internal HttpConnection? HeldConnection { get; set; }
+    internal IBindableConnection? Affinity { get; set; }
 
     /// <summary>Whether the status is 2xx.</summary>
     public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;

@@ -211,7 +211,7 @@ public sealed partial class HttpSession
                         extra.AddUnchecked("Authorization", authorization);
                     }
                 }
-                plan = plan with { ExtraHeaders = extra.Count > 0 ? extra : null, Upgrade = true, HoldOnChallenge = !callerAuthorization };
+                plan = plan with { ExtraHeaders = extra.Count > 0 ? extra : null, Upgrade = true, MayBindConnection = !callerAuthorization };
 
                 HttpConnection connection = next ?? await OpenWebSocketConnectionAsync(GetPool(poolKey), cancellationToken).ConfigureAwait(false);
                 next = null;

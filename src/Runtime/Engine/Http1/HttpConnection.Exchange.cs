@@ -28,14 +28,14 @@ internal sealed partial class HttpConnection
         {
             RequestContent? content = request.Content;
             int headStart = _writeBuffer.WrittenCount;
-            WriteHead(request, plan);
+            Http1Framing framing = WriteHead(request, plan);
             bool trace = HttpTrace.IsEnabled(_options);
             if (trace)
             {
-                TraceRequest(request, plan.Http10, _writeBuffer.WrittenSpan.Slice(headStart));
+                TraceRequest(request, framing.Http10, _writeBuffer.WrittenSpan.Slice(headStart));
             }
             bool bodySent = content is null;
-            if (content is not null && !plan.ExpectContinue && content.Length is long length && length <= InlineBodyLimit)
+            if (content is not null && !framing.ExpectContinue && content.Length is long length && length <= InlineBodyLimit)
             {
                 // Head and small body in one pooled buffer, one send.
                 await WriteContentIntoBufferAsync(content, length, cancellationToken).ConfigureAwait(false);
@@ -45,9 +45,9 @@ internal sealed partial class HttpConnection
             _writeBuffer.Clear();
 
             ResponseHead head;
-            if (!bodySent && plan.ExpectContinue)
+            if (!bodySent && framing.ExpectContinue)
             {
-                (head, bodySent) = await ExpectContinueAsync(content!, plan, HeadDeadline(), cancellationToken).ConfigureAwait(false);
+                (head, bodySent) = await ExpectContinueAsync(content!, framing, HeadDeadline(), cancellationToken).ConfigureAwait(false);
                 if (trace)
                 {
                     HttpTrace.Emit(_options, HttpTraceEventKind.RequestSent, Id, bodySent ? "Request sent" : "Request head sent; the body was not sent (final status before 100-continue)");
@@ -57,7 +57,7 @@ internal sealed partial class HttpConnection
             {
                 if (!bodySent)
                 {
-                    await WriteBodyAsync(content!, plan, cancellationToken).ConfigureAwait(false);
+                    await WriteBodyAsync(content!, framing, cancellationToken).ConfigureAwait(false);
                     bodySent = true;
                 }
                 if (trace)
@@ -99,15 +99,15 @@ internal sealed partial class HttpConnection
                     RequestUri = request.Uri, Headers = head.Headers, Version = head.Version, StatusCode = head.StatusCode, ReasonPhrase = head.ReasonPhrase,
                 });
             }
-            bool hold = plan.HoldOnChallenge && head.StatusCode == 401;
+            bool hold = plan.MayBindConnection && head.StatusCode == 401;
             if (hold)
             {
                 Hold(); // before the body can complete: an empty body releases the connection at once
             }
-            TypedHttpResponse response = CreateResponse(request, plan, head, bodySent);
+            TypedHttpResponse response = CreateResponse(request, plan, framing, head, bodySent);
             if (hold)
             {
-                response.HeldConnection = this;
+                response.Affinity = this; // the follow-up stage's ConnectionAffinity takes it
             }
             return response;
         }
@@ -204,7 +204,7 @@ internal sealed partial class HttpConnection
     /// answer; send the body on 100 or when the wait ends; a final status that arrives first is returned and the
     /// body is never sent (the connection is then not reused).
     /// </summary>
-    private async ValueTask<(ResponseHead Head, bool BodySent)> ExpectContinueAsync(RequestContent content, RequestPlan plan, long deadline, CancellationToken cancellationToken)
+    private async ValueTask<(ResponseHead Head, bool BodySent)> ExpectContinueAsync(RequestContent content, Http1Framing framing, long deadline, CancellationToken cancellationToken)
     {
         Task<ResponseHead> headTask = ReadHeadAsync(deadline, cancellationToken).AsTask();
         using (var delayCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -215,20 +215,20 @@ internal sealed partial class HttpConnection
             if (first != headTask)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await WriteBodyAsync(content, plan, cancellationToken).ConfigureAwait(false);
+                await WriteBodyAsync(content, framing, cancellationToken).ConfigureAwait(false);
                 return (await headTask.ConfigureAwait(false), true);
             }
         }
         ResponseHead head = await headTask.ConfigureAwait(false);
         if (head.StatusCode == 100)
         {
-            await WriteBodyAsync(content, plan, cancellationToken).ConfigureAwait(false);
+            await WriteBodyAsync(content, framing, cancellationToken).ConfigureAwait(false);
             return (await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false), true);
         }
         if (head.StatusCode is >= 101 and <= 199)
         {
             // Another interim response: the server did not object, so send the body and read on.
-            await WriteBodyAsync(content, plan, cancellationToken).ConfigureAwait(false);
+            await WriteBodyAsync(content, framing, cancellationToken).ConfigureAwait(false);
             return (head, true);
         }
         return (head, false);
@@ -236,18 +236,23 @@ internal sealed partial class HttpConnection
 
     // ---------------------------------------------------------------- request
 
-    private void WriteHead(TypedHttpRequest request, RequestPlan plan)
+    /// <summary>
+    /// Writes the request head from the neutral plan and returns the HTTP/1.1 framing derived on the way (the
+    /// caller's Connection and Expect fields are read in the same pass over the fields as writing them).
+    /// </summary>
+    private Http1Framing WriteHead(TypedHttpRequest request, in RequestPlan plan)
     {
+        bool http10 = Http1Framing.SpeaksHttp10(plan);
         PooledBufferWriterExtensions.WriteAscii(_writeBuffer, request.Method);
         PooledBufferWriterExtensions.WriteByte(_writeBuffer, (byte)' ');
-        if (plan.AbsoluteTarget is not null)
+        if (plan.ToForwardProxy)
         {
             // P-5: absolute form through a proxy (plain http): scheme and authority, then the escaped path as usual.
             PooledBufferWriterExtensions.WriteAscii(_writeBuffer, "http://");
             PooledBufferWriterExtensions.WriteAscii(_writeBuffer, Policy.ProxyRequestHead.GetHostHeaderValue(request.Uri));
         }
         RequestTarget.Write(_writeBuffer, request.Uri.PathAndQuery);
-        PooledBufferWriterExtensions.WriteBytes(_writeBuffer, plan.Http10 ? " HTTP/1.0\r\n"u8 : " HTTP/1.1\r\n"u8);
+        PooledBufferWriterExtensions.WriteBytes(_writeBuffer, http10 ? " HTTP/1.0\r\n"u8 : " HTTP/1.1\r\n"u8);
 
         HttpHeaderCollection headers = request.Headers;
         if (!plan.CallerSetHost)
@@ -259,13 +264,24 @@ internal sealed partial class HttpConnection
             // OM-2: the session's agent only when the request has none.
             WriteHeader("User-Agent"u8, agent);
         }
+        bool setConnection = false, wantsClose = false, expectContinue = false;
         foreach (var field in headers)
         {
-            if (plan.ReplaceAcceptEncoding && field.Key.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase))
+            string name = field.Key;
+            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                setConnection = true;
+                wantsClose |= field.Value.Contains("close", StringComparison.OrdinalIgnoreCase);
+            }
+            else if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase))
+            {
+                expectContinue |= field.Value.Contains("100-continue", StringComparison.OrdinalIgnoreCase);
+            }
+            else if (plan.ReplaceAcceptEncoding && name.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase))
             {
                 continue; // T-7: our Accept-Encoding replaces the caller's.
             }
-            PooledBufferWriterExtensions.WriteAscii(_writeBuffer, field.Key);
+            PooledBufferWriterExtensions.WriteAscii(_writeBuffer, name);
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, ": "u8);
             PooledBufferWriterExtensions.WriteUtf8(_writeBuffer, field.Value);
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "\r\n"u8);
@@ -285,7 +301,9 @@ internal sealed partial class HttpConnection
         {
             WriteHeader("Content-Type"u8, contentType);
         }
-        if (plan.Chunked)
+        // T-1: a body of unknown length is chunked (the planner refused one under HTTP/1.0, which has no chunking).
+        bool chunked = content is not null && plan.ContentLength < 0;
+        if (chunked)
         {
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "Transfer-Encoding: chunked\r\n"u8);
         }
@@ -296,12 +314,13 @@ internal sealed partial class HttpConnection
             PooledBufferWriterExtensions.WriteInt64(_writeBuffer, plan.ContentLength);
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "\r\n"u8);
         }
-        if (plan.Http10 && !plan.CallerSetConnection)
+        if (http10 && !setConnection)
         {
             // C-1: HTTP/1.0 connections are kept alive only when asked for.
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "Connection: keep-alive\r\n"u8);
         }
         PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "\r\n"u8);
+        return new Http1Framing(http10, chunked ? -1 : plan.ContentLength, wantsClose, expectContinue && content is not null);
     }
 
     private void WriteHeader(ReadOnlySpan<byte> name, string value)
@@ -326,9 +345,9 @@ internal sealed partial class HttpConnection
         }
     }
 
-    private async ValueTask WriteBodyAsync(RequestContent content, RequestPlan plan, CancellationToken cancellationToken)
+    private async ValueTask WriteBodyAsync(RequestContent content, Http1Framing framing, CancellationToken cancellationToken)
     {
-        var stream = new RequestBodyStream(this, plan.Chunked ? -1 : plan.ContentLength, cancellationToken);
+        var stream = new RequestBodyStream(this, framing.BodyLength, cancellationToken);
         await content.WriteToAsync(stream, cancellationToken).ConfigureAwait(false);
         await stream.FinishAsync().ConfigureAwait(false);
     }
@@ -542,15 +561,15 @@ internal sealed partial class HttpConnection
 
     // ---------------------------------------------------------------- framing (T-1)
 
-    private TypedHttpResponse CreateResponse(TypedHttpRequest request, RequestPlan plan, ResponseHead head, bool bodySent)
+    private TypedHttpResponse CreateResponse(TypedHttpRequest request, in RequestPlan plan, Http1Framing framing, ResponseHead head, bool bodySent)
     {
         HttpHeaderCollection headers = head.Headers;
         int status = head.StatusCode;
 
         // C-2: what the response and the request say about persistence.
         ConnectionTokens tokens = ConnectionTokens.Parse(headers);
-        bool keepAlive = head.Version == HttpVersion.Version11 && !plan.Http10 ? !tokens.Close : tokens.KeepAlive && !tokens.Close;
-        if (plan.RequestWantsClose || !bodySent || status == 101 || (plan.Upgrade && status != 401))
+        bool keepAlive = head.Version == HttpVersion.Version11 && !framing.Http10 ? !tokens.Close : tokens.KeepAlive && !tokens.Close;
+        if (framing.RequestWantsClose || !bodySent || status == 101 || (plan.Upgrade && status != 401))
         {
             // WS-1: an upgrade's connection never goes to the pool; only a 401's may carry the next leg (held, A-4).
             keepAlive = false;
@@ -684,44 +703,6 @@ internal sealed partial class HttpConnection
 
 /// <summary>A parsed response head.</summary>
 internal readonly record struct ResponseHead(int StatusCode, Version Version, string ReasonPhrase, HttpHeaderCollection Headers);
-
-/// <summary>What the session worked out about a request before sending it.</summary>
-internal readonly struct RequestPlan
-{
-    public string HostHeader { get; init; }
-    public bool CallerSetHost { get; init; }
-    public bool CallerSetUserAgent { get; init; }
-    public bool CallerSetContentType { get; init; }
-    public bool CallerSetConnection { get; init; }
-    public bool RequestWantsClose { get; init; }
-    public bool ExpectContinue { get; init; }
-    public bool IsHead { get; init; }
-    public bool Http10 { get; init; }
-    /// <summary>The protocols the request may be sent in (H2-1): HTTP/1.1, HTTP/2, or either.</summary>
-    public ProtocolOffer Offer { get; init; }
-    public bool Chunked { get; init; }
-    /// <summary>The Content-Length to send, or -1 for none.</summary>
-    public long ContentLength { get; init; }
-    /// <summary>
-    /// Fields the bridge and follow-up stages add after the caller's (Cookie from the store, Authorization,
-    /// Proxy-Authorization, Accept-Encoding); null for none. Built by the engine, so already valid.
-    /// </summary>
-    public HttpHeaderCollection? ExtraHeaders { get; init; }
-    /// <summary>Whether the caller's Accept-Encoding is left out because the engine sends its own (T-7).</summary>
-    public bool ReplaceAcceptEncoding { get; init; }
-    /// <summary>The absolute-form request-target for a plain http request through a proxy (P-5), or null for origin form.</summary>
-    public string? AbsoluteTarget { get; init; }
-    /// <summary>
-    /// a 401 to this request may start or continue an NTLM/Negotiate handshake, so its connection is held for
-    /// the request (kept out of the pool) until the follow-up stage takes it for the next leg or lets it go.
-    /// </summary>
-    public bool HoldOnChallenge { get; init; }
-    /// <summary>
-    /// WS-1, WS-8: the request asks to switch protocols (a WebSocket handshake on a connection of its own): a 101 keeps
-    /// the connection open for <see cref="HttpConnection.DetachForUpgrade"/>, and no answer returns it to the pool.
-    /// </summary>
-    public bool Upgrade { get; init; }
-}
 
 /// <summary>The close and keep-alive tokens of a Connection header.</summary>
 internal readonly record struct ConnectionTokens(bool Close, bool KeepAlive)

@@ -363,7 +363,7 @@ internal sealed class Http2Stream
             encoder.Encode(block, "content-type", contentType);
             traced?.AddUnchecked("Content-Type", contentType);
         }
-        if (_plan.ContentLength >= 0 && !_plan.Chunked)
+        if (_plan.ContentLength >= 0)
         {
             Span<byte> digits = stackalloc byte[20];
             _plan.ContentLength.TryFormat(digits, out int written, default, System.Globalization.CultureInfo.InvariantCulture);
