@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using TypedHttp.Testing;
 
 namespace TypedHttp.Extensions.Tests;
 
@@ -182,20 +183,12 @@ public sealed class TestServer : IAsyncDisposable
     }
 }
 
-/// <summary>A transport that answers after a delay, for timeout tests.</summary>
-internal sealed class DelayTransport(TimeSpan delay, int status = 200, string body = "{}", params (string Name, string Value)[] headers) : HttpTransport
+/// <summary>The shipped in-memory transport, answering 200 <c>{}</c> after a delay (for timeout tests).</summary>
+internal static class DelayedTransport
 {
-    public List<TypedHttpRequest> Requests { get; } = new();
-
-    public override async ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
+    public static InMemoryTransport Create(TimeSpan delay) => new(async (request, cancellationToken) =>
     {
-        Requests.Add(request);
         await Task.Delay(delay, cancellationToken);
-        var h = new HttpHeaderCollection();
-        foreach ((string n, string v) in headers)
-        {
-            h.Add(n, v);
-        }
-        return new TypedHttpResponse(status, "Canned", HttpVersion.Version11, h, new MemoryStream(Encoding.UTF8.GetBytes(body)), request.Uri);
-    }
+        return InMemoryTransport.CreateResponse(request.Request, 200, "{}"u8.ToArray());
+    });
 }

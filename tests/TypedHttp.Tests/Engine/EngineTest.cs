@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Net;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -24,15 +25,16 @@ internal static class EngineTest
         return new HttpSession(options);
     }
 
+    /// <summary>A <see cref="Session"/> in which every host name resolves to 127.0.0.1 (for tests that name hosts such as <c>a.test</c>).</summary>
+    public static HttpSession LoopbackSession(Action<HttpSessionOptions>? configure = null) =>
+        Session(options =>
+        {
+            options.Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback });
+            configure?.Invoke(options);
+        });
+
     public static ValueTask<TypedHttpResponse> GetAsync(this HttpSession session, Uri uri, CancellationToken cancellationToken = default) =>
         session.SendAsync(new TypedHttpRequest("GET", uri), cancellationToken);
-
-    public static async Task<string> ReadAsStringAsync(this TypedHttpResponse response)
-    {
-        var buffer = new MemoryStream();
-        await response.Body.CopyToAsync(buffer);
-        return Encoding.Latin1.GetString(buffer.ToArray());
-    }
 
     /// <summary>Sends a GET, reads the body to the end, disposes the response and returns the body.</summary>
     public static async Task<string> GetStringAsync(this HttpSession session, Uri uri)
@@ -58,10 +60,6 @@ internal static class EngineTest
         }
         Assert.True(condition(), $"Timed out waiting until {what}.");
     }
-
-    /// <summary>A head + body response with the given body and extra header lines.</summary>
-    public static string Ok(string body, string extraHeaders = "") =>
-        $"HTTP/1.1 200 OK\r\nContent-Length: {Encoding.Latin1.GetByteCount(body)}\r\n{extraHeaders}\r\n{body}";
 }
 
 /// <summary>A body that can be written once only (a stream the caller hands over).</summary>

@@ -22,12 +22,7 @@ namespace TypedHttp.Tests.WebSockets;
 internal static class WebSocketTest
 {
     /// <summary>A session with short timeouts; every host name resolves to 127.0.0.1.</summary>
-    public static HttpSession Session(Action<HttpSessionOptions>? configure = null) =>
-        Engine.EngineTest.Session(options =>
-        {
-            options.Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback });
-            configure?.Invoke(options);
-        });
+    public static HttpSession Session(Action<HttpSessionOptions>? configure = null) => Engine.EngineTest.LoopbackSession(configure);
 
     /// <summary>A token that ends a stuck test after 20 s instead of hanging the run.</summary>
     public static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token;
