@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using TypedHttp.Testing;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Extensions.Tests;
 
@@ -93,9 +94,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        WebApplication app = builder.Build();
+        WebApplication app = LoopbackKestrel.CreateBuilder().Build();
         TestServer? server = null;
         app.Run(async context =>
         {
@@ -113,9 +112,7 @@ public sealed class TestServer : IAsyncDisposable
             server!.Seen.Enqueue(new SeenRequest(context.Request.Method, raw, headers, body.ToArray(), context.Connection.Id));
             await Answer(context);
         });
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new TestServer(app, new Uri(address).Port);
+        server = new TestServer(app, await LoopbackKestrel.StartAsync(app));
         return server;
     }
 

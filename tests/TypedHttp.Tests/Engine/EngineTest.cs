@@ -36,6 +36,24 @@ internal static class EngineTest
     public static ValueTask<TypedHttpResponse> GetAsync(this HttpSession session, Uri uri, CancellationToken cancellationToken = default) =>
         session.SendAsync(new TypedHttpRequest("GET", uri), cancellationToken);
 
+    /// <summary>
+    /// A server whose first connection goes stale once pooled: it answers one request with <c>Ok("first")</c>, reads
+    /// the next and closes (FIN) without answering. Every later connection answers with <c>Ok(<paramref name="then"/>)</c>.
+    /// </summary>
+    /// <param name="then">The body later connections answer with.</param>
+    public static ScriptedServer StaleAfterFirst(string then) => ScriptedServer.Start(async c =>
+    {
+        if (c.Index == 0)
+        {
+            await c.ReadRequestAsync();
+            await c.SendAsync(Ok("first"));
+            await c.ReadRequestAsync(); // the server reads the second request, then drops the connection unanswered
+            c.Close();
+            return;
+        }
+        await c.ServeAsync(Ok(then));
+    });
+
     /// <summary>Sends a GET, reads the body to the end, disposes the response and returns the body.</summary>
     public static async Task<string> GetStringAsync(this HttpSession session, Uri uri)
     {

@@ -128,18 +128,7 @@ public sealed class ObserverTests
     [Fact]
     public async Task Follow_ups_a_stale_connection_retry_is_reported()
     {
-        await using var server = ScriptedServer.Start(async c =>
-        {
-            if (c.Index == 0)
-            {
-                await c.ReadRequestAsync();
-                await c.SendAsync(Ok("first"));
-                await c.ReadRequestAsync();
-                c.Close();
-                return;
-            }
-            await c.ServeAsync(Ok("retried"));
-        });
+        await using var server = StaleAfterFirst("retried");
         var observer = new RecordingObserver();
         using var session = Session(o => o.Observer = observer);
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));

@@ -40,8 +40,7 @@ public sealed class KestrelServer : IAsyncDisposable
     /// <param name="clientCertificates">Whether a client certificate is asked for (HTTPS only).</param>
     public static async Task<KestrelServer> StartAsync(RequestDelegate? handler = null, X509Certificate2? certificate = null, ClientCertificateMode clientCertificates = ClientCertificateMode.NoCertificate)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        WebApplicationBuilder builder = LoopbackKestrel.CreateBuilder(listen =>
         {
             if (certificate is not null)
             {
@@ -52,12 +51,10 @@ public sealed class KestrelServer : IAsyncDisposable
                     https.ClientCertificateValidation = (_, _, _) => true;
                 });
             }
-        }));
+        });
         WebApplication app = builder.Build();
         app.Run(handler ?? (context => context.Response.WriteAsync($"conn={context.Connection.Id}; client={context.Connection.ClientCertificate?.Subject ?? "none"}")));
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KestrelServer(app, new Uri(address).Port, certificate is not null);
+        return new KestrelServer(app, await LoopbackKestrel.StartAsync(app), certificate is not null);
     }
 
     /// <summary>A URI on this server under <paramref name="host"/> (resolve it to 127.0.0.1 with the session's resolver).</summary>

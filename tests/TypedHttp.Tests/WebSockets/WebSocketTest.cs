@@ -105,22 +105,19 @@ internal sealed class WebSocketKestrel : IAsyncDisposable
 
     public static async Task<WebSocketKestrel> StartAsync(X509Certificate2? certificate = null)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddWebSockets(_ => { });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        WebApplicationBuilder builder = LoopbackKestrel.CreateBuilder(listen =>
         {
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);
             }
-        }));
+        });
+        builder.Services.AddWebSockets(_ => { });
         WebApplication app = builder.Build();
         WebSocketKestrel? self = null;
         app.UseWebSockets();
         app.Run(context => self!.HandleAsync(context));
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new WebSocketKestrel(app, new Uri(address).Port, certificate is not null);
+        self = new WebSocketKestrel(app, await LoopbackKestrel.StartAsync(app), certificate is not null);
         return self;
     }
 
