@@ -71,17 +71,12 @@ public sealed record SeenRequest(string Method, string RawTarget, IReadOnlyList<
 }
 
 /// <summary>Kestrel on 127.0.0.1 that records every request and answers by path.</summary>
-public sealed class TestServer : IAsyncDisposable
+public sealed class TestServer : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
-
     private TestServer(WebApplication app, int port)
+        : base(app, port, https: false)
     {
-        _app = app;
-        Port = port;
     }
-
-    public int Port { get; }
 
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
 
@@ -166,12 +161,6 @@ public sealed class TestServer : IAsyncDisposable
             list.Add(r);
         }
         return list.ToArray();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }
 

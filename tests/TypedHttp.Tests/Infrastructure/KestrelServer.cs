@@ -12,22 +12,12 @@ namespace TypedHttp.Tests.Infrastructure;
 /// Kestrel on 127.0.0.1 and an ephemeral port, over HTTP or (with a certificate) HTTPS. Without a handler every
 /// request is answered with <c>conn=&lt;connection id&gt;; client=&lt;client certificate subject or none&gt;</c>.
 /// </summary>
-public sealed class KestrelServer : IAsyncDisposable
+public sealed class KestrelServer : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
-
     private KestrelServer(WebApplication app, int port, bool https)
+        : base(app, port, https)
     {
-        _app = app;
-        Port = port;
-        IsHttps = https;
     }
-
-    /// <summary>The port listened on.</summary>
-    public int Port { get; }
-
-    /// <summary>Whether the server speaks HTTPS.</summary>
-    public bool IsHttps { get; }
 
     /// <summary>Starts the server.</summary>
     /// <param name="handler">Answers every request; null answers with the connection id and client certificate.</param>
@@ -56,11 +46,4 @@ public sealed class KestrelServer : IAsyncDisposable
     /// <param name="host">The host name (for HTTPS, the name the certificate is checked against).</param>
     /// <param name="path">The path and query.</param>
     public Uri Uri(string host = "127.0.0.1", string path = "/") => new($"{(IsHttps ? "https" : "http")}://{host}:{Port}{path}");
-
-    /// <summary>Stops the server.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }

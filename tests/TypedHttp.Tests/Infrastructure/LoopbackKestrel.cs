@@ -46,3 +46,37 @@ internal static class LoopbackKestrel
     public static int PortOf(WebApplication app) =>
         new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
 }
+
+/// <summary>
+/// What every Kestrel-backed test server holds: the running application, its port and whether it speaks TLS; disposing
+/// stops and releases the application.
+/// </summary>
+public abstract class LoopbackKestrelHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    /// <summary>Wraps a started application.</summary>
+    /// <param name="app">The application, started with <see cref="LoopbackKestrel.StartAsync"/>.</param>
+    /// <param name="port">The port it listens on.</param>
+    /// <param name="https">Whether it speaks TLS.</param>
+    protected LoopbackKestrelHost(WebApplication app, int port, bool https)
+    {
+        _app = app;
+        Port = port;
+        IsHttps = https;
+    }
+
+    /// <summary>The port listened on.</summary>
+    public int Port { get; }
+
+    /// <summary>Whether the server speaks TLS.</summary>
+    public bool IsHttps { get; }
+
+    /// <summary>Stops the server.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}

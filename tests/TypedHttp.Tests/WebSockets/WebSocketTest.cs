@@ -76,21 +76,14 @@ internal static class WebSocketTest
 /// request's Cookie field as its first message; <c>/forbidden</c> is 403 with a body; <c>/moved</c> is 302 to
 /// <c>/echo</c>.
 /// </summary>
-internal sealed class WebSocketKestrel : IAsyncDisposable
+internal sealed class WebSocketKestrel : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
     private int _requests;
 
     private WebSocketKestrel(WebApplication app, int port, bool https)
+        : base(app, port, https)
     {
-        _app = app;
-        Port = port;
-        IsHttps = https;
     }
-
-    public int Port { get; }
-
-    public bool IsHttps { get; }
 
     /// <summary>The number of requests the server saw.</summary>
     public int Requests => Volatile.Read(ref _requests);
@@ -181,11 +174,5 @@ internal sealed class WebSocketKestrel : IAsyncDisposable
             }
             await socket.SendAsync(new ArraySegment<byte>(buffer, 0, count), result.MessageType, true, context.RequestAborted);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

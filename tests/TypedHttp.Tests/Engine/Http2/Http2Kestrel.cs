@@ -15,20 +15,12 @@ namespace TypedHttp.Tests.Engine.Http2;
 /// always adds Date). Without a handler every request is answered with <c>&lt;protocol&gt; conn=&lt;connection id&gt;</c>.
 /// Linked into the Cli tests too (tests/TypedHttp.Cli.Tests/Infrastructure/H2Kestrel.cs).
 /// </summary>
-public sealed class Http2Kestrel : IAsyncDisposable
+public sealed class Http2Kestrel : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
-
     private Http2Kestrel(WebApplication app, int port, bool https)
+        : base(app, port, https)
     {
-        _app = app;
-        Port = port;
-        IsHttps = https;
     }
-
-    public int Port { get; }
-
-    public bool IsHttps { get; }
 
     public static async Task<Http2Kestrel> StartAsync(RequestDelegate? handler = null, HttpProtocols protocols = HttpProtocols.Http2,
         X509Certificate2? certificate = null, Action<KestrelServerLimits>? limits = null)
@@ -53,10 +45,4 @@ public sealed class Http2Kestrel : IAsyncDisposable
     }
 
     public Uri Uri(string path = "/", string host = "127.0.0.1") => new($"{(IsHttps ? "https" : "http")}://{host}:{Port}{path}");
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }
