@@ -3,18 +3,15 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Net;
-using System.Text;
 using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
+using TypedHttp.Testing;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Extensions.Tests;
 
@@ -74,17 +71,12 @@ public sealed record SeenRequest(string Method, string RawTarget, IReadOnlyList<
 }
 
 /// <summary>Kestrel on 127.0.0.1 that records every request and answers by path.</summary>
-public sealed class TestServer : IAsyncDisposable
+public sealed class TestServer : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
-
     private TestServer(WebApplication app, int port)
+        : base(app, port, https: false)
     {
-        _app = app;
-        Port = port;
     }
-
-    public int Port { get; }
 
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
 
@@ -92,9 +84,7 @@ public sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        WebApplication app = builder.Build();
+        WebApplication app = LoopbackKestrel.CreateBuilder().Build();
         TestServer? server = null;
         app.Run(async context =>
         {
@@ -112,9 +102,7 @@ public sealed class TestServer : IAsyncDisposable
             server!.Seen.Enqueue(new SeenRequest(context.Request.Method, raw, headers, body.ToArray(), context.Connection.Id));
             await Answer(context);
         });
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new TestServer(app, new Uri(address).Port);
+        server = new TestServer(app, await LoopbackKestrel.StartAsync(app));
         return server;
     }
 
@@ -174,28 +162,14 @@ public sealed class TestServer : IAsyncDisposable
         }
         return list.ToArray();
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }
 
-/// <summary>A transport that answers after a delay, for timeout tests.</summary>
-internal sealed class DelayTransport(TimeSpan delay, int status = 200, string body = "{}", params (string Name, string Value)[] headers) : HttpTransport
+/// <summary>The shipped in-memory transport, answering 200 <c>{}</c> after a delay (for timeout tests).</summary>
+internal static class DelayedTransport
 {
-    public List<TypedHttpRequest> Requests { get; } = new();
-
-    public override async ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
+    public static InMemoryTransport Create(TimeSpan delay) => new(async (request, cancellationToken) =>
     {
-        Requests.Add(request);
         await Task.Delay(delay, cancellationToken);
-        var h = new HttpHeaderCollection();
-        foreach ((string n, string v) in headers)
-        {
-            h.Add(n, v);
-        }
-        return new TypedHttpResponse(status, "Canned", HttpVersion.Version11, h, new MemoryStream(Encoding.UTF8.GetBytes(body)), request.Uri);
-    }
+        return InMemoryTransport.CreateResponse(request.Request, 200, "{}"u8.ToArray());
+    });
 }

@@ -154,7 +154,7 @@ public sealed class TelemetryTests
     public async Task The_method_name_hook_tags_the_span()
     {
         using var spans = new SpanCollector();
-        var transport = new DelayTransport(TimeSpan.Zero);
+        var transport = DelayedTransport.Create(TimeSpan.Zero);
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = new Uri("http://hooks.test:8123"), Transport = transport }, "My.IApi");
         await core.SendAsync(new TypedHttpRequest("GET", new Uri("http://hooks.test:8123/x")), default, methodName: "GetXAsync");
         Activity span = Assert.Single(spans.Ours(8123));
@@ -222,7 +222,7 @@ public sealed class TelemetryTests
     [Fact]
     public async Task A_per_call_timeout_is_a_Timeout_error_and_the_options_timeout_applies_too()
     {
-        var slow = new DelayTransport(TimeSpan.FromSeconds(5));
+        var slow = DelayedTransport.Create(TimeSpan.FromSeconds(5));
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = new Uri("http://t.test"), Transport = slow }, "My.IApi");
         var e = await Assert.ThrowsAsync<TypedHttpException>(() => core.SendAsync(new TypedHttpRequest("GET", new Uri("http://t.test/a")), default, timeoutMilliseconds: 100));
         Assert.Equal(HttpError.Timeout, e.Error);

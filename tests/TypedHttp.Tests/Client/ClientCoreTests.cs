@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
 using TypedHttp.Internal;
+using TypedHttp.Testing;
 
 namespace TypedHttp.Tests.Client;
 
@@ -22,7 +23,7 @@ public sealed class ClientCoreTests
     [Fact]
     public async Task A_body_that_is_not_the_expected_json_names_the_type_the_path_and_the_request()
     {
-        var core = Core(new CannedTransport(200, "{\"X\":1,\"Y\":\"two\"}"));
+        var core = Core(InMemoryTransport.Respond(200, "{\"X\":1,\"Y\":\"two\"}"));
 
         JsonException ex = await Assert.ThrowsAsync<JsonException>(() => core.SendJsonAsync(Get("/points/1"), ClientCoreJsonContext.Default.Point, CancellationToken.None));
 
@@ -36,7 +37,7 @@ public sealed class ClientCoreTests
     public async Task An_error_body_is_kept_as_text_up_to_the_limit()
     {
         string huge = new('x', ClientCore.MaxErrorContentChars + 5000);
-        var core = Core(new CannedTransport(500, huge));
+        var core = Core(InMemoryTransport.Respond(500, huge));
 
         ApiException ex = await Assert.ThrowsAsync<ApiException>(() => core.SendAsync(Get("/boom"), CancellationToken.None));
 
@@ -47,7 +48,7 @@ public sealed class ClientCoreTests
     [Fact]
     public async Task The_exception_message_never_shows_user_information_from_the_uri()
     {
-        var core = Core(new CannedTransport(401, "denied"));
+        var core = Core(InMemoryTransport.Respond(401, "denied"));
         var request = new TypedHttpRequest("GET", new Uri("http://bob:hunter2@api.test/me"));
 
         ApiException ex = await Assert.ThrowsAsync<ApiException>(() => core.SendAsync(request, CancellationToken.None));
@@ -59,7 +60,7 @@ public sealed class ClientCoreTests
     [Fact]
     public void A_type_missing_from_the_json_context_is_named_with_the_fix()
     {
-        var core = Core(new CannedTransport(200, "{}"));
+        var core = Core(InMemoryTransport.Respond(200, "{}"));
 
         InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => core.GetJsonTypeInfo<Version>());
 
@@ -70,7 +71,7 @@ public sealed class ClientCoreTests
     [Fact]
     public void Json_without_options_is_a_configuration_error_naming_the_interface()
     {
-        var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = new Uri("http://api.test/"), Transport = new CannedTransport(200, "") }, "Tests.IPoints");
+        var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = new Uri("http://api.test/"), Transport = InMemoryTransport.Respond(200, "") }, "Tests.IPoints");
 
         InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => core.GetJsonTypeInfo<Point>());
 
@@ -94,7 +95,7 @@ public sealed class ClientCoreTests
     [Fact]
     public async Task A_success_status_without_body_for_HEAD_gives_default()
     {
-        var core = Core(new CannedTransport(200, ""));
+        var core = Core(InMemoryTransport.Respond(200, ""));
 
         ApiResponse<Point> response = await core.SendForApiResponseAsync(new TypedHttpRequest("HEAD", new Uri("http://api.test/p")), ClientCoreJsonContext.Default.Point, CancellationToken.None);
 

@@ -7,10 +7,8 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using TypedHttp.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace TypedHttp.Tests.EndToEnd;
@@ -59,7 +57,7 @@ public sealed class EchoServer : IAsyncDisposable
             await ctx.Response.WriteAsync("]");
         });
         _app.StartAsync().GetAwaiter().GetResult();
-        BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        BaseAddress = new Uri($"http://127.0.0.1:{LoopbackKestrel.PortOf(_app)}");
     }
 
     public Uri BaseAddress { get; }

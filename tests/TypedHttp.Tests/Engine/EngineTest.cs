@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using System.Text;
+using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using TypedHttp.Tests.Infrastructure;
@@ -24,15 +24,34 @@ internal static class EngineTest
         return new HttpSession(options);
     }
 
+    /// <summary>A <see cref="Session"/> in which every host name resolves to 127.0.0.1 (for tests that name hosts such as <c>a.test</c>).</summary>
+    public static HttpSession LoopbackSession(Action<HttpSessionOptions>? configure = null) =>
+        Session(options =>
+        {
+            options.Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback });
+            configure?.Invoke(options);
+        });
+
     public static ValueTask<TypedHttpResponse> GetAsync(this HttpSession session, Uri uri, CancellationToken cancellationToken = default) =>
         session.SendAsync(new TypedHttpRequest("GET", uri), cancellationToken);
 
-    public static async Task<string> ReadAsStringAsync(this TypedHttpResponse response)
+    /// <summary>
+    /// A server whose first connection goes stale once pooled: it answers one request with <c>Ok("first")</c>, reads
+    /// the next and closes (FIN) without answering. Every later connection answers with <c>Ok(<paramref name="then"/>)</c>.
+    /// </summary>
+    /// <param name="then">The body later connections answer with.</param>
+    public static ScriptedServer StaleAfterFirst(string then) => ScriptedServer.Start(async c =>
     {
-        var buffer = new MemoryStream();
-        await response.Body.CopyToAsync(buffer);
-        return Encoding.Latin1.GetString(buffer.ToArray());
-    }
+        if (c.Index == 0)
+        {
+            await c.ReadRequestAsync();
+            await c.SendAsync(Ok("first"));
+            await c.ReadRequestAsync(); // the server reads the second request, then drops the connection unanswered
+            c.Close();
+            return;
+        }
+        await c.ServeAsync(Ok(then));
+    });
 
     /// <summary>Sends a GET, reads the body to the end, disposes the response and returns the body.</summary>
     public static async Task<string> GetStringAsync(this HttpSession session, Uri uri)
@@ -58,10 +77,6 @@ internal static class EngineTest
         }
         Assert.True(condition(), $"Timed out waiting until {what}.");
     }
-
-    /// <summary>A head + body response with the given body and extra header lines.</summary>
-    public static string Ok(string body, string extraHeaders = "") =>
-        $"HTTP/1.1 200 OK\r\nContent-Length: {Encoding.Latin1.GetByteCount(body)}\r\n{extraHeaders}\r\n{body}";
 }
 
 /// <summary>A body that can be written once only (a stream the caller hands over).</summary>

@@ -221,18 +221,7 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task Stale_reused_connection_idempotent_request_is_retried_once_on_a_fresh_connection()
     {
-        await using var server = ScriptedServer.Start(async c =>
-        {
-            if (c.Index == 0)
-            {
-                await c.ReadRequestAsync();
-                await c.SendAsync(Ok("first"));
-                await c.ReadRequestAsync(); // the server reads the second request, then drops the connection unanswered
-                c.Close();
-                return;
-            }
-            await c.ServeAsync(Ok("retried"));
-        });
+        await using var server = StaleAfterFirst("retried");
         using var session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));

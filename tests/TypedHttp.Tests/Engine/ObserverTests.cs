@@ -102,7 +102,7 @@ public sealed class ObserverTests
     {
         await using var server = Stages.StageTest.Routed(r => Stages.StageTest.Path(r) switch
         {
-            "/a" => Stages.StageTest.Redirect(302, "/b"),
+            "/a" => Redirect(302, "/b"),
             _ when r.Header("Authorization") is null => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n",
             _ => Ok("in"),
         });
@@ -128,18 +128,7 @@ public sealed class ObserverTests
     [Fact]
     public async Task Follow_ups_a_stale_connection_retry_is_reported()
     {
-        await using var server = ScriptedServer.Start(async c =>
-        {
-            if (c.Index == 0)
-            {
-                await c.ReadRequestAsync();
-                await c.SendAsync(Ok("first"));
-                await c.ReadRequestAsync();
-                c.Close();
-                return;
-            }
-            await c.ServeAsync(Ok("retried"));
-        });
+        await using var server = StaleAfterFirst("retried");
         var observer = new RecordingObserver();
         using var session = Session(o => o.Observer = observer);
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
@@ -152,7 +141,7 @@ public sealed class ObserverTests
     [Fact]
     public async Task Follow_ups_a_failed_redirect_hop_completes_with_the_error()
     {
-        await using var server = Stages.StageTest.Routed(_ => Stages.StageTest.Redirect(302, "http://127.0.0.1:1/gone"));
+        await using var server = Stages.StageTest.Routed(_ => Redirect(302, "http://127.0.0.1:1/gone"));
         var observer = new RecordingObserver();
         using var session = Session(o => o.Observer = observer);
         await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(server.Uri("/")));

@@ -60,18 +60,7 @@ public sealed class TraceTests
     [Fact]
     public async Task Failures_and_retries_are_traced()
     {
-        await using var server = ScriptedServer.Start(async c =>
-        {
-            if (c.Index == 0)
-            {
-                await c.ReadRequestAsync();
-                await c.SendAsync(Ok("first"));
-                await c.ReadRequestAsync();
-                c.Close();
-                return;
-            }
-            await c.ServeAsync(Ok("second"));
-        });
+        await using var server = StaleAfterFirst("second");
         var events = new ConcurrentQueue<HttpTraceEvent>();
         using var session = Session(o => o.TraceListener = events.Enqueue);
 

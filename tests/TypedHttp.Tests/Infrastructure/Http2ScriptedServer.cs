@@ -39,26 +39,18 @@ namespace TypedHttp.Tests.Infrastructure;
 /// </example>
 internal sealed class Http2ScriptedServer : IAsyncDisposable
 {
-    private readonly Socket _listener;
+    private readonly LoopbackListener<Http2ServerConnection> _listener;
     private readonly Func<Http2ServerConnection, Task> _script;
     private readonly X509Certificate2? _certificate;
-    private readonly CancellationTokenSource _stopping = new();
     private readonly List<Http2ServerConnection> _connections = new();
-    private readonly List<Task> _scripts = new();
     private readonly List<Exception> _faults = new();
-    private readonly Task _acceptLoop;
-    private int _accepted;
     private bool _faultsObserved;
 
     private Http2ScriptedServer(Func<Http2ServerConnection, Task> script, X509Certificate2? certificate)
     {
         _script = script;
         _certificate = certificate;
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(64);
-        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _listener = new LoopbackListener<Http2ServerConnection>(Accept, RunScriptAsync, c => c.CloseQuietly());
     }
 
     /// <summary>Starts a server that runs <paramref name="script"/> for every accepted connection.</summary>
@@ -67,10 +59,10 @@ internal sealed class Http2ScriptedServer : IAsyncDisposable
     public static Http2ScriptedServer Start(Func<Http2ServerConnection, Task> script, X509Certificate2? certificate = null) => new(script, certificate);
 
     /// <summary>The port listened on.</summary>
-    public int Port { get; }
+    public int Port => _listener.Port;
 
     /// <summary>The number of connections accepted so far.</summary>
-    public int AcceptedCount => Volatile.Read(ref _accepted);
+    public int AcceptedCount => _listener.AcceptedCount;
 
     /// <summary>The accepted connections, in order.</summary>
     public IReadOnlyList<Http2ServerConnection> Connections
@@ -103,7 +95,7 @@ internal sealed class Http2ScriptedServer : IAsyncDisposable
     /// <param name="pathAndQuery">The path and query, starting with '/'.</param>
     /// <param name="host">The host name to put in the URI (the certificate's name for TLS).</param>
     public Uri Uri(string pathAndQuery = "/", string host = "127.0.0.1") =>
-        new($"{(_certificate is null ? "http" : "https")}://{host}:{Port.ToString(CultureInfo.InvariantCulture)}{pathAndQuery}");
+        _listener.Uri(pathAndQuery, _certificate is null ? "http" : "https", host);
 
     /// <summary>
     /// Waits until at least <paramref name="connections"/> connections were accepted and every script started so
@@ -123,13 +115,8 @@ internal sealed class Http2ScriptedServer : IAsyncDisposable
             }
             await Task.Delay(10).ConfigureAwait(false);
         }
-        Task[] scripts;
-        lock (_connections)
-        {
-            scripts = _scripts.ToArray();
-        }
         TimeSpan left = deadline - DateTime.UtcNow;
-        await Task.WhenAll(scripts).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+        await _listener.WhenServedAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
         ThrowFirstFault();
     }
 
@@ -145,31 +132,15 @@ internal sealed class Http2ScriptedServer : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync()
+    private Http2ServerConnection Accept(Socket socket, int index, CancellationToken stopping)
     {
-        while (!_stopping.IsCancellationRequested)
+        socket.NoDelay = true;
+        var connection = new Http2ServerConnection(socket, index, stopping);
+        lock (_connections)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-            socket.NoDelay = true;
-            var connection = new Http2ServerConnection(socket, Interlocked.Increment(ref _accepted) - 1, _stopping.Token);
-            lock (_connections)
-            {
-                _connections.Add(connection);
-                _scripts.Add(Task.Run(() => RunScriptAsync(connection)));
-            }
+            _connections.Add(connection);
         }
+        return connection;
     }
 
     private async Task RunScriptAsync(Http2ServerConnection connection)
@@ -182,7 +153,7 @@ internal sealed class Http2ScriptedServer : IAsyncDisposable
             }
             await _script(connection).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsFault(e))
+        catch (Exception e) when (IsFault(connection, e))
         {
             lock (_faults)
             {
@@ -199,47 +170,17 @@ internal sealed class Http2ScriptedServer : IAsyncDisposable
         }
     }
 
-    private bool IsFault(Exception e) =>
-        !_stopping.IsCancellationRequested
+    private static bool IsFault(Http2ServerConnection connection, Exception e) =>
+        !connection.Stopping.IsCancellationRequested
         && e is not (ObjectDisposedException or SocketException or AuthenticationException)
         && !(e is IOException && e.InnerException is SocketException);
 
     /// <summary>Stops listening, closes every connection, waits (briefly) for the scripts, and rethrows unobserved script faults.</summary>
     public async ValueTask DisposeAsync()
     {
-        Task[] scripts;
-        lock (_connections)
-        {
-            scripts = _scripts.ToArray();
-        }
-        try
-        {
-            // Let scripts that are about to finish on their own finish before the connections are cut.
-            await Task.WhenAll(scripts).WaitAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
-        _stopping.Cancel();
-        _listener.Dispose();
-        lock (_connections)
-        {
-            foreach (Http2ServerConnection c in _connections)
-            {
-                c.CloseQuietly();
-            }
-            scripts = _scripts.ToArray();
-        }
-        try
-        {
-            await Task.WhenAll(scripts).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            await _acceptLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // A script ignoring the stop token must not hang the test run.
-        }
-        _stopping.Dispose();
+        // Let scripts that are about to finish on their own finish before the connections are cut.
+        await _listener.StopAsync(grace: TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
         lock (_faults)
         {
             if (!_faultsObserved && _faults.Count > 0)

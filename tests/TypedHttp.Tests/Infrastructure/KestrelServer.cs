@@ -1,15 +1,10 @@
 using System;
-using System.Linq;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace TypedHttp.Tests.Infrastructure;
 
@@ -17,22 +12,12 @@ namespace TypedHttp.Tests.Infrastructure;
 /// Kestrel on 127.0.0.1 and an ephemeral port, over HTTP or (with a certificate) HTTPS. Without a handler every
 /// request is answered with <c>conn=&lt;connection id&gt;; client=&lt;client certificate subject or none&gt;</c>.
 /// </summary>
-public sealed class KestrelServer : IAsyncDisposable
+public sealed class KestrelServer : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
-
     private KestrelServer(WebApplication app, int port, bool https)
+        : base(app, port, https)
     {
-        _app = app;
-        Port = port;
-        IsHttps = https;
     }
-
-    /// <summary>The port listened on.</summary>
-    public int Port { get; }
-
-    /// <summary>Whether the server speaks HTTPS.</summary>
-    public bool IsHttps { get; }
 
     /// <summary>Starts the server.</summary>
     /// <param name="handler">Answers every request; null answers with the connection id and client certificate.</param>
@@ -40,8 +25,7 @@ public sealed class KestrelServer : IAsyncDisposable
     /// <param name="clientCertificates">Whether a client certificate is asked for (HTTPS only).</param>
     public static async Task<KestrelServer> StartAsync(RequestDelegate? handler = null, X509Certificate2? certificate = null, ClientCertificateMode clientCertificates = ClientCertificateMode.NoCertificate)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        WebApplicationBuilder builder = LoopbackKestrel.CreateBuilder(listen =>
         {
             if (certificate is not null)
             {
@@ -52,23 +36,14 @@ public sealed class KestrelServer : IAsyncDisposable
                     https.ClientCertificateValidation = (_, _, _) => true;
                 });
             }
-        }));
+        });
         WebApplication app = builder.Build();
         app.Run(handler ?? (context => context.Response.WriteAsync($"conn={context.Connection.Id}; client={context.Connection.ClientCertificate?.Subject ?? "none"}")));
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KestrelServer(app, new Uri(address).Port, certificate is not null);
+        return new KestrelServer(app, await LoopbackKestrel.StartAsync(app), certificate is not null);
     }
 
     /// <summary>A URI on this server under <paramref name="host"/> (resolve it to 127.0.0.1 with the session's resolver).</summary>
     /// <param name="host">The host name (for HTTPS, the name the certificate is checked against).</param>
     /// <param name="path">The path and query.</param>
     public Uri Uri(string host = "127.0.0.1", string path = "/") => new($"{(IsHttps ? "https" : "http")}://{host}:{Port}{path}");
-
-    /// <summary>Stops the server.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }

@@ -25,24 +25,15 @@ namespace TypedHttp.Tests.Infrastructure;
 /// </example>
 public sealed class ScriptedServer : IAsyncDisposable
 {
-    private readonly Socket _listener;
+    private readonly LoopbackListener<ScriptedConnection> _listener;
     private readonly Func<ScriptedConnection, Task> _script;
-    private readonly CancellationTokenSource _stopping = new();
     private readonly List<ScriptedConnection> _connections = new();
-    private readonly List<Task> _scripts = new();
     private readonly List<Exception> _faults = new();
-    private readonly Task _acceptLoop;
-    private int _accepted;
 
-    private ScriptedServer(Func<ScriptedConnection, Task> script, IPAddress address)
+    private ScriptedServer(Func<ScriptedConnection, Task> script, IPAddress address, int? receiveBufferSize)
     {
         _script = script;
-        _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(address, 0));
-        _listener.Listen(64);
-        Address = address;
-        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _listener = new LoopbackListener<ScriptedConnection>(Accept, RunScriptAsync, c => c.CloseQuietly(), address, receiveBufferSize: receiveBufferSize);
     }
 
     /// <summary>Starts a server that runs <paramref name="script"/> for every accepted connection.</summary>
@@ -51,21 +42,22 @@ public sealed class ScriptedServer : IAsyncDisposable
     /// script closed or reset it already. <see cref="ScriptedConnection.Index"/> tells connections apart.
     /// </param>
     /// <param name="address">The loopback address to listen on; 127.0.0.1 by default (use <see cref="IPAddress.IPv6Loopback"/> for [::1]).</param>
-    public static ScriptedServer Start(Func<ScriptedConnection, Task> script, IPAddress? address = null) =>
-        new(script, address ?? IPAddress.Loopback);
+    /// <param name="receiveBufferSize">The server side's socket receive buffer; small makes a client's writes block early. The system's by default.</param>
+    public static ScriptedServer Start(Func<ScriptedConnection, Task> script, IPAddress? address = null, int? receiveBufferSize = null) =>
+        new(script, address ?? IPAddress.Loopback, receiveBufferSize);
 
     /// <summary>Starts a server whose every connection answers successive requests with <paramref name="responses"/> (see <see cref="ScriptedConnection.ServeAsync"/>).</summary>
     /// <param name="responses">The raw responses, sent one per request read.</param>
     public static ScriptedServer Respond(params string[] responses) => Start(c => c.ServeAsync(responses));
 
     /// <summary>The address listened on.</summary>
-    public IPAddress Address { get; }
+    public IPAddress Address => _listener.Address;
 
     /// <summary>The port listened on.</summary>
-    public int Port { get; }
+    public int Port => _listener.Port;
 
     /// <summary>The number of connections accepted so far.</summary>
-    public int AcceptedCount => Volatile.Read(ref _accepted);
+    public int AcceptedCount => _listener.AcceptedCount;
 
     /// <summary>The accepted connections, in order.</summary>
     public IReadOnlyList<ScriptedConnection> Connections
@@ -94,36 +86,16 @@ public sealed class ScriptedServer : IAsyncDisposable
     /// <summary>An http URI for this server: <c>http://127.0.0.1:port/path</c> or <c>http://[::1]:port/path</c>.</summary>
     /// <param name="pathAndQuery">The path and query, starting with '/'.</param>
     /// <param name="scheme">The scheme; "http" by default.</param>
-    public Uri Uri(string pathAndQuery = "/", string scheme = "http")
-    {
-        string host = Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address.ToString();
-        return new Uri($"{scheme}://{host}:{Port.ToString(CultureInfo.InvariantCulture)}{pathAndQuery}");
-    }
+    public Uri Uri(string pathAndQuery = "/", string scheme = "http") => _listener.Uri(pathAndQuery, scheme);
 
-    private async Task AcceptLoopAsync()
+    private ScriptedConnection Accept(Socket socket, int index, CancellationToken stopping)
     {
-        while (!_stopping.IsCancellationRequested)
+        var connection = new ScriptedConnection(socket, index, stopping);
+        lock (_connections)
         {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-            var connection = new ScriptedConnection(socket, Interlocked.Increment(ref _accepted) - 1, _stopping.Token);
-            lock (_connections)
-            {
-                _connections.Add(connection);
-                _scripts.Add(Task.Run(() => RunScriptAsync(connection)));
-            }
+            _connections.Add(connection);
         }
+        return connection;
     }
 
     private async Task RunScriptAsync(ScriptedConnection connection)
@@ -135,7 +107,7 @@ public sealed class ScriptedServer : IAsyncDisposable
         }
         catch (Exception e)
         {
-            if (!_stopping.IsCancellationRequested && e is not (IOException or SocketException or ObjectDisposedException or OperationCanceledException))
+            if (!connection.Stopping.IsCancellationRequested && e is not (IOException or SocketException or ObjectDisposedException or OperationCanceledException))
             {
                 lock (_faults)
                 {
@@ -147,30 +119,7 @@ public sealed class ScriptedServer : IAsyncDisposable
     }
 
     /// <summary>Stops listening, closes every connection and waits (briefly) for the scripts to end.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _stopping.Cancel();
-        _listener.Dispose();
-        Task[] scripts;
-        lock (_connections)
-        {
-            foreach (ScriptedConnection c in _connections)
-            {
-                c.CloseQuietly();
-            }
-            scripts = _scripts.ToArray();
-        }
-        try
-        {
-            await Task.WhenAll(scripts).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            await _acceptLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // A script ignoring the stop token must not hang the test run.
-        }
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
 
 /// <summary>One accepted connection of a <see cref="ScriptedServer"/>, as its script sees it.</summary>

@@ -37,30 +37,8 @@ public sealed class HttpStateSuiteTests
 
     public static TheoryData<string> DisabledCases() => Cases(disabled: true);
 
-    private static TheoryData<string> Cases(bool disabled)
-    {
-        var data = new TheoryData<string>();
-        if (SharedData.HttpStateFolder is null)
-        {
-            data.Add(SharedData.MissingCase);
-            return data;
-        }
-        var names = new List<string>();
-        foreach (string file in Directory.GetFiles(Path.Combine(SharedData.HttpStateFolder, "parser"), "*-test"))
-        {
-            string name = Path.GetFileName(file)[..^"-test".Length];
-            if (name.StartsWith("disabled-", StringComparison.Ordinal) == disabled)
-            {
-                names.Add(name);
-            }
-        }
-        names.Sort(StringComparer.Ordinal);
-        foreach (string n in names)
-        {
-            data.Add(n);
-        }
-        return data;
-    }
+    private static TheoryData<string> Cases(bool disabled) =>
+        SharedData.HttpStateParserCases(name => name.StartsWith("disabled-", StringComparison.Ordinal) == disabled);
 
     [Theory]
     [MemberData(nameof(EnabledCases))]

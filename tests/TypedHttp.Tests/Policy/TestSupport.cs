@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 
 namespace TypedHttp.Tests.Policy;
@@ -19,6 +20,36 @@ internal sealed class ManualTimeProvider : TimeProvider
 internal static class SharedData
 {
     public static readonly string? HttpStateFolder = Locate("http-state");
+
+    /// <summary>
+    /// The names of the http-state suite's parser cases (<c>parser/NAME-test</c>) for which <paramref name="include"/>
+    /// holds, in ordinal order; only <see cref="MissingCase"/> when the data folder is absent, so the theory fails naming the folder.
+    /// </summary>
+    /// <param name="include">Which names to take; all by default.</param>
+    public static TheoryData<string> HttpStateParserCases(Func<string, bool>? include = null)
+    {
+        var data = new TheoryData<string>();
+        if (HttpStateFolder is null)
+        {
+            data.Add(MissingCase);
+            return data;
+        }
+        var names = new List<string>();
+        foreach (string file in Directory.GetFiles(Path.Combine(HttpStateFolder, "parser"), "*-test"))
+        {
+            string name = Path.GetFileName(file)[..^"-test".Length];
+            if (include is null || include(name))
+            {
+                names.Add(name);
+            }
+        }
+        names.Sort(StringComparer.Ordinal);
+        foreach (string n in names)
+        {
+            data.Add(n);
+        }
+        return data;
+    }
 
     /// <summary>
     /// The name of the one case a suite's theory data holds when the data folder is missing: the case then fails

@@ -211,36 +211,19 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task A_server_that_accepts_but_never_reads_a_large_body_is_a_send_timeout_and_the_pool_stays_clean()
     {
-        // Small receive buffers on the server (inherited by accepted sockets) make the client's writes block early.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(4);
-        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        using var stop = new CancellationTokenSource();
-        Task serving = Task.Run(async () =>
-        {
-            using Socket stuck = await listener.AcceptAsync(stop.Token);
-            using Socket good = await listener.AcceptAsync(stop.Token);
-            byte[] buffer = new byte[4096];
-            int have = 0;
-            while (Encoding.ASCII.GetString(buffer, 0, have).IndexOf("\r\n\r\n", StringComparison.Ordinal) < 0)
-            {
-                have += await good.ReceiveAsync(buffer.AsMemory(have), stop.Token);
-            }
-            await good.SendAsync(Encoding.ASCII.GetBytes(Ok("fresh")), stop.Token);
-            await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { });
-        });
+        // Small receive buffers on the server make the client's writes block early; the first connection never reads.
+        await using var server = ScriptedServer.Start(
+            c => c.Index == 0 ? Task.Delay(Timeout.Infinite, c.Stopping) : c.ServeAsync(Ok("fresh")),
+            receiveBufferSize: 4096);
         using HttpSession session = Session(o => o.SendTimeout = TimeSpan.FromMilliseconds(300));
         var clock = Stopwatch.StartNew();
-        var request = new TypedHttpRequest("POST", new Uri($"http://127.0.0.1:{port}/upload")) { Content = new PiecewiseContent(256, 64 * 1024, 256L * 64 * 1024) };
+        var request = new TypedHttpRequest("POST", server.Uri("/upload")) { Content = new PiecewiseContent(256, 64 * 1024, 256L * 64 * 1024) };
 
         await AssertFailsAsync(HttpError.Timeout, HttpPhase.Send, async () => await session.SendAsync(request));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
         Assert.Equal(0, session.IdleConnectionCount);
-        Assert.Equal("fresh", await session.GetStringAsync(new Uri($"http://127.0.0.1:{port}/next")));
-        stop.Cancel();
-        await serving;
+        Assert.Equal("fresh", await session.GetStringAsync(server.Uri("/next")));
     }
 
     [Fact]

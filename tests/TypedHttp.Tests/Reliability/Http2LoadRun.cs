@@ -8,11 +8,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Reliability;
 
@@ -59,8 +57,7 @@ public sealed class Http2LoadRun
     {
         var result = new Result();
         await using WebApplication app = await StartServerAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        int port = new Uri(address).Port;
+        int port = LoopbackKestrel.PortOf(app);
         using var session = new HttpSession(new HttpSessionOptions
         {
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -181,12 +178,7 @@ public sealed class Http2LoadRun
 
     private static async Task<WebApplication> StartServerAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.Limits.Http2.MaxStreamsPerConnection = 1000;
-            k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
-        });
+        WebApplicationBuilder builder = LoopbackKestrel.CreateBuilder(l => l.Protocols = HttpProtocols.Http2, k => k.Limits.Http2.MaxStreamsPerConnection = 1000);
         WebApplication app = builder.Build();
         app.Run(async context =>
         {

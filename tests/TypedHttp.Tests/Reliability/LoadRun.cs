@@ -10,6 +10,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Reliability;
 
@@ -115,7 +116,7 @@ public sealed class LoadRun
         result.ManagedBefore = GC.GetTotalMemory(forceFullCollection: true);
         var clock = Stopwatch.StartNew();
 
-        using (var server = new LoadServer(CloseFraction, Seed, result))
+        await using (var server = new LoadServer(CloseFraction, Seed, result))
         using (var counter = new ConnectionCounter(server.Port))
         {
             using (var session = new HttpSession(new HttpSessionOptions
@@ -147,7 +148,7 @@ public sealed class LoadRun
             result.MaxOpenConnections = counter.MaxOpen;
             result.ConnectionsOpened = counter.Opened;
             result.Retries = counter.Retries;
-            server.Stop();
+            await server.StopAsync().ConfigureAwait(false);
             for (int i = 0; i < 100 && counter.Open > 0; i++)
             {
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
@@ -271,29 +272,22 @@ public sealed class LoadRun
     }
 
     /// <summary>The loopback server: raw sockets, keep-alive, one response per request, occasional closes.</summary>
-    private sealed class LoadServer : IDisposable
+    private sealed class LoadServer : IAsyncDisposable
     {
-        private readonly Socket _listener;
+        private readonly LoopbackListener<Connection> _listener;
         private readonly double _closeFraction;
         private readonly int _seed;
         private readonly Result _result;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly ConcurrentDictionary<Socket, byte> _open = new();
-        private int _connections;
 
         public LoadServer(double closeFraction, int seed, Result result)
         {
             _closeFraction = closeFraction;
             _seed = seed;
             _result = result;
-            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _listener.Listen(512);
-            Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-            _ = Task.Run(AcceptLoopAsync);
+            _listener = new LoopbackListener<Connection>(Accept, ServeAsync, static c => c.Socket.Dispose(), backlog: 512);
         }
 
-        public int Port { get; }
+        public int Port => _listener.Port;
 
         /// <summary>The body for request <paramref name="id"/>: its id, padded to a size that depends on it.</summary>
         public static string Body(int id)
@@ -303,30 +297,15 @@ public sealed class LoadRun
             return tag + new string((char)('a' + id % 26), length - tag.Length);
         }
 
-        private async Task AcceptLoopAsync()
+        private Connection Accept(Socket s, int index, CancellationToken stopping)
         {
-            while (!_stop.IsCancellationRequested)
-            {
-                try
-                {
-                    Socket s = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-                    s.NoDelay = true;
-                    _open.TryAdd(s, 0);
-                    int n = Interlocked.Increment(ref _connections);
-                    _ = Task.Run(() => ServeAsync(s, new Random(_seed * 7919 + n)));
-                }
-                catch (Exception) when (_stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (SocketException)
-                {
-                }
-            }
+            s.NoDelay = true;
+            return new Connection(s, new Random(_seed * 7919 + index + 1));
         }
 
-        private async Task ServeAsync(Socket s, Random random)
+        private async Task ServeAsync(Connection connection)
         {
+            (Socket s, Random random) = connection;
             byte[] buffer = new byte[8192];
             int start = 0, end = 0;
             try
@@ -342,7 +321,7 @@ public sealed class LoadRun
                             end -= start;
                             start = 0;
                         }
-                        int n = await s.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                        int n = await s.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _listener.Stopping).ConfigureAwait(false);
                         if (n == 0)
                         {
                             return;
@@ -362,11 +341,11 @@ public sealed class LoadRun
                         if (random.Next(2) == 0)
                         {
                             Interlocked.Increment(ref _result.ServerClosesMidBody);
-                            await s.SendAsync(response.AsMemory(0, response.Length / 2), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                            await s.SendAsync(response.AsMemory(0, response.Length / 2), SocketFlags.None, _listener.Stopping).ConfigureAwait(false);
                         }
                         return;
                     }
-                    await s.SendAsync(response, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                    await s.SendAsync(response, SocketFlags.None, _listener.Stopping).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
@@ -374,7 +353,6 @@ public sealed class LoadRun
             }
             finally
             {
-                _open.TryRemove(s, out _);
                 try
                 {
                     s.Shutdown(SocketShutdown.Both);
@@ -402,20 +380,11 @@ public sealed class LoadRun
             return output.ToArray();
         }
 
-        public void Stop()
-        {
-            _stop.Cancel();
-            _listener.Dispose();
-            foreach (Socket s in _open.Keys)
-            {
-                s.Dispose();
-            }
-        }
+        public Task StopAsync() => _listener.StopAsync();
 
-        public void Dispose()
-        {
-            Stop();
-            _stop.Dispose();
-        }
+        public ValueTask DisposeAsync() => _listener.DisposeAsync();
+
+        /// <summary>An accepted socket and the random source that decides its closes.</summary>
+        private sealed record Connection(Socket Socket, Random Random);
     }
 }

@@ -25,20 +25,14 @@ public sealed class ResponseParserPropertyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private static HttpSession NewSession(Action<HttpSessionOptions>? configure = null)
-    {
-        var options = new HttpSessionOptions
+    private static HttpSession NewSession(Action<HttpSessionOptions>? configure = null) =>
+        Engine.EngineTest.Session(options =>
         {
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            SendTimeout = TimeSpan.FromSeconds(5),
-            ReceiveTimeout = TimeSpan.FromSeconds(5),
-            ReceiveResponseTimeout = TimeSpan.FromSeconds(5),
-            RedirectPolicy = RedirectPolicy.Never,
-            UseCookies = false,
-        };
-        configure?.Invoke(options);
-        return new HttpSession(options);
-    }
+            options.ReceiveResponseTimeout = TimeSpan.FromSeconds(5);
+            options.RedirectPolicy = RedirectPolicy.Never;
+            options.UseCookies = false;
+            configure?.Invoke(options);
+        });
 
     /// <summary>What one exchange produced: the response (or null), the body bytes read before the end or the failure, and the failure.</summary>
     private sealed record Outcome(TypedHttpResponse? Response, byte[] Body, TypedHttpException? Failure);

@@ -20,26 +20,7 @@ public sealed class HttpStateEngineTests
 {
     private static readonly DateTimeOffset SuiteClock = new(2011, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<string> AllCases()
-    {
-        var data = new TheoryData<string>();
-        if (SharedData.HttpStateFolder is null)
-        {
-            data.Add(SharedData.MissingCase);
-            return data;
-        }
-        var names = new List<string>();
-        foreach (string file in Directory.GetFiles(Path.Combine(SharedData.HttpStateFolder, "parser"), "*-test"))
-        {
-            names.Add(Path.GetFileName(file)[..^"-test".Length]);
-        }
-        names.Sort(StringComparer.Ordinal);
-        foreach (string n in names)
-        {
-            data.Add(n);
-        }
-        return data;
-    }
+    public static TheoryData<string> AllCases() => SharedData.HttpStateParserCases();
 
     [Theory]
     [MemberData(nameof(AllCases))]

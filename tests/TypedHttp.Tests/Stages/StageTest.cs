@@ -14,12 +14,7 @@ namespace TypedHttp.Tests.Stages;
 internal static class StageTest
 {
     /// <summary>A session with short timeouts; host names resolve to 127.0.0.1.</summary>
-    public static HttpSession Session(Action<HttpSessionOptions>? configure = null) =>
-        Engine.EngineTest.Session(options =>
-        {
-            options.Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback });
-            configure?.Invoke(options);
-        });
+    public static HttpSession Session(Action<HttpSessionOptions>? configure = null) => Engine.EngineTest.LoopbackSession(configure);
 
     /// <summary>A scripted server that answers each request on each connection with <paramref name="respond"/>.</summary>
     public static ScriptedServer Routed(Func<ScriptedRequest, string> respond) => ScriptedServer.Start(async c =>
@@ -43,23 +38,10 @@ internal static class StageTest
 
     public static string Method(this ScriptedRequest request) => request.RequestLine.Split(' ')[0];
 
-    public static string Redirect(int status, string location, string extra = "") =>
-        $"HTTP/1.1 {status} Redirect\r\nLocation: {location}\r\n{extra}Content-Length: 0\r\n\r\n";
-
-    public static string Ok(string body = "ok", string extra = "") =>
-        $"HTTP/1.1 200 OK\r\n{extra}Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
-
-    public static async Task<string> ReadStringAsync(this TypedHttpResponse response)
-    {
-        var buffer = new MemoryStream();
-        await response.Body.CopyToAsync(buffer);
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
     public static async Task<(int Status, string Body, TypedHttpResponse Response)> SendAsync(HttpSession session, TypedHttpRequest request)
     {
         TypedHttpResponse response = await session.SendAsync(request);
-        string body = await response.ReadStringAsync();
+        string body = await response.ReadAsStringAsync();
         await response.DisposeAsync();
         return (response.StatusCode, body, response);
     }
@@ -82,23 +64,18 @@ internal static class StageTest
 /// </summary>
 internal sealed class TestProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LoopbackListener<Socket> _listener;
     private readonly string? _expectedAuthorization;
     private readonly List<string> _heads = new();
-    private readonly Task _loop;
     private long _tunnelledUp, _tunnelledDown;
 
     public TestProxy(string? expectedAuthorization)
     {
         _expectedAuthorization = expectedAuthorization;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _loop = Task.Run(AcceptLoopAsync);
+        _listener = new LoopbackListener<Socket>(static (socket, _, _) => socket, ServeAsync, static socket => socket.Dispose());
     }
 
-    public int Port { get; }
+    public int Port => _listener.Port;
 
     /// <summary>Failures inside the proxy (a test asserts there are none).</summary>
     public List<Exception> Faults { get; } = new();
@@ -110,28 +87,10 @@ internal sealed class TestProxy : IAsyncDisposable
 
     public long TunnelledDown => Interlocked.Read(ref _tunnelledDown);
 
-    private async Task AcceptLoopAsync()
+    private async Task ServeAsync(Socket socket)
     {
-        while (!_stop.IsCancellationRequested)
+        using (var stream = new NetworkStream(socket, ownsSocket: true))
         {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            NetworkStream stream = client.GetStream();
             try
             {
                 while (await ReadHeadAsync(stream) is string head)
@@ -210,7 +169,7 @@ internal sealed class TestProxy : IAsyncDisposable
                     await stream.WriteAsync(answerBody);
                 }
             }
-            catch (Exception) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_listener.Stopping.IsCancellationRequested)
             {
             }
             catch (Exception e)
@@ -270,16 +229,5 @@ internal sealed class TestProxy : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -9,8 +8,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,12 +19,7 @@ namespace TypedHttp.Tests.WebSockets;
 internal static class WebSocketTest
 {
     /// <summary>A session with short timeouts; every host name resolves to 127.0.0.1.</summary>
-    public static HttpSession Session(Action<HttpSessionOptions>? configure = null) =>
-        Engine.EngineTest.Session(options =>
-        {
-            options.Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback });
-            configure?.Invoke(options);
-        });
+    public static HttpSession Session(Action<HttpSessionOptions>? configure = null) => Engine.EngineTest.LoopbackSession(configure);
 
     /// <summary>A token that ends a stuck test after 20 s instead of hanging the run.</summary>
     public static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token;
@@ -84,21 +76,14 @@ internal static class WebSocketTest
 /// request's Cookie field as its first message; <c>/forbidden</c> is 403 with a body; <c>/moved</c> is 302 to
 /// <c>/echo</c>.
 /// </summary>
-internal sealed class WebSocketKestrel : IAsyncDisposable
+internal sealed class WebSocketKestrel : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
     private int _requests;
 
     private WebSocketKestrel(WebApplication app, int port, bool https)
+        : base(app, port, https)
     {
-        _app = app;
-        Port = port;
-        IsHttps = https;
     }
-
-    public int Port { get; }
-
-    public bool IsHttps { get; }
 
     /// <summary>The number of requests the server saw.</summary>
     public int Requests => Volatile.Read(ref _requests);
@@ -110,22 +95,19 @@ internal sealed class WebSocketKestrel : IAsyncDisposable
 
     public static async Task<WebSocketKestrel> StartAsync(X509Certificate2? certificate = null)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddWebSockets(_ => { });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        WebApplicationBuilder builder = LoopbackKestrel.CreateBuilder(listen =>
         {
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);
             }
-        }));
+        });
+        builder.Services.AddWebSockets(_ => { });
         WebApplication app = builder.Build();
         WebSocketKestrel? self = null;
         app.UseWebSockets();
         app.Run(context => self!.HandleAsync(context));
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        self = new WebSocketKestrel(app, new Uri(address).Port, certificate is not null);
+        self = new WebSocketKestrel(app, await LoopbackKestrel.StartAsync(app), certificate is not null);
         return self;
     }
 
@@ -192,11 +174,5 @@ internal sealed class WebSocketKestrel : IAsyncDisposable
             }
             await socket.SendAsync(new ArraySegment<byte>(buffer, 0, count), result.MessageType, true, context.RequestAborted);
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
     }
 }

@@ -1,15 +1,11 @@
 using System;
-using System.Linq;
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Tests.Engine.Http2;
 
@@ -19,50 +15,34 @@ namespace TypedHttp.Tests.Engine.Http2;
 /// always adds Date). Without a handler every request is answered with <c>&lt;protocol&gt; conn=&lt;connection id&gt;</c>.
 /// Linked into the Cli tests too (tests/TypedHttp.Cli.Tests/Infrastructure/H2Kestrel.cs).
 /// </summary>
-public sealed class Http2Kestrel : IAsyncDisposable
+public sealed class Http2Kestrel : LoopbackKestrelHost
 {
-    private readonly WebApplication _app;
-
     private Http2Kestrel(WebApplication app, int port, bool https)
+        : base(app, port, https)
     {
-        _app = app;
-        Port = port;
-        IsHttps = https;
     }
-
-    public int Port { get; }
-
-    public bool IsHttps { get; }
 
     public static async Task<Http2Kestrel> StartAsync(RequestDelegate? handler = null, HttpProtocols protocols = HttpProtocols.Http2,
         X509Certificate2? certificate = null, Action<KestrelServerLimits>? limits = null)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            limits?.Invoke(kestrel.Limits);
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        WebApplicationBuilder builder = LoopbackKestrel.CreateBuilder(
+            listen =>
             {
                 listen.Protocols = protocols;
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
                 }
+            },
+            kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                limits?.Invoke(kestrel.Limits);
             });
-        });
         WebApplication app = builder.Build();
         app.Run(handler ?? (context => context.Response.WriteAsync($"{context.Request.Protocol} conn={context.Connection.Id}")));
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Http2Kestrel(app, new Uri(address).Port, certificate is not null);
+        return new Http2Kestrel(app, await LoopbackKestrel.StartAsync(app), certificate is not null);
     }
 
     public Uri Uri(string path = "/", string host = "127.0.0.1") => new($"{(IsHttps ? "https" : "http")}://{host}:{Port}{path}");
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }
