@@ -177,7 +177,9 @@ internal static partial class Parser
             multipart is not null,
             boundary,
             policies.TimeoutMilliseconds,
-            policies.RedirectPolicy);
+            policies.RedirectPolicy,
+            policies.HttpVersion,
+            policies.VersionPolicy);
     
         LocationInfo? MethodLocation()
         {

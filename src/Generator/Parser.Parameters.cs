@@ -356,7 +356,10 @@ internal static partial class Parser
         or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
         or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal;
 
-    private static ValueFormat? ReadFormat(ITypeSymbol type, string? formatString = null)
+    private static ValueFormat? ReadFormat(ITypeSymbol type, string? formatString = null) =>
+        ReadFormatCore(type, formatString) is { } format ? format with { ValueType = TypeName(type) } : null;
+
+    private static ValueFormat? ReadFormatCore(ITypeSymbol type, string? formatString)
     {
         if (type.TypeKind == TypeKind.TypeParameter && t_openGeneric)
         {
