@@ -96,7 +96,7 @@ internal static partial class Parser
                         path = next[i] as string;
                     }
                 }
-                if (method is null || !RouteTemplateParser.IsToken(method))
+                if (method is null || !HttpTokens.IsToken(method))
                 {
                     error = $"the method \"{method}\" is not a valid HTTP method (a token such as PURGE)";
                     return false;

@@ -98,7 +98,7 @@ internal static partial class Parser
         {
             if (string.Equals(header.Name, "Authorization", StringComparison.OrdinalIgnoreCase))
             {
-                authorizationScheme = RouteTemplateParser.IsToken(header.Value!) ? header.Value : null;
+                authorizationScheme = HttpTokens.IsToken(header.Value!) ? header.Value : null;
             }
         }
 

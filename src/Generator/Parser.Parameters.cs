@@ -202,7 +202,7 @@ internal static partial class Parser
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.AuthorizeNotString, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
-            if (!RouteTemplateParser.IsToken(authorizeScheme))
+            if (!HttpTokens.IsToken(authorizeScheme))
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(authorizeScheme, parameter.Name, memberName)));
                 return null;
@@ -276,7 +276,7 @@ internal static partial class Parser
             }
             if (headerName is not null)
             {
-                if (!RouteTemplateParser.IsToken(headerName))
+                if (!HttpTokens.IsToken(headerName))
                 {
                     diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(headerName, parameter.Name, memberName)));
                     return null;
