@@ -656,7 +656,9 @@ internal static class Emitter
             {
                 context.UsesUrlFormatter = true;
             }
-            return new Formatted(FormattedKind.Custom, place.Kind == "Form" ? "s_formFormatter" : "s_urlFormatter", value, format.ValueType, "s_context" + field.ToString(CultureInfo.InvariantCulture));
+            return place.Kind == "Form"
+                ? new Formatted(FormattedKind.Custom, "FormatForm<" + context.FormFormatter + ", ", value, format.ValueType, "s_formFormatter|s_context" + field.ToString(CultureInfo.InvariantCulture))
+                : new Formatted(FormattedKind.Custom, "FormatUrl<" + context.UrlFormatter + ", ", value, format.ValueType, "s_urlFormatter|s_context" + field.ToString(CultureInfo.InvariantCulture));
         }
         switch (format.Kind)
         {
@@ -722,8 +724,12 @@ internal static class Emitter
                     text.Append(ValueFormatter).Append(".FormatObject(").Append(_value);
                     break;
                 case FormattedKind.Custom:
-                    // _name: the formatter field; _formatString: the value's type; _context: the context field.
-                    text.Append(_name).Append(".Format<").Append(_formatString).Append(">(").Append(_value).Append(", in ").Append(_context).Append(')');
+                    // ValueFormatter.FormatUrl<TFormatter, T>(field, value, in context): a constrained call, so an explicit
+                    // implementation works and a struct formatter is not boxed. _name: "FormatUrl<TFormatter, ";
+                    // _formatString: the value's type; _context: "formatterField|contextField".
+                    int bar = _context!.IndexOf('|');
+                    text.Append(ValueFormatter).Append('.').Append(_name).Append(_formatString).Append(">(")
+                        .Append(_context, 0, bar).Append(", ").Append(_value).Append(", in ").Append(_context, bar + 1, _context.Length - bar - 1).Append(')');
                     return;
                 default:
                     // _name: the field; _value: the type.

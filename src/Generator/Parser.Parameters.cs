@@ -356,15 +356,12 @@ internal static partial class Parser
         or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
         or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal;
 
-    private static ValueFormat? ReadFormat(ITypeSymbol type, string? formatString = null) =>
-        ReadFormatCore(type, formatString) is { } format ? format with { ValueType = TypeName(type) } : null;
-
-    private static ValueFormat? ReadFormatCore(ITypeSymbol type, string? formatString)
+    private static ValueFormat? ReadFormat(ITypeSymbol type, string? formatString = null)
     {
         if (type.TypeKind == TypeKind.TypeParameter && t_openGeneric)
         {
             // What the type argument makes of it is decided when each construction is parsed.
-            return new ValueFormat(FormatKind.Object, null, true, formatString);
+            return new ValueFormat(FormatKind.Object, null, true, formatString, ValueType: TypeName(type));
         }
         bool nullableValue = false;
         ITypeSymbol underlying = type;
@@ -377,26 +374,26 @@ internal static partial class Parser
         switch (underlying.SpecialType)
         {
             case SpecialType.System_String:
-                return new ValueFormat(FormatKind.Direct, null, true);
+                return new ValueFormat(FormatKind.Direct, null, true, ValueType: TypeName(type));
             case SpecialType.System_Boolean:
             case SpecialType.System_Char:
-                return new ValueFormat(FormatKind.Direct, null, nullableValue);
+                return new ValueFormat(FormatKind.Direct, null, nullableValue, ValueType: TypeName(type));
             case SpecialType.System_DateTime when formatString is null:
-                return new ValueFormat(FormatKind.Direct, null, nullableValue);
+                return new ValueFormat(FormatKind.Direct, null, nullableValue, ValueType: TypeName(type));
         }
         string display = Names.Of(underlying)!;
         if (display == KnownNames.Uri)
         {
             // Not IFormattable: sent as Uri.ToString().
-            return new ValueFormat(FormatKind.Object, null, true);
+            return new ValueFormat(FormatKind.Object, null, true, ValueType: TypeName(type));
         }
         if (display == KnownNames.DateTimeOffset && formatString is null)
         {
-            return new ValueFormat(FormatKind.Direct, null, nullableValue);
+            return new ValueFormat(FormatKind.Direct, null, nullableValue, ValueType: TypeName(type));
         }
         if (underlying.TypeKind == TypeKind.Enum && formatString is null)
         {
-            return new ValueFormat(FormatKind.Enum, underlying.ToDisplayString(PlainTypeFormat), nullableValue, null, ReadEnumMembers(underlying));
+            return new ValueFormat(FormatKind.Enum, underlying.ToDisplayString(PlainTypeFormat), nullableValue, null, ReadEnumMembers(underlying), ValueType: TypeName(type));
         }
         bool formattable = IsNumericSpecialType(underlying.SpecialType) || IsSystemIFormattable(underlying) || underlying.AllInterfaces.Any(IsSystemIFormattable);
         if (!formattable || underlying.TypeKind == TypeKind.TypeParameter)
@@ -404,8 +401,8 @@ internal static partial class Parser
             return null;
         }
         return underlying.IsValueType
-            ? new ValueFormat(FormatKind.Value, underlying.ToDisplayString(PlainTypeFormat), nullableValue, formatString)
-            : new ValueFormat(FormatKind.Object, null, true, formatString);
+            ? new ValueFormat(FormatKind.Value, underlying.ToDisplayString(PlainTypeFormat), nullableValue, formatString, ValueType: TypeName(type))
+            : new ValueFormat(FormatKind.Object, null, true, formatString, ValueType: TypeName(type));
     }
 
     /// <summary>

@@ -24,9 +24,10 @@ public sealed class ValueFormatterTests : IClassFixture<ValueFormatterTests.Clie
                 value is null ? null : $"{context.Kind}~{context.MethodName}~{context.ParameterName}~{context.PropertyPath ?? "-"}~{context.Key}~{typeof(T).Name}~{value}";
         }
 
+        /// <summary>A struct implementing the interface explicitly: the client calls it through a constrained call.</summary>
         public struct FormFormatter : IFormUrlEncodedParameterFormatter
         {
-            public string? Format<T>(T value, in UrlParameterContext context) => value is null ? null : $"{context.Kind}-{context.PropertyPath}-{value}";
+            string? IFormUrlEncodedParameterFormatter.Format<T>(T value, in UrlParameterContext context) => value is null ? null : $"{context.Kind}-{context.PropertyPath}-{value}";
         }
 
         public sealed class Upper : IUrlParameterFormatter
@@ -127,7 +128,7 @@ public sealed class ValueFormatterTests : IClassFixture<ValueFormatterTests.Clie
         Assert.Equal("http://example.test/list?ids=Query~ListAsync~ids~-~ids~Int32~1,Query~ListAsync~ids~-~ids~Int32~2&empty=", (await SendAsync("List")).BuiltUri.Replace("%2C", ","));
 
     [Fact]
-    public async Task Form_formatter_formats_form_fields_while_Query_Format_wins_over_it() =>
+    public async Task Form_formatter_implemented_explicitly_by_a_struct_formats_form_fields_while_Query_Format_wins_over_it() =>
         Assert.Equal("Note=Form-Note-hi&Price=2.0", (await SendAsync("Form")).BodyText);
 
     [Fact]

@@ -18,17 +18,17 @@ namespace MyApp
         {
             global::TypedHttp.Internal.RequestUriBuilder uri = _core.CreateUriBuilder();
             uri.AppendLiteral("/items/");
-            uri.AppendPathValue(s_urlFormatter.Format<int>(id, in s_context0), "id");
-            uri.AppendQuery("q", s_urlFormatter.Format<string?>(q, in s_context1) ?? string.Empty);
+            uri.AppendPathValue(global::TypedHttp.Internal.ValueFormatter.FormatUrl<global::MyApp.UrlFormatter, int>(s_urlFormatter, id, in s_context0), "id");
+            uri.AppendQuery("q", global::TypedHttp.Internal.ValueFormatter.FormatUrl<global::MyApp.UrlFormatter, string?>(s_urlFormatter, q, in s_context1) ?? string.Empty);
             uri.AppendQuery("price", global::TypedHttp.Internal.ValueFormatter.FormatValue<double>(price, "0.0"));
             if (filter is { } filterValue)
             {
-                uri.AppendQuery("Name", s_urlFormatter.Format<string?>(filterValue.Name, in s_context2) ?? string.Empty);
+                uri.AppendQuery("Name", global::TypedHttp.Internal.ValueFormatter.FormatUrl<global::MyApp.UrlFormatter, string?>(s_urlFormatter, filterValue.Name, in s_context2) ?? string.Empty);
                 if (filterValue.Codes is { } codes)
                 {
                     foreach (int item in codes)
                     {
-                        uri.AppendQuery("Codes", s_urlFormatter.Format<int>(item, in s_context3));
+                        uri.AppendQuery("Codes", global::TypedHttp.Internal.ValueFormatter.FormatUrl<global::MyApp.UrlFormatter, int>(s_urlFormatter, item, in s_context3));
                     }
                 }
             }
@@ -47,7 +47,7 @@ namespace MyApp
                 uri.BeginQueryList("ids", ",");
                 foreach (int item in idsValue)
                 {
-                    uri.AppendQueryListItem(s_urlFormatter.Format<int>(item, in s_context4));
+                    uri.AppendQueryListItem(global::TypedHttp.Internal.ValueFormatter.FormatUrl<global::MyApp.UrlFormatter, int>(s_urlFormatter, item, in s_context4));
                 }
             }
             else
@@ -59,12 +59,12 @@ namespace MyApp
             if (filter is { } filterValue)
             {
                 global::TypedHttp.Internal.FormUrlEncodedBuilder form = new global::TypedHttp.Internal.FormUrlEncodedBuilder();
-                form.Add("Name", s_formFormatter.Format<string?>(filterValue.Name, in s_context5) ?? string.Empty);
+                form.Add("Name", global::TypedHttp.Internal.ValueFormatter.FormatForm<global::MyApp.FormFormatter, string?>(s_formFormatter, filterValue.Name, in s_context5) ?? string.Empty);
                 if (filterValue.Codes is { } codes)
                 {
                     foreach (int item2 in codes)
                     {
-                        form.Add("Codes", s_formFormatter.Format<int>(item2, in s_context6));
+                        form.Add("Codes", global::TypedHttp.Internal.ValueFormatter.FormatForm<global::MyApp.FormFormatter, int>(s_formFormatter, item2, in s_context6));
                     }
                 }
                 request.Content = form.ToContent();
