@@ -89,7 +89,7 @@ public interface IFormUrlEncodedParameterFormatter
 /// Names the <see cref="IUrlParameterFormatter"/> that formats route and query values of the interface's client (on
 /// an interface) or of every client of the assembly (on the assembly; an interface's own attribute wins). The type
 /// needs a public parameterless constructor. A value whose parameter or property carries
-/// <c>[Query(Format = "…")]</c> is formatted with that format string instead, as in Refit. Header values and
+/// <c>[Query(Format = "…")]</c> is formatted with that format string instead (Refit passes it to its formatter). Header values and
 /// multipart parts are not formatted by it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
@@ -106,7 +106,7 @@ public sealed class UrlParameterFormatterAttribute : Attribute
 /// <summary>
 /// Names the <see cref="IFormUrlEncodedParameterFormatter"/> that formats the form fields of the interface's client (on
 /// an interface) or of every client of the assembly (on the assembly; an interface's own attribute wins). The type
-/// needs a public parameterless constructor; <c>[Query(Format = "…")]</c> on a property wins, as in Refit.
+/// needs a public parameterless constructor; <c>[Query(Format = "…")]</c> on a property wins over it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
 public sealed class FormUrlEncodedParameterFormatterAttribute : Attribute
