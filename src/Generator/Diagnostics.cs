@@ -197,4 +197,19 @@ internal static class Diagnostics
         "THTTP036",
         "Query key in the route and bound by a parameter",
         "Parameter '{0}' of '{1}' binds the query key '{2}' that the route '{3}' already sets, so the request carries '{2}' twice; remove it from the route or rename the parameter ([AliasAs])");
+
+    public static readonly DiagnosticDescriptor FormatterWithoutInterface = Error(
+        "THTTP038",
+        "Value formatter does not implement its interface",
+        "[{0}(typeof({1}))] on '{2}' names a type that does not implement {3}; implement 'string? Format<T>(T value, in UrlParameterContext context)' of {3}");
+
+    public static readonly DiagnosticDescriptor FormatterCannotBeCreated = Error(
+        "THTTP039",
+        "Value formatter cannot be created",
+        "[{0}(typeof({1}))] on '{2}' names a type the generated client cannot create: {3}");
+
+    public static readonly DiagnosticDescriptor InvalidHttpVersion = Error(
+        "THTTP040",
+        "Invalid [HttpVersion]",
+        "[HttpVersion(\"{0}\")] on '{1}' {2}");
 }

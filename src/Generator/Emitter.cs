@@ -28,7 +28,7 @@ internal static class Emitter
         }
 
         // JSON type information: one field per distinct type, fetched on first use by each client instance.
-        var context = new ClientContext();
+        var context = new ClientContext { UrlFormatter = client.UrlFormatter, FormFormatter = client.FormFormatter };
         Dictionary<string, string> jsonFields = context.JsonFields;
         var jsonOrder = new List<string>();
         foreach (MethodSpec method in client.Methods)
@@ -99,6 +99,24 @@ internal static class Emitter
             ValueFormat format = context.EnumFormats[i];
             EmitEnumFormatter(w, format, context.EnumFormatters[format.TypeArgument!]);
         }
+        if (context.Sites.Count > 0)
+        {
+            // The value formatters (those the methods call) and what they are told about each value, as static data (no reflection).
+            w.Line();
+            if (context.UsesUrlFormatter)
+            {
+                w.Line($"private static readonly {client.UrlFormatter} s_urlFormatter = new {client.UrlFormatter}();");
+            }
+            if (context.UsesFormFormatter)
+            {
+                w.Line($"private static readonly {client.FormFormatter} s_formFormatter = new {client.FormFormatter}();");
+            }
+            for (int i = 0; i < context.Sites.Count; i++)
+            {
+                Site site = context.Sites[i];
+                w.Line($"private static readonly global::TypedHttp.UrlParameterContext s_context{i} = new(global::TypedHttp.UrlParameterKind.{site.Kind}, {Quote(site.Method)}, {Quote(site.Parameter)}, {(site.Property is null ? "null" : Literal(site.Property))}, {Quote(site.Key)});");
+            }
+        }
         w.Close();
 
         w.Line();
@@ -130,8 +148,11 @@ internal static class Emitter
         }
     }
 
-    /// <summary>Where query or form values go: the receiver and its three methods.</summary>
-    private sealed record Sink(string Receiver, string Add, string BeginList, string AddListItem);
+    /// <summary>Where query or form values go: the receiver and its three methods, and for value formatters the kind and the parameter.</summary>
+    private sealed record Sink(string Receiver, string Add, string BeginList, string AddListItem, string Kind, string Parameter);
+
+    /// <summary>A place a value formatter formats a value: becomes a static <c>UrlParameterContext</c> of the client.</summary>
+    private readonly record struct Site(string Kind, string Method, string Parameter, string? Property, string Key);
 
     /// <summary>What one client's methods share: JSON fields and enum formatters.</summary>
     private sealed class ClientContext
@@ -140,6 +161,27 @@ internal static class Emitter
         public Dictionary<string, string> EnumFormatters { get; } = new();
         public List<ValueFormat> EnumFormats { get; } = new();
 
+        /// <summary>The client's <c>[UrlParameterFormatter]</c> type, or null.</summary>
+        public string? UrlFormatter { get; init; }
+
+        /// <summary>The client's <c>[FormUrlEncodedParameterFormatter]</c> type, or null.</summary>
+        public string? FormFormatter { get; init; }
+
+        /// <summary>The method being written, as declared (for value formatters' contexts).</summary>
+        public string Method { get; set; } = string.Empty;
+
+        /// <summary>The value formatters' contexts, each once, in order of first use.</summary>
+        public List<Site> Sites { get; } = new();
+
+        /// <summary>Whether a method calls the URL formatter.</summary>
+        public bool UsesUrlFormatter { get; set; }
+
+        /// <summary>Whether a method calls the form formatter.</summary>
+        public bool UsesFormFormatter { get; set; }
+
+        /// <summary>The field index of each site in <see cref="Sites"/>.</summary>
+        public Dictionary<Site, int> SiteFields { get; } = new();
+
         /// <summary>The names one method's parameters and locals take (cleared after each method).</summary>
         public HashSet<string> Names { get; } = new();
     }
@@ -147,6 +189,7 @@ internal static class Emitter
     private static void EmitMethod(SourceWriter w, MethodSpec method, ClientContext context)
     {
         HashSet<string> names = context.Names;
+        context.Method = method.Name.TrimStart('@');
         string? cancellationToken = null;
         bool cancellationTokenIsNullable = false;
         ParameterSpec? url = null;
@@ -209,21 +252,22 @@ internal static class Emitter
             {
                 string append = segment.CatchAll ? "AppendPathValueKeepingSlashes" : segment.Optional ? "AppendOptionalPathValue" : "AppendPathValue";
                 string value = segment.Member is null ? segment.ParameterName! : segment.ParameterName + "." + segment.Member;
-                w.Line($"{uri}.{append}({Format(segment.Format!, value, context)}, {Quote(segment.HoleName!)});");
+                var site = new Site("Route", context.Method, segment.ParameterName!.TrimStart('@'), segment.Member?.TrimStart('@'), segment.HoleName!);
+                w.Line($"{uri}.{append}({Format(segment.Format!, value, context, site)}, {Quote(segment.HoleName!)});");
             }
         }
-        var querySink = new Sink(uri, "AppendQuery", "BeginQueryList", "AppendQueryListItem");
         foreach (ParameterSpec parameter in method.Parameters)
         {
             if (parameter.Role is ParameterRole.Query or ParameterRole.Route && parameter.Query is not null)
             {
+                var querySink = new Sink(uri, "AppendQuery", "BeginQueryList", "AppendQueryListItem", "Query", parameter.Name.TrimStart('@'));
                 if (parameter.Role == ParameterRole.Route)
                 {
-                    EmitQueryInner(w, parameter.Query!, parameter.Name, querySink, names, context);
+                    EmitQueryInner(w, parameter.Query!, parameter.Name, querySink, null, names, context);
                 }
                 else
                 {
-                    EmitQuery(w, parameter.Query!, parameter.Name, querySink, names, context);
+                    EmitQuery(w, parameter.Query!, parameter.Name, querySink, null, names, context);
                 }
             }
         }
@@ -270,6 +314,14 @@ internal static class Emitter
         if (method.RedirectPolicy is not null)
         {
             w.Line($"{request}.RedirectPolicy = global::TypedHttp.RedirectPolicy.{method.RedirectPolicy};");
+        }
+        if (method.HttpVersion is not null)
+        {
+            w.Line($"{request}.Version = global::System.Net.HttpVersion.{method.HttpVersion};");
+            if (method.VersionPolicy is not null)
+            {
+                w.Line($"{request}.VersionPolicy = global::System.Net.Http.HttpVersionPolicy.{method.VersionPolicy};");
+            }
         }
 
         EmitBody(w, method, request, names, context);
@@ -451,7 +503,7 @@ internal static class Emitter
                     w.Line($"if ({parameter.Name} is {{ }} {value})");
                     w.Open();
                     w.Line($"global::TypedHttp.Internal.FormUrlEncodedBuilder {form} = new global::TypedHttp.Internal.FormUrlEncodedBuilder();");
-                    EmitQueryInner(w, parameter.Query!, value, new Sink(form, "Add", "BeginList", "AddListItem"), names, context);
+                    EmitQueryInner(w, parameter.Query!, value, new Sink(form, "Add", "BeginList", "AddListItem", "Form", parameter.Name.TrimStart('@')), null, names, context);
                     w.Line($"{request}.Content = {form}.ToContent();");
                     w.Close();
                     break;
@@ -460,27 +512,46 @@ internal static class Emitter
     }
 
     /// <summary>Writes a query (or form) value found at <paramref name="expression"/>.</summary>
-    private static void EmitQuery(SourceWriter w, QueryNode node, string expression, Sink sink, HashSet<string> names, ClientContext context)
+    private static void EmitQuery(SourceWriter w, QueryNode node, string expression, Sink sink, string? path, HashSet<string> names, ClientContext context)
     {
         if (node.Shape == QueryShape.Value)
         {
-            w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)}, {Format(node.Format!, expression, context)});");
+            w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)}, {Format(node.Format!, expression, context, SiteOf(sink, path, node, context))}{OrEmpty(node, node.Format!, sink, context)});");
             return;
         }
         string local = Numbered(LocalStem(expression), names);
         w.Line($"if ({expression} is {{ }} {local})");
         w.Open();
-        EmitQueryInner(w, node, local, sink, names, context);
+        EmitQueryInner(w, node, local, sink, path, names, context);
         w.Close();
+        if (node.SendNull && node.Shape == QueryShape.Collection)
+        {
+            // [Query(SerializeNull = true)]: a null collection is one empty pair.
+            w.Line("else");
+            w.Open();
+            w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)}, string.Empty);");
+            w.Close();
+        }
     }
 
+    /// <summary><c> ?? string.Empty</c> where <c>[Query(SerializeNull = true)]</c> sends a null value as an empty one.</summary>
+    private static string OrEmpty(QueryNode node, ValueFormat format, Sink sink, ClientContext context) =>
+        node.SendNull && (format.MayBeNull || UsesFormatter(format, sink.Kind, context)) ? " ?? string.Empty" : string.Empty;
+
+    /// <summary>Whether a value goes through the client's value formatter (whose text may be null) rather than the built-in formatting.</summary>
+    private static bool UsesFormatter(ValueFormat format, string kind, ClientContext context) =>
+        format.FormatString is null && format.ValueType is not null && (kind == "Form" ? context.FormFormatter : context.UrlFormatter) is not null;
+
+    /// <summary>The value formatter's site of a query or form value (<paramref name="path"/>: its property path in the parameter).</summary>
+    private static Site SiteOf(Sink sink, string? path, QueryNode node, ClientContext context) => new(sink.Kind, context.Method, sink.Parameter, path, node.Key);
+
     /// <summary>Writes a collection, dictionary or object whose non-null value is in <paramref name="local"/>.</summary>
-    private static void EmitQueryInner(SourceWriter w, QueryNode node, string local, Sink sink, HashSet<string> names, ClientContext context)
+    private static void EmitQueryInner(SourceWriter w, QueryNode node, string local, Sink sink, string? path, HashSet<string> names, ClientContext context)
     {
         switch (node.Shape)
         {
             case QueryShape.Value:
-                EmitQuery(w, node, local, sink, names, context);
+                EmitQuery(w, node, local, sink, path, names, context);
                 break;
             case QueryShape.Collection:
                 string item = Numbered("item", names);
@@ -492,11 +563,11 @@ internal static class Emitter
                 w.Open();
                 if (node.Collection == CollectionFormatKind.Multi)
                 {
-                    w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)}, {Format(node.Format!, item, context)});");
+                    w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)}, {Format(node.Format!, item, context, SiteOf(sink, path, node, context))});");
                 }
                 else
                 {
-                    w.Line($"{sink.Receiver}.{sink.AddListItem}({Format(node.Format!, item, context)});");
+                    w.Line($"{sink.Receiver}.{sink.AddListItem}({Format(node.Format!, item, context, SiteOf(sink, path, node, context))});");
                 }
                 w.Close();
                 break;
@@ -508,11 +579,11 @@ internal static class Emitter
                 {
                     if (node.Key.Length == 0)
                     {
-                        w.Line($"{sink.Receiver}.{sink.Add}({entry}.Key, {Format(node.Format!, entry + ".Value", context)});");
+                        w.Line($"{sink.Receiver}.{sink.Add}({entry}.Key, {Format(node.Format!, entry + ".Value", context, SiteOf(sink, path, node, context))}{OrEmpty(node, node.Format!, sink, context)});");
                     }
                     else
                     {
-                        w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)} + {entry}.Key, {Format(node.Format!, entry + ".Value", context)});");
+                        w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)} + {entry}.Key, {Format(node.Format!, entry + ".Value", context, SiteOf(sink, path, node, context))}{OrEmpty(node, node.Format!, sink, context)});");
                     }
                 }
                 else
@@ -522,11 +593,11 @@ internal static class Emitter
                     w.Line($"string {keyText} = {Format(node.KeyFormat, entry + ".Key", context)}{(node.KeyFormat.MayBeNull ? " ?? string.Empty" : string.Empty)};");
                     if (node.Key.Length == 0)
                     {
-                        w.Line($"{sink.Receiver}.{sink.Add}({keyText}, {Format(node.Format!, entry + ".Value", context)});");
+                        w.Line($"{sink.Receiver}.{sink.Add}({keyText}, {Format(node.Format!, entry + ".Value", context, SiteOf(sink, path, node, context))}{OrEmpty(node, node.Format!, sink, context)});");
                     }
                     else
                     {
-                        w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)} + {keyText}, {Format(node.Format!, entry + ".Value", context)});");
+                        w.Line($"{sink.Receiver}.{sink.Add}({Quote(node.Key)} + {keyText}, {Format(node.Format!, entry + ".Value", context, SiteOf(sink, path, node, context))}{OrEmpty(node, node.Format!, sink, context)});");
                     }
                 }
                 w.Close();
@@ -534,7 +605,8 @@ internal static class Emitter
             case QueryShape.Object:
                 foreach (QueryNode child in node.Children)
                 {
-                    EmitQuery(w, child, local + "." + child.Member, sink, names, context);
+                    string member = child.Member.TrimStart('@');
+                    EmitQuery(w, child, local + "." + child.Member, sink, path is null ? member : path + "." + member, names, context);
                 }
                 break;
         }
@@ -565,8 +637,29 @@ internal static class Emitter
         new(FormattedKind.TypeInfo, context.JsonFields[type], type, null);
 
     /// <summary>The expression that turns <paramref name="value"/> into text.</summary>
-    private static Formatted Format(ValueFormat format, string value, ClientContext context)
+    private static Formatted Format(ValueFormat format, string value, ClientContext context, Site? site = null)
     {
+        if (site is { } place && UsesFormatter(format, place.Kind, context))
+        {
+            // The client's value formatter, called directly with the value's declared type; [Query(Format)] wins over it.
+            if (!context.SiteFields.TryGetValue(place, out int field))
+            {
+                field = context.Sites.Count;
+                context.Sites.Add(place);
+                context.SiteFields.Add(place, field);
+            }
+            if (place.Kind == "Form")
+            {
+                context.UsesFormFormatter = true;
+            }
+            else
+            {
+                context.UsesUrlFormatter = true;
+            }
+            return place.Kind == "Form"
+                ? new Formatted(FormattedKind.Custom, "FormatForm<" + context.FormFormatter + ", ", value, format.ValueType, "s_formFormatter|s_context" + field.ToString(CultureInfo.InvariantCulture))
+                : new Formatted(FormattedKind.Custom, "FormatUrl<" + context.UrlFormatter + ", ", value, format.ValueType, "s_urlFormatter|s_context" + field.ToString(CultureInfo.InvariantCulture));
+        }
         switch (format.Kind)
         {
             case FormatKind.Direct:
@@ -593,6 +686,7 @@ internal static class Emitter
         Call,
         Object,
         TypeInfo,
+        Custom,
     }
 
     /// <summary>A formatting or type-information expression, written into the source without a string of its own.</summary>
@@ -602,13 +696,15 @@ internal static class Emitter
         private readonly string? _name;
         private readonly string _value;
         private readonly string? _formatString;
+        private readonly string? _context;
 
-        public Formatted(FormattedKind kind, string? name, string value, string? formatString)
+        public Formatted(FormattedKind kind, string? name, string value, string? formatString, string? context = null)
         {
             _kind = kind;
             _name = name;
             _value = value;
             _formatString = formatString;
+            _context = context;
         }
 
         public void WriteTo(StringBuilder text)
@@ -627,6 +723,14 @@ internal static class Emitter
                 case FormattedKind.Object:
                     text.Append(ValueFormatter).Append(".FormatObject(").Append(_value);
                     break;
+                case FormattedKind.Custom:
+                    // ValueFormatter.FormatUrl<TFormatter, T>(field, value, in context): a constrained call, so an explicit
+                    // implementation works and a struct formatter is not boxed. _name: "FormatUrl<TFormatter, ";
+                    // _formatString: the value's type; _context: "formatterField|contextField".
+                    int bar = _context!.IndexOf('|');
+                    text.Append(ValueFormatter).Append('.').Append(_name).Append(_formatString).Append(">(")
+                        .Append(_context, 0, bar).Append(", ").Append(_value).Append(", in ").Append(_context, bar + 1, _context.Length - bar - 1).Append(')');
+                    return;
                 default:
                     // _name: the field; _value: the type.
                     text.Append(_name).Append(" ??= _core.GetJsonTypeInfo<").Append(_value).Append(">()");

@@ -44,6 +44,11 @@ internal static class KnownNames
     public const string HttpContent = "System.Net.Http.HttpContent";
     public const string PropertyAttribute = "TypedHttp.PropertyAttribute";
     public const string QueryUriFormatAttribute = "TypedHttp.QueryUriFormatAttribute";
+    public const string UrlParameterFormatterAttribute = "TypedHttp.UrlParameterFormatterAttribute";
+    public const string FormUrlEncodedParameterFormatterAttribute = "TypedHttp.FormUrlEncodedParameterFormatterAttribute";
+    public const string IUrlParameterFormatter = "TypedHttp.IUrlParameterFormatter";
+    public const string IFormUrlEncodedParameterFormatter = "TypedHttp.IFormUrlEncodedParameterFormatter";
+    public const string HttpVersionAttribute = "TypedHttp.HttpVersionAttribute";
 
     /// <summary>The HTTP method attributes the runtime declares, by metadata name, with their request methods.</summary>
     public static readonly (string MetadataName, string Method)[] MethodAttributes =

@@ -96,7 +96,7 @@ internal static partial class Parser
                         path = next[i] as string;
                     }
                 }
-                if (method is null || !RouteTemplateParser.IsToken(method))
+                if (method is null || !HttpTokens.IsToken(method))
                 {
                     error = $"the method \"{method}\" is not a valid HTTP method (a token such as PURGE)";
                     return false;
@@ -155,14 +155,20 @@ internal static partial class Parser
         return RouteTemplateParser.EscapeLiteral(path!.TrimEnd('/'));
     }
 
-    /// <summary>The <c>[Timeout]</c> and <c>[RedirectPolicy]</c> declared on one interface or method.</summary>
+    /// <summary>The <c>[Timeout]</c>, <c>[RedirectPolicy]</c> and <c>[HttpVersion]</c> declared on one interface or method.</summary>
     /// <param name="TimeoutMilliseconds">The timeout, or 0 when none is declared.</param>
     /// <param name="RedirectPolicy">The policy's member name, or null when none is declared.</param>
-    private readonly record struct DeclaredPolicies(int TimeoutMilliseconds, string? RedirectPolicy)
+    /// <param name="HttpVersion">The <c>System.Net.HttpVersion</c> field of <c>[HttpVersion]</c> (<c>Version20</c>), or null when none is declared.</param>
+    /// <param name="VersionPolicy">The <c>HttpVersionPolicy</c> member that <c>[HttpVersion]</c> names, or null when it names none.</param>
+    private readonly record struct DeclaredPolicies(int TimeoutMilliseconds, string? RedirectPolicy, string? HttpVersion = null, string? VersionPolicy = null)
     {
-        /// <summary>These policies where declared, <paramref name="outer"/>'s elsewhere.</summary>
+        /// <summary>These policies where declared, <paramref name="outer"/>'s elsewhere (an <c>[HttpVersion]</c> as a whole: version and policy).</summary>
         public DeclaredPolicies Over(DeclaredPolicies outer) =>
-            new(TimeoutMilliseconds > 0 ? TimeoutMilliseconds : outer.TimeoutMilliseconds, RedirectPolicy ?? outer.RedirectPolicy);
+            new(
+                TimeoutMilliseconds > 0 ? TimeoutMilliseconds : outer.TimeoutMilliseconds,
+                RedirectPolicy ?? outer.RedirectPolicy,
+                HttpVersion ?? outer.HttpVersion,
+                HttpVersion is null ? outer.VersionPolicy : VersionPolicy);
     }
 
     /// <summary>Reads <c>[Timeout(ms)]</c> (THTTP031 unless positive) and <c>[RedirectPolicy(…)]</c> (THTTP032 unless a member) from a symbol.</summary>
@@ -170,9 +176,16 @@ internal static partial class Parser
     {
         int timeout = 0;
         string? redirect = null;
+        string? version = null;
+        string? versionPolicy = null;
         foreach (AttributeData attribute in symbol.GetAttributes())
         {
             string? name = Names.Of(attribute.AttributeClass);
+            if (name == KnownNames.HttpVersionAttribute)
+            {
+                ReadHttpVersion(attribute, ownerName, diagnostics, ref version, ref versionPolicy, cancellationToken);
+                continue;
+            }
             if (name is not (KnownNames.TimeoutAttribute or KnownNames.RedirectPolicyAttribute)
                 || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
             {
@@ -203,6 +216,60 @@ internal static partial class Parser
                 redirect = member.Name;
             }
         }
-        return new DeclaredPolicies(timeout, redirect);
+        return new DeclaredPolicies(timeout, redirect, version, versionPolicy);
+    }
+
+    /// <summary>
+    /// Reads <c>[HttpVersion("2.0", Policy = …)]</c>: the version must be 1.0, 1.1, 2.0 or 3.0 and the policy a member
+    /// of <c>HttpVersionPolicy</c> (THTTP040 otherwise).
+    /// </summary>
+    private static void ReadHttpVersion(AttributeData attribute, string ownerName, List<DiagnosticInfo> diagnostics, ref string? version, ref string? versionPolicy, CancellationToken cancellationToken)
+    {
+        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind == TypedConstantKind.Error)
+        {
+            return;
+        }
+        string? text = attribute.ConstructorArguments[0].Value as string;
+        string? field = text switch
+        {
+            "1.0" => "Version10",
+            "1.1" => "Version11",
+            "2.0" => "Version20",
+            "3.0" => "Version30",
+            _ => null,
+        };
+        if (field is null)
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                Diagnostics.InvalidHttpVersion,
+                AttributeArgumentLocation(attribute, 0, cancellationToken) ?? AttributeLocation(attribute, cancellationToken),
+                Args(Printable(text ?? "null"), ownerName, "is not an HTTP version; write \"1.0\", \"1.1\", \"2.0\" or \"3.0\"")));
+            return;
+        }
+        string? policy = null;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key != "Policy" || named.Value.Kind == TypedConstantKind.Error)
+            {
+                continue;
+            }
+            TypedConstant argument = named.Value;
+            IFieldSymbol? member = argument.Type?.GetMembers().OfType<IFieldSymbol>()
+                .FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, argument.Value));
+            if (member is null)
+            {
+                LocationInfo? location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list }
+                    ? LocationInfo.From(list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Policy"))
+                    : null;
+                diagnostics.Add(new DiagnosticInfo(
+                    Diagnostics.InvalidHttpVersion,
+                    location ?? AttributeLocation(attribute, cancellationToken),
+                    Args(text!, ownerName, "has a Policy that is not a member of HttpVersionPolicy; use RequestVersionOrLower, RequestVersionOrHigher or RequestVersionExact")));
+                return;
+            }
+            policy = member.Name;
+        }
+        version = field;
+        versionPolicy = policy;
     }
 }

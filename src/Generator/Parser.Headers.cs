@@ -32,7 +32,7 @@ internal static partial class Parser
                 LocationInfo? location = AttributeArgumentLocation(attribute, i, cancellationToken) ?? AttributeLocation(attribute, cancellationToken);
                 int colon = entry?.IndexOf(':') ?? -1;
                 string name = colon > 0 ? entry!.Substring(0, colon).Trim() : entry?.Trim() ?? string.Empty;
-                if (entry is null || colon == 0 || !RouteTemplateParser.IsToken(name))
+                if (entry is null || colon == 0 || !HttpTokens.IsToken(name))
                 {
                     diagnostics.Add(new DiagnosticInfo(Diagnostics.MalformedHeader, location, Args(Printable(entry ?? "null"), ownerName)));
                     continue;

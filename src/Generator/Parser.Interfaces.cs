@@ -83,6 +83,8 @@ internal static partial class Parser
         List<HeaderSpec> clientHeaders = ReadHeadersAttribute(type, fullName, diagnostics, cancellationToken);
         string? clientBasePath = ReadBasePath(type, fullName, diagnostics, cancellationToken);
         DeclaredPolicies clientPolicies = ReadPolicies(type, fullName, diagnostics, cancellationToken);
+        Formatters formatters = ReadFormatters(type, compilation, diagnostics, out bool invalidFormatter, cancellationToken);
+        hasErrors |= invalidFormatter;
 
         var methods = new List<MethodSpec>();
         var forwards = new List<ForwardSpec>();
@@ -188,7 +190,9 @@ internal static partial class Parser
             type.ToDisplayString(PlainTypeFormat),
             fullName,
             EquatableArray.From(methods),
-            EquatableArray.From(forwards));
+            EquatableArray.From(forwards),
+            formatters.Url,
+            formatters.Form);
         return new ParseResult(client, EquatableArray.From(diagnostics), EquatableArray.From(jsonUses));
     }
 

@@ -98,7 +98,7 @@ internal static partial class Parser
         {
             if (string.Equals(header.Name, "Authorization", StringComparison.OrdinalIgnoreCase))
             {
-                authorizationScheme = RouteTemplateParser.IsToken(header.Value!) ? header.Value : null;
+                authorizationScheme = HttpTokens.IsToken(header.Value!) ? header.Value : null;
             }
         }
 
@@ -177,7 +177,9 @@ internal static partial class Parser
             multipart is not null,
             boundary,
             policies.TimeoutMilliseconds,
-            policies.RedirectPolicy);
+            policies.RedirectPolicy,
+            policies.HttpVersion,
+            policies.VersionPolicy);
     
         LocationInfo? MethodLocation()
         {

@@ -202,7 +202,7 @@ internal static partial class Parser
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.AuthorizeNotString, Location(), Args(parameter.Name, memberName, ShortType())));
                 return null;
             }
-            if (!RouteTemplateParser.IsToken(authorizeScheme))
+            if (!HttpTokens.IsToken(authorizeScheme))
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(authorizeScheme, parameter.Name, memberName)));
                 return null;
@@ -276,7 +276,7 @@ internal static partial class Parser
             }
             if (headerName is not null)
             {
-                if (!RouteTemplateParser.IsToken(headerName))
+                if (!HttpTokens.IsToken(headerName))
                 {
                     diagnostics.Add(new DiagnosticInfo(Diagnostics.InvalidHeaderParameterName, Location(), Args(headerName, parameter.Name, memberName)));
                     return null;
@@ -361,7 +361,7 @@ internal static partial class Parser
         if (type.TypeKind == TypeKind.TypeParameter && t_openGeneric)
         {
             // What the type argument makes of it is decided when each construction is parsed.
-            return new ValueFormat(FormatKind.Object, null, true, formatString);
+            return new ValueFormat(FormatKind.Object, null, true, formatString, ValueType: TypeName(type));
         }
         bool nullableValue = false;
         ITypeSymbol underlying = type;
@@ -374,26 +374,26 @@ internal static partial class Parser
         switch (underlying.SpecialType)
         {
             case SpecialType.System_String:
-                return new ValueFormat(FormatKind.Direct, null, true);
+                return new ValueFormat(FormatKind.Direct, null, true, ValueType: TypeName(type));
             case SpecialType.System_Boolean:
             case SpecialType.System_Char:
-                return new ValueFormat(FormatKind.Direct, null, nullableValue);
+                return new ValueFormat(FormatKind.Direct, null, nullableValue, ValueType: TypeName(type));
             case SpecialType.System_DateTime when formatString is null:
-                return new ValueFormat(FormatKind.Direct, null, nullableValue);
+                return new ValueFormat(FormatKind.Direct, null, nullableValue, ValueType: TypeName(type));
         }
         string display = Names.Of(underlying)!;
         if (display == KnownNames.Uri)
         {
             // Not IFormattable: sent as Uri.ToString().
-            return new ValueFormat(FormatKind.Object, null, true);
+            return new ValueFormat(FormatKind.Object, null, true, ValueType: TypeName(type));
         }
         if (display == KnownNames.DateTimeOffset && formatString is null)
         {
-            return new ValueFormat(FormatKind.Direct, null, nullableValue);
+            return new ValueFormat(FormatKind.Direct, null, nullableValue, ValueType: TypeName(type));
         }
         if (underlying.TypeKind == TypeKind.Enum && formatString is null)
         {
-            return new ValueFormat(FormatKind.Enum, underlying.ToDisplayString(PlainTypeFormat), nullableValue, null, ReadEnumMembers(underlying));
+            return new ValueFormat(FormatKind.Enum, underlying.ToDisplayString(PlainTypeFormat), nullableValue, null, ReadEnumMembers(underlying), ValueType: TypeName(type));
         }
         bool formattable = IsNumericSpecialType(underlying.SpecialType) || IsSystemIFormattable(underlying) || underlying.AllInterfaces.Any(IsSystemIFormattable);
         if (!formattable || underlying.TypeKind == TypeKind.TypeParameter)
@@ -401,8 +401,8 @@ internal static partial class Parser
             return null;
         }
         return underlying.IsValueType
-            ? new ValueFormat(FormatKind.Value, underlying.ToDisplayString(PlainTypeFormat), nullableValue, formatString)
-            : new ValueFormat(FormatKind.Object, null, true, formatString);
+            ? new ValueFormat(FormatKind.Value, underlying.ToDisplayString(PlainTypeFormat), nullableValue, formatString, ValueType: TypeName(type))
+            : new ValueFormat(FormatKind.Object, null, true, formatString, ValueType: TypeName(type));
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace TypedHttp.Generator;
 internal static partial class Parser
 {
     /// <summary>How a [Query] attribute writes a value.</summary>
-    private sealed record QueryOptions(CollectionFormatKind Collection, string? Format, string Delimiter, string? Prefix, bool TreatAsString = false);
+    private sealed record QueryOptions(CollectionFormatKind Collection, string? Format, string Delimiter, string? Prefix, bool TreatAsString = false, bool SerializeNull = false);
 
     private static QueryOptions ReadQueryOptions(AttributeData? attribute, out bool explicitCollectionFormat)
     {
@@ -26,6 +26,7 @@ internal static partial class Parser
         }
         var collection = CollectionFormatKind.Multi;
         bool treatAsString = false;
+        bool serializeNull = false;
         string? format = null;
         string delimiter = ".";
         string? prefix = null;
@@ -70,9 +71,12 @@ internal static partial class Parser
                 case "TreatAsString" when named.Value.Value is bool b:
                     treatAsString = b;
                     break;
+                case "SerializeNull" when named.Value.Value is bool sendNull:
+                    serializeNull = sendNull;
+                    break;
             }
         }
-        return new QueryOptions(collection, format, delimiter, prefix, treatAsString);
+        return new QueryOptions(collection, format, delimiter, prefix, treatAsString, serializeNull);
     }
 
     private const int MaxObjectDepth = 3;
@@ -89,7 +93,7 @@ internal static partial class Parser
         if (format is null && options.TreatAsString && type.TypeKind != TypeKind.Error)
         {
             // [Query(TreatAsString = true)]: the object's text, as Refit sends it.
-            format = new ValueFormat(FormatKind.Object, null, true, options.Format);
+            format = new ValueFormat(FormatKind.Object, null, true, options.Format, ValueType: TypeName(type));
         }
         if (format is not null)
         {
@@ -98,7 +102,7 @@ internal static partial class Parser
                 problem = "a single value is not a set of fields; pass an object or a dictionary";
                 return null;
             }
-            return new QueryNode(QueryShape.Value, key, member, format, options.Collection, null, format.MayBeNull, default);
+            return new QueryNode(QueryShape.Value, key, member, format, options.Collection, null, format.MayBeNull, default) { SendNull = options.SerializeNull };
         }
         if (IsDictionary(type, out ITypeSymbol? keyType, out ITypeSymbol? valueType))
         {
@@ -123,6 +127,7 @@ internal static partial class Parser
             {
                 KeyFormat = keyFormat,
                 KeyType = keyFormat is null ? null : TypeName(keyType),
+                SendNull = options.SerializeNull,
             };
         }
         if (IsCollection(type, out ITypeSymbol? itemType))
@@ -133,7 +138,7 @@ internal static partial class Parser
                 problem = $"its items of type '{itemType!.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}' cannot become text";
                 return null;
             }
-            return new QueryNode(QueryShape.Collection, key, member, itemFormat, options.Collection, TypeName(itemType!), mayBeNull, default);
+            return new QueryNode(QueryShape.Collection, key, member, itemFormat, options.Collection, TypeName(itemType!), mayBeNull, default) { SendNull = options.SerializeNull };
         }
         if (!IsFlattenable(type))
         {

@@ -65,7 +65,7 @@ internal static partial class Parser
         InterfaceDeclarationSyntax => ParseFromInterfaceWithType(context, cache, cancellationToken),
         ClassDeclarationSyntax => JsonContextReader.Read(context, cancellationToken),
         MethodDeclarationSyntax => ParseStrayMethod(context, cancellationToken),
-        _ => (ParseConstructionUse(context, cache, cancellationToken), null),
+        _ => (ParseConstructionUse(context, cache, cancellationToken) ?? CheckAssemblyFormatter(context, cancellationToken), null),
     };
 
     /// <summary>

@@ -295,24 +295,6 @@ internal static class RouteTemplateParser
 
     private static bool IsHex(byte b) => (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
 
-    /// <summary>Whether <paramref name="name"/> is an RFC 9110 token, as a header name must be.</summary>
-    public static bool IsToken(string name)
-    {
-        if (name.Length == 0)
-        {
-            return false;
-        }
-        foreach (char c in name)
-        {
-            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".IndexOf(c) >= 0;
-            if (!ok)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /// <summary>Whether <paramref name="text"/> holds CR, LF or NUL.</summary>
     public static bool HasLineBreak(string text) => text.IndexOf('\r') >= 0 || text.IndexOf('\n') >= 0 || text.IndexOf('\0') >= 0;
 }

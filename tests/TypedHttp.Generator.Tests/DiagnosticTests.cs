@@ -834,4 +834,93 @@ public sealed class DiagnosticTests
         }
         throw new System.InvalidOperationException("The repository root was not found.");
     }
+
+    [Fact]
+    public void THTTP038_interface_formatter_that_does_not_implement_IUrlParameterFormatter() => Expect("THTTP038", """
+        public sealed class NotAFormatter
+        {
+        }
+
+        [[|UrlParameterFormatter(typeof(NotAFormatter))|]]
+        public interface IApi
+        {
+            [Get("/items")]
+            Task<string> ListAsync(string q);
+        }
+        """, "[UrlParameterFormatter(typeof(NotAFormatter))] on 'IApi' names a type that does not implement IUrlParameterFormatter");
+
+    [Fact]
+    public void THTTP038_assembly_form_formatter_that_does_not_implement_IFormUrlEncodedParameterFormatter() => Expect("THTTP038", """
+        [assembly: [|FormUrlEncodedParameterFormatter(typeof(App.UrlOnly))|]]
+
+        namespace App
+        {
+            public sealed class UrlOnly : IUrlParameterFormatter
+            {
+                public string? Format<T>(T value, in UrlParameterContext context) => null;
+            }
+
+            public interface IApi
+            {
+                [Get("/items")]
+                Task<string> ListAsync(string q);
+            }
+        }
+        """, "on 'the assembly' names a type that does not implement IFormUrlEncodedParameterFormatter");
+
+    [Fact]
+    public void THTTP039_formatter_without_a_public_parameterless_constructor() => Expect("THTTP039", """
+        public sealed class Needy : IUrlParameterFormatter
+        {
+            public Needy(string culture) { }
+
+            public string? Format<T>(T value, in UrlParameterContext context) => null;
+        }
+
+        [[|UrlParameterFormatter(typeof(Needy))|]]
+        public interface IApi
+        {
+            [Get("/items")]
+            Task<string> ListAsync(string q);
+        }
+        """, "it has no public parameterless constructor");
+
+    [Fact]
+    public void THTTP039_abstract_assembly_formatter() => Expect("THTTP039", """
+        [assembly: [|UrlParameterFormatter(typeof(App.Abstract))|]]
+
+        namespace App
+        {
+            public abstract class Abstract : IUrlParameterFormatter
+            {
+                public abstract string? Format<T>(T value, in UrlParameterContext context);
+            }
+
+            public interface IApi
+            {
+                [Get("/items")]
+                Task<string> ListAsync(string q);
+            }
+        }
+        """, "it is abstract");
+
+    [Fact]
+    public void THTTP040_HttpVersion_that_is_not_a_version() => Expect("THTTP040", """
+        public interface IApi
+        {
+            [Get("/items")]
+            [HttpVersion([|"2"|])]
+            Task<string> ListAsync();
+        }
+        """, "[HttpVersion(\"2\")] on 'IApi.ListAsync' is not an HTTP version");
+
+    [Fact]
+    public void THTTP040_HttpVersion_policy_that_is_no_member() => Expect("THTTP040", """
+        [HttpVersion("2.0", [|Policy = (System.Net.Http.HttpVersionPolicy)9|])]
+        public interface IApi
+        {
+            [Get("/items")]
+            Task<string> ListAsync();
+        }
+        """, "has a Policy that is not a member of HttpVersionPolicy");
 }

@@ -577,4 +577,41 @@ public sealed class SnapshotTests
             ValueTask<TypedHttpResponse> RawValueAsync();
         }
         """, nameof(JsonPropertyQueryKeysPartCollectionsAndRawResponses));
+
+    [Fact]
+    public void SerializeNullFormattersAndHttpVersion() => Verify("""
+        using System.Net.Http;
+
+        [assembly: FormUrlEncodedParameterFormatter(typeof(MyApp.FormFormatter))]
+
+        namespace MyApp;
+
+        public sealed class UrlFormatter : IUrlParameterFormatter
+        {
+            public string? Format<T>(T value, in UrlParameterContext context) => value?.ToString();
+        }
+
+        public struct FormFormatter : IFormUrlEncodedParameterFormatter
+        {
+            public string? Format<T>(T value, in UrlParameterContext context) => value?.ToString();
+        }
+
+        public sealed class Filter
+        {
+            [Query(SerializeNull = true)] public string? Name { get; set; }
+            public int[]? Codes { get; set; }
+        }
+
+        [UrlParameterFormatter(typeof(UrlFormatter))]
+        [HttpVersion("2.0", Policy = HttpVersionPolicy.RequestVersionOrHigher)]
+        public interface IFormattedApi
+        {
+            [Get("/items/{id}")]
+            Task<string> GetAsync(int id, [Query(SerializeNull = true)] string? q, [Query(Format = "0.0")] double price, Filter filter);
+
+            [Post("/items")]
+            [HttpVersion("1.1")]
+            Task<string> PostAsync([Body(BodySerializationMethod.UrlEncoded)] Filter filter, [Query(CollectionFormat.Csv, SerializeNull = true)] List<int>? ids);
+        }
+        """, nameof(SerializeNullFormattersAndHttpVersion));
 }

@@ -8,6 +8,8 @@ namespace TypedHttp.Generator.Model;
 /// <param name="InterfaceFullName">The interface's name as users read it, used in runtime error messages.</param>
 /// <param name="Methods">The methods to implement: the interface's own and those of its base interfaces.</param>
 /// <param name="Forwards">Base interface methods without an HTTP method attribute hidden (<c>new</c>) by a derived method with one: each calls it.</param>
+/// <param name="UrlFormatter">The <c>[UrlParameterFormatter]</c> type (fully qualified) of route and query values, or null.</param>
+/// <param name="FormFormatter">The <c>[FormUrlEncodedParameterFormatter]</c> type (fully qualified) of form fields, or null.</param>
 internal sealed record ClientSpec(
     string HintName,
     string Namespace,
@@ -15,7 +17,9 @@ internal sealed record ClientSpec(
     string InterfaceType,
     string InterfaceFullName,
     EquatableArray<MethodSpec> Methods,
-    EquatableArray<ForwardSpec> Forwards = default);
+    EquatableArray<ForwardSpec> Forwards = default,
+    string? UrlFormatter = null,
+    string? FormFormatter = null);
 
 /// <summary>A base interface method implemented by calling the derived interface's method that hides it.</summary>
 /// <param name="DeclaringInterfaceType">The base interface (fully qualified).</param>
@@ -45,6 +49,8 @@ internal sealed record ForwardParameter(string Modifier, string Type, string Nam
 /// <param name="MultipartBoundary">The fixed boundary of <c>[Multipart("…")]</c>, or null for a random one.</param>
 /// <param name="TimeoutMilliseconds">The declared <c>[Timeout]</c> (method, else declaring interface, else client interface), or 0 for none.</param>
 /// <param name="RedirectPolicy">The declared <c>[RedirectPolicy]</c> member name (same precedence), or null for none.</param>
+/// <param name="HttpVersion">The <c>System.Net.HttpVersion</c> field of the declared <c>[HttpVersion]</c> (same precedence), or null for none.</param>
+/// <param name="VersionPolicy">The <c>HttpVersionPolicy</c> member of that <c>[HttpVersion]</c>, or null for the session's default.</param>
 internal sealed record MethodSpec(
     string DeclaringInterfaceType,
     string Name,
@@ -61,7 +67,9 @@ internal sealed record MethodSpec(
     bool IsMultipart,
     string? MultipartBoundary,
     int TimeoutMilliseconds = 0,
-    string? RedirectPolicy = null);
+    string? RedirectPolicy = null,
+    string? HttpVersion = null,
+    string? VersionPolicy = null);
 
 /// <summary>How a method's response is read.</summary>
 internal enum ResponseKind
@@ -125,7 +133,8 @@ internal sealed record RouteSegment(string? Literal, string? ParameterName, stri
 /// <param name="MayBeNull">Whether the formatted text may be null (a nullable type or a reference type).</param>
 /// <param name="FormatString">The <c>[Query(Format = "…")]</c> format string, or null.</param>
 /// <param name="EnumMembers">For enums: each member (one per value) with the text it is sent as.</param>
-internal sealed record ValueFormat(FormatKind Kind, string? TypeArgument, bool MayBeNull, string? FormatString = null, EquatableArray<EnumMemberSpec> EnumMembers = default);
+/// <param name="ValueType">The value's declared type (fully qualified, with nullable annotations), the type argument of a value formatter's call.</param>
+internal sealed record ValueFormat(FormatKind Kind, string? TypeArgument, bool MayBeNull, string? FormatString = null, EquatableArray<EnumMemberSpec> EnumMembers = default, string? ValueType = null);
 
 /// <summary>An enum member and its text on the wire (its <c>[EnumMember(Value)]</c> or <c>[JsonStringEnumMemberName]</c> alias, else its name).</summary>
 internal sealed record EnumMemberSpec(string Name, string Wire);
@@ -298,6 +307,12 @@ internal sealed record QueryNode(
 
     /// <summary>For a dictionary whose keys are not strings, the key type (fully qualified); null for string keys.</summary>
     public string? KeyType { get; init; }
+
+    /// <summary>
+    /// <c>[Query(SerializeNull = true)]</c>: a null value (or a dictionary's null value) is sent as <c>key=</c>, a
+    /// null collection as one empty pair.
+    /// </summary>
+    public bool SendNull { get; init; }
 }
 
 /// <summary>The runtime's <c>CollectionFormat</c>, mirrored.</summary>

@@ -106,6 +106,14 @@ public sealed class QueryAttribute : Attribute
     /// <see cref="Format"/>), instead of flattening its properties, as Refit's <c>TreatAsString</c>.
     /// </summary>
     public bool TreatAsString { get; set; }
+
+    /// <summary>
+    /// Sends a null value as an empty one (<c>key=</c>) instead of leaving the key out, as Refit's
+    /// <c>SerializeNull</c>: on a query parameter, a query object (its null properties), a null collection (one
+    /// empty pair), a dictionary (its null values), and a property of a query object or form body. Null items of
+    /// a collection are still skipped, and a null query object sends nothing.
+    /// </summary>
+    public bool SerializeNull { get; set; }
 }
 
 /// <summary>Gives a parameter (or a property) the name it has on the wire, in a route hole or the query string.</summary>

@@ -12,9 +12,7 @@ namespace TypedHttp.Internal;
 public sealed class FormUrlEncodedBuilder
 {
     private readonly StringBuilder _text = new(128);
-    private string? _listName;
-    private string? _listSeparator;
-    private bool _listStarted;
+    private JoinedValueList _list;
 
     /// <summary>Appends <c>name=value</c>; a null value appends nothing.</summary>
     /// <param name="name">The field name.</param>
@@ -32,31 +30,24 @@ public sealed class FormUrlEncodedBuilder
     /// <summary>Starts a field whose items are joined by <paramref name="separator"/>; nothing is written until the first non-null item.</summary>
     /// <param name="name">The field name.</param>
     /// <param name="separator">The separator, escaped like the items.</param>
-    public void BeginList(string name, string separator)
-    {
-        _listName = name;
-        _listSeparator = separator;
-        _listStarted = false;
-    }
+    public void BeginList(string name, string separator) => _list.Begin(name, separator);
 
     /// <summary>Appends an item to the list started by <see cref="BeginList"/>; a null item appends nothing.</summary>
     /// <param name="value">The formatted item, or null.</param>
     public void AddListItem(string? value)
     {
-        if (value is null || _listName is null)
+        switch (_list.Next(value))
         {
-            return;
+            case JoinedItemStep.Skip:
+                return;
+            case JoinedItemStep.Separator:
+                Escape(_list.Separator!);
+                break;
+            default:
+                StartPair(_list.Name!);
+                break;
         }
-        if (_listStarted)
-        {
-            Escape(_listSeparator!);
-        }
-        else
-        {
-            StartPair(_listName);
-            _listStarted = true;
-        }
-        Escape(value);
+        Escape(value!);
     }
 
     /// <summary>The body: replayable bytes with the Content-Type <c>application/x-www-form-urlencoded</c>.</summary>

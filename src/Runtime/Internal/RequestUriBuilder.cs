@@ -16,9 +16,7 @@ public struct RequestUriBuilder
     private char[] _buffer;
     private int _length;
     private bool _hasQuery;
-    private string? _listName;
-    private string? _listSeparator;
-    private bool _listStarted;
+    private JoinedValueList _list;
 
     /// <summary>
     /// Starts a URI at <paramref name="baseAddress"/>: its path is kept and a trailing slash dropped; user
@@ -199,32 +197,25 @@ public struct RequestUriBuilder
     /// </summary>
     /// <param name="name">The parameter name, unescaped.</param>
     /// <param name="separator">The separator, unescaped (it is escaped like the items).</param>
-    public void BeginQueryList(string name, string separator)
-    {
-        _listName = name;
-        _listSeparator = Uri.EscapeDataString(separator);
-        _listStarted = false;
-    }
+    public void BeginQueryList(string name, string separator) => _list.Begin(name, Uri.EscapeDataString(separator));
 
     /// <summary>Appends an item to the list started by <see cref="BeginQueryList"/>; a null item appends nothing.</summary>
     /// <param name="value">The formatted item, unescaped, or null.</param>
     public void AppendQueryListItem(string? value)
     {
-        if (value is null || _listName is null)
+        switch (_list.Next(value))
         {
-            return;
-        }
-        if (_listStarted)
-        {
-            Append(_listSeparator!);
-        }
-        else
-        {
-            Append(_hasQuery ? '&' : '?');
-            _hasQuery = true;
-            AppendEscaped(_listName);
-            Append('=');
-            _listStarted = true;
+            case JoinedItemStep.Skip:
+                return;
+            case JoinedItemStep.Separator:
+                Append(_list.Separator!);
+                break;
+            default:
+                Append(_hasQuery ? '&' : '?');
+                _hasQuery = true;
+                AppendEscaped(_list.Name!);
+                Append('=');
+                break;
         }
         AppendEscaped(value);
     }

@@ -73,4 +73,19 @@ public static class ValueFormatter
         IFormattable f => f.ToString(format, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    /// <summary>
+    /// Calls a client's <see cref="IUrlParameterFormatter"/> through a constrained call, so an explicit implementation
+    /// works and a struct formatter is not boxed.
+    /// </summary>
+    /// <typeparam name="TFormatter">The formatter type the attribute names.</typeparam>
+    /// <typeparam name="T">The value's declared type.</typeparam>
+    public static string? FormatUrl<TFormatter, T>(TFormatter formatter, T value, in UrlParameterContext context)
+        where TFormatter : IUrlParameterFormatter => formatter.Format(value, in context);
+
+    /// <summary>Calls a client's <see cref="IFormUrlEncodedParameterFormatter"/> through a constrained call.</summary>
+    /// <typeparam name="TFormatter">The formatter type the attribute names.</typeparam>
+    /// <typeparam name="T">The value's declared type.</typeparam>
+    public static string? FormatForm<TFormatter, T>(TFormatter formatter, T value, in UrlParameterContext context)
+        where TFormatter : IFormUrlEncodedParameterFormatter => formatter.Format(value, in context);
 }

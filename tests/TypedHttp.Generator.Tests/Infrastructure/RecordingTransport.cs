@@ -16,7 +16,9 @@ namespace TypedHttp.Generator.Tests.Infrastructure;
 /// <param name="Replayable">Whether the body said it could be written again.</param>
 /// <param name="Replay">The body written a second time, when it is replayable.</param>
 /// <param name="RedirectPolicy">The request's own redirect policy (null: the session's).</param>
-public sealed record RecordedRequest(string Method, string Uri, string BuiltUri, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[]? Body, string? ContentType, long? ContentLength = null, bool Replayable = false, byte[]? Replay = null, RedirectPolicy? RedirectPolicy = null)
+/// <param name="Version">The request's own HTTP version (null: the session's default).</param>
+/// <param name="VersionPolicy">The request's own version policy (null: the session's default).</param>
+public sealed record RecordedRequest(string Method, string Uri, string BuiltUri, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[]? Body, string? ContentType, long? ContentLength = null, bool Replayable = false, byte[]? Replay = null, RedirectPolicy? RedirectPolicy = null, Version? Version = null, System.Net.Http.HttpVersionPolicy? VersionPolicy = null)
 {
     public string BodyText => Body is null ? "<none>" : Encoding.UTF8.GetString(Body);
 
@@ -55,7 +57,7 @@ public sealed class RecordingTransport : HttpTransport
         }
         Requests.Add(new RecordedRequest(
             request.Method, request.Uri.AbsoluteUri, request.Uri.OriginalString, request.Headers.ToList(), body, request.Content?.ContentType,
-            request.Content?.Length, request.Content?.IsReplayable ?? false, replay, request.RedirectPolicy));
+            request.Content?.Length, request.Content?.IsReplayable ?? false, replay, request.RedirectPolicy, request.Version, request.VersionPolicy));
         var headers = new HttpHeaderCollection();
         headers.Add("Content-Type", ResponseContentType);
         Stream responseBody = ResponseStream?.Invoke() ?? new MemoryStream(Encoding.UTF8.GetBytes(ResponseBody));
