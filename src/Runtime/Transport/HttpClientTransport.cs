@@ -23,7 +23,8 @@ namespace TypedHttp;
 /// <see cref="HttpClient.DefaultVersionPolicy"/>) unless it asks for HTTP/1.0. Failures become
 /// <see cref="TypedHttpException"/> with the closest <see cref="HttpError"/> and <see cref="HttpPhase"/>; an expired
 /// <see cref="HttpClient.Timeout"/> is <see cref="HttpError.Timeout"/>; cancelling the caller's token throws
-/// <see cref="OperationCanceledException"/>.
+/// <see cref="OperationCanceledException"/>; a body that ends before its Content-Length or last chunk fails its read
+/// with <see cref="HttpError.ResponseTruncated"/>, as on the engine (T-3).
 /// </para>
 /// <para>
 /// Redirects, authentication, cookies and decompression are the <see cref="HttpClient"/>'s handlers' business on
