@@ -481,6 +481,7 @@ public sealed class ClientCore
     /// a scheme (and no parameter replaced it), asks <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>
     /// for the credentials first.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TypedHttpResponse> SendCoreAsync(TypedHttpRequest request, string? authorizationScheme, string? methodName, int timeoutMilliseconds, CancellationToken cancellationToken)
     {
         if (authorizationScheme is not null
