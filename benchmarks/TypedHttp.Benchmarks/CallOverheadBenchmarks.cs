@@ -37,6 +37,10 @@ public interface ITypedUsers
 
     [TypedHttp.Get("/users")]
     Task<List<User>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The same list, answered without Content-Length (as ASP.NET Core sends JSON: chunked).</summary>
+    [TypedHttp.Get("/users/unframed")]
+    Task<List<User>> ListUnframedAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The same interface, declared for Refit.</summary>
@@ -50,6 +54,9 @@ public interface IRefitUsers
 
     [Refit.Get("/users")]
     Task<List<User>> ListAsync(CancellationToken cancellationToken = default);
+
+    [Refit.Get("/users/unframed")]
+    Task<List<User>> ListUnframedAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The same calls written by hand over HttpClient and source-generated System.Text.Json, the way a careful developer would.</summary>
@@ -73,9 +80,13 @@ public sealed class HandWrittenUsersClient(HttpClient client)
         return (await JsonSerializer.DeserializeAsync(body, BenchJsonContext.Default.User, cancellationToken))!;
     }
 
-    public async Task<List<User>> ListAsync(CancellationToken cancellationToken = default)
+    public Task<List<User>> ListAsync(CancellationToken cancellationToken = default) => ListAsync("/users", cancellationToken);
+
+    public Task<List<User>> ListUnframedAsync(CancellationToken cancellationToken = default) => ListAsync("/users/unframed", cancellationToken);
+
+    private async Task<List<User>> ListAsync(string path, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await client.GetAsync("/users", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using HttpResponseMessage response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken);
         return (await JsonSerializer.DeserializeAsync(body, BenchJsonContext.Default.ListUser, cancellationToken))!;
@@ -91,7 +102,46 @@ internal static class CannedUsers
         Enumerable.Range(1, 50).Select(i => new User(i, "User " + i, $"user{i}@example.test", i % 2 == 0)).ToList(), BenchJsonContext.Default.ListUser);
 
     public static byte[] For(string method, string path) =>
-        method == "GET" && path == "/users" ? Fifty : One;
+        method == "GET" && path.StartsWith("/users/unframed", StringComparison.Ordinal) ? Fifty
+        : method == "GET" && path == "/users" ? Fifty : One;
+
+    /// <summary>Whether the answer to <paramref name="path"/> goes without Content-Length, as a stream of unknown length.</summary>
+    public static bool Unframed(string path) => path.StartsWith("/users/unframed", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// The bytes of a body whose length is not announced, the in-memory stand-in for a chunked or read-to-close body:
+/// not seekable, no Length, each read returns what was asked for (the whole body is at hand, as on a fast wire).
+/// </summary>
+internal sealed class UnknownLengthStream(byte[] bytes) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = Math.Min(buffer.Length, bytes.Length - _position);
+        bytes.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        new(Read(buffer.Span));
 }
 
 /// <summary>An HttpMessageHandler answering canned bytes; it reads request bodies so that serialization happens, as on a wire.</summary>
@@ -103,16 +153,19 @@ internal sealed class InMemoryHandler : HttpMessageHandler
         {
             await request.Content.CopyToAsync(Stream.Null, cancellationToken);
         }
-        byte[] body = CannedUsers.For(request.Method.Method, request.RequestUri!.AbsolutePath);
-        var content = new ByteArrayContent(body);
+        string path = request.RequestUri!.AbsolutePath;
+        byte[] body = CannedUsers.For(request.Method.Method, path);
+        HttpContent content = CannedUsers.Unframed(path) ? new StreamContent(new UnknownLengthStream(body)) : new ByteArrayContent(body);
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
         return new HttpResponseMessage(request.Method == HttpMethod.Post ? HttpStatusCode.Created : HttpStatusCode.OK) { Content = content, RequestMessage = request };
     }
 }
 
 /// <summary>
-/// Call overhead with no sockets (issue 8): the same three calls through TypedHttp (on its in-memory transport),
-/// Refit 16.4's generated client and hand-written HttpClient code (both on an in-memory handler).
+/// Call overhead with no sockets (issues 8 and 17): the same calls through TypedHttp (on its in-memory transport),
+/// Refit 16.4's generated client and hand-written HttpClient code (both on an in-memory handler). The 50-user list
+/// is answered twice: as bytes of known length, and as a stream of unknown length without Content-Length (what a
+/// chunked or read-to-close body is).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -130,7 +183,16 @@ public class CallOverheadBenchmarks
         var headers = new HttpHeaderCollection(1);
         headers.Add("Content-Type", "application/json; charset=utf-8");
         var transport = new InMemoryTransport(
-            (request, _) => ValueTask.FromResult(InMemoryTransport.CreateResponse(request.Request, request.Method == "POST" ? 201 : 200, CannedUsers.For(request.Method, request.Uri.AbsolutePath), headers)),
+            (request, _) =>
+            {
+                string path = request.Uri.AbsolutePath;
+                byte[] body = CannedUsers.For(request.Method, path);
+                if (CannedUsers.Unframed(path))
+                {
+                    return ValueTask.FromResult(new TypedHttpResponse(200, "OK", HttpVersion.Version11, headers, new UnknownLengthStream(body), request.Uri));
+                }
+                return ValueTask.FromResult(InMemoryTransport.CreateResponse(request.Request, request.Method == "POST" ? 201 : 200, body, headers));
+            },
             recordBodies: false);
         _typed = TypedHttpClient.Create<ITypedUsers>(new TypedHttpClientOptions
         {
@@ -146,6 +208,7 @@ public class CallOverheadBenchmarks
         Check(HttpClient_GetUser().Result, Refit_GetUser().Result, TypedHttp_GetUser().Result);
         Check(HttpClient_Create().Result, Refit_Create().Result, TypedHttp_Create().Result);
         Check(HttpClient_List().Result.Count, Refit_List().Result.Count, TypedHttp_List().Result.Count);
+        Check(HttpClient_ListUnframed().Result.Count, Refit_ListUnframed().Result.Count, TypedHttp_ListUnframed().Result.Count);
         if (TypedHttp_List().Result.Count != 50)
         {
             throw new InvalidOperationException("the list call did not return 50 users");
@@ -203,4 +266,13 @@ public class CallOverheadBenchmarks
     /// <summary>The 50 users deserialized from bytes already in memory, and the task: System.Text.Json's own cost.</summary>
     [Benchmark, BenchmarkCategory("GET 50 users")]
     public Task<List<User>> Floor_List() => Task.FromResult(JsonSerializer.Deserialize(CannedUsers.Fifty, BenchJsonContext.Default.ListUser)!);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("GET 50 users, no Content-Length")]
+    public Task<List<User>> HttpClient_ListUnframed() => _hand.ListUnframedAsync();
+
+    [Benchmark, BenchmarkCategory("GET 50 users, no Content-Length")]
+    public Task<List<User>> Refit_ListUnframed() => _refit.ListUnframedAsync();
+
+    [Benchmark, BenchmarkCategory("GET 50 users, no Content-Length")]
+    public Task<List<User>> TypedHttp_ListUnframed() => _typed.ListUnframedAsync();
 }

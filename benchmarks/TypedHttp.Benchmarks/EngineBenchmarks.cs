@@ -11,16 +11,18 @@ namespace TypedHttp.Benchmarks;
 
 /// <summary>
 /// The engine against SocketsHttpHandler on the same loopback server: a GET read to the end, sequentially and
-/// 16 at a time, with a small body framed by Content-Length or chunked coding (issue 3's goal: at least 1.3x
-/// HttpClient's requests per second). A raw-socket client writing fixed request bytes and reading the known
-/// number of response bytes on kept-alive sockets shows the floor: what the loopback round trip and the server
-/// cost before any HTTP client does any work.
+/// 16 at a time, with the single user (72 bytes) or the 50-user list (3 549 bytes) framed by Content-Length or
+/// chunked coding (issue 17's goal: at least 1.1x HttpClient's requests per second). The typed rows are whole calls
+/// that deserialize the body: a generated TypedHttp client against hand-written HttpClient + System.Text.Json code.
+/// A raw-socket client writing fixed request bytes and reading the known number of response bytes on kept-alive
+/// sockets shows the floor: what the loopback round trip and the server cost before any HTTP client does any work.
 /// </summary>
 [MemoryDiagnoser]
 public class EngineLoopbackBenchmarks
 {
     private const int Concurrency = 16;
-    private const string Body = "{\"id\":42,\"name\":\"Ada Lovelace\",\"email\":\"ada@example.test\"}";
+    private ITypedUsers _typed = null!;
+    private HandWrittenUsersClient _hand = null!;
     private LoopbackServer _server = null!;
     private HttpSession _session = null!;
     private HttpClient _client = null!;
@@ -32,23 +34,36 @@ public class EngineLoopbackBenchmarks
     [Params("content-length", "chunked")]
     public string Framing { get; set; } = "content-length";
 
+    /// <summary>The response body: one user or the list of 50.</summary>
+    [Params("user", "50 users")]
+    public string Payload { get; set; } = "user";
+
     [GlobalSetup]
     public void Setup()
     {
+        string body = Encoding.UTF8.GetString(Payload == "user" ? CannedUsers.One : CannedUsers.Fifty);
         byte[] response = Framing == "chunked"
-            ? LoopbackServer.ChunkedResponse(Body)
-            : LoopbackServer.ContentLengthResponse(Body);
+            ? LoopbackServer.ChunkedResponse(body)
+            : LoopbackServer.ContentLengthResponse(body);
         _server = new LoopbackServer(response);
-        _uri = _server.Uri("/users/42?active=true");
+        _uri = _server.Uri(Payload == "user" ? "/users/42?details=true" : "/users");
         _session = new HttpSession(new HttpSessionOptions());
         _client = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, UseProxy = false });
+        _hand = new HandWrittenUsersClient(new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, UseProxy = false }) { BaseAddress = _server.Uri("/") });
+        _typed = TypedHttpClient.Create<ITypedUsers>(new TypedHttpClientOptions
+        {
+            BaseAddress = _server.Uri("/"),
+            JsonSerializerOptions = BenchJsonContext.Default.Options,
+            Session = _session,
+        });
         byte[] request = Encoding.ASCII.GetBytes($"GET {_uri.PathAndQuery} HTTP/1.1\r\nHost: {_uri.Authority}\r\n\r\n");
         _raw = new RawClient[Concurrency];
         for (int i = 0; i < _raw.Length; i++)
         {
             _raw[i] = new RawClient(_server.Port, request, response.Length);
         }
-        if (EngineGetAsync().Result != HttpClientGetAsync().Result || RawGetAsync(_raw[0]).Result != response.Length)
+        if (EngineGetAsync().Result != HttpClientGetAsync().Result || RawGetAsync(_raw[0]).Result != response.Length
+            || TypedCallAsync().Result != HandWrittenCallAsync().Result)
         {
             throw new InvalidOperationException("the clients read different bodies");
         }
@@ -83,6 +98,24 @@ public class EngineLoopbackBenchmarks
 
     [Benchmark(Description = "raw socket floor, 16 concurrent", OperationsPerInvoke = Concurrency)]
     public Task RawConcurrent() => RunConcurrent(i => RawGetAsync(_raw[i]));
+
+    [Benchmark(Description = "HttpClient + System.Text.Json call, sequential")]
+    public async Task<int> HandWrittenCallSequential() => await HandWrittenCallAsync();
+
+    [Benchmark(Description = "TypedHttp generated client call, sequential")]
+    public async Task<int> TypedCallSequential() => await TypedCallAsync();
+
+    [Benchmark(Description = "HttpClient + System.Text.Json call, 16 concurrent", OperationsPerInvoke = Concurrency)]
+    public Task HandWrittenCallConcurrent() => RunConcurrent(_ => HandWrittenCallAsync());
+
+    [Benchmark(Description = "TypedHttp generated client call, 16 concurrent", OperationsPerInvoke = Concurrency)]
+    public Task TypedCallConcurrent() => RunConcurrent(_ => TypedCallAsync());
+
+    private async Task<int> HandWrittenCallAsync() =>
+        Payload == "user" ? (await _hand.GetUserAsync(42, true)).Id : (await _hand.ListAsync()).Count;
+
+    private async Task<int> TypedCallAsync() =>
+        Payload == "user" ? (await _typed.GetUserAsync(42, true)).Id : (await _typed.ListAsync()).Count;
 
     private static Task RunConcurrent(Func<int, Task<int>> call)
     {

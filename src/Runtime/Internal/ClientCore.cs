@@ -103,21 +103,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task SendAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                }
-                await DrainAsync(response.Body, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task SendAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<NoBody, string?>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>Sends the request and deserializes a 2xx body as <typeparamref name="T"/>; a non-2xx status throws <see cref="ApiException"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -127,21 +114,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<T> SendJsonAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                }
-                return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task<T> SendJsonAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<JsonContent<T>, T>(new(typeInfo), request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>Sends the request and returns a 2xx body as text; a non-2xx status throws <see cref="ApiException"/>.</summary>
     /// <param name="request">The request; it is disposed.</param>
@@ -149,21 +123,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<string> SendStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                }
-                return await ReadStringAsync(response.Body, CharsetOf(response), int.MaxValue, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public Task<string> SendStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<TextContent, string>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>Sends the request and wraps the response; a 2xx body is deserialized, any other status sets <see cref="ApiResponse{T}.Error"/>.</summary>
     /// <typeparam name="T">The body type.</typeparam>
@@ -173,23 +134,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<ApiResponse<T>> SendForApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                    return new ApiResponse<T>(response.StatusCode, response.ReasonPhrase, response.Headers, default, error);
-                }
-                T? content = await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
-                return new ApiResponse<T>(response.StatusCode, response.ReasonPhrase, response.Headers, content, null);
-            }
-        }
-    }
+    public Task<ApiResponse<T>> SendForApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<Wrapped<JsonContent<T>, T>, ApiResponse<T>>(new(new(typeInfo)), request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>Sends the request and wraps the response with its body as text.</summary>
     /// <param name="request">The request; it is disposed.</param>
@@ -197,23 +143,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">The scheme of a constant <c>Authorization</c> header whose credentials come from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>, or null.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<ApiResponse<string>> SendForApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                    return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, null, error);
-                }
-                string content = await ReadStringAsync(response.Body, CharsetOf(response), int.MaxValue, cancellationToken).ConfigureAwait(false);
-                return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, content, null);
-            }
-        }
-    }
+    public Task<ApiResponse<string>> SendForApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<Wrapped<TextContent, string>, ApiResponse<string>>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>Sends the request and wraps the response without a body (the body is read and discarded).</summary>
     /// <param name="request">The request; it is disposed.</param>
@@ -221,23 +152,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<IApiResponse> SendForApiResponseWithoutBodyAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                    return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, null, error);
-                }
-                await DrainAsync(response.Body, cancellationToken).ConfigureAwait(false);
-                return new ApiResponse<string>(response.StatusCode, response.ReasonPhrase, response.Headers, null, null);
-            }
-        }
-    }
+    public Task<IApiResponse> SendForApiResponseWithoutBodyAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<AsInterface<Wrapped<NoBody, string?>, ApiResponse<string?>, IApiResponse>, IApiResponse>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>The same as <see cref="SendForApiResponseAsync{T}"/>, typed as the interface.</summary>
     /// <typeparam name="T">The body type.</typeparam>
@@ -247,8 +163,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<IApiResponse<T>> SendForIApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
-        await SendForApiResponseAsync(request, typeInfo, cancellationToken, authorizationScheme, methodName, timeoutMilliseconds).ConfigureAwait(false);
+    public Task<IApiResponse<T>> SendForIApiResponseAsync<T>(TypedHttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<AsInterface<Wrapped<JsonContent<T>, T>, ApiResponse<T>, IApiResponse<T>>, IApiResponse<T>>(new(new(new(typeInfo))), request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>The same as <see cref="SendForApiResponseStringAsync"/>, typed as the interface.</summary>
     /// <param name="request">The request; it is disposed.</param>
@@ -256,8 +172,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<IApiResponse<string>> SendForIApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
-        await SendForApiResponseStringAsync(request, cancellationToken, authorizationScheme, methodName, timeoutMilliseconds).ConfigureAwait(false);
+    public Task<IApiResponse<string>> SendForIApiResponseStringAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<AsInterface<Wrapped<TextContent, string>, ApiResponse<string>, IApiResponse<string>>, IApiResponse<string>>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>
     /// Sends the request and returns a 2xx body as a stream that the caller owns: disposing it releases the
@@ -269,22 +185,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<Stream> SendForStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                await using (response.ConfigureAwait(false))
-                {
-                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            // Disposing the response is disposing its body, so the body alone carries the connection.
-            return response.Body;
-        }
-    }
+    public Task<Stream> SendForStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<StreamContent, Stream>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>
     /// Sends the request and wraps the response with its body as a stream that the caller owns after a 2xx status:
@@ -296,23 +198,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<ApiResponse<Stream>> SendForApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                await using (response.ConfigureAwait(false))
-                {
-                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                    return new ApiResponse<Stream>(response.StatusCode, response.ReasonPhrase, response.Headers, null, error);
-                }
-            }
-            // Disposing the response is disposing its body, so the body alone carries the connection.
-            return new ApiResponse<Stream>(response.StatusCode, response.ReasonPhrase, response.Headers, response.Body, null);
-        }
-    }
+    public Task<ApiResponse<Stream>> SendForApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<Wrapped<StreamContent, Stream>, ApiResponse<Stream>>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>The same as <see cref="SendForApiResponseStreamAsync"/>, typed as the interface.</summary>
     /// <param name="request">The request; it is disposed once the response head has arrived.</param>
@@ -320,8 +207,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<IApiResponse<Stream>> SendForIApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
-        await SendForApiResponseStreamAsync(request, cancellationToken, authorizationScheme, methodName, timeoutMilliseconds).ConfigureAwait(false);
+    public Task<IApiResponse<Stream>> SendForIApiResponseStreamAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<AsInterface<Wrapped<StreamContent, Stream>, ApiResponse<Stream>, IApiResponse<Stream>>, IApiResponse<Stream>>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>
     /// Sends the request and returns the response as it arrived, whatever its status: no <see cref="ApiException"/>
@@ -333,13 +220,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<TypedHttpResponse> SendForResponseAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            return await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task<TypedHttpResponse> SendForResponseAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<WholeResponse, TypedHttpResponse>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>Sends the request and returns a 2xx body as bytes; a non-2xx status throws <see cref="ApiException"/>.</summary>
     /// <param name="request">The request; it is disposed.</param>
@@ -347,23 +229,8 @@ public sealed class ClientCore
     /// <param name="authorizationScheme">See <see cref="SendAsync"/>.</param>
     /// <param name="methodName">The interface method's name, for traces and logs; generated code passes it.</param>
     /// <param name="timeoutMilliseconds">The method's timeout; 0 uses <see cref="TypedHttpClientOptions.Timeout"/>.</param>
-    public async Task<byte[]> SendForBytesAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0)
-    {
-        using (request)
-        {
-            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
-                }
-                using var buffer = new MemoryStream();
-                await response.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                return buffer.ToArray();
-            }
-        }
-    }
+    public Task<byte[]> SendForBytesAsync(TypedHttpRequest request, CancellationToken cancellationToken, string? authorizationScheme = null, string? methodName = null, int timeoutMilliseconds = 0) =>
+        SendAndReadAsync<BytesContent, byte[]>(default, request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken);
 
     /// <summary>
     /// Sends the request when enumeration starts and yields the items of a 2xx body as they arrive: a JSON array,
@@ -397,22 +264,197 @@ public sealed class ClientCore
                 {
                     yield break;
                 }
-                if (IsJsonLines(response.Headers.GetValue("Content-Type")))
+                IAsyncEnumerable<T> items = IsJsonLines(response.Headers.GetValue("Content-Type"))
+                    ? JsonLines.ReadAsync(response.Body, typeInfo, cancellationToken)
+                    : JsonArrayItems.ReadAsync(response.Body, typeInfo, cancellationToken);
+                await foreach (T item in items.ConfigureAwait(false))
                 {
-                    await foreach (T item in JsonLines.ReadAsync(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))
-                    {
-                        yield return item;
-                    }
-                }
-                else
-                {
-                    await foreach (T? item in JsonSerializer.DeserializeAsyncEnumerable(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))
-                    {
-                        yield return item!;
-                    }
+                    yield return item;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The one skeleton every <c>Send*Async</c> method runs: send (with the <c>Authorization</c> credentials when
+    /// asked for), turn a non-2xx status into an <see cref="ApiException"/> (thrown or wrapped, as the reader says),
+    /// read a 2xx response with <typeparamref name="TReader"/>, and dispose the request and, unless the result hands
+    /// the body to the caller, the response. The reader is a struct type argument, so each result kind gets its own
+    /// compiled body with no delegate or interface call.
+    /// </summary>
+    private async Task<TResult> SendAndReadAsync<TReader, TResult>(TReader reader, TypedHttpRequest request, string? authorizationScheme, string? methodName, int timeoutMilliseconds, CancellationToken cancellationToken)
+        where TReader : struct, IResultReader<TResult>
+    {
+        using (request)
+        {
+            TypedHttpResponse response = await SendCoreAsync(request, authorizationScheme, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+            bool handedOver = false;
+            try
+            {
+                if (!response.IsSuccessStatusCode && reader.Errors != ErrorHandling.None)
+                {
+                    ApiException error = await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+                    if (reader.Errors == ErrorHandling.Throw)
+                    {
+                        throw error;
+                    }
+                    return reader.FromError(response, error);
+                }
+                TResult result = await reader.ReadAsync(request, response, cancellationToken).ConfigureAwait(false);
+                // Disposing the response is disposing its body, so the body alone carries the connection.
+                handedOver = reader.HandsOverBody;
+                return result;
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    await response.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>What a non-2xx status becomes.</summary>
+    private enum ErrorHandling
+    {
+        /// <summary>An <see cref="ApiException"/> thrown.</summary>
+        Throw,
+
+        /// <summary>An <see cref="ApiException"/> set on the result (<see cref="IResultReader{TResult}.FromError"/>).</summary>
+        Wrap,
+
+        /// <summary>Nothing: the response is the result whatever its status.</summary>
+        None,
+    }
+
+    /// <summary>How one kind of result is read from a response (a struct, so the skeleton is specialized per kind).</summary>
+    /// <typeparam name="TResult">The result.</typeparam>
+    private interface IResultReader<TResult>
+    {
+        /// <summary>What a non-2xx status becomes.</summary>
+        ErrorHandling Errors { get; }
+
+        /// <summary>Whether a result read successfully keeps the response's body open for the caller.</summary>
+        bool HandsOverBody { get; }
+
+        /// <summary>Reads the result from a response the skeleton lets through.</summary>
+        ValueTask<TResult> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken);
+
+        /// <summary>The result for a non-2xx status when <see cref="Errors"/> is <see cref="ErrorHandling.Wrap"/>.</summary>
+        TResult FromError(TypedHttpResponse response, ApiException error);
+    }
+
+    /// <summary>No result: the body is read and discarded.</summary>
+    private readonly struct NoBody : IResultReader<string?>
+    {
+        public ErrorHandling Errors => ErrorHandling.Throw;
+
+        public bool HandsOverBody => false;
+
+        public async ValueTask<string?> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken)
+        {
+            await DrainAsync(response.Body, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        public string? FromError(TypedHttpResponse response, ApiException error) => throw error;
+    }
+
+    /// <summary>The body deserialized as JSON.</summary>
+    private readonly struct JsonContent<T>(JsonTypeInfo<T> typeInfo) : IResultReader<T>
+    {
+        public ErrorHandling Errors => ErrorHandling.Throw;
+
+        public bool HandsOverBody => false;
+
+        public ValueTask<T> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken) =>
+            ReadJsonAsync(request, response, typeInfo, cancellationToken);
+
+        public T FromError(TypedHttpResponse response, ApiException error) => throw error;
+    }
+
+    /// <summary>The body as text, decoded with the Content-Type's charset.</summary>
+    private readonly struct TextContent : IResultReader<string>
+    {
+        public ErrorHandling Errors => ErrorHandling.Throw;
+
+        public bool HandsOverBody => false;
+
+        public ValueTask<string> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken) =>
+            ResponseBody.ReadTextAsync(response.Body, CharsetOf(response), ContentLengthOf(response), cancellationToken);
+
+        public string FromError(TypedHttpResponse response, ApiException error) => throw error;
+    }
+
+    /// <summary>The body's bytes.</summary>
+    private readonly struct BytesContent : IResultReader<byte[]>
+    {
+        public ErrorHandling Errors => ErrorHandling.Throw;
+
+        public bool HandsOverBody => false;
+
+        public ValueTask<byte[]> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken) =>
+            ResponseBody.ReadBytesAsync(response.Body, ContentLengthOf(response), cancellationToken);
+
+        public byte[] FromError(TypedHttpResponse response, ApiException error) => throw error;
+    }
+
+    /// <summary>The body stream itself, owned by the caller from then on.</summary>
+    private readonly struct StreamContent : IResultReader<Stream>
+    {
+        public ErrorHandling Errors => ErrorHandling.Throw;
+
+        public bool HandsOverBody => true;
+
+        public ValueTask<Stream> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken) => new(response.Body);
+
+        public Stream FromError(TypedHttpResponse response, ApiException error) => throw error;
+    }
+
+    /// <summary>The response as it arrived, whatever its status, owned by the caller.</summary>
+    private readonly struct WholeResponse : IResultReader<TypedHttpResponse>
+    {
+        public ErrorHandling Errors => ErrorHandling.None;
+
+        public bool HandsOverBody => true;
+
+        public ValueTask<TypedHttpResponse> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken) => new(response);
+
+        public TypedHttpResponse FromError(TypedHttpResponse response, ApiException error) => response;
+    }
+
+    /// <summary>An <see cref="ApiResponse{T}"/> around what <typeparamref name="TContent"/> reads; a non-2xx status sets its error.</summary>
+    private readonly struct Wrapped<TContent, T>(TContent content) : IResultReader<ApiResponse<T>>
+        where TContent : struct, IResultReader<T>
+    {
+        public ErrorHandling Errors => ErrorHandling.Wrap;
+
+        public bool HandsOverBody => content.HandsOverBody;
+
+        public async ValueTask<ApiResponse<T>> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken)
+        {
+            T value = await content.ReadAsync(request, response, cancellationToken).ConfigureAwait(false);
+            return new ApiResponse<T>(response.StatusCode, response.ReasonPhrase, response.Headers, value, null);
+        }
+
+        public ApiResponse<T> FromError(TypedHttpResponse response, ApiException error) =>
+            new(response.StatusCode, response.ReasonPhrase, response.Headers, default, error);
+    }
+
+    /// <summary>What <typeparamref name="TInner"/> reads, typed as the interface <typeparamref name="TInterface"/>.</summary>
+    private readonly struct AsInterface<TInner, TConcrete, TInterface>(TInner inner) : IResultReader<TInterface>
+        where TInner : struct, IResultReader<TConcrete>
+        where TConcrete : TInterface
+    {
+        public ErrorHandling Errors => inner.Errors;
+
+        public bool HandsOverBody => inner.HandsOverBody;
+
+        public async ValueTask<TInterface> ReadAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken) =>
+            await inner.ReadAsync(request, response, cancellationToken).ConfigureAwait(false);
+
+        public TInterface FromError(TypedHttpResponse response, ApiException error) => inner.FromError(response, error);
     }
 
     private static bool IsJsonLines(string? contentType)
@@ -439,6 +481,7 @@ public sealed class ClientCore
     /// a scheme (and no parameter replaced it), asks <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>
     /// for the credentials first.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TypedHttpResponse> SendCoreAsync(TypedHttpRequest request, string? authorizationScheme, string? methodName, int timeoutMilliseconds, CancellationToken cancellationToken)
     {
         if (authorizationScheme is not null
@@ -467,42 +510,73 @@ public sealed class ClientCore
     private static bool HasNoBody(TypedHttpRequest request, TypedHttpResponse response) =>
         response.StatusCode == 204 || response.StatusCode == 304 || string.Equals(request.Method, "HEAD", StringComparison.OrdinalIgnoreCase);
 
-    private static async ValueTask<T> ReadJsonAsync<T>(TypedHttpRequest request, TypedHttpResponse response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private static ValueTask<T> ReadJsonAsync<T>(TypedHttpRequest request, TypedHttpResponse response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         if (HasNoBody(request, response))
         {
-            return default!;
+            return new ValueTask<T>(default(T)!);
         }
         // A body that says it is not JSON is read whole and tried as JSON (servers that label JSON text/plain keep
         // working, as with Refit); if it is not JSON (an HTML page from a proxy, text) it is an ApiException with its
         // text, as in Refit.
         if (response.Headers.GetValue("Content-Type") is { } contentType && !IsJsonMediaType(contentType))
         {
-            using var buffer = new MemoryStream();
-            await response.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            buffer.Position = 0;
-            try
-            {
-                return (await JsonBody.DeserializeAsync(buffer, typeInfo, cancellationToken).ConfigureAwait(false))!;
-            }
-            catch (JsonException)
-            {
-                buffer.Position = 0;
-                string text = await ReadStringAsync(buffer, CharsetOf(response), MaxErrorContentChars, cancellationToken).ConfigureAwait(false);
-                throw ApiException.NotJson(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, text, contentType, typeof(T).FullName ?? typeof(T).Name);
-            }
+            return ReadUnlabelledJsonAsync(request, response, contentType, typeInfo, cancellationToken);
         }
+        ValueTask<T?> pending;
         try
         {
-            return (await JsonBody.DeserializeAsync(response.Body, typeInfo, cancellationToken).ConfigureAwait(false))!;
+            pending = JsonBody.DeserializeAsync(response.Body, typeInfo, ContentLengthOf(response), cancellationToken);
         }
         catch (JsonException ex)
         {
-            throw new JsonException(
-                $"The body of {request.Method} {ApiException.Redact(request.Uri)} ({response.StatusCode}) is not valid JSON for '{typeof(T).FullName}' at {ex.Path ?? "$"}: {ex.Message}",
-                ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
+            throw NotValidJson<T>(request, response, ex);
+        }
+        return pending.IsCompletedSuccessfully ? new ValueTask<T>(pending.Result!) : AwaitJsonAsync(pending, request, response);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<T> AwaitJsonAsync<T>(ValueTask<T?> pending, TypedHttpRequest request, TypedHttpResponse response)
+    {
+        try
+        {
+            return (await pending.ConfigureAwait(false))!;
+        }
+        catch (JsonException ex)
+        {
+            throw NotValidJson<T>(request, response, ex);
         }
     }
+
+    private static JsonException NotValidJson<T>(TypedHttpRequest request, TypedHttpResponse response, JsonException ex) =>
+        new($"The body of {request.Method} {ApiException.Redact(request.Uri)} ({response.StatusCode}) is not valid JSON for '{typeof(T).FullName}' at {ex.Path ?? "$"}: {ex.Message}",
+            ex.Path, ex.LineNumber, ex.BytePositionInLine, ex);
+
+    private static async ValueTask<T> ReadUnlabelledJsonAsync<T>(TypedHttpRequest request, TypedHttpResponse response, string contentType, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var buffer = new PooledBufferWriter(ResponseBody.InitialCapacity(ContentLengthOf(response)));
+        await buffer.ReadToEndAsync(response.Body, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonBody.Deserialize(buffer.WrittenSpan, typeInfo)!;
+        }
+        catch (JsonException)
+        {
+            string text = ResponseBody.Decode(buffer.WrittenSpan, CharsetOf(response));
+            if (text.Length > MaxErrorContentChars)
+            {
+                text = text[..MaxErrorContentChars];
+            }
+            throw ApiException.NotJson(request.Method, request.Uri, response.StatusCode, response.ReasonPhrase, response.Headers, text, contentType, typeof(T).FullName ?? typeof(T).Name);
+        }
+    }
+
+    /// <summary>The response's Content-Length, or -1 when it has none (or not a valid one): a size hint, never trusted for framing.</summary>
+    internal static long ContentLengthOf(TypedHttpResponse response) =>
+        response.Headers.GetValue("Content-Length") is { } value
+            && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length)
+            ? length
+            : -1;
 
     private static async ValueTask<ApiException> CreateApiExceptionAsync(TypedHttpRequest request, TypedHttpResponse response, CancellationToken cancellationToken)
     {
@@ -576,13 +650,10 @@ public sealed class ClientCore
         return Encoding.UTF8;
     }
 
+    /// <summary>At most <paramref name="maxChars"/> characters of the body's text (an error body, kept in the exception).</summary>
     private static async ValueTask<string> ReadStringAsync(Stream body, Encoding encoding, int maxChars, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(body, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 4096, leaveOpen: true);
-        if (maxChars == int.MaxValue)
-        {
-            return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        }
         char[] buffer = new char[Math.Min(maxChars, 4096)];
         var text = new StringBuilder();
         while (text.Length < maxChars)

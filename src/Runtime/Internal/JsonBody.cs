@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
@@ -9,18 +10,25 @@ using System.Threading.Tasks;
 namespace TypedHttp.Internal;
 
 /// <summary>
-/// Reads a JSON response body. A body whose bytes are all at hand (already received into the connection's buffer,
-/// or held by a memory stream) is deserialized in place with the synchronous reader; a body of known length up to
-/// <see cref="MaxBufferedLength"/> is read into one pooled buffer first; anything else streams through
-/// <see cref="JsonSerializer.DeserializeAsync{TValue}(Stream, JsonTypeInfo{TValue}, CancellationToken)"/>.
-/// The synchronous reader avoids the resumable (async) converters, which cost more per value.
+/// Reads a JSON response body with the synchronous reader whatever its framing, because the resumable (async)
+/// converters of <see cref="JsonSerializer.DeserializeAsync{TValue}(Stream, JsonTypeInfo{TValue}, CancellationToken)"/>
+/// cost more per value. A body whose bytes are all at hand (already received into the connection's buffer, or held by
+/// a memory stream) is deserialized in place; a body of known length up to <see cref="MaxBufferedLength"/> is read
+/// into one pooled buffer of that length; a body of unknown length (chunked, read to close, decoded, another
+/// transport's stream) is collected into a pooled buffer that grows up to <see cref="MaxBufferedLength"/>. Only a body
+/// longer than that streams through the serializer, the bytes already collected first.
 /// </summary>
 internal static class JsonBody
 {
-    /// <summary>The longest body of known length read into one buffer before deserializing.</summary>
+    /// <summary>The longest body read into one buffer before deserializing.</summary>
     internal const int MaxBufferedLength = 1024 * 1024;
 
-    public static ValueTask<T?> DeserializeAsync<T>(Stream body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>Deserializes the body.</summary>
+    /// <param name="body">The body.</param>
+    /// <param name="typeInfo">The result's type information.</param>
+    /// <param name="lengthHint">The announced length (Content-Length), or -1: sizes the first buffer, never trusted for framing.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static ValueTask<T?> DeserializeAsync<T>(Stream body, JsonTypeInfo<T> typeInfo, long lengthHint, CancellationToken cancellationToken)
     {
         switch (body)
         {
@@ -36,7 +44,7 @@ internal static class JsonBody
                 {
                     return ReadThenDeserializeAsync(framed, (int)framed.Remaining, typeInfo, cancellationToken);
                 }
-                break;
+                return JsonSerializer.DeserializeAsync(body, typeInfo, cancellationToken);
             case MemoryStream memory when memory.TryGetBuffer(out ArraySegment<byte> segment):
                 {
                     int position = (int)memory.Position;
@@ -45,9 +53,10 @@ internal static class JsonBody
                     return new ValueTask<T?>(value);
                 }
         }
-        return JsonSerializer.DeserializeAsync(body, typeInfo, cancellationToken);
+        return CollectThenDeserializeAsync(body, typeInfo, lengthHint, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<T?> ReadThenDeserializeAsync<T>(Stream body, int length, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
@@ -63,7 +72,23 @@ internal static class JsonBody
         }
     }
 
-    private static T? Deserialize<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<T?> CollectThenDeserializeAsync<T>(Stream body, JsonTypeInfo<T> typeInfo, long lengthHint, CancellationToken cancellationToken)
+    {
+        using var buffer = new PooledBufferWriter(ResponseBody.InitialCapacity(lengthHint));
+        // A body cut short throws ResponseTruncated from the body stream itself (or, on another transport, its own
+        // failure): never a short body parsed as if it were whole.
+        if (await buffer.ReadToEndAsync(body, MaxBufferedLength, cancellationToken).ConfigureAwait(false))
+        {
+            return Deserialize(buffer.WrittenSpan, typeInfo);
+        }
+        // Past the limit: stream the rest through the serializer, the bytes already collected first.
+        var joined = new PrefixedStream(buffer.WrittenMemory, body);
+        return await JsonSerializer.DeserializeAsync(joined, typeInfo, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deserializes a whole body held in memory.</summary>
+    internal static T? Deserialize<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo)
     {
         // The streaming deserializer skips a UTF-8 byte order mark; the span reader does not.
         if (utf8.StartsWith("\uFEFF"u8))
@@ -71,5 +96,52 @@ internal static class JsonBody
             utf8 = utf8[3..];
         }
         return JsonSerializer.Deserialize(utf8, typeInfo);
+    }
+
+    /// <summary>Bytes already read from a stream, then the rest of that stream (which it does not dispose).</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+    {
+        private ReadOnlyMemory<byte> _prefix = prefix;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_prefix.IsEmpty)
+            {
+                return rest.Read(buffer);
+            }
+            return TakePrefix(buffer);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_prefix.IsEmpty)
+            {
+                return rest.ReadAsync(buffer, cancellationToken);
+            }
+            return new ValueTask<int>(TakePrefix(buffer.Span));
+        }
+
+        private int TakePrefix(Span<byte> buffer)
+        {
+            int n = Math.Min(buffer.Length, _prefix.Length);
+            _prefix.Span[..n].CopyTo(buffer);
+            _prefix = _prefix[n..];
+            return n;
+        }
     }
 }

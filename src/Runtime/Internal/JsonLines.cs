@@ -9,29 +9,67 @@ using System.Threading;
 
 namespace TypedHttp.Internal;
 
-/// <summary>Reads JSON Lines (one JSON value a line, blank lines skipped) from a stream as the lines arrive.</summary>
+/// <summary>
+/// Reads JSON Lines (one JSON value a line, blank lines skipped) from a stream as the lines arrive: bytes go into one
+/// pooled buffer (grown only for a line longer than itself), each complete line is deserialized with the synchronous
+/// reader. A body held by a memory stream is parsed in place.
+/// </summary>
 internal static class JsonLines
 {
+    private const int InitialBufferSize = 16 * 1024;
+
     public static async IAsyncEnumerable<T> ReadAsync<T>(Stream body, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
-        int start = 0;
-        int end = 0;
+        byte[] buffer;
+        int start;
+        int end;
+        bool final;
+        bool rented;
+        if (body is MemoryStream memory && memory.TryGetBuffer(out ArraySegment<byte> segment))
+        {
+            buffer = segment.Array!;
+            start = segment.Offset + (int)memory.Position;
+            end = segment.Offset + Math.Max((int)memory.Position, (int)memory.Length);
+            memory.Position = memory.Length;
+            final = true;
+            rented = false;
+        }
+        else
+        {
+            buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+            start = end = 0;
+            final = false;
+            rented = true;
+        }
+        int scanned = 0; // bytes from start already known to hold no newline
         int lineNumber = 0;
         try
         {
             while (true)
             {
-                int newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                int newline = buffer.AsSpan(start + scanned, end - start - scanned).IndexOf((byte)'\n');
                 if (newline >= 0)
                 {
+                    int length = scanned + newline;
+                    scanned = 0;
                     lineNumber++;
-                    if (TryParse(buffer.AsSpan(start, newline - start), typeInfo, lineNumber, out T? item))
+                    int lineStart = start;
+                    start += length + 1;
+                    if (TryParse(buffer.AsSpan(lineStart, length), typeInfo, lineNumber, out T? item))
                     {
                         yield return item!;
                     }
-                    start = newline + 1;
                     continue;
+                }
+                scanned = end - start;
+                if (final)
+                {
+                    lineNumber++;
+                    if (TryParse(buffer.AsSpan(start, end - start), typeInfo, lineNumber, out T? last))
+                    {
+                        yield return last!;
+                    }
+                    yield break;
                 }
                 if (start > 0)
                 {
@@ -49,19 +87,17 @@ internal static class JsonLines
                 int read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    lineNumber++;
-                    if (TryParse(buffer.AsSpan(start, end - start), typeInfo, lineNumber, out T? last))
-                    {
-                        yield return last!;
-                    }
-                    yield break;
+                    final = true;
                 }
                 end += read;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (rented)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

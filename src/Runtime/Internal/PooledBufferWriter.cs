@@ -1,5 +1,9 @@
 using System;
 using System.Buffers;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace TypedHttp.Internal;
 
@@ -39,6 +43,36 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     public void Clear() => _written = 0;
+
+    /// <summary>
+    /// Appends what <paramref name="source"/> yields until it ends, growing the buffer while it holds less than
+    /// <paramref name="limit"/> bytes. Returns true when the source ended, false when the buffer is full at the limit
+    /// (the rest is still to be read). A source that fails (a body cut short) throws its own exception.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ReadToEndAsync(Stream source, int limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_written == _buffer.Length)
+            {
+                if (_written >= limit)
+                {
+                    return false;
+                }
+                Ensure(Math.Max(_buffer.Length, 4096));
+            }
+            int read = await source.ReadAsync(_buffer.AsMemory(_written), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return true;
+            }
+            _written += read;
+        }
+    }
+
+    /// <summary>The written bytes as a new array, exactly as long.</summary>
+    public byte[] ToArray() => WrittenSpan.ToArray();
 
     private void Ensure(int sizeHint)
     {

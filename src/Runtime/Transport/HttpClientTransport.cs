@@ -23,7 +23,8 @@ namespace TypedHttp;
 /// <see cref="HttpClient.DefaultVersionPolicy"/>) unless it asks for HTTP/1.0. Failures become
 /// <see cref="TypedHttpException"/> with the closest <see cref="HttpError"/> and <see cref="HttpPhase"/>; an expired
 /// <see cref="HttpClient.Timeout"/> is <see cref="HttpError.Timeout"/>; cancelling the caller's token throws
-/// <see cref="OperationCanceledException"/>.
+/// <see cref="OperationCanceledException"/>; a body that ends before its Content-Length or last chunk fails its read
+/// with <see cref="HttpError.ResponseTruncated"/>, as on the engine (T-3).
 /// </para>
 /// <para>
 /// Redirects, authentication, cookies and decompression are the <see cref="HttpClient"/>'s handlers' business on
@@ -133,7 +134,7 @@ public sealed class HttpClientTransport : HttpTransport
             Append(headers, response.Content.Headers);
             Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             return new TypedHttpResponse((int)response.StatusCode, response.ReasonPhrase ?? string.Empty, response.Version, headers,
-                body, response.RequestMessage?.RequestUri ?? request.Uri);
+                new HttpClientBodyStream(body, response, request), response.RequestMessage?.RequestUri ?? request.Uri);
         }
         catch
         {
@@ -208,5 +209,71 @@ public sealed class HttpClientTransport : HttpTransport
         }
 
         // Disposing this adapter leaves the RequestContent alone: the TypedHttpRequest owns and disposes it.
+    }
+
+    /// <summary>
+    /// The body of an <see cref="HttpResponseMessage"/>: HttpClient's report that the body ended before its
+    /// Content-Length or last chunk becomes <see cref="HttpError.ResponseTruncated"/> (T-3), as on the engine, so a
+    /// body cut short is never read as a shorter one. Disposing it disposes the response message.
+    /// </summary>
+    private sealed class HttpClientBodyStream(Stream inner, HttpResponseMessage message, TypedHttpRequest request) : Policy.ReadOnlyStreamBase
+    {
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+            {
+                throw Truncated(e);
+            }
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            ValueTask<int> read;
+            try
+            {
+                read = inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+            {
+                throw Truncated(e);
+            }
+            return read.IsCompletedSuccessfully ? read : AwaitAsync(read);
+        }
+
+        private async ValueTask<int> AwaitAsync(ValueTask<int> read)
+        {
+            try
+            {
+                return await read.ConfigureAwait(false);
+            }
+            catch (HttpIOException e) when (e.HttpRequestError == HttpRequestError.ResponseEnded)
+            {
+                throw Truncated(e);
+            }
+        }
+
+        private TypedHttpException Truncated(HttpIOException e) =>
+            new(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, $"The body of {request.Method} {ApiException.Redact(request.Uri)} was cut short: {e.Message}", e);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                message.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            message.Dispose();
+            GC.SuppressFinalize(this);
+        }
     }
 }
