@@ -12,24 +12,13 @@ namespace TypedHttp.Generator.Tests;
 
 /// <summary>Generated clients' bodies: JSON, string, bytes, streams (replayable or not), forms, multipart.</summary>
 [Collection(GeneratedClients.Name)]
-public sealed class BodyTests
+public sealed class BodyTests(CoreClients core, RefitSurfaceClients surface, ShapeClients shapes)
 {
-    private readonly CoreClients _core;
-    private readonly RefitSurfaceClients _surface;
-    private readonly ShapeClients _shapes;
-
-    public BodyTests(CoreClients core, RefitSurfaceClients surface, ShapeClients shapes)
-    {
-        _core = core;
-        _surface = surface;
-        _shapes = shapes;
-    }
-
     [Fact]
     public async Task Json_body_and_headers()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("""{"Id":7,"Name":"Zoë"}""");
-        string result = await _core.Assembly.CallAsync<string>("App.Scenario", "Create", options, "req-1", null);
+        string result = await core.Assembly.CallAsync<string>("App.Scenario", "Create", options, "req-1", null);
 
         Assert.Equal("200 Zoë ok", result);
         RecordedRequest request = Assert.Single(transport.Requests);
@@ -48,7 +37,7 @@ public sealed class BodyTests
     public async Task String_body_is_utf8_text()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("stored");
-        string result = await _core.Assembly.CallAsync<string>("App.Scenario", "Note", options);
+        string result = await core.Assembly.CallAsync<string>("App.Scenario", "Note", options);
 
         Assert.Equal("stored", result);
         RecordedRequest request = Assert.Single(transport.Requests);
@@ -62,7 +51,7 @@ public sealed class BodyTests
     public async Task Byte_array_body_is_sent_as_it_is()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options();
-        await _core.Assembly.CallAsync<string>("App.Scenario", "Blob", options);
+        await core.Assembly.CallAsync<string>("App.Scenario", "Blob", options);
 
         RecordedRequest request = Assert.Single(transport.Requests);
         Assert.Equal(new byte[] { 0, 1, 2, 255 }, request.Body);
@@ -73,7 +62,7 @@ public sealed class BodyTests
     public async Task Form_body_is_url_encoded_invariant_and_replayable()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await RefitSurfaceClients.InGerman(() => _surface.Call("Login", options));
+        await RefitSurfaceClients.InGerman(() => surface.Call("Login", options));
 
         RecordedRequest request = Assert.Single(transport.Requests);
         Assert.Equal("application/x-www-form-urlencoded", request.ContentType);
@@ -87,7 +76,7 @@ public sealed class BodyTests
     public async Task Dictionary_form_body()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await _surface.Call("Fields", options);
+        await surface.Call("Fields", options);
         Assert.Equal("a=1+2&b=%C3%BC", Assert.Single(transport.Requests).BodyText);
     }
 
@@ -97,7 +86,7 @@ public sealed class BodyTests
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
         var stream = new MemoryStream(Encoding.UTF8.GetBytes("skip:payload"));
         stream.Position = 5;
-        await _surface.Call("Blob", options, stream);
+        await surface.Call("Blob", options, stream);
 
         RecordedRequest request = Assert.Single(transport.Requests);
         Assert.Equal("payload", request.BodyText);
@@ -113,7 +102,7 @@ public sealed class BodyTests
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
         var body = new GatedStream("one ", "shot");
         body.Release();
-        await _surface.Call("Blob", options, body);
+        await surface.Call("Blob", options, body);
 
         RecordedRequest request = Assert.Single(transport.Requests);
         Assert.Equal("one shot", request.BodyText);
@@ -129,7 +118,7 @@ public sealed class BodyTests
         try
         {
             (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-            await RefitSurfaceClients.InGerman(() => _surface.Call("Upload", options, file));
+            await RefitSurfaceClients.InGerman(() => surface.Call("Upload", options, file));
 
             RecordedRequest request = Assert.Single(transport.Requests);
             Assert.Equal("http://example.test/api/v2/upload/5", request.Uri);
@@ -175,8 +164,8 @@ public sealed class BodyTests
     public async Task Multipart_boundary_is_random_per_request()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await _surface.Call("Random", options);
-        await _surface.Call("Random", options);
+        await surface.Call("Random", options);
+        await surface.Call("Random", options);
 
         var boundaries = new List<string>();
         foreach (RecordedRequest request in transport.Requests)
@@ -201,7 +190,7 @@ public sealed class BodyTests
             var part = new GatedStream("unseekable", "");
             part.Release();
             (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-            await _surface.Call("UploadStream", options, part, file);
+            await surface.Call("UploadStream", options, part, file);
 
             RecordedRequest request = Assert.Single(transport.Requests);
             Assert.Null(request.ContentLength);
@@ -218,7 +207,7 @@ public sealed class BodyTests
     public async Task Form_keys_follow_the_same_rule()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = ShapeClients.Options();
-        await _shapes.Call("Form", options);
+        await shapes.Call("Form", options);
         Assert.Equal("user_name=ann&min=18&Plain=p&Page.per_page=20", Assert.Single(transport.Requests).BodyText);
     }
 
@@ -226,7 +215,7 @@ public sealed class BodyTests
     public async Task Collections_of_parts_send_one_part_per_item_named_by_the_parameter()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = ShapeClients.Options();
-        await _shapes.Call("Upload", options);
+        await shapes.Call("Upload", options);
         RecordedRequest request = Assert.Single(transport.Requests);
         string expected =
             "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"1.txt\"\r\nContent-Type: text/plain\r\n\r\none\r\n" +
@@ -244,7 +233,7 @@ public sealed class BodyTests
     public async Task Empty_collections_of_parts_send_no_part()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = ShapeClients.Options();
-        await _shapes.Call("UploadEmpty", options);
+        await shapes.Call("UploadEmpty", options);
         string expected =
             "--b\r\nContent-Disposition: form-data; name=\"blobs\"; filename=\"c.bin\"\r\nContent-Type: application/octet-stream\r\n\r\nC\r\n" +
             "--b\r\nContent-Disposition: form-data; name=\"note\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nn\r\n" +

@@ -12,22 +12,13 @@ namespace TypedHttp.Generator.Tests;
 
 /// <summary>Generated clients' headers: [Header] parameters, the authorization getter, [Authorize], [HeaderCollection].</summary>
 [Collection(GeneratedClients.Name)]
-public sealed class HeaderTests
+public sealed class HeaderTests(CoreClients core, RefitSurfaceClients surface)
 {
-    private readonly CoreClients _core;
-    private readonly RefitSurfaceClients _surface;
-
-    public HeaderTests(CoreClients core, RefitSurfaceClients surface)
-    {
-        _core = core;
-        _surface = surface;
-    }
-
     [Fact]
     public async Task Header_parameter_replaces_constant_header_of_the_same_name()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("""{"Id":7,"Name":"Zoë"}""");
-        await _core.Assembly.CallAsync<string>("App.Scenario", "Create", options, null, "override");
+        await core.Assembly.CallAsync<string>("App.Scenario", "Create", options, null, "override");
 
         RecordedRequest request = Assert.Single(transport.Requests);
         Assert.Equal(new[] { "accept: text/plain", "X-Client: override" }, request.Headers.Select(h => h.Key + ": " + h.Value));
@@ -43,7 +34,7 @@ public sealed class HeaderTests
             seenUri = request.Uri.AbsoluteUri;
             return Task.FromResult("t0k3n");
         };
-        await _surface.Call("Getter", options);
+        await surface.Call("Getter", options);
         Assert.Equal("Authorization: Bearer t0k3n", RefitSurfaceClients.Headers(Assert.Single(transport.Requests)));
         Assert.Equal("http://example.test/api/v2/me", seenUri);
     }
@@ -53,7 +44,7 @@ public sealed class HeaderTests
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
         options.AuthorizationHeaderValueGetter = null;
-        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => _surface.Call("Getter", options));
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => surface.Call("Getter", options));
         Assert.Contains("'Authorization: Bearer' without credentials, but TypedHttpClientOptions.AuthorizationHeaderValueGetter is not set", error.Message);
         Assert.Contains("App.IApi", error.Message);
         Assert.Empty(transport.Requests);
@@ -66,7 +57,7 @@ public sealed class HeaderTests
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
         options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult(credentials);
-        await _surface.Call("Getter", options);
+        await surface.Call("Getter", options);
         Assert.Equal(string.Empty, RefitSurfaceClients.Headers(Assert.Single(transport.Requests)));
     }
 
@@ -75,7 +66,7 @@ public sealed class HeaderTests
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
         options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult<string>(null!);
-        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => _surface.Call("Getter", options));
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => surface.Call("Getter", options));
         Assert.Contains("returned null", error.Message);
         Assert.Empty(transport.Requests);
     }
@@ -85,8 +76,8 @@ public sealed class HeaderTests
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
         options.AuthorizationHeaderValueGetter = (request, ct) => Task.FromResult("from-getter");
-        await _surface.Call("Token", options, "abc");
-        await _surface.Call("Token", options, null);
+        await surface.Call("Token", options, "abc");
+        await surface.Call("Token", options, null);
         Assert.Equal("Authorization: Bearer abc", RefitSurfaceClients.Headers(transport.Requests[0]));
         Assert.Equal("Authorization: Bearer from-getter", RefitSurfaceClients.Headers(transport.Requests[1]));
     }
@@ -95,8 +86,8 @@ public sealed class HeaderTests
     public async Task Header_collection_sets_each_entry_and_keeps_constant_credentials()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await _surface.Call("Basic", options, new Dictionary<string, string> { ["X-One"] = "1", ["X-Two"] = "2" });
-        await _surface.Call("Basic", options, null);
+        await surface.Call("Basic", options, new Dictionary<string, string> { ["X-One"] = "1", ["X-Two"] = "2" });
+        await surface.Call("Basic", options, null);
         Assert.Equal("Authorization: Basic dXNlcjpwYXNz | X-One: 1 | X-Two: 2", RefitSurfaceClients.Headers(transport.Requests[0]));
         Assert.Equal("Authorization: Basic dXNlcjpwYXNz", RefitSurfaceClients.Headers(transport.Requests[1]));
     }
@@ -105,7 +96,7 @@ public sealed class HeaderTests
     public async Task Header_collection_refuses_header_injection()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await Assert.ThrowsAsync<ArgumentException>(() => _surface.Call("Basic", options, new Dictionary<string, string> { ["X-A"] = "a\r\nInjected: b" }));
+        await Assert.ThrowsAsync<ArgumentException>(() => surface.Call("Basic", options, new Dictionary<string, string> { ["X-A"] = "a\r\nInjected: b" }));
         Assert.Empty(transport.Requests);
     }
 }

@@ -10,15 +10,8 @@ namespace TypedHttp.Generator.Tests;
 
 /// <summary>What generated clients pass to the runtime besides the request: the method's name on the call's span, [Timeout], [RedirectPolicy].</summary>
 [Collection(GeneratedClients.Name)]
-public sealed class PolicyTests
+public sealed class PolicyTests(PolicyClients policy)
 {
-    private readonly PolicyClients _policy;
-
-    public PolicyTests(PolicyClients policy)
-    {
-        _policy = policy;
-    }
-
     [Fact]
     public async Task The_calls_span_is_tagged_with_the_interface_methods_name()
     {
@@ -40,8 +33,8 @@ public sealed class PolicyTests
         };
         ActivitySource.AddActivityListener(listener);
 
-        Assert.Equal("ok", await _policy.Call("List", PolicyClients.Options().Options));
-        Assert.Equal("done", await _policy.Call("Delete", PolicyClients.Options().Options));
+        Assert.Equal("ok", await policy.Call("List", PolicyClients.Options().Options));
+        Assert.Equal("done", await policy.Call("Delete", PolicyClients.Options().Options));
 
         lock (stopped)
         {
@@ -55,7 +48,7 @@ public sealed class PolicyTests
     {
         var silent = new SilentTransport();
         // The client's own timeout is infinite: only the method's [Timeout(200)] can end the call.
-        TypedHttpException error = await Assert.ThrowsAsync<TypedHttpException>(() => _policy.Call("Slow", PolicyClients.Options(silent).Options, CancellationToken.None));
+        TypedHttpException error = await Assert.ThrowsAsync<TypedHttpException>(() => policy.Call("Slow", PolicyClients.Options(silent).Options, CancellationToken.None));
         Assert.Equal(HttpError.Timeout, error.Error);
         Assert.Equal(1, silent.Calls);
     }
@@ -63,7 +56,7 @@ public sealed class PolicyTests
     [Fact]
     public async Task Timeout_attribute_applies_to_async_enumerables()
     {
-        TypedHttpException error = await Assert.ThrowsAsync<TypedHttpException>(() => _policy.Call("SlowItems", PolicyClients.Options(new SilentTransport()).Options));
+        TypedHttpException error = await Assert.ThrowsAsync<TypedHttpException>(() => policy.Call("SlowItems", PolicyClients.Options(new SilentTransport()).Options));
         Assert.Equal(HttpError.Timeout, error.Error);
     }
 
@@ -71,7 +64,7 @@ public sealed class PolicyTests
     public async Task Callers_own_cancellation_stays_a_cancellation_under_a_timeout_attribute()
     {
         using var cancel = new CancellationTokenSource();
-        Task<string> call = _policy.Call("Slow", PolicyClients.Options(new SilentTransport()).Options, cancel.Token);
+        Task<string> call = policy.Call("Slow", PolicyClients.Options(new SilentTransport()).Options, cancel.Token);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
     }
@@ -80,10 +73,10 @@ public sealed class PolicyTests
     public async Task Redirect_policy_attribute_is_set_on_the_request_and_the_method_wins()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = PolicyClients.Options();
-        await _policy.Call("List", options);
-        await _policy.Call("Follow", options);
-        await _policy.Call("Plain", options);
-        await _policy.Call("DerivedPlain", options);
+        await policy.Call("List", options);
+        await policy.Call("Follow", options);
+        await policy.Call("Plain", options);
+        await policy.Call("DerivedPlain", options);
         Assert.Equal(
             new RedirectPolicy?[] { RedirectPolicy.Never, RedirectPolicy.Always, null, RedirectPolicy.DisallowHttpsToHttp },
             transport.Requests.Select(r => r.RedirectPolicy));

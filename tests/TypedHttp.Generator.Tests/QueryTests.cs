@@ -12,19 +12,8 @@ namespace TypedHttp.Generator.Tests;
 
 /// <summary>Generated clients' query strings: invariant formatting, collections, objects, dictionaries, enums, key naming.</summary>
 [Collection(GeneratedClients.Name)]
-public sealed class QueryTests
+public sealed class QueryTests(CoreClients core, RefitSurfaceClients surface, ShapeClients shapes)
 {
-    private readonly CoreClients _core;
-    private readonly RefitSurfaceClients _surface;
-    private readonly ShapeClients _shapes;
-
-    public QueryTests(CoreClients core, RefitSurfaceClients surface, ShapeClients shapes)
-    {
-        _core = core;
-        _surface = surface;
-        _shapes = shapes;
-    }
-
     [Fact]
     public async Task Query_is_formatted_invariantly_whatever_the_culture()
     {
@@ -35,7 +24,7 @@ public sealed class QueryTests
             CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
             CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("de-DE");
             (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("ok");
-            await _core.Assembly.CallAsync<string>("App.Scenario", "Search", options);
+            await core.Assembly.CallAsync<string>("App.Scenario", "Search", options);
 
             Assert.Equal(
                 "http://example.test/api/search?fixed=1" +
@@ -58,7 +47,7 @@ public sealed class QueryTests
     public async Task Query_collections_objects_dictionaries_enums_and_formats_are_invariant()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await RefitSurfaceClients.InGerman(() => _surface.Call("Search", options));
+        await RefitSurfaceClients.InGerman(() => surface.Call("Search", options));
 
         Assert.Equal(
             "http://example.test/api/v2/search" +
@@ -78,7 +67,7 @@ public sealed class QueryTests
     public async Task Query_object_keys_are_alias_then_JsonPropertyName_then_property_name()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = ShapeClients.Options();
-        await _shapes.Call("List", options);
+        await shapes.Call("List", options);
         Assert.Equal("http://example.test/users?user_name=ann&min=18&Plain=p&Page.per_page=20", Assert.Single(transport.Requests).BuiltUri);
     }
 }

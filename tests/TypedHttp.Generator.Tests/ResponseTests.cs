@@ -12,53 +12,42 @@ namespace TypedHttp.Generator.Tests;
 
 /// <summary>Generated clients' results: ApiResponse, Stream, byte[], IApiResponse, IAsyncEnumerable, raw TypedHttpResponse.</summary>
 [Collection(GeneratedClients.Name)]
-public sealed class ResponseTests
+public sealed class ResponseTests(CoreClients core, RefitSurfaceClients surface, ShapeClients shapes)
 {
-    private readonly CoreClients _core;
-    private readonly RefitSurfaceClients _surface;
-    private readonly ShapeClients _shapes;
-
-    public ResponseTests(CoreClients core, RefitSurfaceClients surface, ShapeClients shapes)
-    {
-        _core = core;
-        _surface = surface;
-        _shapes = shapes;
-    }
-
     [Fact]
     public async Task ApiResponse_carries_error_status()
     {
         (TypedHttpClientOptions options, _) = CoreClients.Options("""{"title":"nope"}""", status: 404);
-        string result = await _core.Assembly.CallAsync<string>("App.Scenario", "Create", options, null, null);
+        string result = await core.Assembly.CallAsync<string>("App.Scenario", "Create", options, null, null);
         Assert.Equal("404 <null> error", result);
     }
 
     [Fact]
     public async Task Stream_result_is_the_response_body()
     {
-        Assert.Equal("file body", await _surface.Call("File", RefitSurfaceClients.Options("file body").Options));
+        Assert.Equal("file body", await surface.Call("File", RefitSurfaceClients.Options("file body").Options));
     }
 
     [Fact]
     public async Task Bytes_result_is_the_response_body()
     {
-        Assert.Equal("C2AB", await _surface.Call("Bytes", RefitSurfaceClients.Options("\u00ab").Options));
+        Assert.Equal("C2AB", await surface.Call("Bytes", RefitSurfaceClients.Options("\u00ab").Options));
     }
 
     [Fact]
     public async Task Stream_result_throws_ApiException_for_error_status()
     {
         (TypedHttpClientOptions options, _) = RefitSurfaceClients.Options("nope", status: 500);
-        ApiException error = await Assert.ThrowsAsync<ApiException>(() => _surface.Call("File", options));
+        ApiException error = await Assert.ThrowsAsync<ApiException>(() => surface.Call("File", options));
         Assert.Equal("nope", error.Content);
     }
 
     [Fact]
     public async Task Interface_api_responses()
     {
-        Assert.Equal("200 7 ok", await _surface.Call("Item", RefitSurfaceClients.Options("""{"Id":7}""").Options));
-        Assert.Equal("404 <null> error", await _surface.Call("Item", RefitSurfaceClients.Options("""{"title":"x"}""", status: 404).Options));
-        Assert.Equal("204 True", await _surface.Call("Delete", RefitSurfaceClients.Options("", status: 204).Options));
+        Assert.Equal("200 7 ok", await surface.Call("Item", RefitSurfaceClients.Options("""{"Id":7}""").Options));
+        Assert.Equal("404 <null> error", await surface.Call("Item", RefitSurfaceClients.Options("""{"title":"x"}""", status: 404).Options));
+        Assert.Equal("204 True", await surface.Call("Delete", RefitSurfaceClients.Options("", status: 204).Options));
     }
 
     [Theory]
@@ -72,7 +61,7 @@ public sealed class ResponseTests
         var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport, AuthorizationHeaderValueGetter = static (r, ct) => Task.FromResult("t") };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
 
-        IAsyncEnumerable<int> ids = _surface.Assembly.Call<IAsyncEnumerable<int>>("App.Scenario", "ItemIds", options, timeout.Token);
+        IAsyncEnumerable<int> ids = surface.Assembly.Call<IAsyncEnumerable<int>>("App.Scenario", "ItemIds", options, timeout.Token);
         Assert.Empty(transport.Requests);   // nothing is sent before the enumeration starts
         await using IAsyncEnumerator<int> enumerator = ids.GetAsyncEnumerator(timeout.Token);
 
@@ -94,7 +83,7 @@ public sealed class ResponseTests
         var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport, AuthorizationHeaderValueGetter = static (r, ct) => Task.FromResult("t") };
         using var cancellation = new CancellationTokenSource();
 
-        IAsyncEnumerable<int> ids = _surface.Assembly.Call<IAsyncEnumerable<int>>("App.Scenario", "ItemIds", options, cancellation.Token);
+        IAsyncEnumerable<int> ids = surface.Assembly.Call<IAsyncEnumerable<int>>("App.Scenario", "ItemIds", options, cancellation.Token);
         await using IAsyncEnumerator<int> enumerator = ids.GetAsyncEnumerator();
         Assert.True(await enumerator.MoveNextAsync());
         ValueTask<bool> next = enumerator.MoveNextAsync();
@@ -109,7 +98,7 @@ public sealed class ResponseTests
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
         transport.ResponseStream = () => body;
 
-        Stream stream = await _surface.Assembly.CallAsync<Stream>("App.Scenario", "OpenFile", options);
+        Stream stream = await surface.Assembly.CallAsync<Stream>("App.Scenario", "OpenFile", options);
         Assert.Same(body, stream);
         Assert.False(body.Disposed);
         await stream.DisposeAsync();
@@ -123,6 +112,6 @@ public sealed class ResponseTests
     public async Task Raw_response_is_returned_as_it_arrived_whatever_its_status(int status, string expected)
     {
         (TypedHttpClientOptions options, _) = ShapeClients.Options(status, "hello");
-        Assert.Equal(expected, await _shapes.Call("Raw", options));
+        Assert.Equal(expected, await shapes.Call("Raw", options));
     }
 }

@@ -12,17 +12,8 @@ namespace TypedHttp.Generator.Tests;
 
 /// <summary>Generated clients' request targets: route values escaped (dot segments too), catch-all and optional holes, route objects, custom verbs, [Url].</summary>
 [Collection(GeneratedClients.Name)]
-public sealed class RouteTests
+public sealed class RouteTests(CoreClients core, RefitSurfaceClients surface)
 {
-    private readonly CoreClients _core;
-    private readonly RefitSurfaceClients _surface;
-
-    public RouteTests(CoreClients core, RefitSurfaceClients surface)
-    {
-        _core = core;
-        _surface = surface;
-    }
-
     [Theory]
     [InlineData("42", "http://example.test/api/users/42")]
     [InlineData("a b", "http://example.test/api/users/a%20b")]
@@ -35,7 +26,7 @@ public sealed class RouteTests
     public async Task Route_values_are_escaped(string id, string expectedUri)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("""{"Id":5,"Name":"Ann"}""");
-        string result = await _core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
+        string result = await core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
 
         Assert.Equal("5:Ann", result);
         RecordedRequest request = Assert.Single(transport.Requests);
@@ -52,7 +43,7 @@ public sealed class RouteTests
     public async Task Dot_segment_values_are_escaped_by_the_builder(string id, string expectedUri)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("""{"Id":5,"Name":"Ann"}""");
-        await _core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
+        await core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
         Assert.Equal(expectedUri, Assert.Single(transport.Requests).BuiltUri);
     }
 
@@ -62,7 +53,7 @@ public sealed class RouteTests
     public async Task Dot_segment_values_cannot_climb_the_route(string id, string expectedUri)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("""{"Id":5,"Name":"Ann"}""");
-        await _core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
+        await core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, id);
         Assert.Equal(expectedUri, Assert.Single(transport.Requests).Uri);
     }
 
@@ -70,7 +61,7 @@ public sealed class RouteTests
     public async Task Catch_all_keeps_slashes_and_escapes_segments()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("plain text");
-        string result = await _core.Assembly.CallAsync<string>("App.Scenario", "File", options, "docs/a b/ü?.txt");
+        string result = await core.Assembly.CallAsync<string>("App.Scenario", "File", options, "docs/a b/ü?.txt");
 
         Assert.Equal("plain text", result);
         Assert.Equal("http://example.test/api/files/docs/a%20b/%C3%BC%3F.txt", Assert.Single(transport.Requests).Uri);
@@ -80,7 +71,7 @@ public sealed class RouteTests
     public async Task Catch_all_escapes_dot_segments_in_the_builder()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options("plain text");
-        await _core.Assembly.CallAsync<string>("App.Scenario", "File", options, "docs/../secret");
+        await core.Assembly.CallAsync<string>("App.Scenario", "File", options, "docs/../secret");
         Assert.Equal("http://example.test/api/files/docs/%2E%2E/secret", Assert.Single(transport.Requests).BuiltUri);
     }
 
@@ -88,7 +79,7 @@ public sealed class RouteTests
     public async Task Custom_verb_through_inherited_only_interface()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = CoreClients.Options();
-        await _core.Assembly.CallAsync<string>("App.Scenario", "Purge", options);
+        await core.Assembly.CallAsync<string>("App.Scenario", "Purge", options);
 
         RecordedRequest request = Assert.Single(transport.Requests);
         Assert.Equal("PURGE", request.Method);
@@ -100,7 +91,7 @@ public sealed class RouteTests
     {
         (TypedHttpClientOptions options, _) = CoreClients.Options();
         ArgumentNullException error = await Assert.ThrowsAsync<ArgumentNullException>(
-            () => _core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, null));
+            () => core.Assembly.CallAsync<string>("App.Scenario", "GetUser", options, null));
         Assert.Equal("id", error.ParamName);
     }
 
@@ -108,7 +99,7 @@ public sealed class RouteTests
     public async Task Route_object_fills_holes_and_sends_its_other_properties_as_query()
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await _surface.Call("Group", options);
+        await surface.Call("Group", options);
         Assert.Equal("http://example.test/api/v2/groups/42/users/a%2Fb?Expand=all", Assert.Single(transport.Requests).Uri);
     }
 
@@ -119,7 +110,7 @@ public sealed class RouteTests
     public async Task Optional_segment_is_dropped_when_null(string? id, string expected)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await _surface.Call("Posts", options, id);
+        await surface.Call("Posts", options, id);
         Assert.Equal(expected, Assert.Single(transport.Requests).Uri);
     }
 
@@ -129,7 +120,7 @@ public sealed class RouteTests
     public async Task Url_parameter_replaces_base_address_and_base_path(string next, string expected)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        await _surface.Call("Follow", options, next);
+        await surface.Call("Follow", options, next);
         Assert.Equal(expected, Assert.Single(transport.Requests).Uri);
     }
 
@@ -139,7 +130,7 @@ public sealed class RouteTests
     public async Task Url_parameter_refuses_other_schemes_and_relative_paths(string next)
     {
         (TypedHttpClientOptions options, RecordingTransport transport) = RefitSurfaceClients.Options();
-        ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => _surface.Call("Follow", options, next));
+        ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => surface.Call("Follow", options, next));
         Assert.Equal("next", error.ParamName);
         Assert.Empty(transport.Requests);
     }

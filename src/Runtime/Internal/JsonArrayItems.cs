@@ -19,8 +19,6 @@ namespace TypedHttp.Internal;
 /// </summary>
 internal static class JsonArrayItems
 {
-    private const int InitialBufferSize = 16 * 1024;
-
     private enum Phase { BeforeArray, Items, AfterArray }
 
     private enum Step { NeedMore, Item, End }
@@ -45,74 +43,25 @@ internal static class JsonArrayItems
                 MaxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth,
             }),
         };
-        byte[] buffer;
-        int start;
-        int end;
-        bool final;
-        bool rented;
-        if (body is MemoryStream memory && memory.TryGetBuffer(out ArraySegment<byte> segment))
+        using var window = new ReadWindow(body);
+        while (true)
         {
-            buffer = segment.Array!;
-            start = segment.Offset + (int)memory.Position;
-            end = segment.Offset + Math.Max((int)memory.Position, (int)memory.Length);
-            memory.Position = memory.Length;
-            final = true;
-            rented = false;
-        }
-        else
-        {
-            buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-            start = end = 0;
-            final = false;
-            rented = true;
-        }
-        try
-        {
-            while (true)
+            Step step = Next(window.Pending, window.Final, ref cursor, typeInfo, out T? item, out int consumed);
+            window.Consume(consumed);
+            if (step == Step.Item)
             {
-                Step step = Next(buffer.AsSpan(start, end - start), final, ref cursor, typeInfo, out T? item, out int consumed);
-                start += consumed;
-                if (step == Step.Item)
-                {
-                    yield return item!;
-                    continue;
-                }
-                if (step == Step.End)
-                {
-                    yield break;
-                }
-                if (final)
-                {
-                    throw new JsonException($"The JSON array body of '{typeof(T).FullName}' ends inside the array, after {cursor.Index} items.", "$[" + cursor.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", null, null);
-                }
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
-                if (end == buffer.Length)
-                {
-                    // One item longer than the buffer.
-                    byte[] bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    Buffer.BlockCopy(buffer, 0, bigger, 0, end);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                int read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    final = true;
-                }
-                end += read;
+                yield return item!;
+                continue;
             }
-        }
-        finally
-        {
-            if (rented)
+            if (step == Step.End)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                yield break;
             }
+            if (window.Final)
+            {
+                throw new JsonException($"The JSON array body of '{typeof(T).FullName}' ends inside the array, after {cursor.Index} items.", "$[" + cursor.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", null, null);
+            }
+            await window.FillAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -83,7 +83,7 @@ internal static class JsonBody
             return Deserialize(buffer.WrittenSpan, typeInfo);
         }
         // Past the limit: stream the rest through the serializer, the bytes already collected first.
-        var joined = new PrefixedStream(buffer.WrittenMemory, body);
+        var joined = new TypedHttp.Policy.PrefixedReadStream(buffer.WrittenMemory, body, leaveOpen: true);
         return await JsonSerializer.DeserializeAsync(joined, typeInfo, cancellationToken).ConfigureAwait(false);
     }
 
@@ -96,52 +96,5 @@ internal static class JsonBody
             utf8 = utf8[3..];
         }
         return JsonSerializer.Deserialize(utf8, typeInfo);
-    }
-
-    /// <summary>Bytes already read from a stream, then the rest of that stream (which it does not dispose).</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
-    {
-        private ReadOnlyMemory<byte> _prefix = prefix;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_prefix.IsEmpty)
-            {
-                return rest.Read(buffer);
-            }
-            return TakePrefix(buffer);
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_prefix.IsEmpty)
-            {
-                return rest.ReadAsync(buffer, cancellationToken);
-            }
-            return new ValueTask<int>(TakePrefix(buffer.Span));
-        }
-
-        private int TakePrefix(Span<byte> buffer)
-        {
-            int n = Math.Min(buffer.Length, _prefix.Length);
-            _prefix.Span[..n].CopyTo(buffer);
-            _prefix = _prefix[n..];
-            return n;
-        }
     }
 }

@@ -16,88 +16,38 @@ namespace TypedHttp.Internal;
 /// </summary>
 internal static class JsonLines
 {
-    private const int InitialBufferSize = 16 * 1024;
-
     public static async IAsyncEnumerable<T> ReadAsync<T>(Stream body, JsonTypeInfo<T> typeInfo, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        byte[] buffer;
-        int start;
-        int end;
-        bool final;
-        bool rented;
-        if (body is MemoryStream memory && memory.TryGetBuffer(out ArraySegment<byte> segment))
-        {
-            buffer = segment.Array!;
-            start = segment.Offset + (int)memory.Position;
-            end = segment.Offset + Math.Max((int)memory.Position, (int)memory.Length);
-            memory.Position = memory.Length;
-            final = true;
-            rented = false;
-        }
-        else
-        {
-            buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-            start = end = 0;
-            final = false;
-            rented = true;
-        }
-        int scanned = 0; // bytes from start already known to hold no newline
+        using var window = new ReadWindow(body);
+        int scanned = 0; // pending bytes already known to hold no newline
         int lineNumber = 0;
-        try
+        while (true)
         {
-            while (true)
+            int newline = window.Pending[scanned..].IndexOf((byte)'\n');
+            if (newline >= 0)
             {
-                int newline = buffer.AsSpan(start + scanned, end - start - scanned).IndexOf((byte)'\n');
-                if (newline >= 0)
+                int length = scanned + newline;
+                scanned = 0;
+                lineNumber++;
+                int lineStart = window.Start;
+                window.Consume(length + 1);
+                if (TryParse(window.Buffer.AsSpan(lineStart, length), typeInfo, lineNumber, out T? item))
                 {
-                    int length = scanned + newline;
-                    scanned = 0;
-                    lineNumber++;
-                    int lineStart = start;
-                    start += length + 1;
-                    if (TryParse(buffer.AsSpan(lineStart, length), typeInfo, lineNumber, out T? item))
-                    {
-                        yield return item!;
-                    }
-                    continue;
+                    yield return item!;
                 }
-                scanned = end - start;
-                if (final)
-                {
-                    lineNumber++;
-                    if (TryParse(buffer.AsSpan(start, end - start), typeInfo, lineNumber, out T? last))
-                    {
-                        yield return last!;
-                    }
-                    yield break;
-                }
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
-                if (end == buffer.Length)
-                {
-                    byte[] bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    Buffer.BlockCopy(buffer, 0, bigger, 0, end);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                int read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    final = true;
-                }
-                end += read;
+                continue;
             }
-        }
-        finally
-        {
-            if (rented)
+            scanned = window.End - window.Start;
+            if (window.Final)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                lineNumber++;
+                if (TryParse(window.Pending, typeInfo, lineNumber, out T? last))
+                {
+                    yield return last!;
+                }
+                yield break;
             }
+            await window.FillAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -631,34 +631,36 @@ internal sealed class BrotliDecodingStream : ReadOnlyWrapperStream
 /// <summary>Replays a few already-read bytes, then reads on from the inner stream.</summary>
 internal sealed class PrefixedReadStream : ReadOnlyWrapperStream
 {
-    private readonly byte[] _prefix;
-    private int _offset;
+    private ReadOnlyMemory<byte> _prefix;
 
-    public PrefixedReadStream(byte[] prefix, Stream inner)
-        : base(inner)
+    /// <param name="prefix">The bytes already read.</param>
+    /// <param name="inner">The rest of the stream.</param>
+    /// <param name="leaveOpen">Whether disposing this stream leaves <paramref name="inner"/> open.</param>
+    public PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream inner, bool leaveOpen = false)
+        : base(inner, leaveOpen)
     {
         _prefix = prefix;
     }
 
     public override int Read(Span<byte> buffer)
     {
-        if (_offset < _prefix.Length && !buffer.IsEmpty)
+        if (_prefix.IsEmpty || buffer.IsEmpty)
         {
-            int n = Math.Min(buffer.Length, _prefix.Length - _offset);
-            _prefix.AsSpan(_offset, n).CopyTo(buffer);
-            _offset += n;
-            return n;
+            return Inner.Read(buffer);
         }
-        return Inner.Read(buffer);
+        int n = Math.Min(buffer.Length, _prefix.Length);
+        _prefix.Span[..n].CopyTo(buffer);
+        _prefix = _prefix[n..];
+        return n;
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_offset < _prefix.Length && !buffer.IsEmpty)
+        if (_prefix.IsEmpty || buffer.IsEmpty)
         {
-            return new ValueTask<int>(Read(buffer.Span));
+            return Inner.ReadAsync(buffer, cancellationToken);
         }
-        return Inner.ReadAsync(buffer, cancellationToken);
+        return new ValueTask<int>(Read(buffer.Span));
     }
 }
 
@@ -760,17 +762,23 @@ internal sealed class LimitedDecodingStream : ReadOnlyWrapperStream
     }
 }
 
-/// <summary>A read-only stream over another one, which it owns and disposes.</summary>
+/// <summary>A read-only stream over another one, which it owns and disposes unless told to leave it open.</summary>
 internal abstract class ReadOnlyWrapperStream : ReadOnlyStreamBase
 {
-    protected ReadOnlyWrapperStream(Stream inner) => Inner = inner;
+    private readonly bool _leaveOpen;
+
+    protected ReadOnlyWrapperStream(Stream inner, bool leaveOpen = false)
+    {
+        Inner = inner;
+        _leaveOpen = leaveOpen;
+    }
 
     /// <summary>The stream read from, disposed with this one.</summary>
     protected Stream Inner { get; }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_leaveOpen)
         {
             Inner.Dispose();
         }
