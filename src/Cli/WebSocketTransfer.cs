@@ -93,9 +93,12 @@ internal sealed class WebSocketTransfer
         using var stopInput = CancellationTokenSource.CreateLinkedTokenSource(maxTime);
         Task receiving = ReceiveAllAsync(socket, output, report, cancellationToken);
         Task input = SendInputAsync(socket, sendLock, data, binary, stopInput.Token);
-        Task first = await Task.WhenAny(receiving, input).ConfigureAwait(false);
+        // -m on its own: a read of standard input does not always honour cancellation (a console stream), so the
+        // input task is not waited for once it has been told to stop.
+        Task expiry = Task.Delay(Timeout.Infinite, maxTime);
+        Task first = await Task.WhenAny(receiving, input, expiry).ConfigureAwait(false);
 
-        if (first == input)
+        if (first != receiving)
         {
             // The input ended (the data sent, end of file), -m expired, or the input failed: close (1000) and wait for the server's close.
             bool timedOut = maxTime.IsCancellationRequested;
@@ -116,7 +119,7 @@ internal sealed class WebSocketTransfer
             {
                 _verbose?.Info($"after the close frame: {afterClose.Message}");
             }
-            if (input.IsFaulted && input.Exception!.InnerException is { } inputFailure and not OperationCanceledException)
+            if (input.IsCompleted && input.IsFaulted && input.Exception!.InnerException is { } inputFailure and not OperationCanceledException)
             {
                 throw Map(inputFailure);
             }
@@ -129,7 +132,7 @@ internal sealed class WebSocketTransfer
 
         // The server closed, or the receive failed: the input stops.
         await stopInput.CancelAsync().ConfigureAwait(false);
-        await ObserveAsync(input).ConfigureAwait(false);
+        _ = ObserveAsync(input); // not waited for (see above); its failure no longer matters
         if (await ObserveAsync(receiving).ConfigureAwait(false) is { } failure)
         {
             throw Map(failure);
@@ -187,30 +190,56 @@ internal sealed class WebSocketTransfer
             await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false); // listen until the server closes, -m or an interrupt
             return;
         }
-        using var reader = new StreamReader(stdin, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+        var pending = new MemoryStream();
+        var buffer = new byte[16 * 1024];
         int lineNumber = 0;
         while (true)
         {
-            string? line;
+            int n;
             try
             {
-                line = await reader.ReadLineAsync(stop).ConfigureAwait(false);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw new CliFailure(ExitCodes.ReadError, string.Create(CultureInfo.InvariantCulture, $"standard input line {lineNumber + 1} is not valid UTF-8, so it cannot be a WebSocket text message: {e.Message}"));
+                n = await stdin.ReadAsync(buffer, stop).ConfigureAwait(false);
             }
             catch (IOException e)
             {
                 throw new CliFailure(ExitCodes.ReadError, $"Failed to read standard input: {e.Message}");
             }
-            if (line is null)
+            int start = 0;
+            for (int i = 0; i < n; i++)
             {
+                if (buffer[i] == (byte)'\n')
+                {
+                    pending.Write(buffer, start, i - start);
+                    start = i + 1;
+                    await SendLineAsync(socket, sendLock, pending, ++lineNumber).ConfigureAwait(false);
+                }
+            }
+            pending.Write(buffer, start, n - start);
+            if (n == 0)
+            {
+                if (pending.Length > 0)
+                {
+                    await SendLineAsync(socket, sendLock, pending, ++lineNumber).ConfigureAwait(false); // the last line, without a line end
+                }
                 return;
             }
-            lineNumber++;
-            await SendAsync(socket, sendLock, Encoding.UTF8.GetBytes(line), WebSocketMessageType.Text).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Sends the line in <paramref name="pending"/> (without its CR before the LF) as a text message and empties it.</summary>
+    private static async Task SendLineAsync(WebSocket socket, SemaphoreSlim sendLock, MemoryStream pending, int lineNumber)
+    {
+        byte[] line = pending.ToArray();
+        pending.SetLength(0);
+        if (line.Length > 0 && line[^1] == (byte)'\r')
+        {
+            line = line[..^1];
+        }
+        if (!IsUtf8(line))
+        {
+            throw new CliFailure(ExitCodes.ReadError, string.Create(CultureInfo.InvariantCulture, $"line {lineNumber} of standard input is not valid UTF-8, so it cannot be a WebSocket text message"));
+        }
+        await SendAsync(socket, sendLock, line, WebSocketMessageType.Text).ConfigureAwait(false);
     }
 
     /// <summary>One whole message. A send is never cancelled: .NET aborts a WebSocket whose send is cancelled.</summary>

@@ -66,6 +66,27 @@ public sealed class WebSocketCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_line_of_standard_input_that_is_not_UTF8_is_26()
+    {
+        CliResult r = await CliRunner.RunAsync([0x6F, 0x6B, 0x0A, 0xC3, 0x28, 0x0A], Ws("/echo"));
+        Assert.Equal((26, "ok\n"), (r.ExitCode, r.StdoutText));
+    }
+
+    [Fact]
+    public async Task A_302_answer_to_the_handshake_is_22_without_L()
+    {
+        CliResult r = await CliRunner.RunAsync("-d", "x", Ws("/moved"));
+        Assert.Equal(22, r.ExitCode);
+    }
+
+    [Fact]
+    public async Task L_follows_a_302_answer_to_the_handshake()
+    {
+        CliResult r = await CliRunner.RunAsync("-L", "-d", "x", Ws("/moved"));
+        Assert.Equal((0, "x\n"), (r.ExitCode, r.StdoutText));
+    }
+
+    [Fact]
     public async Task Verbose_shows_the_101_response_head()
     {
         CliResult r = await CliRunner.RunAsync("-v", "-d", "x", Ws("/echo"));
@@ -106,6 +127,32 @@ public sealed class WebSocketCliTests : IAsyncLifetime
     {
         CliResult r = await CliRunner.RunAsync("-m", "1", Ws("/push"));
         Assert.True(r.ExitCode == 28 && r.StdoutText == "tick\n", r.ToString());
+    }
+
+    [Fact]
+    public async Task Max_time_expires_while_standard_input_blocks_in_a_read_that_ignores_cancellation()
+    {
+        var stdout = new System.IO.MemoryStream();
+        var stderr = new System.IO.StringWriter();
+        var environment = new CliEnvironment { Stdin = new SilentStdin(), Resolver = (_, _) => ValueTask.FromResult(Array.Empty<IPAddress>()) };
+        int exit = await Cli.RunAsync(["-m", "1", Ws("/push")], stdout, stderr, environment).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(exit == 28, stderr.ToString());
+    }
+
+    /// <summary>Standard input with nothing to read, whose reads never end and ignore their token (as a console stream's may).</summary>
+    private sealed class SilentStdin : System.IO.Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("only asynchronous reads");
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(new TaskCompletionSource<int>().Task);
+        public override long Seek(long offset, System.IO.SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
@@ -220,7 +267,7 @@ public sealed class WebSocketTlsCliTests : IAsyncLifetime
 /// Kestrel with WebSockets on 127.0.0.1 for thttp. Routes: <c>/echo</c> echoes every message; <c>/binary</c> sends
 /// <see cref="BinaryMessage"/> and closes with 1000 (its 101 sets the cookie <c>seen=yes</c>); <c>/push</c> sends
 /// <c>tick</c> and waits; <c>/fail</c> closes with 1011 "boom"; <c>/request</c> sends the handshake's Cookie,
-/// Authorization and chosen subprotocol as one text message, then echoes; <c>/forbidden</c> is 403.
+/// Authorization and chosen subprotocol as one text message, then echoes; <c>/forbidden</c> is 403; <c>/moved</c> is 302 to <c>/echo</c>.
 /// <see cref="ClientClose"/> is the close status the client sent.
 /// </summary>
 internal sealed class WsKestrel : IAsyncDisposable
@@ -269,6 +316,12 @@ internal sealed class WsKestrel : IAsyncDisposable
     {
         Interlocked.Increment(ref _requests);
         string path = context.Request.Path.Value ?? "/";
+        if (path == "/moved")
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = "/echo";
+            return;
+        }
         if (path == "/forbidden" || !context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = 403;
