@@ -191,6 +191,18 @@ public sealed class WebSocketCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_x_a_ws_URL_goes_through_a_CONNECT_tunnel()
+    {
+        await using var proxy = ScriptedServer.Start(async c =>
+        {
+            await c.ReadRequestAsync();
+            await c.SendAsync("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        });
+        await CliRunner.RunAsync("-x", $"127.0.0.1:{proxy.Port}", "-d", "x", "ws://origin.test/chat");
+        Assert.Equal("CONNECT origin.test:80 HTTP/1.1", proxy.Connections[0].Requests[0].RequestLine);
+    }
+
+    [Fact]
     public async Task A_cookie_from_b_goes_with_the_handshake()
     {
         CliResult r = await CliRunner.RunAsync("-b", "room=blue", "-d", "x", Ws("/request"));
