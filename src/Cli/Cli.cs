@@ -39,7 +39,7 @@ internal static class Cli
             }
             if (options.Version)
             {
-                byte[] version = Encoding.UTF8.GetBytes($"thttp {Version} (TypedHttp engine, HTTP/2 and HTTP/1.1 with WinHTTP semantics)\nProtocols: http https\nFeatures: brotli HTTP2 IPv6 Largefile libz NTLM SPNEGO SSL\n");
+                byte[] version = Encoding.UTF8.GetBytes($"thttp {Version} (TypedHttp engine, HTTP/2 and HTTP/1.1 with WinHTTP semantics)\nProtocols: http https ws wss\nFeatures: brotli HTTP2 IPv6 Largefile libz NTLM SPNEGO SSL\n");
                 await stdout.WriteAsync(version, cancellationToken).ConfigureAwait(false);
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Ok;
@@ -94,7 +94,7 @@ internal static class Cli
             _errors = new ErrorReporter(options, stderr, verbose);
             _setup = new SessionSetup(options, environment, TraceListener(verbose, hops));
             _requests = new RequestBuilder(options, environment);
-            _transfer = new Transfer(options, stdout, stderr, environment, _requests, _setup, hops, _errors);
+            _transfer = new Transfer(options, stdout, stderr, environment, _requests, _setup, hops, _errors, verbose);
         }
 
         /// <summary>The session's trace listener: -v renders events, -i/-I keep the hops' heads; null without either.</summary>

@@ -12,6 +12,9 @@ internal sealed class CliEnvironment
     /// <summary>Standard input, for <c>-d @-</c>; null reads nothing.</summary>
     public Stream? Stdin { get; init; }
 
+    /// <summary>Whether standard input is a terminal (a WebSocket transfer then reads nothing from it).</summary>
+    public bool StdinIsTerminal { get; init; }
+
     /// <summary>Whether standard error is a terminal (the progress meter is shown only then, and only with -o).</summary>
     public bool StderrIsTerminal { get; init; }
 
@@ -25,6 +28,7 @@ internal sealed class CliEnvironment
     public static CliEnvironment Process() => new()
     {
         Stdin = Console.OpenStandardInput(),
+        StdinIsTerminal = !Console.IsInputRedirected,
         StderrIsTerminal = !Console.IsErrorRedirected,
         UseEnvironmentProxy = true,
     };

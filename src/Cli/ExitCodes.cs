@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace TypedHttp.Cli;
@@ -99,6 +100,11 @@ internal static class ExitCodes
                 return new CliFailure(Http2Stream, $"HTTP/2 stream was not closed cleanly: {e.Message}");
             case HttpError.VersionNotAvailable:
                 return new CliFailure(Http2, $"the HTTP version asked for is not available: {e.Message}");
+            case HttpError.WebSocketHandshakeFailed when e.StatusCode is int status && status != 101:
+                // curl: a ws:// or wss:// transfer that gets no 101 is CURLE_HTTP_RETURNED_ERROR, with or without -f.
+                return new CliFailure(HttpReturnedError, string.Create(CultureInfo.InvariantCulture, $"Refused WebSocket upgrade: {status}"));
+            case HttpError.WebSocketHandshakeFailed:
+                return new CliFailure(HttpReturnedError, $"Refused WebSocket upgrade: {e.Message}");
             case HttpError.InvalidRequest when e.Phase == HttpPhase.Request:
                 return new CliFailure(Usage, e.Message);
             case HttpError.InvalidRequest:

@@ -8,6 +8,7 @@ Usage: thttp [options...] <url>...
 A curl-compatible command line on the TypedHttp engine (HTTP/2 and HTTP/1.1, WinHTTP semantics).
 Over https HTTP/2 is used when the server accepts it by ALPN; over http, HTTP/1.1 (as curl).
 URLs are fetched in order on one session (connections are reused); the exit code is the last transfer's.
+ws:// and wss:// URLs open a WebSocket (below).
 
  -X, --request METHOD       Request method
  -H, --header "Name: v"     Add a header; "Name:" removes a default one; "Name;" sends it empty; @FILE reads lines
@@ -53,6 +54,17 @@ URLs are fetched in order on one session (connections are reused); the exit code
  -V, --version              Version
      --                     End of options
 
+WebSocket (ws://, wss://): the handshake uses the session's proxy, -u, -b/-c, -H, TLS options and timeouts, and
+-L follows a 3xx; -v and -i show its heads; -H "Sec-WebSocket-Protocol: a, b" offers subprotocols.
+ * Sent: -d/--data-raw/--json data as one text message (it must be UTF-8), --data-binary as one binary message;
+   without data, each line of standard input (line end removed) as a text message when stdin is not a terminal.
+ * Written: each message as it arrives; a text message followed by a line feed, a binary one byte for byte.
+ * Closing: at the end of the input (the data sent, end of file) or when -m expires, a close frame with 1000,
+   then up to 5 s for the server's; with a terminal on stdin and no data thttp listens until the server closes
+   or -m expires (exit 28).
+ * Exit codes: 22 when the server does not answer with a valid 101 (as curl, with or without -f); 56 when it
+   closes with a status other than 1000, breaks the protocol or drops the connection; 7, 28, 35, 60 as for HTTP.
+
 Where thttp differs from curl, the engine's (WinHTTP) behaviour wins:
  * Redirects: at most 10 are followed (curl: 30) unless --max-redirs says otherwise; https->http is not
    followed: the 3xx is returned (exit 0); a 3xx without Location, or with a non-http(s) Location, fails.
@@ -69,7 +81,7 @@ Where thttp differs from curl, the engine's (WinHTTP) behaviour wins:
 
 Exit codes: 0 ok, 1 unsupported protocol, 2 bad usage, 3 malformed URL, 6 could not resolve host,
 7 could not connect, 8 weird server reply, 16 HTTP version not available, 18 partial transfer,
-22 HTTP error with -f, 23 write error, 26 read error, 28 timeout, 35 TLS handshake failure,
+22 HTTP error with -f or a refused WebSocket upgrade, 23 write error, 26 read error, 28 timeout, 35 TLS handshake failure,
 47 too many redirects, 52 empty reply, 55 send error, 56 receive error, 58 client certificate problem,
 60 server certificate not trusted, 67 login denied, 77 CA certificate file problem, 92 HTTP/2 stream reset.
 

@@ -36,6 +36,19 @@ internal sealed class Output : IAsyncDisposable
         }
     }
 
+    /// <summary>Pushes what was written out (each WebSocket message as it arrives); a failure is curl's write error (23).</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Open().FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new CliFailure(ExitCodes.WriteError, $"Failure writing output to destination: {e.Message}");
+        }
+    }
+
     /// <summary>Creates the file even when the body is empty (a successful transfer leaves a file behind).</summary>
     public void EnsureCreated() => Open();
 

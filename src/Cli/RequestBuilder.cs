@@ -124,26 +124,106 @@ internal sealed class RequestBuilder
         return false;
     }
 
-    /// <summary>A command-line URL as curl reads it (no scheme: http); only http and https are supported.</summary>
+    /// <summary>A command-line URL as curl reads it (no scheme: http); http, https, ws and wss are supported.</summary>
     /// <exception cref="CliFailure">Exit 1 for another protocol, 3 for a malformed URL.</exception>
     public static Uri ParseUrl(string text)
     {
         string candidate = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
         int schemeEnd = candidate.IndexOf("://", StringComparison.Ordinal);
         string scheme = candidate.Substring(0, schemeEnd);
-        if (!Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0 && (scheme is "http" or "https"))
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0 && IsSupportedScheme(scheme))
         {
-            if (!scheme.Equals("http", StringComparison.OrdinalIgnoreCase) && !scheme.Equals("https", StringComparison.OrdinalIgnoreCase) && scheme.Length > 0 && IsSchemeName(scheme))
+            if (!IsSupportedScheme(scheme) && scheme.Length > 0 && IsSchemeName(scheme))
             {
                 throw new CliFailure(ExitCodes.UnsupportedProtocol, $"Protocol \"{scheme}\" not supported");
             }
             throw new CliFailure(ExitCodes.MalformedUrl, $"URL using bad/illegal format or missing URL: {text}");
         }
-        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        if (!IsSupportedScheme(uri.Scheme))
         {
             throw new CliFailure(ExitCodes.UnsupportedProtocol, $"Protocol \"{scheme}\" not supported");
         }
         return uri;
+    }
+
+    private static bool IsSupportedScheme(string scheme) =>
+        scheme.Equals("http", StringComparison.OrdinalIgnoreCase) || scheme.Equals("https", StringComparison.OrdinalIgnoreCase) ||
+        scheme.Equals("ws", StringComparison.OrdinalIgnoreCase) || scheme.Equals("wss", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether <paramref name="uri"/> is a WebSocket URL (ws or wss).</summary>
+    public static bool IsWebSocket(Uri uri) => uri.Scheme is "ws" or "wss";
+
+    /// <summary>
+    /// The http or https URL the engine uses for a ws or wss one (WS-1): the origin that credentials and cookies are
+    /// kept for; any other URL as it is.
+    /// </summary>
+    public static Uri HttpEquivalent(Uri uri)
+    {
+        if (!IsWebSocket(uri))
+        {
+            return uri;
+        }
+        var builder = new UriBuilder(uri) { Scheme = uri.Scheme == "ws" ? Uri.UriSchemeHttp : Uri.UriSchemeHttps };
+        if (uri.IsDefaultPort)
+        {
+            builder.Port = -1;
+        }
+        return builder.Uri;
+    }
+
+    /// <summary>The data of -d, --data-binary, --data-raw and --json joined as for a request body; null without any (after <see cref="Prepare"/>).</summary>
+    public byte[]? Data => _body;
+
+    /// <summary>Whether any piece of data came from --data-binary (a WebSocket sends it as a binary message).</summary>
+    public bool HasBinaryData
+    {
+        get
+        {
+            foreach (DataPart part in _o.Data)
+            {
+                if (part.Kind == DataKind.Binary)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The WebSocket handshake's extra fields, as for a request: the -u Basic Authorization, User-Agent, Accept and the
+    /// -b cookie string in curl's order, then -H (a -H of a default's name replaces or removes it).
+    /// <c>Sec-WebSocket-Protocol</c> given with -H becomes the subprotocols offered.
+    /// </summary>
+    /// <exception cref="UsageException">A -H the engine refuses.</exception>
+    public WebSocketConnectOptions WebSocketOptions()
+    {
+        using TypedHttpRequest request = BuildHeadersOnly(new Uri("http://localhost/"));
+        var options = new WebSocketConnectOptions { FollowRedirects = _o.Location };
+        foreach (var field in request.Headers)
+        {
+            if (field.Key.Equals("Sec-WebSocket-Protocol", StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (string protocol in field.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    options.SubProtocols.Add(protocol);
+                }
+                continue;
+            }
+            if (field.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && HasJson())
+            {
+                continue; // --json's Content-Type describes a request body; a WebSocket handshake has none
+            }
+            try
+            {
+                options.Headers.Add(field.Key, field.Value);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"option -H: {e.Message}");
+            }
+        }
+        return options;
     }
 
     private static bool IsSchemeName(string s)
@@ -166,7 +246,19 @@ internal sealed class RequestBuilder
     /// <exception cref="UsageException">A -H the engine refuses.</exception>
     public TypedHttpRequest Build(Uri uri)
     {
-        byte[]? body = _body;
+        TypedHttpRequest request = BuildHeadersOnly(uri, out uri, out byte[]? body, out bool customType);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayRequestContent(body, customType ? null : "application/x-www-form-urlencoded");
+        }
+        return request;
+    }
+
+    private TypedHttpRequest BuildHeadersOnly(Uri uri) => BuildHeadersOnly(uri, out _, out _, out _);
+
+    private TypedHttpRequest BuildHeadersOnly(Uri uri, out Uri target, out byte[]? body, out bool customType)
+    {
+        body = _body;
         List<KeyValuePair<string, string?>> custom = _headers;
         if (_o.Get && body is not null)
         {
@@ -205,7 +297,7 @@ internal sealed class RequestBuilder
                 request.Headers.Add(d.Key, d.Value);
             }
         }
-        bool customType = false;
+        customType = false;
         foreach (var h in custom)
         {
             customType |= h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase);
@@ -221,10 +313,7 @@ internal sealed class RequestBuilder
                 }
             }
         }
-        if (body is not null)
-        {
-            request.Content = new ByteArrayRequestContent(body, customType ? null : "application/x-www-form-urlencoded");
-        }
+        target = uri;
         return request;
     }
 

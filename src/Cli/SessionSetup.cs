@@ -90,7 +90,7 @@ internal sealed class SessionSetup
             }
             if (uri is not null)
             {
-                yield return uri;
+                yield return RequestBuilder.HttpEquivalent(uri); // a ws/wss URL's credentials are kept for its http/https origin (WS-1)
             }
         }
     }

@@ -22,9 +22,11 @@ internal sealed class Transfer
     private readonly SessionSetup _session;
     private readonly HopHeads? _hops;
     private readonly ErrorReporter _errors;
+    private readonly WebSocketTransfer _webSockets;
 
-    public Transfer(CliOptions options, Stream stdout, TextWriter stderr, CliEnvironment environment, RequestBuilder requests, SessionSetup session, HopHeads? hops, ErrorReporter errors)
+    public Transfer(CliOptions options, Stream stdout, TextWriter stderr, CliEnvironment environment, RequestBuilder requests, SessionSetup session, HopHeads? hops, ErrorReporter errors, VerboseTrace? verbose)
     {
+        _webSockets = new WebSocketTransfer(environment, requests, hops, verbose);
         _o = options;
         _stdout = stdout;
         _stderr = stderr;
@@ -57,48 +59,15 @@ internal sealed class Transfer
             host = uri.IdnHost;
             port = uri.Port;
             report.UrlEffective = uri.AbsoluteUri;
-            using TypedHttpRequest request = _requests.Build(uri);
-            report.UrlEffective = request.Uri.AbsoluteUri;
-            _hops?.Begin();
-            TypedHttpResponse response = await session.SendAsync(request, maxTime.Token).ConfigureAwait(false);
-            await using (response.ConfigureAwait(false))
+            if (RequestBuilder.IsWebSocket(uri))
             {
-                // curl writes each hop's head (redirects, 401/407) as it arrives, before the final response.
-                await WriteHopHeadsAsync(output, response, maxTime.Token).ConfigureAwait(false);
-                report.HttpCode = response.StatusCode;
-                report.HttpVersion = response.Version;
-                report.UrlEffective = response.RequestUri.AbsoluteUri;
-                report.NumRedirects = PolicyBridge.RedirectCount(response);
-                report.ContentType = response.Headers.GetValue("Content-Type");
-                if (_o.Fail && response.StatusCode >= 400)
-                {
-                    throw new CliFailure(ExitCodes.HttpReturnedError, $"The requested URL returned error: {response.StatusCode}");
-                }
-                if (_o.Include || _o.Head)
-                {
-                    await output.WriteAsync(Output.Head(response), maxTime.Token).ConfigureAwait(false);
-                }
-                long? total = long.TryParse(response.Headers.GetValue("Content-Length"), NumberStyles.None, CultureInfo.InvariantCulture, out long length) ? length : null;
-                byte[] buffer = new byte[64 * 1024];
-                try
-                {
-                    while (true)
-                    {
-                        int n = await response.Body.ReadAsync(buffer, maxTime.Token).ConfigureAwait(false);
-                        if (n == 0)
-                        {
-                            break;
-                        }
-                        report.SizeDownload += n;
-                        await output.WriteAsync(buffer.AsMemory(0, n), maxTime.Token).ConfigureAwait(false);
-                        progress?.Update(report.SizeDownload, total);
-                    }
-                }
-                catch (TypedHttpException e) when (e.Error == HttpError.ResponseTruncated && total is long expected)
-                {
-                    throw new CliFailure(ExitCodes.PartialFile, $"transfer closed with {expected - report.SizeDownload} bytes remaining to read");
-                }
+                _hops?.Begin();
+                await _webSockets.RunAsync(session, uri, output, report, maxTime.Token, cancellationToken).ConfigureAwait(false);
                 output.EnsureCreated();
+            }
+            else
+            {
+                await FetchAsync(session, uri, output, progress, report, maxTime.Token).ConfigureAwait(false);
             }
         }
         catch (CliFailure f)
@@ -152,6 +121,54 @@ internal sealed class Transfer
             await _stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         return code;
+    }
+
+    /// <summary>An http or https URL: the request, every hop's head with -i, the body to the output.</summary>
+    private async Task FetchAsync(HttpSession session, Uri uri, Output output, ProgressMeter? progress, TransferReport report, CancellationToken maxTime)
+    {
+        using TypedHttpRequest request = _requests.Build(uri);
+        report.UrlEffective = request.Uri.AbsoluteUri;
+        _hops?.Begin();
+        TypedHttpResponse response = await session.SendAsync(request, maxTime).ConfigureAwait(false);
+        await using (response.ConfigureAwait(false))
+        {
+            // curl writes each hop's head (redirects, 401/407) as it arrives, before the final response.
+            await WriteHopHeadsAsync(output, response, maxTime).ConfigureAwait(false);
+            report.HttpCode = response.StatusCode;
+            report.HttpVersion = response.Version;
+            report.UrlEffective = response.RequestUri.AbsoluteUri;
+            report.NumRedirects = PolicyBridge.RedirectCount(response);
+            report.ContentType = response.Headers.GetValue("Content-Type");
+            if (_o.Fail && response.StatusCode >= 400)
+            {
+                throw new CliFailure(ExitCodes.HttpReturnedError, $"The requested URL returned error: {response.StatusCode}");
+            }
+            if (_o.Include || _o.Head)
+            {
+                await output.WriteAsync(Output.Head(response), maxTime).ConfigureAwait(false);
+            }
+            long? total = long.TryParse(response.Headers.GetValue("Content-Length"), NumberStyles.None, CultureInfo.InvariantCulture, out long length) ? length : null;
+            byte[] buffer = new byte[64 * 1024];
+            try
+            {
+                while (true)
+                {
+                    int n = await response.Body.ReadAsync(buffer, maxTime).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+                    report.SizeDownload += n;
+                    await output.WriteAsync(buffer.AsMemory(0, n), maxTime).ConfigureAwait(false);
+                    progress?.Update(report.SizeDownload, total);
+                }
+            }
+            catch (TypedHttpException e) when (e.Error == HttpError.ResponseTruncated && total is long expected)
+            {
+                throw new CliFailure(ExitCodes.PartialFile, $"transfer closed with {expected - report.SizeDownload} bytes remaining to read");
+            }
+            output.EnsureCreated();
+        }
     }
 
     /// <summary>-i/-I: the response heads of the transfer's earlier hops; nothing without -i/-I.</summary>

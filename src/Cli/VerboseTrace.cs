@@ -46,6 +46,7 @@ internal sealed class VerboseTrace
             HttpTraceEventKind.SendingRequest => RenderRequest(e),
             HttpTraceEventKind.HeadersReceived => RenderResponse(e),
             HttpTraceEventKind.TlsEstablished => RenderTls(e),
+            HttpTraceEventKind.WebSocketUpgraded => InfoLines("Received 101, switch to WebSocket") + InfoLines(e.Message),
             _ => InfoLines(e.Message),
         };
         lock (_gate)

@@ -359,4 +359,116 @@ public sealed class WebSocketWireTests
         await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Equal(403, events.Single(e => e.Kind == HttpTraceEventKind.WebSocketHandshakeFailed).StatusCode);
     }
+
+    /// <summary>
+    /// Frames that break RFC 6455 on the server's side, each to be refused by the client (WS-8: .NET's WebSocket runs
+    /// the protocol over our stream): a masked frame (§5.1), a text message that is not UTF-8 (§8.1), a control frame
+    /// with more than 125 bytes of payload (§5.5).
+    /// </summary>
+    private static byte[] BadFrame(string kind) => kind switch
+    {
+        "masked" => [0x81, 0x82, 0x01, 0x02, 0x03, 0x04, (byte)('h' ^ 0x01), (byte)('i' ^ 0x02)],
+        "invalid-utf8" => ServerFrame(0x1, [0x68, 0xC3, 0x28]),
+        "oversized-ping" => [0x89, 126, 0x00, 126, .. new byte[126]],
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>
+    /// A server that answers the handshake with a 101 followed by <paramref name="after101"/> in the same segment, then
+    /// records what the client sends until it closes the connection; <paramref name="sent"/> gets those bytes.
+    /// </summary>
+    private static ScriptedServer SendingAfter101(byte[] after101, TaskCompletionSource<byte[]> sent) => ScriptedServer.Start(async c =>
+    {
+        ScriptedRequest request = (await c.ReadRequestAsync())!;
+        int headLength = c.Received.Length;
+        await c.SendAsync(Concat(SwitchingProtocols(request), after101));
+        await c.WaitForClientCloseAsync();
+        sent.TrySetResult(c.Received[headLength..]);
+    });
+
+    /// <summary>The status code of the first frame of <paramref name="clientBytes"/>, which must be a masked close frame (RFC 6455 §5.2, §5.5.1).</summary>
+    private static int CloseStatusOf(byte[] clientBytes)
+    {
+        Assert.Equal(0x88, clientBytes[0]); // FIN + close
+        byte[] mask = clientBytes[2..6];
+        return ((clientBytes[6] ^ mask[0]) << 8) | (clientBytes[7] ^ mask[1]);
+    }
+
+    [Theory]
+    [InlineData("masked")]
+    [InlineData("invalid-utf8")]
+    [InlineData("oversized-ping")]
+    public async Task WS_8_a_frame_breaking_the_protocol_fails_the_receive_with_WebSocketError_Faulted(string kind)
+    {
+        var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = SendingAfter101(BadFrame(kind), sent);
+        using var session = Session();
+        using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
+        WebSocketException e = await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
+        Assert.Equal(WebSocketError.Faulted, e.WebSocketErrorCode);
+    }
+
+    [Theory]
+    [InlineData("masked", 1002)]
+    [InlineData("invalid-utf8", 1007)]
+    [InlineData("oversized-ping", 1002)]
+    public async Task WS_8_a_frame_breaking_the_protocol_is_answered_with_a_close_frame_naming_the_failure(string kind, int expectedStatus)
+    {
+        var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = SendingAfter101(BadFrame(kind), sent);
+        using var session = Session();
+        using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
+        socket.Dispose();
+        Assert.Equal(expectedStatus, CloseStatusOf(await sent.Task.WaitAsync(TimeSpan.FromSeconds(10))));
+    }
+
+    [Theory]
+    [InlineData("masked")]
+    [InlineData("invalid-utf8")]
+    [InlineData("oversized-ping")]
+    public async Task WS_8_a_frame_breaking_the_protocol_leaves_the_WebSocket_Aborted(string kind)
+    {
+        var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = SendingAfter101(BadFrame(kind), sent);
+        using var session = Session();
+        using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+    }
+
+    /// <remarks>
+    /// .NET's WebSocket, once it has failed the connection (close frame sent, state Aborted), leaves the stream open
+    /// until it is disposed: the connection closes on Dispose, not before. This test holds the part a caller relies on.
+    /// </remarks>
+    [Theory]
+    [InlineData("masked")]
+    [InlineData("invalid-utf8")]
+    [InlineData("oversized-ping")]
+    public async Task WS_8_after_a_frame_breaking_the_protocol_disposing_the_WebSocket_closes_the_connection(string kind)
+    {
+        var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = SendingAfter101(BadFrame(kind), sent);
+        using var session = Session();
+        WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
+        socket.Dispose();
+        Task first = await Task.WhenAny(sent.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.Same(sent.Task, first); // the server saw the connection end
+    }
+
+    [Fact]
+    public async Task WS_8_a_server_that_closes_without_a_close_frame_leaves_the_WebSocket_Aborted()
+    {
+        await using var server = ScriptedServer.Start(async c =>
+        {
+            ScriptedRequest request = (await c.ReadRequestAsync())!;
+            await c.SendAsync(SwitchingProtocols(request));
+            c.Close();
+        });
+        using var session = Session();
+        using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+    }
 }
