@@ -675,7 +675,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             }
             lock (SyncRoot)
             {
-                _trailers = head.Fields;
+                _trailers = head.TakeFields();
             }
             OnEndOfBody();
             return;
@@ -706,7 +706,8 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             }
             return; // OM-13: interim responses are skipped
         }
-        long expected = ContentLength(head.Fields);
+        HttpHeaderCollection fields = head.TakeFields();
+        long expected = ContentLength(fields);
         if (expected == -2)
         {
             MalformedResponse("the Content-Length is not a valid length or its values differ (RFC 9113 §8.1.1)");
@@ -714,14 +715,14 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         }
         bool noBody = _plan.IsHead || status is 204 or 304;
         var body = new Http2ResponseStream(this);
-        response = new TypedHttpResponse(status, string.Empty, System.Net.HttpVersion.Version20, head.Fields, body, _request.Uri);
+        response = new TypedHttpResponse(status, string.Empty, System.Net.HttpVersion.Version20, fields, body, _request.Uri);
         if (HttpTrace.IsEnabled(options))
         {
             var text = new StringBuilder("HTTP/2 ").Append(status);
-            HttpTrace.AppendHeaders(text, head.Fields);
+            HttpTrace.AppendHeaders(text, fields);
             HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, _connection.Id, text.ToString())
             {
-                RequestUri = _request.Uri, Headers = head.Fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId, ReasonPhrase = string.Empty,
+                RequestUri = _request.Uri, Headers = fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId, ReasonPhrase = string.Empty,
             });
         }
         lock (SyncRoot)
