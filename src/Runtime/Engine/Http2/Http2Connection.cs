@@ -287,7 +287,18 @@ internal sealed partial class Http2Connection
     /// </summary>
     internal ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {
-        var stream = new Http2Stream(this, request, plan);
+        var stream = new Http2Stream(this, request, plan, null);
+        return stream.SendAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="SendAsync(TypedHttpRequest, RequestPlan, CancellationToken)"/>, for the pool's direct path: a
+    /// request the server never processed is handed back to the pool by the stream (<paramref name="resend"/>), and
+    /// the task ends with the outcome of sending it again (H2-11).
+    /// </summary>
+    internal ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, RequestPlan plan, Http2Resend resend, CancellationToken cancellationToken)
+    {
+        var stream = new Http2Stream(this, request, plan, resend);
         return stream.SendAsync(cancellationToken);
     }
 

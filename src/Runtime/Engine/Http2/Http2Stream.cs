@@ -56,12 +56,18 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
     /// <summary>The stream's own lock (the stream object itself: no separate lock object per request; nothing outside this class locks on it).</summary>
     private object SyncRoot => this;
 
-    public Http2Stream(Http2Connection connection, TypedHttpRequest request, RequestPlan plan)
+    public Http2Stream(Http2Connection connection, TypedHttpRequest request, RequestPlan plan, Http2Resend? resend)
     {
         _connection = connection;
         _request = request;
         _plan = plan;
+        _resend = resend;
     }
+
+    // Set when the pool sent this request by its direct path: a refusal (H2-11) is handed back to the pool instead of
+    // failing the head waiter.
+    private readonly Http2Resend? _resend;
+    private Http2RetryException? _refusal;
 
     /// <summary>The stream id (0 until the HEADERS go out).</summary>
     public int StreamId { get; private set; }
@@ -95,7 +101,9 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             catch (Exception e)
             {
                 SendFailed(e);
-                return ValueTask.FromException<TypedHttpResponse>(e);
+                return e is Http2RetryException refused && _resend is { } resend
+                    ? _connection.Pool.ResendHttp2Async(_request, _plan, resend, refused, _connection.Id)
+                    : ValueTask.FromException<TypedHttpResponse>(e);
             }
             _connection.ExitWriteLockAndScheduleFlush();
             MarkSendDone();
@@ -131,6 +139,10 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         {
             inlineBody?.Dispose();
             SendFailed(e);
+            if (e is Http2RetryException refused && _resend is { } resend)
+            {
+                return await _connection.Pool.ResendHttp2Async(_request, _plan, resend, refused, _connection.Id).ConfigureAwait(false);
+            }
             throw;
         }
         if (content is null || (inlineBody is not null && inlineSent == inlineBody.WrittenCount))
@@ -300,8 +312,31 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         {
             return false;
         }
+        if (failure is Http2RetryException refused && _resend is not null)
+        {
+            // H2-11: the server never processed the request: the pool sends it again (on a pool thread, never on the
+            // reader loop), and the caller's task ends with that outcome.
+            _refusal = refused;
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.ResendAsync(), this, preferLocal: false);
+            return true;
+        }
         _head.SetException(failure);
         return true;
+    }
+
+    private async Task ResendAsync()
+    {
+        TypedHttpResponse response;
+        try
+        {
+            response = await _connection.Pool.ResendHttp2Async(_request, _plan, _resend!.Value, _refusal!, _connection.Id).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _head.SetException(e);
+            return;
+        }
+        _head.SetResult(response);
     }
 
     TypedHttpResponse IValueTaskSource<TypedHttpResponse>.GetResult(short token)
