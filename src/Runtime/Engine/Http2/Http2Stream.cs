@@ -873,7 +873,9 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             }
             else
             {
-                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(16 * 1024, (live + data.Length) * 2));
+                // Sized to what arrived (twice, to grow by halves): a small body takes a small array, so that hundreds of
+                // streams at once do not each hold (and, past the pool's stock, allocate) 16 KiB.
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(256, (live + data.Length) * 2));
                 Buffer.BlockCopy(_buffer, _bufferStart, bigger, 0, live);
                 if (_buffer.Length != 0)
                 {
