@@ -1018,8 +1018,9 @@ internal sealed partial class Http2Connection
         _headTimer?.Dispose();
     }
 
-    // TO-2 for response heads: one timer per connection looks for streams past their deadline, instead of a timer per
-    // request. It ticks at a quarter of the timeout (10 ms to 1 s), so a head timeout fires within that much late.
+    // TO-2 for response heads and body reads: one timer per connection looks for streams past their deadline, instead
+    // of a timer per request or per read. It ticks at a quarter of the timeout (10 ms to 1 s), so a timeout fires
+    // within that much late.
     private Timer? _headTimer;
 
     /// <summary>Makes sure the head-deadline scan runs (a stream's upload just ended, so its head deadline started).</summary>
@@ -1048,7 +1049,7 @@ internal sealed partial class Http2Connection
     private void ScanHeadDeadlines()
     {
         long now = Environment.TickCount64;
-        List<Http2Stream>? late = null;
+        List<Http2Stream>? late = null, stalled = null;
         lock (_sync)
         {
             foreach (Http2Stream stream in _streams.Values)
@@ -1057,6 +1058,10 @@ internal sealed partial class Http2Connection
                 {
                     (late ??= new List<Http2Stream>()).Add(stream);
                 }
+                else if (stream.IsBodyReadOverdue(now))
+                {
+                    (stalled ??= new List<Http2Stream>()).Add(stream);
+                }
             }
         }
         if (late is not null)
@@ -1064,6 +1069,13 @@ internal sealed partial class Http2Connection
             foreach (Http2Stream stream in late)
             {
                 stream.OnHeadTimeout();
+            }
+        }
+        if (stalled is not null)
+        {
+            foreach (Http2Stream stream in stalled)
+            {
+                stream.OnBodyTimeout();
             }
         }
     }

@@ -1074,22 +1074,52 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
                 _dataWaiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _dataWaiter.Task;
             }
+            // TO-2: the connection's deadline scan fails a read that waits past the receive timeout (OnBodyTimeout),
+            // which wakes this wait; no timer per wait.
             TimeSpan timeout = _connection.Options.ReceiveTimeout;
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                Volatile.Write(ref _bodyDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+                _connection.EnsureHeadTimer(timeout);
+            }
             try
             {
-                await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException e)
-            {
-                var failure = new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveBody, $"The receive timeout ({HttpConnection.FormatTimeout(timeout)}) expired while receiving the response body on HTTP/2 stream {StreamId} (TO-2).", e);
-                ResetWithError(Http2ErrorCode.Cancel, failure);
-                throw failure;
+                if (cancellationToken.CanBeCanceled)
+                {
+                    await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await wait.ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw; // the body stays readable; the caller decides whether to dispose it
             }
+            finally
+            {
+                Volatile.Write(ref _bodyDeadline, 0);
+            }
         }
+    }
+
+    private long _bodyDeadline;
+
+    /// <summary>Whether a body read has waited past the receive timeout (the connection's scan, under its lock).</summary>
+    internal bool IsBodyReadOverdue(long now)
+    {
+        long deadline = Volatile.Read(ref _bodyDeadline);
+        return deadline != 0 && now >= deadline;
+    }
+
+    /// <summary>A body read waited longer than the receive timeout (TO-2): the stream is reset and the read fails with <see cref="HttpError.Timeout"/>.</summary>
+    internal void OnBodyTimeout()
+    {
+        TimeSpan timeout = _connection.Options.ReceiveTimeout;
+        Volatile.Write(ref _bodyDeadline, 0);
+        ResetWithError(Http2ErrorCode.Cancel, new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveBody,
+            $"The receive timeout ({HttpConnection.FormatTimeout(timeout)}) expired while receiving the response body on HTTP/2 stream {StreamId} (TO-2)."));
     }
 
     private static Exception BodyFailure(Exception failure) => failure switch
