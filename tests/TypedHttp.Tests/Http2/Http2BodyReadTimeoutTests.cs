@@ -31,7 +31,7 @@ public sealed class Http2BodyReadTimeoutTests
     public async Task TO2_http2_body_that_stalls_past_the_receive_timeout_is_Timeout_in_ReceiveBody()
     {
         await using Http2ScriptedServer server = StalledBodyServer();
-        using HttpSession session = Http2Wire.Session(o => o.ReceiveTimeout = TimeSpan.FromMilliseconds(300));
+        using HttpSession session = Http2Wire.Session(o => o.ReceiveTimeout = TimeSpan.FromSeconds(1)); // the head must come within it too: room for a loaded machine
         await using TypedHttpResponse response = await session.GetAsync(server.Uri());
 
         TypedHttpException e = await AssertFailsAsync(HttpError.Timeout, HttpPhase.ReceiveBody, () => response.ReadAsStringAsync());
@@ -43,7 +43,7 @@ public sealed class Http2BodyReadTimeoutTests
     {
         var reset = new TaskCompletionSource<Http2ErrorCode>();
         await using Http2ScriptedServer server = StalledBodyServer(reset);
-        using HttpSession session = Http2Wire.Session(o => o.ReceiveTimeout = TimeSpan.FromMilliseconds(300));
+        using HttpSession session = Http2Wire.Session(o => o.ReceiveTimeout = TimeSpan.FromSeconds(1)); // the head must come within it too: room for a loaded machine
         await using TypedHttpResponse response = await session.GetAsync(server.Uri());
         await AssertFailsAsync(HttpError.Timeout, HttpPhase.ReceiveBody, () => response.ReadAsStringAsync());
 
