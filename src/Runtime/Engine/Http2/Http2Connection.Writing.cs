@@ -13,16 +13,18 @@ namespace TypedHttp.Http2;
 /// encode and append, never across I/O); the socket writes are gathered: the first writer to arrive writes every
 /// frame appended meanwhile, one write a round, under the send timeout (TO-2). The reader loop never waits for the
 /// lock: the frames it answers with are queued in <see cref="_control"/> and go out first in the next round, or in one
-/// it schedules.
+/// it schedules. A request's HEADERS do not wait for the socket at all (<see cref="ExitWriteLockAndScheduleFlush"/>):
+/// the round that carries them runs as a thread-pool work item, so a burst of requests is appended meanwhile and goes
+/// out in one write, as SocketsHttpHandler's writer loop completes a writer once its frames are in the buffer.
 /// </summary>
-internal sealed partial class Http2Connection
+internal sealed partial class Http2Connection : IThreadPoolWorkItem
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private PooledBufferWriter _writeBuffer = new(16 * 1024);
     private PooledBufferWriter _sendBuffer = new(16 * 1024);
     private readonly object _flushGate = new();
     private bool _flushing;
-    private TaskCompletionSource _generation = NewGeneration();
+    private TaskCompletionSource? _generation; // made only when a writer waits for the next round
     private Exception? _writeFailure;
     private readonly HpackEncoder _encoder = new();
     private readonly object _controlLock = new();
@@ -75,6 +77,14 @@ internal sealed partial class Http2Connection
         {
             return;
         }
+        await EnterWriteLockSlowAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the write lock if it is free at once (no waiting).</summary>
+    internal bool TryEnterWriteLock() => _writeLock.Wait(0);
+
+    private async ValueTask EnterWriteLockSlowAsync(CancellationToken cancellationToken)
+    {
         try
         {
             // No timer of its own: whoever holds the lock writes under the send timeout (TO-2), so the wait is
@@ -109,26 +119,86 @@ internal sealed partial class Http2Connection
     /// writer loop does; the others wait for the round that carries their frames. A failed write fails every
     /// waiting writer with the same error and ends the connection (a frame may have been cut in half).
     /// </summary>
-    internal Task ExitWriteLockAndFlushAsync()
+    internal ValueTask ExitWriteLockAndFlushAsync()
     {
-        TaskCompletionSource generation;
+        TaskCompletionSource? generation = null;
         bool flusher;
         lock (_flushGate)
         {
             if (_writeFailure is not null)
             {
                 _writeLock.Release();
-                return Task.FromException(_writeFailure);
+                return ValueTask.FromException(_writeFailure);
             }
-            generation = _generation;
             flusher = !_flushing;
+            if (!flusher)
+            {
+                generation = _generation ??= NewGeneration();
+            }
             _flushing = true;
         }
         _writeLock.Release();
-        return flusher ? FlushLoopAsync() : generation.Task;
+        return flusher ? FlushLoopAsync() : new ValueTask(generation!.Task);
     }
 
-    private async Task FlushLoopAsync()
+    /// <summary>
+    /// Releases the write lock without waiting for the socket: what the caller appended goes out in the round under
+    /// way, or in one a thread-pool work item runs (started here when none is). A write that fails closes the
+    /// connection, which fails every open stream with the error (the caller hears it where it waits: for the head).
+    /// </summary>
+    internal void ExitWriteLockAndScheduleFlush()
+    {
+        bool start;
+        lock (_flushGate)
+        {
+            start = !_flushing && _writeFailure is null;
+            if (start)
+            {
+                _flushing = true;
+            }
+        }
+        _writeLock.Release();
+        if (start)
+        {
+            // Local queue: the caller's thread runs it as soon as it returns to the pool, after any requests it is
+            // still issuing have appended theirs; an idle worker may steal it sooner.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+    }
+
+    /// <summary>The scheduled flush round (<see cref="ExitWriteLockAndScheduleFlush"/>).</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        ValueTask round = FlushLoopAsync();
+        if (round.IsCompleted)
+        {
+            try
+            {
+                round.GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The failed write closed the connection and failed its streams.
+            }
+            return;
+        }
+        _ = ObserveAsync(round);
+
+        static async Task ObserveAsync(ValueTask round)
+        {
+            try
+            {
+                await round.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // As above.
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushLoopAsync()
     {
         while (true)
         {
@@ -145,7 +215,7 @@ internal sealed partial class Http2Connection
                 }
             }
             PooledBufferWriter toSend = _writeBuffer;
-            TaskCompletionSource generation;
+            TaskCompletionSource? generation;
             lock (_flushGate)
             {
                 if (toSend.WrittenCount == 0 && control is null)
@@ -157,7 +227,7 @@ internal sealed partial class Http2Connection
                 _writeBuffer = _sendBuffer;
                 _sendBuffer = toSend;
                 generation = _generation;
-                _generation = NewGeneration();
+                _generation = null;
             }
             _writeLock.Release();
             try
@@ -170,19 +240,19 @@ internal sealed partial class Http2Connection
                 {
                     await WriteToTransportAsync(toSend.WrittenMemory).ConfigureAwait(false);
                 }
-                generation.TrySetResult();
+                generation?.TrySetResult();
             }
             catch (Exception e)
             {
-                TaskCompletionSource open;
+                TaskCompletionSource? open;
                 lock (_flushGate)
                 {
                     _writeFailure = e;
                     _flushing = false;
                     open = _generation;
                 }
-                generation.TrySetException(e);
-                open.TrySetException(e);
+                generation?.TrySetException(e);
+                open?.TrySetException(e);
                 throw;
             }
             finally
@@ -196,28 +266,50 @@ internal sealed partial class Http2Connection
     /// <remarks>
     /// No caller's token reaches the socket: a write cancelled part-way would leave half a frame on the wire and end
     /// the connection, failing every other stream with it. A caller's cancellation takes effect before the write
-    /// (waiting for the lock or the window) and after it; the send timeout bounds the write itself (TO-2).
+    /// (waiting for the lock or the window) and after it; the send timeout bounds the write itself (TO-2). Its timer
+    /// is made only for a write the socket did not take at once (on a healthy connection nearly none), not per write.
     /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteToTransportAsync(ReadOnlyMemory<byte> data)
+    private ValueTask WriteToTransportAsync(ReadOnlyMemory<byte> data)
     {
-        TimeSpan timeout = _options.SendTimeout;
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            try
-            {
-                await _stream.WriteAsync(data).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is not TypedHttpException)
-            {
-                throw WriteFailed(e, timeout);
-            }
-        }
-        using var cts = new CancellationTokenSource(timeout);
+        ValueTask write;
         try
         {
-            await _stream.WriteAsync(data, cts.Token).ConfigureAwait(false);
+            write = _stream.WriteAsync(data);
+        }
+        catch (Exception e) when (e is not TypedHttpException)
+        {
+            return ValueTask.FromException(WriteFailed(e, _options.SendTimeout));
+        }
+        if (write.IsCompletedSuccessfully)
+        {
+            write.GetAwaiter().GetResult();
+            return default;
+        }
+        return AwaitWriteAsync(write);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitWriteAsync(ValueTask write)
+    {
+        TimeSpan timeout = _options.SendTimeout;
+        try
+        {
+            if (timeout == Timeout.InfiniteTimeSpan)
+            {
+                await write.ConfigureAwait(false);
+                return;
+            }
+            Task pending = write.AsTask();
+            try
+            {
+                await pending.WaitAsync(timeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The write stays pending until the close below ends it; its failure is expected.
+                _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
+            }
         }
         catch (Exception e) when (e is not TypedHttpException)
         {
@@ -227,7 +319,7 @@ internal sealed partial class Http2Connection
 
     private Exception WriteFailed(Exception e, TimeSpan timeout)
     {
-        Exception result = e is OperationCanceledException
+        Exception result = e is OperationCanceledException or TimeoutException
             ? new TypedHttpException(HttpError.Timeout, HttpPhase.Send, $"The send timeout ({HttpConnection.FormatTimeout(timeout)}) expired while sending on the HTTP/2 connection.", e)
             : new TypedHttpException(HttpError.ConnectionError, HttpPhase.Send, $"The HTTP/2 connection failed while sending: {e.Message}", e);
         // A write cut short leaves half a frame on the wire: nothing more can be sent on this connection.
@@ -349,7 +441,7 @@ internal sealed partial class Http2Connection
             // The GOAWAY goes out with the next gathered write, if the socket takes it within a second.
             if (await _writeLock.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
             {
-                await ExitWriteLockAndFlushAsync().WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                await ExitWriteLockAndFlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

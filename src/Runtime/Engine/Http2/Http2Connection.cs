@@ -287,7 +287,18 @@ internal sealed partial class Http2Connection
     /// </summary>
     internal ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {
-        var stream = new Http2Stream(this, request, plan);
+        var stream = new Http2Stream(this, request, plan, null);
+        return stream.SendAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="SendAsync(TypedHttpRequest, RequestPlan, CancellationToken)"/>, for the pool's direct path: a
+    /// request the server never processed is handed back to the pool by the stream (<paramref name="resend"/>), and
+    /// the task ends with the outcome of sending it again (H2-11).
+    /// </summary>
+    internal ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, RequestPlan plan, Http2Resend resend, CancellationToken cancellationToken)
+    {
+        var stream = new Http2Stream(this, request, plan, resend);
         return stream.SendAsync(cancellationToken);
     }
 
@@ -675,6 +686,7 @@ internal sealed partial class Http2Connection
     }
 
     // Header block assembly (HEADERS + CONTINUATION), H2-8.
+    private readonly HeaderSink _headerSink = new(); // reader loop only
     private byte[]? _headerBlock;
     private int _headerBlockLength;
     private int _continuationStream;
@@ -742,7 +754,8 @@ internal sealed partial class Http2Connection
     {
         // The block is decoded whatever becomes of it: the HPACK table must stay in step with the server's.
         Http2Stream? stream = FindStream(streamId, Http2FrameType.Headers);
-        var sink = new HeaderSink(stream);
+        HeaderSink sink = _headerSink;
+        sink.Reset(stream);
         try
         {
             _decoder.Decode(block, sink);
@@ -1005,8 +1018,9 @@ internal sealed partial class Http2Connection
         _headTimer?.Dispose();
     }
 
-    // TO-2 for response heads: one timer per connection looks for streams past their deadline, instead of a timer per
-    // request. It ticks at a quarter of the timeout (10 ms to 1 s), so a head timeout fires within that much late.
+    // TO-2 for response heads and body reads: one timer per connection looks for streams past their deadline, instead
+    // of a timer per request or per read. It ticks at a quarter of the timeout (10 ms to 1 s), so a timeout fires
+    // within that much late.
     private Timer? _headTimer;
 
     /// <summary>Makes sure the head-deadline scan runs (a stream's upload just ended, so its head deadline started).</summary>
@@ -1035,7 +1049,7 @@ internal sealed partial class Http2Connection
     private void ScanHeadDeadlines()
     {
         long now = Environment.TickCount64;
-        List<Http2Stream>? late = null;
+        List<Http2Stream>? late = null, stalled = null;
         lock (_sync)
         {
             foreach (Http2Stream stream in _streams.Values)
@@ -1044,6 +1058,10 @@ internal sealed partial class Http2Connection
                 {
                     (late ??= new List<Http2Stream>()).Add(stream);
                 }
+                else if (stream.IsBodyReadOverdue(now))
+                {
+                    (stalled ??= new List<Http2Stream>()).Add(stream);
+                }
             }
         }
         if (late is not null)
@@ -1051,6 +1069,13 @@ internal sealed partial class Http2Connection
             foreach (Http2Stream stream in late)
             {
                 stream.OnHeadTimeout();
+            }
+        }
+        if (stalled is not null)
+        {
+            foreach (Http2Stream stream in stalled)
+            {
+                stream.OnBodyTimeout();
             }
         }
     }
@@ -1096,17 +1121,48 @@ internal sealed partial class Http2Connection
         }
     }
 
-    /// <summary>Collects a decoded header block: the pseudo-header <c>:status</c> and the regular fields (H2-10 checks).</summary>
-    internal sealed class HeaderSink(Http2Stream? stream) : IHpackFieldSink
+    /// <summary>
+    /// Collects a decoded header block: the pseudo-header <c>:status</c> and the regular fields (H2-10 checks). One per
+    /// connection, used by the reader loop for each block in turn: the fields gather in a list it keeps, and the
+    /// response's collection is made once, at its exact size (<see cref="TakeFields"/>). The value of a common field
+    /// that repeats the one this connection last saw for that name (a server's <c>content-type</c>, <c>server</c>,
+    /// <c>date</c> within its second) is the same string, not a new one.
+    /// </summary>
+    internal sealed class HeaderSink : IHpackFieldSink
     {
-        public int Status { get; private set; } = -1;
-        public HttpHeaderCollection Fields { get; } = new(stream is null ? 0 : 12);
-        public string? Malformed { get; private set; }
+        private readonly System.Collections.Generic.List<KeyValuePair<string, string>> _fields = new();
+        private readonly string?[] _lastValues = new string?[Http2Names.CommonCount];
+        private Http2Stream? _stream;
         private bool _regularSeen;
+
+        public int Status { get; private set; } = -1;
+        public string? Malformed { get; private set; }
+
+        /// <summary>Starts a block for <paramref name="stream"/> (null: a closed stream's block, decoded only to keep the table in step).</summary>
+        public void Reset(Http2Stream? stream)
+        {
+            _stream = stream;
+            _fields.Clear();
+            _regularSeen = false;
+            Status = -1;
+            Malformed = null;
+        }
+
+        /// <summary>The block's regular fields as a new collection (the response keeps it).</summary>
+        public HttpHeaderCollection TakeFields()
+        {
+            var fields = new HttpHeaderCollection(_fields.Count);
+            foreach (KeyValuePair<string, string> field in _fields)
+            {
+                fields.AddUnchecked(field.Key, field.Value);
+            }
+            _fields.Clear();
+            return fields;
+        }
 
         public void OnField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
         {
-            if (stream is null || Malformed is not null)
+            if (_stream is null || Malformed is not null)
             {
                 return;
             }
@@ -1150,7 +1206,39 @@ internal sealed partial class Http2Connection
                 Malformed = $"the response carries the connection-specific field '{HttpConnection.Printable(name)}' (RFC 9113 §8.2.2)";
                 return;
             }
-            Fields.AddUnchecked(Http2Names.Get(name), value.IsEmpty ? string.Empty : System.Text.Encoding.Latin1.GetString(value));
+            int common = Http2Names.CommonIndex(name);
+            string fieldName = common >= 0 ? Http2Names.Common(common) : System.Text.Encoding.ASCII.GetString(name);
+            _fields.Add(new KeyValuePair<string, string>(fieldName, common >= 0 ? CommonValue(common, value) : Latin1(value)));
+        }
+
+        private string CommonValue(int index, ReadOnlySpan<byte> value)
+        {
+            string? last = _lastValues[index];
+            if (last is not null && Latin1Equals(last, value))
+            {
+                return last;
+            }
+            string made = Latin1(value);
+            _lastValues[index] = made;
+            return made;
+        }
+
+        private static string Latin1(ReadOnlySpan<byte> value) => value.IsEmpty ? string.Empty : System.Text.Encoding.Latin1.GetString(value);
+
+        private static bool Latin1Equals(string text, ReadOnlySpan<byte> bytes)
+        {
+            if (text.Length != bytes.Length)
+            {
+                return false;
+            }
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                if (text[i] != bytes[i])
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private static bool IsConnectionSpecific(ReadOnlySpan<byte> name) =>
@@ -1203,15 +1291,30 @@ internal static class Http2Names
         "strict-transport-security", "access-control-allow-origin", "retry-after", "alt-svc", "traceparent", "content-language",
     ];
 
-    public static string Get(ReadOnlySpan<byte> name)
+    /// <summary>How many common names there are.</summary>
+    public static int CommonCount => s_common.Length;
+
+    /// <summary>The common name at <paramref name="index"/>.</summary>
+    public static string Common(int index) => s_common[index];
+
+    /// <summary>The index of <paramref name="name"/> among the common names; -1 when it is not one.</summary>
+    public static int CommonIndex(ReadOnlySpan<byte> name)
     {
-        foreach (string common in s_common)
+        for (int i = 0; i < s_common.Length; i++)
         {
+            string common = s_common[i];
             if (common.Length == name.Length && System.Text.Ascii.Equals(name, common))
             {
-                return common;
+                return i;
             }
         }
-        return System.Text.Encoding.ASCII.GetString(name);
+        return -1;
+    }
+
+    /// <summary>The name as a string: the shared one when it is common.</summary>
+    public static string Get(ReadOnlySpan<byte> name)
+    {
+        int index = CommonIndex(name);
+        return index >= 0 ? s_common[index] : System.Text.Encoding.ASCII.GetString(name);
     }
 }

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using TypedHttp.Http2.Hpack;
 using TypedHttp.Internal;
 
@@ -16,7 +17,13 @@ namespace TypedHttp.Http2;
 /// the stream's receive window and handed to <see cref="Http2ResponseStream"/>, trailers. The stream's slot goes back
 /// to the connection when both directions have ended or the stream was reset.
 /// </summary>
-internal sealed class Http2Stream
+/// <remarks>
+/// The stream is its own head waiter (<see cref="IValueTaskSource{TResult}"/>, completed once): the reader loop sets
+/// it and the caller's continuation runs on the thread pool, never on the reader (as SocketsHttpHandler's streams do).
+/// A request without a body is sent without an async state machine when the write lock is free: its HEADERS are
+/// appended and the caller waits only for the head.
+/// </remarks>
+internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
 {
     /// <summary>Bodies up to this size (with a known length) go out with their HEADERS in one write when the windows allow.</summary>
     private const int InlineBodyLimit = 16 * 1024;
@@ -24,10 +31,11 @@ internal sealed class Http2Stream
     private readonly Http2Connection _connection;
     private readonly TypedHttpRequest _request;
     private readonly RequestPlan _plan;
-    private readonly object _sync = new();
-    private readonly TaskCompletionSource<TypedHttpResponse> _head = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ManualResetValueTaskSourceCore<TypedHttpResponse> _head = new() { RunContinuationsAsynchronously = true }; // mutable struct: not readonly
+    private int _headSet; // 1 once _head has its result or failure
+    private CancellationTokenRegistration _headCancellation;
 
-    // Guarded by _sync.
+    // Guarded by SyncRoot.
     private byte[] _buffer = Array.Empty<byte>();
     private int _bufferStart, _bufferEnd;
     private bool _endReceived;
@@ -45,12 +53,21 @@ internal sealed class Http2Stream
     private TypedHttpResponse? _response;
     private HttpHeaderCollection? _trailers;
 
-    public Http2Stream(Http2Connection connection, TypedHttpRequest request, RequestPlan plan)
+    /// <summary>The stream's own lock (the stream object itself: no separate lock object per request; nothing outside this class locks on it).</summary>
+    private object SyncRoot => this;
+
+    public Http2Stream(Http2Connection connection, TypedHttpRequest request, RequestPlan plan, Http2Resend? resend)
     {
         _connection = connection;
         _request = request;
         _plan = plan;
+        _resend = resend;
     }
+
+    // Set when the pool sent this request by its direct path: a refusal (H2-11) is handed back to the pool instead of
+    // failing the head waiter.
+    private readonly Http2Resend? _resend;
+    private Http2RetryException? _refusal;
 
     /// <summary>The stream id (0 until the HEADERS go out).</summary>
     public int StreamId { get; private set; }
@@ -71,8 +88,33 @@ internal sealed class Http2Stream
 
     // ---------------------------------------------------------------- request
 
+    /// <summary>Sends the request; the task ends with the final response head.</summary>
+    public ValueTask<TypedHttpResponse> SendAsync(CancellationToken cancellationToken)
+    {
+        if (_request.Content is null && _connection.TryEnterWriteLock())
+        {
+            // The common case without a state machine: HEADERS appended (the flush is scheduled), then the head awaited.
+            try
+            {
+                WriteHeadersLocked(endStream: true, null);
+            }
+            catch (Exception e)
+            {
+                SendFailed(e);
+                return e is Http2RetryException refused && _resend is { } resend
+                    ? _connection.Pool.ResendHttp2Async(_request, _plan, resend, refused, _connection.Id)
+                    : ValueTask.FromException<TypedHttpResponse>(e);
+            }
+            _connection.ExitWriteLockAndScheduleFlush();
+            MarkSendDone();
+            TraceSent();
+            return WaitForHeadAsync(cancellationToken);
+        }
+        return SendSlowAsync(cancellationToken);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<TypedHttpResponse> SendAsync(CancellationToken cancellationToken)
+    private async ValueTask<TypedHttpResponse> SendSlowAsync(CancellationToken cancellationToken)
     {
         RequestContent? content = _request.Content;
         PooledBufferWriter? inlineBody = null;
@@ -97,6 +139,10 @@ internal sealed class Http2Stream
         {
             inlineBody?.Dispose();
             SendFailed(e);
+            if (e is Http2RetryException refused && _resend is { } resend)
+            {
+                return await _connection.Pool.ResendHttp2Async(_request, _plan, resend, refused, _connection.Id).ConfigureAwait(false);
+            }
             throw;
         }
         if (content is null || (inlineBody is not null && inlineSent == inlineBody.WrittenCount))
@@ -113,15 +159,19 @@ internal sealed class Http2Stream
         // H2-7: the rest of the body goes out while the response is awaited, so that a server that answers early
         // (a 413, a redirect, a 401) is heard at once instead of after the whole upload or a send timeout.
         Task upload = UploadAsync(content, inlineBody, inlineSent, cancellationToken);
-        Task first = await Task.WhenAny(upload, _head.Task).ConfigureAwait(false);
+        Task<TypedHttpResponse> head = new ValueTask<TypedHttpResponse>(this, _head.Version).AsTask(); // the head's one consumer
+        Task first = await Task.WhenAny(upload, head).ConfigureAwait(false);
         if (first == upload)
         {
             await upload.ConfigureAwait(false); // its failure, if any, is the request's
-            return await WaitForHeadAsync(cancellationToken).ConfigureAwait(false);
+            using (ArmHeadWait(cancellationToken))
+            {
+                return await head.ConfigureAwait(false);
+            }
         }
         // The head came first: the upload goes on behind the response (its failure reaches the body's reader).
         _ = upload.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return await _head.Task.ConfigureAwait(false);
+        return await head.ConfigureAwait(false);
     }
 
     /// <summary>Sends the body after the HEADERS: the rest of an inline body, or the content written through a DATA stream.</summary>
@@ -204,37 +254,101 @@ internal sealed class Http2Stream
         }
     }
 
-    private async ValueTask<TypedHttpResponse> WaitForHeadAsync(CancellationToken cancellationToken)
+    /// <summary>The head, awaited once by the caller: the stream is the task's source.</summary>
+    private ValueTask<TypedHttpResponse> WaitForHeadAsync(CancellationToken cancellationToken)
     {
-        Task<TypedHttpResponse> head = _head.Task;
-        if (!head.IsCompleted)
-        {
-            // TO-2: the head within the receive-response timeout (and the receive timeout, as HTTP/1.1's first read),
-            // counted from the end of sending; the connection's deadline scan enforces it (OnHeadTimeout).
-            HttpSessionOptions options = _connection.Options;
-            TimeSpan timeout = Min(options.ReceiveResponseTimeout, options.ReceiveTimeout);
-            if (timeout != Timeout.InfiniteTimeSpan)
-            {
-                Volatile.Write(ref _headDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
-                _connection.EnsureHeadTimer(timeout);
-            }
-            if (cancellationToken.CanBeCanceled)
-            {
-                try
-                {
-                    await head.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-                {
-                    Reset(Http2ErrorCode.Cancel);
-                    var failure = new HttpCanceledException("The request was cancelled by the caller.", e, cancellationToken, HttpPhase.ReceiveHeaders);
-                    Fail(failure);
-                    throw failure;
-                }
-            }
-        }
-        return await head.ConfigureAwait(false);
+        // Disposed by GetResult, which runs only after this returns (the caller awaits the task returned here).
+        _headCancellation = ArmHeadWait(cancellationToken);
+        return new ValueTask<TypedHttpResponse>(this, _head.Version);
     }
+
+    /// <summary>
+    /// TO-2: the head within the receive-response timeout (and the receive timeout, as HTTP/1.1's first read), counted
+    /// from the end of sending; the connection's deadline scan enforces it (<see cref="OnHeadTimeout"/>). The caller's
+    /// token resets the stream with CANCEL and fails the wait.
+    /// </summary>
+    private CancellationTokenRegistration ArmHeadWait(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _headSet) != 0)
+        {
+            return default;
+        }
+        HttpSessionOptions options = _connection.Options;
+        TimeSpan timeout = Min(options.ReceiveResponseTimeout, options.ReceiveTimeout);
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            Volatile.Write(ref _headDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+            _connection.EnsureHeadTimer(timeout);
+        }
+        return cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (s, token) => ((Http2Stream)s!).OnHeadCanceled(token), this)
+            : default;
+    }
+
+    private void OnHeadCanceled(CancellationToken token)
+    {
+        var failure = new HttpCanceledException("The request was cancelled by the caller.", new OperationCanceledException(token), token, HttpPhase.ReceiveHeaders);
+        if (!TrySetHeadFailure(failure))
+        {
+            return; // the head (or a failure) came first
+        }
+        Reset(Http2ErrorCode.Cancel);
+        Fail(failure);
+    }
+
+    private bool TrySetHead(TypedHttpResponse response)
+    {
+        if (Interlocked.Exchange(ref _headSet, 1) != 0)
+        {
+            return false;
+        }
+        _head.SetResult(response);
+        return true;
+    }
+
+    private bool TrySetHeadFailure(Exception failure)
+    {
+        if (Interlocked.Exchange(ref _headSet, 1) != 0)
+        {
+            return false;
+        }
+        if (failure is Http2RetryException refused && _resend is not null)
+        {
+            // H2-11: the server never processed the request: the pool sends it again (on a pool thread, never on the
+            // reader loop), and the caller's task ends with that outcome.
+            _refusal = refused;
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.ResendAsync(), this, preferLocal: false);
+            return true;
+        }
+        _head.SetException(failure);
+        return true;
+    }
+
+    private async Task ResendAsync()
+    {
+        TypedHttpResponse response;
+        try
+        {
+            response = await _connection.Pool.ResendHttp2Async(_request, _plan, _resend!.Value, _refusal!, _connection.Id).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _head.SetException(e);
+            return;
+        }
+        _head.SetResult(response);
+    }
+
+    TypedHttpResponse IValueTaskSource<TypedHttpResponse>.GetResult(short token)
+    {
+        _headCancellation.Dispose();
+        return _head.GetResult(token);
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<TypedHttpResponse>.GetStatus(short token) => _head.GetStatus(token);
+
+    void IValueTaskSource<TypedHttpResponse>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _head.OnCompleted(continuation, state, token, flags);
 
     private long _headDeadline;
 
@@ -242,7 +356,7 @@ internal sealed class Http2Stream
     internal bool IsHeadOverdue(long now)
     {
         long deadline = Volatile.Read(ref _headDeadline);
-        return deadline != 0 && now >= deadline && !_head.Task.IsCompleted && Volatile.Read(ref _response) is null;
+        return deadline != 0 && now >= deadline && Volatile.Read(ref _headSet) == 0 && Volatile.Read(ref _response) is null;
     }
 
     /// <summary>The head did not arrive in time (TO-2): the stream is reset and the caller gets <see cref="HttpError.Timeout"/>.</summary>
@@ -262,9 +376,24 @@ internal sealed class Http2Stream
     /// Opens the stream and writes its HEADERS (and CONTINUATIONs), with as much of <paramref name="inlineBody"/> as
     /// the windows take at once, in one write under the lock; returns how many body bytes went out.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> WriteHeadersAsync(bool endStream, PooledBufferWriter? inlineBody, CancellationToken cancellationToken)
     {
         await _connection.EnterWriteLockAsync(cancellationToken).ConfigureAwait(false);
+        int sent = WriteHeadersLocked(endStream, inlineBody);
+        // The frames go out in the next gathered round; nothing here waits for the socket (a failed write closes the
+        // connection and fails this stream, whose caller hears it while waiting for the head).
+        _connection.ExitWriteLockAndScheduleFlush();
+        if (endStream)
+        {
+            MarkSendDone();
+        }
+        return sent;
+    }
+
+    /// <summary>Under the write lock: opens the stream and appends its HEADERS and inline DATA; the lock is released on failure.</summary>
+    private int WriteHeadersLocked(bool endStream, PooledBufferWriter? inlineBody)
+    {
         int sent = 0;
         try
         {
@@ -309,11 +438,6 @@ internal sealed class Http2Stream
         {
             _connection.ExitWriteLock(); // nothing was appended: OpenStream refused the stream
             throw;
-        }
-        await _connection.ExitWriteLockAndFlushAsync().ConfigureAwait(false);
-        if (endStream)
-        {
-            MarkSendDone();
         }
         return sent;
     }
@@ -472,7 +596,7 @@ internal sealed class Http2Stream
     private async ValueTask WaitForWindowAsync(CancellationToken cancellationToken)
     {
         Task wait;
-        lock (_sync)
+        lock (SyncRoot)
         {
             ThrowIfSendStoppedLocked();
             wait = _windowWaiter?.Task ?? Task.CompletedTask;
@@ -495,7 +619,7 @@ internal sealed class Http2Stream
     /// <summary>Arms the window waiter; called under the connection's lock when no window is free.</summary>
     internal void ArmWindowWaiter()
     {
-        lock (_sync)
+        lock (SyncRoot)
         {
             _windowWaiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -505,7 +629,7 @@ internal sealed class Http2Stream
     internal void WakeWindowWaiter()
     {
         TaskCompletionSource<bool>? waiter;
-        lock (_sync)
+        lock (SyncRoot)
         {
             waiter = _windowWaiter;
             _windowWaiter = null;
@@ -515,7 +639,7 @@ internal sealed class Http2Stream
 
     private bool SendStoppedByServer()
     {
-        lock (_sync)
+        lock (SyncRoot)
         {
             return _failure is not null || _sendDone;
         }
@@ -523,7 +647,7 @@ internal sealed class Http2Stream
 
     private void ThrowIfSendStopped()
     {
-        lock (_sync)
+        lock (SyncRoot)
         {
             ThrowIfSendStoppedLocked();
         }
@@ -549,7 +673,7 @@ internal sealed class Http2Stream
     private void MarkSendDone()
     {
         bool release;
-        lock (_sync)
+        lock (SyncRoot)
         {
             _sendDone = true;
             release = _endReceived || _failure is not null;
@@ -572,7 +696,7 @@ internal sealed class Http2Stream
             return;
         }
         TypedHttpResponse? response;
-        lock (_sync)
+        lock (SyncRoot)
         {
             response = _response;
         }
@@ -584,9 +708,9 @@ internal sealed class Http2Stream
                 MalformedResponse(head.Status >= 0 ? "a trailer block carries ':status' (RFC 9113 §8.1)" : "a header block after the response head does not end the stream (RFC 9113 §8.1)");
                 return;
             }
-            lock (_sync)
+            lock (SyncRoot)
             {
-                _trailers = head.Fields;
+                _trailers = head.TakeFields();
             }
             OnEndOfBody();
             return;
@@ -617,7 +741,8 @@ internal sealed class Http2Stream
             }
             return; // OM-13: interim responses are skipped
         }
-        long expected = ContentLength(head.Fields);
+        HttpHeaderCollection fields = head.TakeFields();
+        long expected = ContentLength(fields);
         if (expected == -2)
         {
             MalformedResponse("the Content-Length is not a valid length or its values differ (RFC 9113 §8.1.1)");
@@ -625,17 +750,17 @@ internal sealed class Http2Stream
         }
         bool noBody = _plan.IsHead || status is 204 or 304;
         var body = new Http2ResponseStream(this);
-        response = new TypedHttpResponse(status, string.Empty, System.Net.HttpVersion.Version20, head.Fields, body, _request.Uri);
+        response = new TypedHttpResponse(status, string.Empty, System.Net.HttpVersion.Version20, fields, body, _request.Uri);
         if (HttpTrace.IsEnabled(options))
         {
             var text = new StringBuilder("HTTP/2 ").Append(status);
-            HttpTrace.AppendHeaders(text, head.Fields);
+            HttpTrace.AppendHeaders(text, fields);
             HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, _connection.Id, text.ToString())
             {
-                RequestUri = _request.Uri, Headers = head.Fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId, ReasonPhrase = string.Empty,
+                RequestUri = _request.Uri, Headers = fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId, ReasonPhrase = string.Empty,
             });
         }
-        lock (_sync)
+        lock (SyncRoot)
         {
             _response = response;
             _expectedLength = noBody ? -1 : expected;
@@ -653,13 +778,13 @@ internal sealed class Http2Stream
     internal void CompleteHead()
     {
         TypedHttpResponse? response;
-        lock (_sync)
+        lock (SyncRoot)
         {
             response = _response;
         }
         if (response is not null)
         {
-            _head.TrySetResult(response);
+            TrySetHead(response);
         }
     }
 
@@ -670,7 +795,7 @@ internal sealed class Http2Stream
         TaskCompletionSource<bool>? waiter = null;
         int creditNow = 0;
         bool overflow = false;
-        lock (_sync)
+        lock (SyncRoot)
         {
             if (_failure is not null || _endReceived)
             {
@@ -748,7 +873,9 @@ internal sealed class Http2Stream
             }
             else
             {
-                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(16 * 1024, (live + data.Length) * 2));
+                // Sized to what arrived (twice, to grow by halves): a small body takes a small array, so that hundreds of
+                // streams at once do not each hold (and, past the pool's stock, allocate) 16 KiB.
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(256, (live + data.Length) * 2));
                 Buffer.BlockCopy(_buffer, _bufferStart, bigger, 0, live);
                 if (_buffer.Length != 0)
                 {
@@ -768,7 +895,7 @@ internal sealed class Http2Stream
         TaskCompletionSource<bool>? waiter;
         string? problem = null;
         bool release;
-        lock (_sync)
+        lock (SyncRoot)
         {
             if (_expectedLength >= 0 && _received < _expectedLength)
             {
@@ -803,7 +930,7 @@ internal sealed class Http2Stream
     internal void OnReset(Http2ErrorCode code)
     {
         bool headArrived, complete;
-        lock (_sync)
+        lock (SyncRoot)
         {
             headArrived = _response is not null;
             complete = _endReceived;
@@ -812,7 +939,7 @@ internal sealed class Http2Stream
         if (complete)
         {
             // A complete response followed by RST_STREAM (NO_ERROR): stop sending the body, keep the response.
-            lock (_sync)
+            lock (SyncRoot)
             {
                 _sendDone = true;
             }
@@ -845,7 +972,7 @@ internal sealed class Http2Stream
     /// <summary>Sends RST_STREAM once (when the stream is open and not already reset).</summary>
     internal void Reset(Http2ErrorCode code)
     {
-        lock (_sync)
+        lock (SyncRoot)
         {
             if (_resetSent || StreamId == 0 || (_endReceived && _sendDone))
             {
@@ -860,7 +987,7 @@ internal sealed class Http2Stream
     internal void Fail(Exception failure)
     {
         TaskCompletionSource<bool>? data, window;
-        lock (_sync)
+        lock (SyncRoot)
         {
             if (_failure is not null || (_endReceived && _sendDone))
             {
@@ -880,7 +1007,7 @@ internal sealed class Http2Stream
             _dataWaiter = _windowWaiter = null;
         }
         TypedHttpResponse? response;
-        lock (_sync)
+        lock (SyncRoot)
         {
             response = _response;
         }
@@ -888,11 +1015,11 @@ internal sealed class Http2Stream
         {
             // The head arrived (its completion may still be deferred by the reader loop): the caller gets the
             // response, and its body reader the failure.
-            _head.TrySetResult(response);
+            TrySetHead(response);
         }
         else
         {
-            _head.TrySetException(InPhase(failure, HttpPhase.ReceiveHeaders));
+            TrySetHeadFailure(InPhase(failure, HttpPhase.ReceiveHeaders));
         }
         data?.TrySetResult(false);
         window?.TrySetResult(false);
@@ -901,7 +1028,7 @@ internal sealed class Http2Stream
 
     private void ReleaseSlot()
     {
-        lock (_sync)
+        lock (SyncRoot)
         {
             if (_released)
             {
@@ -920,7 +1047,7 @@ internal sealed class Http2Stream
         while (true)
         {
             Task<bool> wait;
-            lock (_sync)
+            lock (SyncRoot)
             {
                 int available = _bufferEnd - _bufferStart;
                 if (available > 0)
@@ -947,22 +1074,52 @@ internal sealed class Http2Stream
                 _dataWaiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _dataWaiter.Task;
             }
+            // TO-2: the connection's deadline scan fails a read that waits past the receive timeout (OnBodyTimeout),
+            // which wakes this wait; no timer per wait.
             TimeSpan timeout = _connection.Options.ReceiveTimeout;
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                Volatile.Write(ref _bodyDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+                _connection.EnsureHeadTimer(timeout);
+            }
             try
             {
-                await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException e)
-            {
-                var failure = new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveBody, $"The receive timeout ({HttpConnection.FormatTimeout(timeout)}) expired while receiving the response body on HTTP/2 stream {StreamId} (TO-2).", e);
-                ResetWithError(Http2ErrorCode.Cancel, failure);
-                throw failure;
+                if (cancellationToken.CanBeCanceled)
+                {
+                    await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await wait.ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw; // the body stays readable; the caller decides whether to dispose it
             }
+            finally
+            {
+                Volatile.Write(ref _bodyDeadline, 0);
+            }
         }
+    }
+
+    private long _bodyDeadline;
+
+    /// <summary>Whether a body read has waited past the receive timeout (the connection's scan, under its lock).</summary>
+    internal bool IsBodyReadOverdue(long now)
+    {
+        long deadline = Volatile.Read(ref _bodyDeadline);
+        return deadline != 0 && now >= deadline;
+    }
+
+    /// <summary>A body read waited longer than the receive timeout (TO-2): the stream is reset and the read fails with <see cref="HttpError.Timeout"/>.</summary>
+    internal void OnBodyTimeout()
+    {
+        TimeSpan timeout = _connection.Options.ReceiveTimeout;
+        Volatile.Write(ref _bodyDeadline, 0);
+        ResetWithError(Http2ErrorCode.Cancel, new TypedHttpException(HttpError.Timeout, HttpPhase.ReceiveBody,
+            $"The receive timeout ({HttpConnection.FormatTimeout(timeout)}) expired while receiving the response body on HTTP/2 stream {StreamId} (TO-2)."));
     }
 
     private static Exception BodyFailure(Exception failure) => failure switch
@@ -1008,7 +1165,7 @@ internal sealed class Http2Stream
     internal void OnBodyDisposed()
     {
         bool finished;
-        lock (_sync)
+        lock (SyncRoot)
         {
             finished = _endReceived || _failure is not null;
             ReturnBufferLocked();

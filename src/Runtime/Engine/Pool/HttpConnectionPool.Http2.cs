@@ -29,10 +29,59 @@ internal sealed partial class HttpConnectionPool
     /// <summary>Remembers that the origin is to be spoken to in HTTP/1.1 (HTTP_1_1_REQUIRED, NTLM/Negotiate, H2-15).</summary>
     internal void RequireHttp11() => Volatile.Write(ref _http11Only, true);
 
+    /// <remarks>
+    /// A request without a body on a connection with a free slot goes straight to its stream, with no state machine
+    /// here: the stream's head waiter is the caller's task, and if the server never processed the request (H2-11) the
+    /// stream hands it back to <see cref="ResendHttp2Async"/>, whose outcome becomes the caller's.
+    /// </remarks>
+    private ValueTask<TypedHttpResponse> SendHttp2Async(TypedHttpRequest request, RequestPlan plan, ProtocolOffer offer, CancellationToken cancellationToken)
+    {
+        if (request.Content is null && TryReserveHttp2Stream() is Http2Connection ready)
+        {
+            return ready.SendAsync(request, plan, new Http2Resend(offer, cancellationToken), cancellationToken);
+        }
+        return SendHttp2LoopAsync(request, plan, offer, null, 0, cancellationToken);
+    }
+
+    /// <summary>A slot on an existing connection, without waiting; null when none is free at once.</summary>
+    private Http2Connection? TryReserveHttp2Stream()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+            for (int i = _http2.Count - 1; i >= 0; i--)
+            {
+                if (_http2[i].TryReserveStream())
+                {
+                    return _http2[i];
+                }
+            }
+            return null;
+        }
+    }
+
+    /// <summary>H2-11: a request sent by <see cref="SendHttp2Async"/>'s direct path that the server never processed goes again from here.</summary>
+    internal ValueTask<TypedHttpResponse> ResendHttp2Async(TypedHttpRequest request, RequestPlan plan, Http2Resend resend, Http2RetryException refused, long connectionId) =>
+        SendHttp2LoopAsync(request, plan, resend.Offer, refused, connectionId, resend.CancellationToken);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<TypedHttpResponse> SendHttp2Async(TypedHttpRequest request, RequestPlan plan, ProtocolOffer offer, CancellationToken cancellationToken)
+    private async ValueTask<TypedHttpResponse> SendHttp2LoopAsync(TypedHttpRequest request, RequestPlan plan, ProtocolOffer offer, Http2RetryException? refused, long refusedOn, CancellationToken cancellationToken)
     {
         int retries = 0;
+        if (refused is not null)
+        {
+            // The first attempt went by the direct path and was not processed.
+            if (refused.Http11Required)
+            {
+                return await SendHttp11AfterRefusalAsync(request, plan, offer, refused, refusedOn, cancellationToken).ConfigureAwait(false);
+            }
+            retries = 1;
+            Trace(refusedOn, $"{refused.Message} Sending again on another connection (H2-11)");
+            request = HttpSession.CopyForFollowUp(request);
+        }
         while (true)
         {
             (Http2Connection? connection, HttpConnection? fallback) = await GetHttp2ConnectionAsync(offer, cancellationToken).ConfigureAwait(false);
@@ -53,16 +102,7 @@ internal sealed partial class HttpConnectionPool
             }
             catch (Http2RetryException e) when (e.Http11Required)
             {
-                // H2-11: HTTP_1_1_REQUIRED: this origin is spoken to in HTTP/1.1 from now on.
-                RequireHttp11();
-                if (!offer.Http11 || !HttpSession.CanResend(request) && request.Content is { IsReplayable: false })
-                {
-                    throw new TypedHttpException(HttpError.StreamReset, HttpPhase.ReceiveHeaders,
-                        $"{Key.Host}:{Key.Port} answered HTTP_1_1_REQUIRED and the request cannot go over HTTP/1.1 (its version policy or a body that cannot be sent again, H2-11).", e)
-                    { ProtocolErrorCode = (long)Http2ErrorCode.Http11Required };
-                }
-                Trace(connection.Id, $"The server asked for HTTP/1.1 (HTTP_1_1_REQUIRED); sending again over HTTP/1.1");
-                return await SendHttp1Async(HttpSession.CopyForFollowUp(request), plan, null, cancellationToken).ConfigureAwait(false);
+                return await SendHttp11AfterRefusalAsync(request, plan, offer, e, connection.Id, cancellationToken).ConfigureAwait(false);
             }
             catch (Http2RetryException e)
             {
@@ -76,6 +116,20 @@ internal sealed partial class HttpConnectionPool
                 request = HttpSession.CopyForFollowUp(request);
             }
         }
+    }
+
+    /// <summary>H2-11: HTTP_1_1_REQUIRED: this origin is spoken to in HTTP/1.1 from now on, and the request goes again over it if it can.</summary>
+    private ValueTask<TypedHttpResponse> SendHttp11AfterRefusalAsync(TypedHttpRequest request, RequestPlan plan, ProtocolOffer offer, Http2RetryException e, long connectionId, CancellationToken cancellationToken)
+    {
+        RequireHttp11();
+        if (!offer.Http11 || !HttpSession.CanResend(request) && request.Content is { IsReplayable: false })
+        {
+            return ValueTask.FromException<TypedHttpResponse>(new TypedHttpException(HttpError.StreamReset, HttpPhase.ReceiveHeaders,
+                $"{Key.Host}:{Key.Port} answered HTTP_1_1_REQUIRED and the request cannot go over HTTP/1.1 (its version policy or a body that cannot be sent again, H2-11).", e)
+            { ProtocolErrorCode = (long)Http2ErrorCode.Http11Required });
+        }
+        Trace(connectionId, $"The server asked for HTTP/1.1 (HTTP_1_1_REQUIRED); sending again over HTTP/1.1");
+        return SendHttp1Async(HttpSession.CopyForFollowUp(request), plan, null, cancellationToken);
     }
 
     private void Trace(long connectionId, string message)
@@ -319,3 +373,6 @@ internal sealed partial class HttpConnectionPool
         }
     }
 }
+
+/// <summary>What a stream sent by the pool's direct path needs to hand its request back for resending (H2-11).</summary>
+internal readonly record struct Http2Resend(ProtocolOffer Offer, CancellationToken CancellationToken);
