@@ -138,37 +138,22 @@ internal static class KnownHeaders
 }
 
 /// <summary>A write-only stream appending to a pooled buffer (small request bodies go out with the head).</summary>
-internal sealed class BufferWriterStream(PooledBufferWriter writer) : Stream
+internal sealed class BufferWriterStream(PooledBufferWriter writer) : WriteOnlyStreamBase
 {
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
     public override void Write(ReadOnlySpan<byte> buffer) => PooledBufferWriterExtensions.WriteBytes(writer, buffer);
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
+
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Write(buffer.Span);
         return default;
     }
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>
 /// The stream a large or unknown-length request body is written to: it frames the bytes (chunked when the
 /// length is unknown) and refuses to write more or fewer bytes than a declared Content-Length.
 /// </summary>
-internal sealed class RequestBodyStream : Stream
+internal sealed class RequestBodyStream : WriteOnlyStreamBase
 {
     private readonly HttpConnection _connection;
     private readonly long _declaredLength;
@@ -184,23 +169,6 @@ internal sealed class RequestBodyStream : Stream
         _declaredLength = declaredLength;
         _requestToken = requestToken;
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {

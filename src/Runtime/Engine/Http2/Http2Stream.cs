@@ -1212,21 +1212,9 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
 }
 
 /// <summary>The request body of an HTTP/2 stream as a write-only stream for <see cref="RequestContent.WriteToAsync"/>.</summary>
-internal sealed class Http2RequestBodyStream(Http2Stream stream, CancellationToken cancellationToken) : Stream
+internal sealed class Http2RequestBodyStream(Http2Stream stream, CancellationToken cancellationToken) : WriteOnlyStreamBase
 {
     public long Written { get; private set; }
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken token) => Task.CompletedTask;
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken token) => WriteAsync(buffer.AsMemory(offset, count), token).AsTask();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken token = default)
     {
