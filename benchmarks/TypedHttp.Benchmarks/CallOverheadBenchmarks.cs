@@ -73,7 +73,7 @@ public sealed class HandWrittenUsersClient(HttpClient client)
 
     public async Task<User> CreateAsync(NewUser user, CancellationToken cancellationToken = default)
     {
-        using JsonContent content = JsonContent.Create(user, BenchJsonContext.Default.NewUser);
+        using var content = JsonContent.Create(user, BenchJsonContext.Default.NewUser);
         using HttpResponseMessage response = await client.PostAsync("/users", content, cancellationToken);
         response.EnsureSuccessStatusCode();
         await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken);

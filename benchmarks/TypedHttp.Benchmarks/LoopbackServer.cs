@@ -48,7 +48,7 @@ public sealed class LoopbackServer : IDisposable
     /// <summary>A chunked response of <paramref name="totalBytes"/> bytes of JSON-safe text in chunks of <paramref name="chunkSize"/>.</summary>
     public static byte[] ChunkedResponse(int totalBytes, int chunkSize)
     {
-        var head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+        byte[] head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
         var body = new List<byte>(totalBytes + totalBytes / chunkSize * 8 + 64);
         body.AddRange(head);
         int left = totalBytes;
@@ -150,7 +150,7 @@ internal static class ByteArrayExtensions
 {
     public static byte[] Concat(this byte[] a, byte[] b)
     {
-        var r = new byte[a.Length + b.Length];
+        byte[] r = new byte[a.Length + b.Length];
         a.CopyTo(r, 0);
         b.CopyTo(r, a.Length);
         return r;

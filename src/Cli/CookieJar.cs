@@ -47,7 +47,7 @@ internal static class CookieJar
             {
                 continue;
             }
-            var setCookie = new StringBuilder().Append(f[5]).Append('=').Append(f[6]).Append("; Path=").Append(cookiePath);
+            StringBuilder setCookie = new StringBuilder().Append(f[5]).Append('=').Append(f[6]).Append("; Path=").Append(cookiePath);
             if (subdomains)
             {
                 setCookie.Append("; Domain=").Append(host);

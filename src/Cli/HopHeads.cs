@@ -46,7 +46,7 @@ internal sealed class HopHeads
         lock (_gate)
         {
             var hops = new List<byte[]>(_heads.Count);
-            foreach (var (head, fields) in _heads)
+            foreach ((byte[]? head, HttpHeaderCollection? fields) in _heads)
             {
                 if (final is null || !ReferenceEquals(fields, final.Headers))
                 {

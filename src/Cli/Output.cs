@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -93,8 +94,8 @@ internal sealed class Output : IAsyncDisposable
     /// <summary>A response head for -i and -I from its status line and fields.</summary>
     public static byte[] Head(string statusLine, HttpHeaderCollection headers)
     {
-        var text = new StringBuilder(statusLine).Append("\r\n");
-        foreach (var field in headers)
+        StringBuilder text = new StringBuilder(statusLine).Append("\r\n");
+        foreach (KeyValuePair<string, string> field in headers)
         {
             text.Append(field.Key).Append(": ").Append(field.Value).Append("\r\n");
         }

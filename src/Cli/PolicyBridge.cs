@@ -52,7 +52,7 @@ internal static class PolicyBridge
         // the server's challenge through the engine's credential cache.
         if (o.User is string user && o.Auth is not (AuthChoice.None or AuthChoice.Basic))
         {
-            var credentials = Credentials(user);
+            HttpCredentials credentials = Credentials(user);
             var cache = new HttpCredentialCache();
             var origins = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (Uri uri in urls)

@@ -200,7 +200,7 @@ internal sealed class RequestBuilder
     {
         using TypedHttpRequest request = BuildHeadersOnly(new Uri("http://localhost/"));
         var options = new WebSocketConnectOptions { FollowRedirects = _o.Location };
-        foreach (var field in request.Headers)
+        foreach (KeyValuePair<string, string> field in request.Headers)
         {
             if (field.Key.Equals("Sec-WebSocket-Protocol", StringComparison.OrdinalIgnoreCase))
             {
@@ -290,7 +290,7 @@ internal sealed class RequestBuilder
         {
             defaults.Add(new("Cookie", string.Join("; ", cookieStrings)));
         }
-        foreach (var d in defaults)
+        foreach (KeyValuePair<string, string> d in defaults)
         {
             if (d.Value.Length > 0 && !Mentions(custom, d.Key))
             {
@@ -298,7 +298,7 @@ internal sealed class RequestBuilder
             }
         }
         customType = false;
-        foreach (var h in custom)
+        foreach (KeyValuePair<string, string?> h in custom)
         {
             customType |= h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase);
             if (h.Value is not null)
@@ -319,7 +319,7 @@ internal sealed class RequestBuilder
 
     private static bool Mentions(List<KeyValuePair<string, string?>> headers, string name)
     {
-        foreach (var h in headers)
+        foreach (KeyValuePair<string, string?> h in headers)
         {
             if (h.Key.Equals(name, StringComparison.OrdinalIgnoreCase))
             {

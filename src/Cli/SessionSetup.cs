@@ -188,7 +188,7 @@ internal sealed class SessionSetup
     {
         try
         {
-            using X509Certificate2 pem = X509Certificate2.CreateFromPemFile(certPath, keyPath ?? certPath);
+            using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath ?? certPath);
             // Round trip through PKCS#12 so the key is usable by the TLS stack on every platform.
             return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }

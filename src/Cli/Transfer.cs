@@ -48,7 +48,7 @@ internal sealed class Transfer
             maxTime.CancelAfter(TimeSpan.FromSeconds(seconds));
         }
         await using var output = new Output(_stdout, outputPath);
-        var progress = output.IsFile && _env.StderrIsTerminal && !_o.Silent && !_o.Verbose ? new ProgressMeter(_stderr) : null;
+        ProgressMeter? progress = output.IsFile && _env.StderrIsTerminal && !_o.Silent && !_o.Verbose ? new ProgressMeter(_stderr) : null;
         int code = ExitCodes.Ok;
         string message = string.Empty;
         string host = string.Empty;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
@@ -81,7 +82,7 @@ internal sealed class VerboseTrace
         {
             return InfoLines(e.Message); // an event without its structured fields: shown as information
         }
-        var text = new StringBuilder("< ").Append(statusLine).Append('\n');
+        StringBuilder text = new StringBuilder("< ").Append(statusLine).Append('\n');
         string message = e.Message;
         int end = message.IndexOf('\n');
         AppendFields(text, "< ", e, end < 0 ? null : message.Substring(end + 1));
@@ -93,7 +94,7 @@ internal sealed class VerboseTrace
     {
         if (e.Headers is { } headers)
         {
-            foreach (var field in headers)
+            foreach (KeyValuePair<string, string> field in headers)
             {
                 text.Append(marker).Append(field.Key).Append(field.Value.Length == 0 ? ":" : ": ").Append(field.Value).Append('\n');
             }

@@ -95,7 +95,7 @@ internal sealed class WebSocketTransfer
         Task input = SendInputAsync(socket, sendLock, data, binary, stopInput.Token);
         // -m on its own: a read of standard input does not always honour cancellation (a console stream), so the
         // input task is not waited for once it has been told to stop.
-        Task expiry = Task.Delay(Timeout.Infinite, maxTime);
+        var expiry = Task.Delay(Timeout.Infinite, maxTime);
         Task first = await Task.WhenAny(receiving, input, expiry).ConfigureAwait(false);
 
         if (first != receiving)
@@ -153,7 +153,7 @@ internal sealed class WebSocketTransfer
     /// <summary>Writes each received message as it arrives until the server's close frame.</summary>
     private static async Task ReceiveAllAsync(WebSocket socket, Output output, TransferReport report, CancellationToken cancellationToken)
     {
-        var buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[64 * 1024];
         while (true)
         {
             ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
@@ -191,7 +191,7 @@ internal sealed class WebSocketTransfer
             return;
         }
         var pending = new MemoryStream();
-        var buffer = new byte[16 * 1024];
+        byte[] buffer = new byte[16 * 1024];
         int lineNumber = 0;
         while (true)
         {

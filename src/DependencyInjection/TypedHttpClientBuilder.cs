@@ -153,13 +153,29 @@ public sealed class TypedHttpClientBuilder
         switch (handler)
         {
             case SocketsHttpHandler s:
-                if (redirect is not null) s.AllowAutoRedirect = redirect != RedirectPolicy.Never;
-                if (maxRedirects is not null) s.MaxAutomaticRedirections = maxRedirects.Value;
+                if (redirect is not null)
+                {
+                    s.AllowAutoRedirect = redirect != RedirectPolicy.Never;
+                }
+
+                if (maxRedirects is not null)
+                {
+                    s.MaxAutomaticRedirections = maxRedirects.Value;
+                }
+
                 if (webProxy is not null) { s.Proxy = webProxy; s.UseProxy = true; }
                 break;
             case HttpClientHandler h:
-                if (redirect is not null) h.AllowAutoRedirect = redirect != RedirectPolicy.Never;
-                if (maxRedirects is not null) h.MaxAutomaticRedirections = maxRedirects.Value;
+                if (redirect is not null)
+                {
+                    h.AllowAutoRedirect = redirect != RedirectPolicy.Never;
+                }
+
+                if (maxRedirects is not null)
+                {
+                    h.MaxAutomaticRedirections = maxRedirects.Value;
+                }
+
                 if (webProxy is not null) { h.Proxy = webProxy; h.UseProxy = true; }
                 break;
         }

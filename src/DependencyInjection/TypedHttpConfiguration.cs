@@ -37,20 +37,75 @@ internal static class TypedHttpConfiguration
         {
             options.UserAgent = userAgent.Length == 0 ? null : userAgent;
         }
-        if (ReadTimeout(section, "ResolveTimeout") is TimeSpan resolve) options.ResolveTimeout = resolve;
-        if (ReadTimeout(section, "ConnectTimeout") is TimeSpan connect) options.ConnectTimeout = connect;
-        if (ReadTimeout(section, "SendTimeout") is TimeSpan send) options.SendTimeout = send;
-        if (ReadTimeout(section, "ReceiveTimeout") is TimeSpan receive) options.ReceiveTimeout = receive;
-        if (ReadTimeout(section, "ReceiveResponseTimeout") is TimeSpan receiveResponse) options.ReceiveResponseTimeout = receiveResponse;
-        if (ReadTimeout(section, "ExpectContinueTimeout") is TimeSpan expectContinue) options.ExpectContinueTimeout = expectContinue;
-        if (ReadTimeout(section, "PooledConnectionIdleTimeout") is TimeSpan idle) options.PooledConnectionIdleTimeout = idle;
-        if (ReadInt(section, "MaxConnectionsPerServer") is int connections) options.MaxConnectionsPerServer = connections;
-        if (ReadInt(section, "MaxResponseHeadersLength") is int headers) options.MaxResponseHeadersLength = headers;
-        if (ReadRedirect(section) is RedirectPolicy redirect) options.RedirectPolicy = redirect;
-        if (ReadInt(section, "MaxRedirects") is int maxRedirects) options.MaxAutomaticRedirections = maxRedirects;
-        if (ReadProxy(section) is Uri proxy) options.Proxy = ProxySettings.Named(proxy, section["ProxyBypassList"], null);
-        if (ReadVersion(section) is Version version) options.DefaultRequestVersion = version;
-        if (ReadVersionPolicy(section) is System.Net.Http.HttpVersionPolicy policy) options.DefaultVersionPolicy = policy;
+        if (ReadTimeout(section, "ResolveTimeout") is TimeSpan resolve)
+        {
+            options.ResolveTimeout = resolve;
+        }
+
+        if (ReadTimeout(section, "ConnectTimeout") is TimeSpan connect)
+        {
+            options.ConnectTimeout = connect;
+        }
+
+        if (ReadTimeout(section, "SendTimeout") is TimeSpan send)
+        {
+            options.SendTimeout = send;
+        }
+
+        if (ReadTimeout(section, "ReceiveTimeout") is TimeSpan receive)
+        {
+            options.ReceiveTimeout = receive;
+        }
+
+        if (ReadTimeout(section, "ReceiveResponseTimeout") is TimeSpan receiveResponse)
+        {
+            options.ReceiveResponseTimeout = receiveResponse;
+        }
+
+        if (ReadTimeout(section, "ExpectContinueTimeout") is TimeSpan expectContinue)
+        {
+            options.ExpectContinueTimeout = expectContinue;
+        }
+
+        if (ReadTimeout(section, "PooledConnectionIdleTimeout") is TimeSpan idle)
+        {
+            options.PooledConnectionIdleTimeout = idle;
+        }
+
+        if (ReadInt(section, "MaxConnectionsPerServer") is int connections)
+        {
+            options.MaxConnectionsPerServer = connections;
+        }
+
+        if (ReadInt(section, "MaxResponseHeadersLength") is int headers)
+        {
+            options.MaxResponseHeadersLength = headers;
+        }
+
+        if (ReadRedirect(section) is RedirectPolicy redirect)
+        {
+            options.RedirectPolicy = redirect;
+        }
+
+        if (ReadInt(section, "MaxRedirects") is int maxRedirects)
+        {
+            options.MaxAutomaticRedirections = maxRedirects;
+        }
+
+        if (ReadProxy(section) is Uri proxy)
+        {
+            options.Proxy = ProxySettings.Named(proxy, section["ProxyBypassList"], null);
+        }
+
+        if (ReadVersion(section) is Version version)
+        {
+            options.DefaultRequestVersion = version;
+        }
+
+        if (ReadVersionPolicy(section) is System.Net.Http.HttpVersionPolicy policy)
+        {
+            options.DefaultVersionPolicy = policy;
+        }
     }
 
     /// <summary>H2-1: the session's default HTTP version from <c>HttpVersion</c> (1.0, 1.1, 2.0 or 3.0), or null.</summary>

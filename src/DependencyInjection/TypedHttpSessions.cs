@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using Microsoft.Extensions.Options;
 
 namespace TypedHttp;
@@ -28,7 +29,7 @@ internal sealed class TypedHttpSessions : IDisposable
 
     public void Dispose()
     {
-        foreach (var pair in _sessions)
+        foreach (KeyValuePair<string, Lazy<HttpSession>> pair in _sessions)
         {
             if (pair.Value.IsValueCreated)
             {

@@ -72,7 +72,7 @@ internal static partial class Parser
                 error = $"the base constructor call of '{Names.Of(constructor.ContainingType)!}' could not be bound";
                 return false;
             }
-            var next = new object?[invocation.TargetMethod.Parameters.Length];
+            object?[] next = new object?[invocation.TargetMethod.Parameters.Length];
             foreach (IArgumentOperation argument in invocation.Arguments)
             {
                 if (argument.Parameter is null || !TryEvaluate(argument.Value, arguments, out object? value))

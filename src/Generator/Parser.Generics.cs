@@ -160,7 +160,7 @@ internal static partial class Parser
         {
             return type;
         }
-        ImmutableArray<ITypeSymbol> arguments = type.TypeArguments.Select(a => a.IsValueType ? a : a.WithNullableAnnotation(NullableAnnotation.NotAnnotated)).ToImmutableArray();
+        var arguments = type.TypeArguments.Select(a => a.IsValueType ? a : a.WithNullableAnnotation(NullableAnnotation.NotAnnotated)).ToImmutableArray();
         return type.OriginalDefinition.Construct(arguments, arguments.Select(a => a.NullableAnnotation).ToImmutableArray());
     }
 

@@ -70,7 +70,7 @@ internal static partial class Parser
     {
         var diagnostics = new List<DiagnosticInfo>();
         bool hasErrors = false;
-        LocationInfo? typeLocation = LocationInfo.From(type.Locations.FirstOrDefault());
+        var typeLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         string fullName = Names.Of(type)!;
 
         string? interfaceProblem = InterfaceProblem(type) ?? (IsClosedConstruction(type) ? TypeArgumentProblem(type, compilation) : null);

@@ -122,7 +122,7 @@ internal static partial class Parser
         }
 
         // Parameters.
-        MethodState state = MethodState.Start(memberName, httpMethod ?? "GET", path ?? string.Empty, multipart is not null, diagnostics, jsonUses);
+        var state = MethodState.Start(memberName, httpMethod ?? "GET", path ?? string.Empty, multipart is not null, diagnostics, jsonUses);
         AddHoles(routeParts, state);
         var parameters = new List<ParameterSpec>(method.Parameters.Length);
         foreach (IParameterSymbol parameter in method.Parameters)

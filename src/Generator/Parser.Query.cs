@@ -24,7 +24,7 @@ internal static partial class Parser
         {
             return new QueryOptions(CollectionFormatKind.Multi, null, ".", null);
         }
-        var collection = CollectionFormatKind.Multi;
+        CollectionFormatKind collection = CollectionFormatKind.Multi;
         bool treatAsString = false;
         bool serializeNull = false;
         string? format = null;

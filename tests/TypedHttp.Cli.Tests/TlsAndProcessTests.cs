@@ -85,7 +85,7 @@ public class KestrelTests
     [Fact]
     public async Task Post_json_round_trips_through_kestrel()
     {
-        await using var server = await KestrelServer.StartAsync(async context =>
+        await using KestrelServer server = await KestrelServer.StartAsync(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
             string body = await reader.ReadToEndAsync();
@@ -137,7 +137,7 @@ public class ProcessTests
             await c.SendAsync(body);
             await c.WaitForClientCloseAsync();
         });
-        var (exit, stdout, stderr) = await RunProcessAsync(server.Uri().ToString());
+        (int exit, byte[]? stdout, string? stderr) = await RunProcessAsync(server.Uri().ToString());
         Assert.Equal(0, exit);
         Assert.Equal(body, stdout);
         Assert.Equal("", stderr);
@@ -147,15 +147,15 @@ public class ProcessTests
     public async Task The_process_exits_with_curls_codes()
     {
         int port = CliRunner.ClosedPort();
-        var refused = await RunProcessAsync($"http://127.0.0.1:{port}/");
+        (int Exit, byte[] Stdout, string Stderr) refused = await RunProcessAsync($"http://127.0.0.1:{port}/");
         Assert.Equal(7, refused.Exit);
         Assert.Equal($"thttp: (7) Failed to connect to 127.0.0.1 port {port}: Connection refused\n", refused.Stderr);
 
-        var usage = await RunProcessAsync("--nope");
+        (int Exit, byte[] Stdout, string Stderr) usage = await RunProcessAsync("--nope");
         Assert.Equal(2, usage.Exit);
 
         await using var server = ScriptedServer.Respond("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-        var fail = await RunProcessAsync("-sf", server.Uri().ToString());
+        (int Exit, byte[] Stdout, string Stderr) fail = await RunProcessAsync("-sf", server.Uri().ToString());
         Assert.Equal(22, fail.Exit);
         Assert.Equal("", fail.Stderr);
     }

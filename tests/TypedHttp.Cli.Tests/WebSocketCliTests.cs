@@ -376,7 +376,7 @@ internal sealed class WsKestrel : IAsyncDisposable
     /// <summary>Receives (echoing when asked) until the client's close frame, records its status and answers it.</summary>
     private async Task DrainAsync(WebSocket socket, bool echo, CancellationToken aborted)
     {
-        var buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[64 * 1024];
         try
         {
             while (true)

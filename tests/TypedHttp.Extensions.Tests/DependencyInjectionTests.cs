@@ -118,7 +118,7 @@ public sealed class DependencyInjectionTests
         Assert.Equal("/items/1", Assert.Single(one.Drain()).RawTarget);
         Assert.Equal("/items/2", Assert.Single(two.Drain()).RawTarget);
         Assert.Null(provider.GetService<IParityApi>());
-        var sessions = provider.GetRequiredService<TypedHttpSessions>();
+        TypedHttpSessions sessions = provider.GetRequiredService<TypedHttpSessions>();
         Assert.NotSame(sessions.Get("one"), sessions.Get("two"));
     }
 
@@ -146,7 +146,7 @@ public sealed class DependencyInjectionTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), session.ConnectTimeout);
         Assert.Equal(Timeout.InfiniteTimeSpan, session.ReceiveTimeout);
         Assert.Equal(4, session.MaxConnectionsPerServer);
-        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientOptions>>().Get(typeof(IParityApi).FullName);
+        TypedHttpClientOptions options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientOptions>>().Get(typeof(IParityApi).FullName);
         Assert.Equal(TimeSpan.FromSeconds(7), options.Timeout);
     }
 
@@ -161,7 +161,7 @@ public sealed class DependencyInjectionTests
         var services = new ServiceCollection();
         services.AddTypedHttpClient<IParityApi>().BindConfiguration(configuration.GetSection("Apis:Parity"));
         await using ServiceProvider provider = services.BuildServiceProvider();
-        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IParityApi>());
+        InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IParityApi>());
         Assert.Equal("The configuration value 'Apis:Parity:ConnectTimeout' = 'soon' is not a positive TimeSpan (00:00:05), a number of seconds or Infinite.", e.Message);
     }
 

@@ -73,7 +73,7 @@ public sealed class ErrorTests
     [Fact]
     public void Members_of_the_wrong_type_are_ignored_and_the_message_stays_one_line()
     {
-        HttpProblemDetails? problem = HttpProblemDetails.TryParse("Application/Problem+JSON", """{"title":"Line one\nline two","status":"400","detail":7,"extra":null}""");
+        var problem = HttpProblemDetails.TryParse("Application/Problem+JSON", """{"title":"Line one\nline two","status":"400","detail":7,"extra":null}""");
         Assert.NotNull(problem);
         Assert.Equal("Line one\nline two", problem.Title);
         Assert.Null(problem.Status);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 using TypedHttp.Testing;
 using TypedHttp.Tests.Infrastructure;
 
@@ -91,7 +92,7 @@ public sealed class TestServer : LoopbackKestrelHost
             var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             var headers = new List<KeyValuePair<string, string>>();
-            foreach (var h in context.Request.Headers)
+            foreach (KeyValuePair<string, StringValues> h in context.Request.Headers)
             {
                 foreach (string? v in h.Value)
                 {

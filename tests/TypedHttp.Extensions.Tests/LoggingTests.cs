@@ -49,14 +49,14 @@ public sealed class LoggingTests
     {
         await using TestServer server = await TestServer.StartAsync();
         var logs = new RecordingLoggerProvider();
-        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        using ILoggerFactory factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         using var session = new HttpSession();
-        var baseWithUser = new UriBuilder(server.BaseAddress) { UserName = "user", Password = "hunter2" }.Uri;
+        Uri baseWithUser = new UriBuilder(server.BaseAddress) { UserName = "user", Password = "hunter2" }.Uri;
         IParityApi api = TypedHttpClient.Create<IParityApi>(new TypedHttpClientOptions { BaseAddress = baseWithUser, JsonSerializerOptions = TestJsonContext.Default.Options, Session = session, LoggerFactory = factory });
 
         await api.GetAsync(3, null, null);
 
-        var entry = Assert.Single(logs.Entries);
+        (LogLevel Level, string Category, string Message, string[] State, Exception? Exception) entry = Assert.Single(logs.Entries);
         Assert.Equal(LogLevel.Information, entry.Level);
         Assert.Equal("TypedHttp." + typeof(IParityApi).FullName, entry.Category);
         Assert.Matches($@"^GET http://127\.0\.0\.1:{server.Port}/items/3 answered 200 in \d+\.\d ms$", entry.Message);
@@ -71,7 +71,7 @@ public sealed class LoggingTests
     {
         await using TestServer server = await TestServer.StartAsync();
         var logs = new RecordingLoggerProvider();
-        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        using ILoggerFactory factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         using var session = new HttpSession();
         IParityApi api = TypedHttpClient.Create<IParityApi>(new TypedHttpClientOptions { BaseAddress = server.BaseAddress, Session = session, LoggerFactory = factory });
 
@@ -90,14 +90,14 @@ public sealed class LoggingTests
     public async Task A_failure_is_one_warning_with_the_error_kind()
     {
         var logs = new RecordingLoggerProvider();
-        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        using ILoggerFactory factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         using var session = new HttpSession();
         int port = TransportTests.FreePort();
         IParityApi api = TypedHttpClient.Create<IParityApi>(new TypedHttpClientOptions { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Session = session, LoggerFactory = factory });
 
         await Assert.ThrowsAsync<TypedHttpException>(() => api.DeleteAsync(4));
 
-        var entry = Assert.Single(logs.Entries);
+        (LogLevel Level, string Category, string Message, string[] State, Exception? Exception) entry = Assert.Single(logs.Entries);
         Assert.Equal(LogLevel.Warning, entry.Level);
         Assert.Matches($@"^DELETE http://127\.0\.0\.1:{port}/items/4 failed after \d+\.\d ms: cannot_connect$", entry.Message);
         Assert.IsType<TypedHttpException>(entry.Exception);
@@ -108,7 +108,7 @@ public sealed class LoggingTests
     {
         await using TestServer server = await TestServer.StartAsync();
         var logs = new RecordingLoggerProvider();
-        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Warning));
+        using ILoggerFactory factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Warning));
         using var session = new HttpSession();
         IParityApi api = TypedHttpClient.Create<IParityApi>(new TypedHttpClientOptions { BaseAddress = server.BaseAddress, JsonSerializerOptions = TestJsonContext.Default.Options, Session = session, LoggerFactory = factory });
         await api.GetAsync(3, null, null);

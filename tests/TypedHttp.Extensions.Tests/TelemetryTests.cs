@@ -8,6 +8,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using TypedHttp.Internal;
+using TypedHttp.Testing;
 
 namespace TypedHttp.Extensions.Tests;
 
@@ -58,7 +59,7 @@ internal sealed class MeasurementCollector : IDisposable
     private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var dict = new Dictionary<string, object?>();
-        foreach (var t in tags)
+        foreach (KeyValuePair<string, object?> t in tags)
         {
             dict[t.Key] = t.Value;
         }
@@ -124,7 +125,7 @@ public sealed class TelemetryTests
     {
         await using TestServer server = await TestServer.StartAsync();
         using var session = new HttpSession();
-        using var parent = new Activity("incoming").SetIdFormat(ActivityIdFormat.W3C).Start();
+        using Activity parent = new Activity("incoming").SetIdFormat(ActivityIdFormat.W3C).Start();
         await Engine(server, session).DeleteAsync(1);
         parent.Stop();
         SeenRequest seen = Assert.Single(server.Drain());
@@ -154,7 +155,7 @@ public sealed class TelemetryTests
     public async Task The_method_name_hook_tags_the_span()
     {
         using var spans = new SpanCollector();
-        var transport = DelayedTransport.Create(TimeSpan.Zero);
+        InMemoryTransport transport = DelayedTransport.Create(TimeSpan.Zero);
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = new Uri("http://hooks.test:8123"), Transport = transport }, "My.IApi");
         await core.SendAsync(new TypedHttpRequest("GET", new Uri("http://hooks.test:8123/x")), default, methodName: "GetXAsync");
         Activity span = Assert.Single(spans.Ours(8123));
@@ -171,7 +172,7 @@ public sealed class TelemetryTests
         await Engine(server, session).GetAsync(1, null, null);
         await Assert.ThrowsAsync<ApiException>(() => Engine(server, session).StatusAsync(404));
 
-        var durations = metrics.For("http.client.request.duration", server.Port);
+        (string Instrument, string? Unit, double Value, Dictionary<string, object?> Tags)[] durations = metrics.For("http.client.request.duration", server.Port);
         Assert.Equal(2, durations.Length);
         Assert.All(durations, d => Assert.Equal("s", d.Unit));
         Assert.All(durations, d => Assert.InRange(d.Value, 0.0000001, 10));
@@ -183,7 +184,7 @@ public sealed class TelemetryTests
         Assert.False(durations[0].Tags.ContainsKey("error.type"));
         Assert.Equal("404", durations[1].Tags["error.type"]);
 
-        var active = metrics.For("http.client.active_requests", server.Port);
+        (string Instrument, string? Unit, double Value, Dictionary<string, object?> Tags)[] active = metrics.For("http.client.active_requests", server.Port);
         Assert.Equal([1.0, -1.0, 1.0, -1.0], active.Select(a => a.Value));
     }
 
@@ -195,11 +196,11 @@ public sealed class TelemetryTests
         var session = new HttpSession(new HttpSessionOptions());
         await Engine(server, session).GetAsync(1, null, null);
         await Engine(server, session).GetAsync(2, null, null);
-        var open = metrics.For("http.client.open_connections", server.Port);
+        (string Instrument, string? Unit, double Value, Dictionary<string, object?> Tags)[] open = metrics.For("http.client.open_connections", server.Port);
         // Opened active, idle after the first call, active for the second, idle again.
         Assert.Equal(["+1 active", "-1 active", "+1 idle", "-1 idle", "+1 active", "-1 active", "+1 idle"],
             open.Select(o => $"{(o.Value > 0 ? "+" : "")}{o.Value} {o.Tags["http.connection.state"]}"));
-        foreach (var m in open)
+        foreach ((string Instrument, string? Unit, double Value, Dictionary<string, object?> Tags) m in open)
         {
             Assert.Equal("127.0.0.1", m.Tags["server.address"]);
             Assert.Equal("http", m.Tags["url.scheme"]);
@@ -211,7 +212,7 @@ public sealed class TelemetryTests
         open = metrics.For("http.client.open_connections", server.Port);
         Assert.Equal("-1 idle", $"{open[^1].Value} {open[^1].Tags["http.connection.state"]}");
         Assert.Equal(0, open.Sum(o => o.Value));
-        var duration = Assert.Single(metrics.For("http.client.connection.duration", server.Port));
+        (string Instrument, string? Unit, double Value, Dictionary<string, object?> Tags) duration = Assert.Single(metrics.For("http.client.connection.duration", server.Port));
         Assert.Equal("s", duration.Unit);
         Assert.True(duration.Value > 0);
         Assert.Equal("127.0.0.1", duration.Tags["server.address"]);
@@ -222,9 +223,9 @@ public sealed class TelemetryTests
     [Fact]
     public async Task A_per_call_timeout_is_a_Timeout_error_and_the_options_timeout_applies_too()
     {
-        var slow = DelayedTransport.Create(TimeSpan.FromSeconds(5));
+        InMemoryTransport slow = DelayedTransport.Create(TimeSpan.FromSeconds(5));
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = new Uri("http://t.test"), Transport = slow }, "My.IApi");
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => core.SendAsync(new TypedHttpRequest("GET", new Uri("http://t.test/a")), default, timeoutMilliseconds: 100));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => core.SendAsync(new TypedHttpRequest("GET", new Uri("http://t.test/a")), default, timeoutMilliseconds: 100));
         Assert.Equal(HttpError.Timeout, e.Error);
         Assert.Contains("100 ms", e.Message);
 

@@ -111,7 +111,7 @@ public sealed class TransportTests
         using var client = new HttpClient();
         using var request = new TypedHttpRequest("POST", new Uri("http://example.test/x"));
         request.Headers.Add("Content-Length", "3");
-        var e = Assert.Throws<TypedHttpException>(() => new HttpClientTransport(client).ToRequestMessage(request));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => new HttpClientTransport(client).ToRequestMessage(request));
         Assert.Equal(HttpError.InvalidRequest, e.Error);
         Assert.Equal(HttpPhase.Request, e.Phase);
     }
@@ -142,7 +142,7 @@ public sealed class TransportTests
         int port = FreePort();
         using var client = new HttpClient();
         IParityApi api = TypedHttpClient.Create<IParityApi>(new TypedHttpClientOptions { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Transport = new HttpClientTransport(client) });
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => api.DeleteAsync(1));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => api.DeleteAsync(1));
         Assert.Equal(HttpError.CannotConnect, e.Error);
         Assert.Equal(HttpPhase.Connect, e.Phase);
     }
@@ -153,7 +153,7 @@ public sealed class TransportTests
         int port = FreePort();
         using var session = new HttpSession();
         IParityApi api = TypedHttpClient.Create<IParityApi>(new TypedHttpClientOptions { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Session = session });
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => api.DeleteAsync(1));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => api.DeleteAsync(1));
         Assert.Equal(HttpError.CannotConnect, e.Error);
         Assert.Equal(HttpPhase.Connect, e.Phase);
     }
@@ -165,7 +165,7 @@ public sealed class TransportTests
         using var client = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };
         var transport = new HttpClientTransport(client);
         using var slow = new TypedHttpRequest("GET", new Uri(server.BaseAddress, "/slow"));
-        var e = await Assert.ThrowsAsync<TypedHttpException>(async () => await transport.SendAsync(slow));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () => await transport.SendAsync(slow));
         Assert.Equal(HttpError.Timeout, e.Error);
 
         using var patient = new HttpClient();

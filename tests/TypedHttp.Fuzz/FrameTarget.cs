@@ -30,7 +30,7 @@ internal sealed class FrameTarget
         {
             while (input.Length - position >= Http2FrameHeader.Size)
             {
-                Http2FrameHeader header = Http2FrameHeader.Read(input.AsSpan(position));
+                var header = Http2FrameHeader.Read(input.AsSpan(position));
                 position += Http2FrameHeader.Size;
                 if (header.Length > input.Length - position)
                 {

@@ -23,7 +23,7 @@ internal static class Program
             name = args[0]["--target=".Length..];
             args = args[1..];
         }
-        using var response = name == "response" ? new ResponseTarget() : null;
+        using ResponseTarget? response = name == "response" ? new ResponseTarget() : null;
         Func<byte[], string> target = name switch
         {
             "response" => response!.Run,

@@ -85,7 +85,7 @@ internal sealed class ResponseTarget : IDisposable
         try
         {
             // The request head ends with an empty line; the engine sends no body for GET or HEAD.
-            var head = new byte[4096];
+            byte[] head = new byte[4096];
             int have = 0;
             while (have < head.Length && head.AsSpan(0, have).IndexOf("\r\n\r\n"u8) < 0)
             {

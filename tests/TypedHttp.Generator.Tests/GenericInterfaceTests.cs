@@ -203,14 +203,14 @@ public sealed class GenericInterfaceTests : IClassFixture<GenericInterfaceTests.
         GeneratorRun library = GeneratorHarness.Run(LibrarySource).AssertNoGeneratorDiagnostics().AssertCompiles();
         Assert.Empty(library.Clients);
         byte[] libraryImage = GeneratedAssembly.Image(library);
-        CSharpCompilation consumer = CSharpCompilation.Create(
+        var consumer = CSharpCompilation.Create(
             "Consumer" + Guid.NewGuid().ToString("N"),
             new[] { CSharpSyntaxTree.ParseText(ConsumerSource, GeneratorHarness.ParseOptions, GeneratorHarness.UserFilePath) },
             GeneratorHarness.References.Add(MetadataReference.CreateFromImage(libraryImage)),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         GeneratorRun run = GeneratorHarness.Run(consumer, withJsonGenerator: true).AssertNoGeneratorDiagnostics().AssertCompiles();
         Assert.Equal(new[] { "Lib.IReadApi{Consumer.Invoice}.g.cs" }, run.Clients.Select(c => c.HintName));
-        using GeneratedAssembly assembly = GeneratedAssembly.Load(run, libraryImage);
+        using var assembly = GeneratedAssembly.Load(run, libraryImage);
         (TypedHttpClientOptions options, RecordingTransport transport) = Options("""{"Number":12,"Total":99.5}""");
 
         string result = await assembly.CallAsync<string>("Consumer.Scenario", "GetInvoice", options);

@@ -110,7 +110,7 @@ public sealed class RouteTemplateCorpusTests
     [Fact]
     public async Task Accepted_templates_build_exactly_their_targets()
     {
-        var cases = Accepted;
+        (string Template, string Parameters, string Arguments, string Target)[] cases = Accepted;
         var source = new StringBuilder(GeneratorHarness.Usings + """
             namespace Corpus;
 
@@ -132,7 +132,7 @@ public sealed class RouteTemplateCorpusTests
         source.Append("}\n");
 
         GeneratorRun run = GeneratorHarness.Run(source.ToString()).AssertNoGeneratorDiagnostics().AssertCompiles();
-        using GeneratedAssembly assembly = GeneratedAssembly.Load(run);
+        using var assembly = GeneratedAssembly.Load(run);
         var transport = new RecordingTransport { ResponseBody = "ok" };
         var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/api/"), Transport = transport };
         var failures = new List<string>();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Threading.Tasks;
 using TypedHttp.Reliability;
@@ -53,7 +54,7 @@ return ok ? 0 : 1;
 static int SumErrors(LoadRun.Result r)
 {
     int n = 0;
-    foreach (var e in r.Errors)
+    foreach (KeyValuePair<string, int> e in r.Errors)
     {
         n += e.Value;
     }

@@ -93,7 +93,7 @@ public class ApiException : Exception
     /// </summary>
     internal static ApiException Create(string method, Uri uri, int statusCode, string reasonPhrase, HttpHeaderCollection headers, string? content)
     {
-        HttpProblemDetails? problem = HttpProblemDetails.TryParse(headers?.GetValue("Content-Type"), content);
+        var problem = HttpProblemDetails.TryParse(headers?.GetValue("Content-Type"), content);
         return problem is not null && problem.Extensions.TryGetValue("errors", out System.Text.Json.JsonElement errors) && errors.ValueKind == System.Text.Json.JsonValueKind.Object
             ? new ValidationApiException(method, uri, statusCode, reasonPhrase, headers!, content, problem, errors)
             : new ApiException(method, uri, statusCode, reasonPhrase, headers!, content, problem);

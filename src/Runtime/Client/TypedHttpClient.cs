@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Text;
 
 namespace TypedHttp;
 
@@ -51,7 +52,7 @@ public static class TypedHttpClient
         Type definition = type.GetGenericTypeDefinition();
         string name = (definition.FullName ?? definition.Name).Replace('+', '.');
         int tick = name.IndexOf('`', StringComparison.Ordinal);
-        var text = new System.Text.StringBuilder(tick < 0 ? name : name.Substring(0, tick)).Append('<');
+        StringBuilder text = new System.Text.StringBuilder(tick < 0 ? name : name.Substring(0, tick)).Append('<');
         Type[] arguments = type.GenericTypeArguments;
         for (int i = 0; i < arguments.Length; i++)
         {

@@ -1,7 +1,8 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using TypedHttp.Policy;
@@ -188,7 +189,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         System.Net.Http.HttpVersionPolicy policy = request.VersionPolicy ?? options.DefaultVersionPolicy;
         ProtocolOffer offer = ChooseProtocols(version, policy, https, out bool http10);
         bool setHost = false, setAgent = false, setType = false;
-        foreach (var field in request.Headers)
+        foreach (KeyValuePair<string, string> field in request.Headers)
         {
             string name = field.Key;
             string value = field.Value;
@@ -327,7 +328,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     private TimeSpan SweepPeriod()
     {
         TimeSpan idle = Options.PooledConnectionIdleTimeout;
-        TimeSpan max = TimeSpan.FromSeconds(5);
+        var max = TimeSpan.FromSeconds(5);
         if (idle == Timeout.InfiniteTimeSpan || idle > max)
         {
             return max;
@@ -338,7 +339,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     private void Sweep()
     {
         bool any = false;
-        foreach (var pair in _pools)
+        foreach (KeyValuePair<PoolKey, HttpConnectionPool> pair in _pools)
         {
             any |= pair.Value.Sweep();
         }
@@ -350,7 +351,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
                 _sweeping = false;
                 _sweepTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
-            foreach (var pair in _pools)
+            foreach (KeyValuePair<PoolKey, HttpConnectionPool> pair in _pools)
             {
                 if (pair.Value.IdleCount > 0)
                 {
@@ -377,7 +378,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     private int SumOverPools(Func<HttpConnectionPool, int> count)
     {
         int n = 0;
-        foreach (var pair in _pools)
+        foreach (KeyValuePair<PoolKey, HttpConnectionPool> pair in _pools)
         {
             n += count(pair.Value);
         }
@@ -397,7 +398,7 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             _sweepTimer?.Dispose();
             _sweepTimer = null;
         }
-        foreach (var pair in _pools)
+        foreach (KeyValuePair<PoolKey, HttpConnectionPool> pair in _pools)
         {
             pair.Value.Dispose();
         }

@@ -319,7 +319,7 @@ public sealed class HttpSessionOptions
         {
             return;
         }
-        var hosts = new string[_redirectTrustedHosts.Count];
+        string[] hosts = new string[_redirectTrustedHosts.Count];
         _redirectTrustedHosts.CopyTo(hosts, 0);
         for (int i = 0; i < hosts.Length; i++)
         {

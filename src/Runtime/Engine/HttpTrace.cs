@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics.Tracing;
 using System.Text;
 using System.Threading;
@@ -141,7 +142,7 @@ internal static class HttpTrace
     /// <summary>Appends header lines with secrets redacted.</summary>
     public static void AppendHeaders(StringBuilder text, HttpHeaderCollection headers)
     {
-        foreach (var field in headers)
+        foreach (KeyValuePair<string, string> field in headers)
         {
             text.Append("\n  ").Append(field.Key).Append(": ").Append(IsSecret(field.Key) ? "***" : field.Value);
         }

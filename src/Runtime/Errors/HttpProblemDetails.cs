@@ -36,7 +36,7 @@ public sealed record HttpProblemDetails(string? Type, string? Title, int? Status
         }
         try
         {
-            using JsonDocument document = JsonDocument.Parse(content);
+            using var document = JsonDocument.Parse(content);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

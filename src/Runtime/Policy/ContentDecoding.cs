@@ -1,8 +1,8 @@
 using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Threading;

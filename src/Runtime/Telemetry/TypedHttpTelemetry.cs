@@ -82,7 +82,7 @@ public static class TypedHttpTelemetry
     private static string[] BuildErrorTypes()
     {
         HttpError[] values = Enum.GetValues<HttpError>();
-        var names = new string[values.Length];
+        string[] names = new string[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
             names[(int)values[i]] = ToSnakeCase(values[i].ToString());

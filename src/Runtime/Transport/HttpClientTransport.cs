@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -82,7 +83,7 @@ public sealed class HttpClientTransport : HttpTransport
         RequestContent? content = request.Content;
         HttpContent? body = content is null ? null : new RequestContentAdapter(content);
         bool callerSetContentType = false;
-        foreach (var field in request.Headers)
+        foreach (KeyValuePair<string, string> field in request.Headers)
         {
             if (IsContentHeader(field.Key))
             {
@@ -145,7 +146,7 @@ public sealed class HttpClientTransport : HttpTransport
 
     private static void Append(HttpHeaderCollection target, HttpHeaders source)
     {
-        foreach (var header in source.NonValidated)
+        foreach (KeyValuePair<string, HeaderStringValues> header in source.NonValidated)
         {
             foreach (string value in header.Value)
             {

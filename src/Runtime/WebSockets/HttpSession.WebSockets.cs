@@ -139,7 +139,7 @@ public sealed partial class HttpSession
         string key = WebSocketHandshake.CreateKey();
         // The caller's fields, as the engine's own copy: a redirect to another origin drops its secrets.
         var callerHeaders = new HttpHeaderCollection(options.Headers.Count);
-        foreach (var field in options.Headers)
+        foreach (KeyValuePair<string, string> field in options.Headers)
         {
             callerHeaders.AddUnchecked(field.Key, field.Value);
         }
@@ -162,7 +162,7 @@ public sealed partial class HttpSession
             while (true)
             {
                 var request = new TypedHttpRequest("GET", uri) { Version = HttpVersion.Version11, VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact };
-                foreach (var field in callerHeaders)
+                foreach (KeyValuePair<string, string> field in callerHeaders)
                 {
                     request.Headers.AddUnchecked(field.Key, field.Value);
                 }

@@ -180,7 +180,7 @@ internal static class GeneratorHarness
         {
             return null;
         }
-        Assembly assembly = Assembly.LoadFrom(path);
+        var assembly = Assembly.LoadFrom(path);
         Type type = assembly.GetTypes().Single(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t));
         return ((IIncrementalGenerator)Activator.CreateInstance(type)!).AsSourceGenerator();
     }

@@ -23,7 +23,7 @@ public sealed class ClientCoreTests
     [Fact]
     public async Task A_body_that_is_not_the_expected_json_names_the_type_the_path_and_the_request()
     {
-        var core = Core(InMemoryTransport.Respond(200, "{\"X\":1,\"Y\":\"two\"}"));
+        ClientCore core = Core(InMemoryTransport.Respond(200, "{\"X\":1,\"Y\":\"two\"}"));
 
         JsonException ex = await Assert.ThrowsAsync<JsonException>(() => core.SendJsonAsync(Get("/points/1"), ClientCoreJsonContext.Default.Point, CancellationToken.None));
 
@@ -37,7 +37,7 @@ public sealed class ClientCoreTests
     public async Task An_error_body_is_kept_as_text_up_to_the_limit()
     {
         string huge = new('x', ClientCore.MaxErrorContentChars + 5000);
-        var core = Core(InMemoryTransport.Respond(500, huge));
+        ClientCore core = Core(InMemoryTransport.Respond(500, huge));
 
         ApiException ex = await Assert.ThrowsAsync<ApiException>(() => core.SendAsync(Get("/boom"), CancellationToken.None));
 
@@ -48,7 +48,7 @@ public sealed class ClientCoreTests
     [Fact]
     public async Task The_exception_message_never_shows_user_information_from_the_uri()
     {
-        var core = Core(InMemoryTransport.Respond(401, "denied"));
+        ClientCore core = Core(InMemoryTransport.Respond(401, "denied"));
         var request = new TypedHttpRequest("GET", new Uri("http://bob:hunter2@api.test/me"));
 
         ApiException ex = await Assert.ThrowsAsync<ApiException>(() => core.SendAsync(request, CancellationToken.None));
@@ -60,7 +60,7 @@ public sealed class ClientCoreTests
     [Fact]
     public void A_type_missing_from_the_json_context_is_named_with_the_fix()
     {
-        var core = Core(InMemoryTransport.Respond(200, "{}"));
+        ClientCore core = Core(InMemoryTransport.Respond(200, "{}"));
 
         InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => core.GetJsonTypeInfo<Version>());
 
@@ -95,7 +95,7 @@ public sealed class ClientCoreTests
     [Fact]
     public async Task A_success_status_without_body_for_HEAD_gives_default()
     {
-        var core = Core(InMemoryTransport.Respond(200, ""));
+        ClientCore core = Core(InMemoryTransport.Respond(200, ""));
 
         ApiResponse<Point> response = await core.SendForApiResponseAsync(new TypedHttpRequest("HEAD", new Uri("http://api.test/p")), ClientCoreJsonContext.Default.Point, CancellationToken.None);
 

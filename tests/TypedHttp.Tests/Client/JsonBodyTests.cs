@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using TypedHttp.Internal;
@@ -45,7 +46,7 @@ public sealed class JsonBodyTests
     public async Task Small_bodies_parse_and_the_connection_serves_the_next_response(string framing)
     {
         await using var server = ScriptedServer.Respond(Json("{\"Id\":1,\"Name\":\"one\"}", framing), Json("{\"Id\":2,\"Name\":\"two ✓\"}", framing));
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
         ClientCore core = Core(session, server);
 
         Item first = await core.SendJsonAsync(Get(server, "/1"), JsonBodyContext.Default.Item, CancellationToken.None);
@@ -64,7 +65,7 @@ public sealed class JsonBodyTests
         string json = JsonSerializer.Serialize(items, JsonBodyContext.Default.ListItem);
         Assert.InRange(Encoding.UTF8.GetByteCount(json), 64 * 1024, JsonBody.MaxBufferedLength);
         await using var server = ScriptedServer.Respond(Json(json), Json("{\"Id\":7,\"Name\":\"after\"}"));
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
         ClientCore core = Core(session, server);
 
         List<Item> got = await core.SendJsonAsync(Get(server, "/many"), JsonBodyContext.Default.ListItem, CancellationToken.None);
@@ -82,7 +83,7 @@ public sealed class JsonBodyTests
         string json = JsonSerializer.Serialize(items, JsonBodyContext.Default.ListItem);
         Assert.True(Encoding.UTF8.GetByteCount(json) > JsonBody.MaxBufferedLength);
         await using var server = ScriptedServer.Respond(Json(json));
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
 
         List<Item> got = await Core(session, server).SendJsonAsync(Get(server, "/many"), JsonBodyContext.Default.ListItem, CancellationToken.None);
 
@@ -96,7 +97,7 @@ public sealed class JsonBodyTests
     {
         string json = "\uFEFF" + JsonSerializer.Serialize(Many(count), JsonBodyContext.Default.ListItem);
         await using var server = ScriptedServer.Respond(Json(json));
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
 
         List<Item> got = await Core(session, server).SendJsonAsync(Get(server, "/bom"), JsonBodyContext.Default.ListItem, CancellationToken.None);
 
@@ -117,7 +118,7 @@ public sealed class JsonBodyTests
             await c.SendAsync(Encoding.Latin1.GetBytes(head).Concat(Encoding.UTF8.GetBytes(json)).ToArray());
             c.Close();
         });
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
 
         TypedHttpException ex = await Assert.ThrowsAsync<TypedHttpException>(
             () => Core(session, server).SendJsonAsync(Get(server, "/short"), JsonBodyContext.Default.ListItem, CancellationToken.None));
@@ -132,7 +133,7 @@ public sealed class JsonBodyTests
     public async Task Invalid_json_names_the_path_on_every_read_path_and_the_connection_survives(string framing)
     {
         await using var server = ScriptedServer.Respond(Json("{\"Id\":1,\"Name\":5}", framing), Json("{\"Id\":3,\"Name\":\"ok\"}", framing));
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
         ClientCore core = Core(session, server);
 
         JsonException ex = await Assert.ThrowsAsync<JsonException>(() => core.SendJsonAsync(Get(server, "/bad"), JsonBodyContext.Default.Item, CancellationToken.None));
@@ -148,7 +149,7 @@ public sealed class JsonBodyTests
     public async Task Trailing_bytes_after_the_value_are_refused()
     {
         await using var server = ScriptedServer.Respond(Json("{\"Id\":1,\"Name\":\"a\"} x"));
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
 
         await Assert.ThrowsAsync<JsonException>(() => Core(session, server).SendJsonAsync(Get(server, "/trailing"), JsonBodyContext.Default.Item, CancellationToken.None));
     }
@@ -157,7 +158,7 @@ public sealed class JsonBodyTests
     public async Task An_empty_body_with_a_2xx_status_is_a_json_error()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
 
         JsonException ex = await Assert.ThrowsAsync<JsonException>(() => Core(session, server).SendJsonAsync(Get(server, "/empty"), JsonBodyContext.Default.Item, CancellationToken.None));
 
@@ -206,7 +207,7 @@ public sealed class JsonRequestContentTests
     {
         var options = new JsonSerializerOptions { TypeInfoResolver = JsonBodyContext.Default };
         options.Converters.Add(new HalfWritingConverter());
-        var failing = Info<Item>(options);
+        JsonTypeInfo<Item> failing = Info<Item>(options);
 
         InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => new JsonRequestContent<Item>(new Item(1, "a"), failing));
         using var next = new JsonRequestContent<Item>(new Item(3, "c"), JsonBodyContext.Default.Item);

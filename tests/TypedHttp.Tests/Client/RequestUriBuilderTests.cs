@@ -35,7 +35,7 @@ public sealed class RequestUriBuilderTests
         b.AppendLiteral("/f/");
         b.AppendPathValue(value, "v");
 
-        Uri uri = b.ToUri();
+        var uri = b.ToUri();
 
         Assert.Equal(expectedPath, uri.PathAndQuery);
     }
@@ -109,7 +109,7 @@ public sealed class RequestUriBuilderTests
         b.AppendQueryListItem(value);
         b.AppendQueryListItem("\ud800");
 
-        Uri uri = b.ToUri();
+        var uri = b.ToUri();
 
         string escapedSegment = Uri.EscapeDataString("€😀a");
         Assert.StartsWith("/f/" + escapedSegment + "/" + escapedSegment + "/", uri.AbsolutePath, StringComparison.Ordinal);
@@ -122,7 +122,7 @@ public sealed class RequestUriBuilderTests
         var first = new RequestUriBuilder(new Uri("http://h"));
         first.AppendLiteral("/first/");
         first.AppendPathValue(new string('x', 500), "v");
-        Uri one = first.ToUri();
+        var one = first.ToUri();
         var second = new RequestUriBuilder(new Uri("http://h"));
         second.AppendLiteral("/b");
 

@@ -265,7 +265,7 @@ public sealed class ResponseFramingTests
     [Fact]
     public async Task A_chunked_body_over_the_one_buffer_limit_streams_and_parses_the_same()
     {
-        List<Item> many = Enumerable.Range(1, 60_000).Select(i => new Item(i, "item ü " + i)).ToList();
+        var many = Enumerable.Range(1, 60_000).Select(i => new Item(i, "item ü " + i)).ToList();
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(many, JsonBodyContext.Default.ListItem);
         Assert.True(json.Length > JsonBody.MaxBufferedLength);
         await using Served served = await Served.StartAsync(Framing.Chunked, json, "application/json");
@@ -346,7 +346,7 @@ public sealed class ResponseFramingTests
     {
         byte[] one = JsonSerializer.SerializeToUtf8Bytes(Items, JsonBodyContext.Default.ListItem);
         await using var server = ScriptedServer.Respond(Latin1(Served.ChunkedResponse(one, "application/json")), Latin1(Served.ChunkedResponse("{\"Id\":7,\"Name\":\"after\"}"u8.ToArray(), "application/json")));
-        using var session = Engine.EngineTest.Session();
+        using HttpSession session = Engine.EngineTest.Session();
         ClientCore core = Served.CoreOver(session, server.Uri("/"));
 
         List<Item> first = await core.SendJsonAsync(new TypedHttpRequest("GET", server.Uri("/a")), JsonBodyContext.Default.ListItem, CancellationToken.None);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -8,8 +9,10 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using TypedHttp.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Tests.EndToEnd;
 
@@ -69,7 +72,7 @@ public sealed class EchoServer : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
-        var feature = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!;
+        IHttpRequestFeature feature = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!;
         using var output = new MemoryStream();
         using (var w = new Utf8JsonWriter(output))
         {
@@ -77,7 +80,7 @@ public sealed class EchoServer : IAsyncDisposable
             w.WriteString("method", context.Request.Method);
             w.WriteString("target", feature.RawTarget);
             w.WriteStartArray("headers");
-            foreach (var h in context.Request.Headers)
+            foreach (KeyValuePair<string, StringValues> h in context.Request.Headers)
             {
                 foreach (string? v in h.Value)
                 {

@@ -16,7 +16,7 @@ public sealed class BodyFramingTests
             await c.SendAsync(rawResponse);
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session(configure);
+        using HttpSession session = Session(configure);
         TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest(method, server.Uri("/")));
         string body = await response.ReadAsStringAsync();
         await response.DisposeAsync();
@@ -38,10 +38,10 @@ public sealed class BodyFramingTests
                 await c.WaitForClientCloseAsync();
             }
         });
-        using var session = Session(configure);
+        using HttpSession session = Session(configure);
         await AssertFailsAsync(error, phase, async () =>
         {
-            await using var response = await session.GetAsync(server.Uri("/"));
+            await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
             await response.ReadAsStringAsync();
         });
     }
@@ -49,7 +49,7 @@ public sealed class BodyFramingTests
     [Fact]
     public async Task Content_length_body_ends_there()
     {
-        var (body, response) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        (string? body, TypedHttpResponse? response) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
         Assert.Equal("hello", body);
         Assert.Equal(5, response.Body.Length);
     }
@@ -57,7 +57,7 @@ public sealed class BodyFramingTests
     [Fact]
     public async Task Repeated_identical_content_length_is_accepted()
     {
-        var (body, _) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3, 3\r\n\r\nabc");
+        (string? body, TypedHttpResponse _) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3, 3\r\n\r\nabc");
         Assert.Equal("abc", body);
     }
 
@@ -90,8 +90,8 @@ public sealed class BodyFramingTests
             await Task.Delay(50);
             c.Reset();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         await AssertFailsAsync(HttpError.ConnectionError, HttpPhase.ReceiveBody, () => response.ReadAsStringAsync());
     }
 
@@ -104,8 +104,8 @@ public sealed class BodyFramingTests
             await c.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
             c.Close();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         await AssertFailsAsync(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, () => response.ReadAsStringAsync());
         await AssertFailsAsync(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, async () => _ = await response.Body.ReadAsync(new byte[10]));
     }
@@ -119,15 +119,15 @@ public sealed class BodyFramingTests
             await c.SendAsync("HTTP/1.1 200 OK\r\n\r\nuntil the end");
             c.Close();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         Assert.Equal("until the end", await response.ReadAsStringAsync());
     }
 
     [Fact]
     public async Task T1_head_has_no_body_even_with_content_length()
     {
-        var (body, response) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", "HEAD");
+        (string? body, TypedHttpResponse? response) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", "HEAD");
         Assert.Equal("", body);
         Assert.Equal("1000", response.Headers.GetValue("Content-Length"));
     }
@@ -138,7 +138,7 @@ public sealed class BodyFramingTests
     [InlineData("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n")]
     public async Task T1_204_and_304_have_no_body(string raw)
     {
-        var (body, _) = await FetchAsync(raw);
+        (string? body, TypedHttpResponse _) = await FetchAsync(raw);
         Assert.Equal("", body);
     }
 
@@ -152,7 +152,7 @@ public sealed class BodyFramingTests
     [InlineData("b\r\nhello world\r\n0\r\n\r\n")]
     public async Task T2_chunked_variants_decode(string chunks, string expected = "hello world")
     {
-        var (body, _) = await FetchAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
+        (string? body, TypedHttpResponse _) = await FetchAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
         Assert.Equal(expected, body);
     }
 
@@ -165,8 +165,8 @@ public sealed class BodyFramingTests
             await c.DripAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n1;x=y\r\nd\r\n0\r\nT: 1\r\n\r\n", 2, TimeSpan.FromMilliseconds(1));
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         Assert.Equal("abcd", await response.ReadAsStringAsync());
         Assert.Equal("1", response.Trailers.GetValue("T"));
     }
@@ -174,7 +174,7 @@ public sealed class BodyFramingTests
     [Fact]
     public async Task T2_trailers_are_stored_on_the_response()
     {
-        var (body, response) = await FetchAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n2\r\nok\r\n0\r\nX-Checksum: abc123\r\nX-Other: 2\r\n\r\n");
+        (string? body, TypedHttpResponse? response) = await FetchAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n2\r\nok\r\n0\r\nX-Checksum: abc123\r\nX-Other: 2\r\n\r\n");
         Assert.Equal("ok", body);
         Assert.Equal("abc123", response.Trailers.GetValue("X-Checksum"));
         Assert.Equal(2, response.Trailers.Count);
@@ -191,8 +191,8 @@ public sealed class BodyFramingTests
             await c.SendAsync("0\r\nX-T: 1\r\n\r\n");
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         Assert.Empty(response.Trailers);
         Assert.Equal("ok", await response.ReadAsStringAsync());
         Assert.Equal("1", response.Trailers.GetValue("X-T"));
@@ -239,7 +239,7 @@ public sealed class BodyFramingTests
     [Fact]
     public async Task T1_chunked_wins_over_content_length()
     {
-        var (body, _) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        (string? body, TypedHttpResponse _) = await FetchAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
         Assert.Equal("hello", body);
     }
 
@@ -252,8 +252,8 @@ public sealed class BodyFramingTests
             await c.SendAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\nabcdef");
             c.Close();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         Assert.Equal("abcdef", await response.ReadAsStringAsync());
     }
 
@@ -262,8 +262,8 @@ public sealed class BodyFramingTests
     {
         string payload = new('z', 100_000);
         await using var server = ScriptedServer.Respond(Ok(payload));
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         byte[] buffer = new byte[7];
         int total = 0, n;
         while ((n = await response.Body.ReadAsync(buffer)) > 0)
@@ -277,8 +277,8 @@ public sealed class BodyFramingTests
     public async Task Synchronous_read_works()
     {
         await using var server = ScriptedServer.Respond(Ok("sync body"));
-        using var session = Session();
-        using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         using var reader = new System.IO.StreamReader(response.Body);
         Assert.Equal("sync body", reader.ReadToEnd());
     }

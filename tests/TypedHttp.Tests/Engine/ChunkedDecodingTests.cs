@@ -31,9 +31,9 @@ public sealed class ChunkedDecodingTests
             await c.SendAsync("3\r\nabc\r\n4;ext=1\r\ndefg\r\n2\r\nhi\r\n0\r\n\r\n");
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
-        var buffer = new byte[1024];
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
+        byte[] buffer = new byte[1024];
         int n = await ReadOnceAsync(response, buffer);
         Assert.Equal("abcdefghi", Encoding.ASCII.GetString(buffer, 0, n));
         Assert.Equal(0, await ReadOnceAsync(response, buffer));
@@ -44,9 +44,9 @@ public sealed class ChunkedDecodingTests
     public async Task One_read_stops_where_the_callers_buffer_is_full()
     {
         await using var server = ScriptedServer.Respond(ChunkedHead + "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n");
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
-        var buffer = new byte[5];
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
+        byte[] buffer = new byte[5];
         var reads = new List<string>();
         int n;
         while ((n = await ReadOnceAsync(response, buffer)) > 0)
@@ -73,8 +73,8 @@ public sealed class ChunkedDecodingTests
             await c.SendAsync(second);
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         Assert.Equal("abc0123456789abcdef", await response.ReadAsStringAsync());
         Assert.Equal(second.Contains("X: 1", StringComparison.Ordinal) ? "1" : null, response.Trailers.GetValue("X"));
     }
@@ -86,15 +86,15 @@ public sealed class ChunkedDecodingTests
     public async Task Framing_error_after_decoded_data_delivers_the_data_first_then_fails(string chunks, HttpError error, int? maxLine)
     {
         await using var server = ScriptedServer.Respond(ChunkedHead + chunks);
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             if (maxLine is int max)
             {
                 o.MaxChunkSizeLineLength = max;
             }
         });
-        var response = await session.GetAsync(server.Uri("/"));
-        var buffer = new byte[1024];
+        TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
+        byte[] buffer = new byte[1024];
         int n = await ReadOnceAsync(response, buffer);
         Assert.Equal("abc", Encoding.ASCII.GetString(buffer, 0, n));
         await AssertFailsAsync(error, HttpPhase.ReceiveBody, async () => await ReadOnceAsync(response, buffer));
@@ -112,8 +112,8 @@ public sealed class ChunkedDecodingTests
             await c.SendAsync(ChunkedHead + "3\r\nabc\r\n4\r\nde");
             c.Close();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         var body = new MemoryStream();
         await AssertFailsAsync(HttpError.ResponseTruncated, HttpPhase.ReceiveBody, () => response.Body.CopyToAsync(body));
         Assert.Equal("abcde", Encoding.ASCII.GetString(body.ToArray()));
@@ -127,7 +127,7 @@ public sealed class ChunkedDecodingTests
     {
         // 200 KiB, 5 KiB, 150 KiB + 1 and a last 1-byte chunk, with a trailer; the body is served twice on one connection.
         var random = new Random(42);
-        var expected = new byte[200 * 1024 + 5 * 1024 + 150 * 1024 + 1 + 1];
+        byte[] expected = new byte[200 * 1024 + 5 * 1024 + 150 * 1024 + 1 + 1];
         random.NextBytes(expected);
         var wire = new MemoryStream();
         wire.Write(Encoding.ASCII.GetBytes(ChunkedHead));
@@ -142,11 +142,11 @@ public sealed class ChunkedDecodingTests
         wire.Write("0\r\nX-Sum: ok\r\n\r\n"u8);
         string response = Encoding.Latin1.GetString(wire.ToArray());
         await using var server = ScriptedServer.Respond(response, response);
-        using var session = Session();
+        using HttpSession session = Session();
         for (int round = 0; round < 2; round++)
         {
-            await using var r = await session.GetAsync(server.Uri("/"));
-            var buffer = new byte[readSize];
+            await using TypedHttpResponse r = await session.GetAsync(server.Uri("/"));
+            byte[] buffer = new byte[readSize];
             var body = new MemoryStream();
             int n;
             while ((n = await r.Body.ReadAsync(buffer)) > 0)
@@ -163,8 +163,8 @@ public sealed class ChunkedDecodingTests
     public async Task Response_without_trailers_has_one_empty_trailer_collection()
     {
         await using var server = ScriptedServer.Respond(Ok("hi"));
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         Assert.Equal("hi", await response.ReadAsStringAsync());
         Assert.NotNull(response.Trailers);
         Assert.Empty(response.Trailers);

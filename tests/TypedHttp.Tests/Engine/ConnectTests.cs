@@ -24,7 +24,7 @@ public sealed class ConnectTests
     {
         await using var server = ScriptedServer.Respond(Ok("resolved"));
         string? asked = null;
-        using var session = Session(o => o.Resolver = (host, ct) =>
+        using HttpSession session = Session(o => o.Resolver = (host, ct) =>
         {
             asked = host;
             return ValueTask.FromResult(new[] { IPAddress.Loopback });
@@ -39,14 +39,14 @@ public sealed class ConnectTests
     [Fact]
     public async Task Resolver_failure_is_NameNotResolved_in_Resolve()
     {
-        using var session = Session(o => o.Resolver = static (host, ct) => throw new SocketException((int)SocketError.HostNotFound));
+        using HttpSession session = Session(o => o.Resolver = static (host, ct) => throw new SocketException((int)SocketError.HostNotFound));
         await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://nowhere.test/")));
     }
 
     [Fact]
     public async Task Resolver_returning_no_address_is_NameNotResolved()
     {
-        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(Array.Empty<IPAddress>()));
+        using HttpSession session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(Array.Empty<IPAddress>()));
         await AssertFailsAsync(HttpError.NameNotResolved, HttpPhase.Resolve, async () => await session.GetAsync(new Uri("http://empty.test/")));
     }
 
@@ -54,14 +54,14 @@ public sealed class ConnectTests
     public async Task Ip_literals_are_not_resolved()
     {
         await using var server = ScriptedServer.Respond(Ok("literal"));
-        using var session = Session(o => o.Resolver = static (host, ct) => throw new InvalidOperationException("must not resolve " + host));
+        using HttpSession session = Session(o => o.Resolver = static (host, ct) => throw new InvalidOperationException("must not resolve " + host));
         Assert.Equal("literal", await session.GetStringAsync(server.Uri("/")));
     }
 
     [Fact]
     public async Task Refused_connection_is_CannotConnect_in_Connect()
     {
-        using var session = Session();
+        using HttpSession session = Session();
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.1:{ClosedPort()}/")));
     }
 
@@ -71,7 +71,7 @@ public sealed class ConnectTests
         Prerequisites.Require(Prerequisite.SecondLoopbackAddress);
         await using var server = ScriptedServer.Respond(Ok("second address"));
         // The name resolves to two addresses; the first refuses. 127.0.0.2 is loopback on Linux but nobody listens there.
-        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback }));
+        using HttpSession session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback }));
 
         Assert.Equal("second address", await session.GetStringAsync(new Uri($"http://multi.test:{server.Port}/")));
     }
@@ -81,7 +81,7 @@ public sealed class ConnectTests
     {
         Prerequisites.Require(Prerequisite.SecondLoopbackAddress);
         int port = ClosedPort();
-        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("127.0.0.3") }));
+        using HttpSession session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.Parse("127.0.0.3") }));
         await AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://multi.test:{port}/")));
     }
 
@@ -107,7 +107,7 @@ public sealed class ConnectTests
         using (filler)
         {
             int port = ((IPEndPoint)blackhole.LocalEndPoint!).Port;
-            using var session = Session(o => o.ConnectTimeout = TimeSpan.FromMilliseconds(300));
+            using HttpSession session = Session(o => o.ConnectTimeout = TimeSpan.FromMilliseconds(300));
 
             await AssertFailsAsync(HttpError.Timeout, HttpPhase.Connect, async () => await session.GetAsync(new Uri($"http://127.0.0.2:{port}/")));
         }
@@ -121,7 +121,7 @@ public sealed class ConnectTests
         using Socket blackhole = Blackhole(IPAddress.Parse("127.0.0.2"), server.Port, out Socket filler);
         using (filler)
         {
-            using var session = Session(o =>
+            using HttpSession session = Session(o =>
             {
                 o.ConnectTimeout = TimeSpan.FromMilliseconds(300);
                 o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Parse("127.0.0.2"), IPAddress.Loopback });
@@ -136,7 +136,7 @@ public sealed class ConnectTests
     {
         Prerequisites.Require(Prerequisite.IPv6Loopback);
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("six")), IPAddress.IPv6Loopback);
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("six", await session.GetStringAsync(server.Uri("/v6")));
 
@@ -148,7 +148,7 @@ public sealed class ConnectTests
     {
         Prerequisites.Require(Prerequisite.IPv6Loopback);
         await using var server = ScriptedServer.Start(c => c.ServeAsync(Ok("v6 after v4")), IPAddress.IPv6Loopback);
-        using var session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
+        using HttpSession session = Session(o => o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }));
 
         Assert.Equal("v6 after v4", await session.GetStringAsync(new Uri($"http://dual.test:{server.Port}/")));
     }

@@ -20,9 +20,9 @@ public sealed class FeatureSwitchTests
     [Fact]
     public async Task Tls_switch_off_fails_https_before_resolving_and_leaves_http_alone()
     {
-        await using var server = await KestrelServer.StartAsync();
+        await using KestrelServer server = await KestrelServer.StartAsync();
         int resolved = 0;
-        using var session = Session(o => o.Resolver = (host, ct) =>
+        using HttpSession session = Session(o => o.Resolver = (host, ct) =>
         {
             Interlocked.Increment(ref resolved);
             return ValueTask.FromResult(new[] { IPAddress.Loopback });
@@ -50,7 +50,7 @@ public sealed class FeatureSwitchTests
     public async Task Tls_switch_off_also_fails_https_through_a_proxy_before_connecting()
     {
         int resolved = 0;
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Proxy = ProxySettings.Named("http://proxy.test:3128");
             o.Resolver = (host, ct) =>

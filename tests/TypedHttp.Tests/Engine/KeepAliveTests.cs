@@ -13,7 +13,7 @@ public sealed class KeepAliveTests
     public async Task C2_fully_read_response_returns_its_connection_for_the_next_request()
     {
         await using var server = ScriptedServer.Respond(Ok("one"), Ok("two"), Ok("three"));
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("one", await session.GetStringAsync(server.Uri("/1")));
         Assert.Equal("two", await session.GetStringAsync(server.Uri("/2")));
@@ -28,7 +28,7 @@ public sealed class KeepAliveTests
     {
         const string Chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
         await using var server = ScriptedServer.Respond(Chunked, Chunked);
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("abc", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal("abc", await session.GetStringAsync(server.Uri("/")));
@@ -40,7 +40,7 @@ public sealed class KeepAliveTests
     public async Task C2_no_body_responses_return_their_connection_at_once()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", Ok("x"));
-        using var session = Session();
+        using HttpSession session = Session();
 
         (await session.GetAsync(server.Uri("/"))).Dispose();
         (await session.GetAsync(server.Uri("/"))).Dispose();
@@ -57,7 +57,7 @@ public sealed class KeepAliveTests
     public async Task C2_connection_not_reused_after(string response)
     {
         await using var server = ScriptedServer.Respond(response, response);
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
@@ -71,7 +71,7 @@ public sealed class KeepAliveTests
     {
         const string Response = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx";
         await using var server = ScriptedServer.Respond(Response, Response);
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal("x", await session.GetStringAsync(server.Uri("/")));
@@ -83,12 +83,12 @@ public sealed class KeepAliveTests
     public async Task C2_request_with_connection_close_is_not_reused()
     {
         await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"));
-        using var session = Session();
+        using HttpSession session = Session();
         for (int i = 0; i < 2; i++)
         {
             var request = new TypedHttpRequest("GET", server.Uri("/"));
             request.Headers.Add("Connection", "close");
-            await using var response = await session.SendAsync(request);
+            await using TypedHttpResponse response = await session.SendAsync(request);
             await response.ReadAsStringAsync();
         }
         Assert.Equal(2, server.AcceptedCount);
@@ -109,7 +109,7 @@ public sealed class KeepAliveTests
                 : Ok("genuine"));
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal("genuine", await session.GetStringAsync(server.Uri("/")));
@@ -133,9 +133,9 @@ public sealed class KeepAliveTests
             await c.SendAsync(c.Index == 0 ? firstResponse : Ok("genuine"));
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
-        await using (var first = await session.SendAsync(new TypedHttpRequest(method, server.Uri("/"))))
+        await using (TypedHttpResponse first = await session.SendAsync(new TypedHttpRequest(method, server.Uri("/"))))
         {
             await first.ReadAsStringAsync();
         }
@@ -164,7 +164,7 @@ public sealed class KeepAliveTests
             }
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         await garbageSent.Task;
@@ -194,7 +194,7 @@ public sealed class KeepAliveTests
             }
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("0", await session.GetStringAsync(server.Uri("/")));
         await closed.Task;
@@ -208,7 +208,7 @@ public sealed class KeepAliveTests
     public async Task C4_idle_timeout_closes_pooled_connections()
     {
         await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"));
-        using var session = Session(o => o.PooledConnectionIdleTimeout = TimeSpan.FromMilliseconds(100));
+        using HttpSession session = Session(o => o.PooledConnectionIdleTimeout = TimeSpan.FromMilliseconds(100));
 
         Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal(1, session.IdleConnectionCount);
@@ -221,8 +221,8 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task Stale_reused_connection_idempotent_request_is_retried_once_on_a_fresh_connection()
     {
-        await using var server = StaleAfterFirst("retried");
-        using var session = Session();
+        await using ScriptedServer server = StaleAfterFirst("retried");
+        using HttpSession session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal("retried", await session.GetStringAsync(server.Uri("/again")));
@@ -246,10 +246,10 @@ public sealed class KeepAliveTests
             }
             await c.ServeAsync(Ok("retried"));
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
-        await using var response = await session.SendAsync(new TypedHttpRequest("POST", server.Uri("/")) { Content = new StringRequestContent("replayable body") });
+        await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("POST", server.Uri("/")) { Content = new StringRequestContent("replayable body") });
 
         Assert.Equal("retried", await response.ReadAsStringAsync());
         Assert.Equal("replayable body", server.Connections[1].Requests[0].BodyText);
@@ -265,7 +265,7 @@ public sealed class KeepAliveTests
             await c.ReadRequestAsync();
             c.Close();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         var request = new TypedHttpRequest("PUT", server.Uri("/")) { Content = new OneShotContent("once"u8.ToArray()) };
@@ -284,7 +284,7 @@ public sealed class KeepAliveTests
             await c.ReadRequestAsync();
             c.Close();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         await AssertFailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async () => await session.SendAsync(new TypedHttpRequest("POST", server.Uri("/"))));
@@ -299,7 +299,7 @@ public sealed class KeepAliveTests
             await c.ReadRequestAsync();
             c.Close();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         await AssertFailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
         Assert.Equal(1, server.AcceptedCount);
@@ -316,7 +316,7 @@ public sealed class KeepAliveTests
             await c.SendAsync("HTTP/1.1 200 OK\r\nContent-");
             c.Close();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         await AssertFailsAsync(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
@@ -328,9 +328,9 @@ public sealed class KeepAliveTests
     {
         string big = new('d', 200_000);
         await using var server = ScriptedServer.Respond(Ok(big), Ok("next"));
-        using var session = Session();
+        using HttpSession session = Session();
 
-        await using (var response = await session.GetAsync(server.Uri("/")))
+        await using (TypedHttpResponse response = await session.GetAsync(server.Uri("/")))
         {
             Assert.Equal(200, response.StatusCode);
         }
@@ -344,9 +344,9 @@ public sealed class KeepAliveTests
     {
         string big = new('d', 200_000);
         await using var server = ScriptedServer.Start(c => c.Index == 0 ? c.ServeAsync(Ok(big)) : c.ServeAsync(Ok("next")));
-        using var session = Session(o => o.MaxResponseDrainSize = 10_000);
+        using HttpSession session = Session(o => o.MaxResponseDrainSize = 10_000);
 
-        await using (var response = await session.GetAsync(server.Uri("/")))
+        await using (TypedHttpResponse response = await session.GetAsync(server.Uri("/")))
         {
             Assert.Equal(200, response.StatusCode);
         }
@@ -376,7 +376,7 @@ public sealed class KeepAliveTests
             }
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
+        using HttpSession session = Session();
 
         (await session.GetAsync(server.Uri("/"))).Dispose();
         Assert.Equal("abcdefghij", await session.GetStringAsync(server.Uri("/")));
@@ -388,7 +388,7 @@ public sealed class KeepAliveTests
     public async Task C3_MaxConnectionsPerServer_makes_requests_wait_for_a_free_connection()
     {
         await using var server = ScriptedServer.Respond(Ok("a"), Ok("b"), Ok("c"));
-        using var session = Session(o => o.MaxConnectionsPerServer = 1);
+        using HttpSession session = Session(o => o.MaxConnectionsPerServer = 1);
 
         ValueTask<TypedHttpResponse> first = session.GetAsync(server.Uri("/1"));
         Task<string> second = session.GetStringAsync(server.Uri("/2"));
@@ -396,7 +396,7 @@ public sealed class KeepAliveTests
         await Task.Delay(50);
         Assert.False(second.IsCompleted);
 
-        await using (var response = await first)
+        await using (TypedHttpResponse response = await first)
         {
             Assert.Equal("a", await response.ReadAsStringAsync());
         }
@@ -409,8 +409,8 @@ public sealed class KeepAliveTests
     public async Task C3_waiting_for_a_connection_honours_cancellation()
     {
         await using var server = ScriptedServer.Respond(Ok("a"));
-        using var session = Session(o => o.MaxConnectionsPerServer = 1);
-        await using var held = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session(o => o.MaxConnectionsPerServer = 1);
+        await using TypedHttpResponse held = await session.GetAsync(server.Uri("/"));
         using var cts = new CancellationTokenSource(100);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await session.GetAsync(server.Uri("/"), cts.Token));
@@ -420,9 +420,9 @@ public sealed class KeepAliveTests
     public async Task C3_connection_closed_instead_of_returned_hands_its_slot_to_a_waiter()
     {
         await using var server = ScriptedServer.Start(c => c.ServeAsync("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx"));
-        using var session = Session(o => o.MaxConnectionsPerServer = 1);
+        using HttpSession session = Session(o => o.MaxConnectionsPerServer = 1);
 
-        Task<string>[] all = new Task<string>[4];
+        var all = new Task<string>[4];
         for (int i = 0; i < all.Length; i++)
         {
             all[i] = session.GetStringAsync(server.Uri("/"));
@@ -438,8 +438,8 @@ public sealed class KeepAliveTests
     public async Task Disposing_the_session_fails_requests_waiting_for_a_connection_with_OperationCancelled()
     {
         await using var server = ScriptedServer.Respond(Ok("a"));
-        var session = Session(o => o.MaxConnectionsPerServer = 1);
-        await using var held = await session.GetAsync(server.Uri("/"));
+        HttpSession session = Session(o => o.MaxConnectionsPerServer = 1);
+        await using TypedHttpResponse held = await session.GetAsync(server.Uri("/"));
         ValueTask<TypedHttpResponse> waiting = session.GetAsync(server.Uri("/"));
 
         session.Dispose();
@@ -457,7 +457,7 @@ public sealed class KeepAliveTests
                 await c.SendAsync(Ok(r.RequestLine));
             }
         });
-        using var session = Session();
+        using HttpSession session = Session();
         var tasks = new Task<string>[20];
         for (int i = 0; i < tasks.Length; i++)
         {
@@ -479,7 +479,7 @@ public sealed class KeepAliveTests
             await c.ServeAsync(Ok("a"));
             clientClosed.TrySetResult();
         });
-        var session = Session();
+        HttpSession session = Session();
         Assert.Equal("a", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal(1, session.IdleConnectionCount);
         Assert.False(clientClosed.Task.IsCompleted);

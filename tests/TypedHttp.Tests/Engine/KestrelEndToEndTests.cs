@@ -39,12 +39,12 @@ public sealed class KestrelEndToEndTests
     [Fact]
     public async Task Sequential_requests_share_one_kept_alive_connection()
     {
-        await using var server = await StartEchoAsync();
-        using var session = Session();
+        await using KestrelServer server = await StartEchoAsync();
+        using HttpSession session = Session();
         string? connection = null;
         for (int i = 0; i < 25; i++)
         {
-            await using var response = await session.SendAsync(new TypedHttpRequest("POST", server.Uri(path: "/echo")) { Content = new StringRequestContent("n=" + i) });
+            await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("POST", server.Uri(path: "/echo")) { Content = new StringRequestContent("n=" + i) });
             Assert.Equal("n=" + i, await response.ReadAsStringAsync());
             connection ??= response.Headers.GetValue("X-Connection");
             Assert.Equal(connection, response.Headers.GetValue("X-Connection"));
@@ -54,13 +54,13 @@ public sealed class KestrelEndToEndTests
     [Fact]
     public async Task Chunked_response_from_kestrel_decodes_and_the_connection_is_reused()
     {
-        await using var server = await StartEchoAsync();
-        using var session = Session();
+        await using KestrelServer server = await StartEchoAsync();
+        using HttpSession session = Session();
 
-        await using var first = await session.GetAsync(server.Uri(path: "/chunked"));
+        await using TypedHttpResponse first = await session.GetAsync(server.Uri(path: "/chunked"));
         Assert.Equal("chunked", first.Headers.GetValue("Transfer-Encoding"));
         Assert.Equal("part0;part1;part2;part3;part4;", await first.ReadAsStringAsync());
-        await using var second = await session.GetAsync(server.Uri(path: "/chunked"));
+        await using TypedHttpResponse second = await session.GetAsync(server.Uri(path: "/chunked"));
         await second.ReadAsStringAsync();
 
         Assert.Equal(first.Headers.GetValue("X-Connection"), second.Headers.GetValue("X-Connection"));
@@ -69,11 +69,11 @@ public sealed class KestrelEndToEndTests
     [Fact]
     public async Task Large_chunked_upload_arrives_whole()
     {
-        await using var server = await StartEchoAsync();
-        using var session = Session();
+        await using KestrelServer server = await StartEchoAsync();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("PUT", server.Uri(path: "/upload")) { Content = new PiecewiseContent(64, 32 * 1024, announcedLength: null) };
 
-        await using var response = await session.SendAsync(request);
+        await using TypedHttpResponse response = await session.SendAsync(request);
 
         Assert.Equal("2097152", response.Headers.GetValue("X-Request-Length"));
         Assert.Equal(2 * 1024 * 1024, (await response.ReadAsStringAsync()).Length);
@@ -82,12 +82,12 @@ public sealed class KestrelEndToEndTests
     [Fact]
     public async Task Expect_continue_with_kestrel_sends_the_body_after_100()
     {
-        await using var server = await StartEchoAsync();
-        using var session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromSeconds(30));
+        await using KestrelServer server = await StartEchoAsync();
+        using HttpSession session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromSeconds(30));
         var request = new TypedHttpRequest("POST", server.Uri(path: "/expect")) { Content = new StringRequestContent("continued") };
         request.Headers.Add("Expect", "100-continue");
 
-        await using var response = await session.SendAsync(request);
+        await using TypedHttpResponse response = await session.SendAsync(request);
 
         Assert.Equal("continued", await response.ReadAsStringAsync());
     }
@@ -95,34 +95,34 @@ public sealed class KestrelEndToEndTests
     [Fact]
     public async Task Head_and_404_do_not_disturb_the_connection()
     {
-        await using var server = await StartEchoAsync();
-        using var session = Session();
+        await using KestrelServer server = await StartEchoAsync();
+        using HttpSession session = Session();
 
-        await using (var head = await session.SendAsync(new TypedHttpRequest("HEAD", server.Uri(path: "/x"))))
+        await using (TypedHttpResponse head = await session.SendAsync(new TypedHttpRequest("HEAD", server.Uri(path: "/x"))))
         {
             Assert.Equal("HEAD", head.Headers.GetValue("X-Method"));
             Assert.Equal("", await head.ReadAsStringAsync());
         }
-        await using (var missing = await session.GetAsync(server.Uri(path: "/missing")))
+        await using (TypedHttpResponse missing = await session.GetAsync(server.Uri(path: "/missing")))
         {
             Assert.Equal(404, missing.StatusCode);
         }
-        await using var ok = await session.SendAsync(new TypedHttpRequest("POST", server.Uri(path: "/again")) { Content = new StringRequestContent("still fine") });
+        await using TypedHttpResponse ok = await session.SendAsync(new TypedHttpRequest("POST", server.Uri(path: "/again")) { Content = new StringRequestContent("still fine") });
         Assert.Equal("still fine", await ok.ReadAsStringAsync());
     }
 
     [Fact]
     public async Task Concurrent_requests_all_succeed()
     {
-        await using var server = await StartEchoAsync();
-        using var session = Session(o => o.MaxConnectionsPerServer = 4);
+        await using KestrelServer server = await StartEchoAsync();
+        using HttpSession session = Session(o => o.MaxConnectionsPerServer = 4);
         var tasks = new Task<string>[40];
         for (int i = 0; i < tasks.Length; i++)
         {
             int n = i;
             tasks[i] = Task.Run(async () =>
             {
-                await using var response = await session.SendAsync(new TypedHttpRequest("POST", server.Uri(path: "/c")) { Content = new StringRequestContent("req" + n) });
+                await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("POST", server.Uri(path: "/c")) { Content = new StringRequestContent("req" + n) });
                 return await response.ReadAsStringAsync();
             });
         }

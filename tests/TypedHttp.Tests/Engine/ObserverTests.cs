@@ -53,7 +53,7 @@ public sealed class ObserverTests
     {
         await using var server = ScriptedServer.Respond(Ok("one"), Ok("two"));
         var observer = new RecordingObserver();
-        var session = Session(o =>
+        HttpSession session = Session(o =>
         {
             o.Observer = observer;
             o.Resolver = static (_, _) => ValueTask.FromResult(new[] { IPAddress.Loopback });
@@ -78,7 +78,7 @@ public sealed class ObserverTests
     {
         await using var server = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
         var observer = new RecordingObserver();
-        using var session = Session(o => o.Observer = observer);
+        using HttpSession session = Session(o => o.Observer = observer);
         Assert.Equal("ok", await session.GetStringAsync(server.Uri("/")));
         await WaitUntilAsync(() => observer.Events.Count == 2, "the close to be reported");
         session.Dispose();
@@ -92,7 +92,7 @@ public sealed class ObserverTests
     public async Task A_failed_connect_is_never_announced()
     {
         var observer = new RecordingObserver();
-        using var session = Session(o => o.Observer = observer);
+        using HttpSession session = Session(o => o.Observer = observer);
         await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(new Uri("http://127.0.0.1:1/")));
         Assert.Empty(observer.Events);
     }
@@ -100,7 +100,7 @@ public sealed class ObserverTests
     [Fact]
     public async Task Follow_ups_redirect_then_server_auth_are_reported_in_order_and_the_callers_request_is_left_alone()
     {
-        await using var server = Stages.StageTest.Routed(r => Stages.StageTest.Path(r) switch
+        await using ScriptedServer server = Stages.StageTest.Routed(r => Stages.StageTest.Path(r) switch
         {
             "/a" => Redirect(302, "/b"),
             _ when r.Header("Authorization") is null => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n",
@@ -109,7 +109,7 @@ public sealed class ObserverTests
         var observer = new RecordingObserver();
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => { o.Observer = observer; o.Credentials = credentials; });
+        using HttpSession session = Session(o => { o.Observer = observer; o.Credentials = credentials; });
         var request = new TypedHttpRequest("GET", server.Uri("/a"));
         request.Headers.Add("X-Mine", "1");
         Assert.Equal("in", await (await session.SendAsync(request)).ReadAsStringAsync());
@@ -128,9 +128,9 @@ public sealed class ObserverTests
     [Fact]
     public async Task Follow_ups_a_stale_connection_retry_is_reported()
     {
-        await using var server = StaleAfterFirst("retried");
+        await using ScriptedServer server = StaleAfterFirst("retried");
         var observer = new RecordingObserver();
-        using var session = Session(o => o.Observer = observer);
+        using HttpSession session = Session(o => o.Observer = observer);
         Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         Assert.Equal("retried", await session.GetStringAsync(server.Uri("/again")));
         Assert.Equal(
@@ -141,9 +141,9 @@ public sealed class ObserverTests
     [Fact]
     public async Task Follow_ups_a_failed_redirect_hop_completes_with_the_error()
     {
-        await using var server = Stages.StageTest.Routed(_ => Redirect(302, "http://127.0.0.1:1/gone"));
+        await using ScriptedServer server = Stages.StageTest.Routed(_ => Redirect(302, "http://127.0.0.1:1/gone"));
         var observer = new RecordingObserver();
-        using var session = Session(o => o.Observer = observer);
+        using HttpSession session = Session(o => o.Observer = observer);
         await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(server.Uri("/")));
         Assert.Equal(
             ["follow-up Redirect after 302: GET /gone", "follow-up Redirect completed: TypedHttpException"],

@@ -14,7 +14,7 @@ public sealed class RequestWritingTests
     public async Task Get_writes_request_line_host_user_agent_and_nothing_else()
     {
         await using var server = ScriptedServer.Respond(Ok("hi"));
-        using var session = Session();
+        using HttpSession session = Session();
 
         Assert.Equal("hi", await session.GetStringAsync(server.Uri("/a/b?x=1&y=2")));
 
@@ -25,13 +25,13 @@ public sealed class RequestWritingTests
     public async Task OM2_caller_user_agent_is_kept_and_null_agent_sends_none()
     {
         await using var server = ScriptedServer.Respond(Ok("1"), Ok("2"));
-        using var session = Session();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("GET", server.Uri("/"));
         request.Headers.Add("User-Agent", "mine/2");
         request.Headers.Add("Accept", "application/json");
         await (await session.SendAsync(request)).DisposeAsync();
 
-        using var silent = Session(o => o.UserAgent = null);
+        using HttpSession silent = Session(o => o.UserAgent = null);
         await using var server2 = ScriptedServer.Respond(Ok("1"));
         await (await silent.GetAsync(server2.Uri("/"))).DisposeAsync();
 
@@ -43,7 +43,7 @@ public sealed class RequestWritingTests
     public async Task Small_body_goes_out_with_the_head_with_content_type_and_length()
     {
         await using var server = ScriptedServer.Respond(Ok("ok"));
-        using var session = Session();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("POST", server.Uri("/items"))
         {
             Content = new StringRequestContent("{\"a\":1}", "application/json"),
@@ -62,7 +62,7 @@ public sealed class RequestWritingTests
     public async Task HD4_empty_post_or_put_sends_content_length_zero(string method)
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session(o => o.UserAgent = null);
+        using HttpSession session = Session(o => o.UserAgent = null);
 
         await (await session.SendAsync(new TypedHttpRequest(method, server.Uri("/")))).DisposeAsync();
 
@@ -73,7 +73,7 @@ public sealed class RequestWritingTests
     public async Task HD4_empty_delete_sends_no_content_length()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session(o => o.UserAgent = null);
+        using HttpSession session = Session(o => o.UserAgent = null);
 
         await (await session.SendAsync(new TypedHttpRequest("DELETE", server.Uri("/x")))).DisposeAsync();
 
@@ -84,7 +84,7 @@ public sealed class RequestWritingTests
     public async Task Unknown_length_is_sent_chunked()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session(o => o.UserAgent = null);
+        using HttpSession session = Session(o => o.UserAgent = null);
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new PiecewiseContent(2, 3, announcedLength: null) };
 
         await (await session.SendAsync(request)).DisposeAsync();
@@ -98,10 +98,10 @@ public sealed class RequestWritingTests
     public async Task Large_body_is_streamed_with_content_length()
     {
         await using var server = ScriptedServer.Respond(Ok("done"));
-        using var session = Session();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("PUT", server.Uri("/")) { Content = new PiecewiseContent(10, 10_000, announcedLength: 100_000) };
 
-        await using var response = await session.SendAsync(request);
+        await using TypedHttpResponse response = await session.SendAsync(request);
 
         Assert.Equal("done", await response.ReadAsStringAsync());
         ScriptedRequest received = server.Connections[0].Requests[0];
@@ -116,7 +116,7 @@ public sealed class RequestWritingTests
     public async Task Content_that_lies_about_its_length_is_InvalidRequest(int pieces, int size, long announced)
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
-        using var session = Session();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new PiecewiseContent(pieces, size, announced) };
 
         await AssertFailsAsync(HttpError.InvalidRequest, HttpPhase.Send, async () => await session.SendAsync(request));
@@ -126,7 +126,7 @@ public sealed class RequestWritingTests
     public async Task Http10_request_line_and_keep_alive_asked()
     {
         await using var server = ScriptedServer.Respond("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx");
-        using var session = Session(o => o.UserAgent = null);
+        using HttpSession session = Session(o => o.UserAgent = null);
 
         await (await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/")) { Version = HttpVersion.Version10 })).DisposeAsync();
 
@@ -137,7 +137,7 @@ public sealed class RequestWritingTests
     public async Task Http10_with_unknown_length_body_is_refused_before_sending()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Version = HttpVersion.Version10, Content = new PiecewiseContent(1, 1, null) };
 
         await AssertFailsAsync(HttpError.InvalidRequest, HttpPhase.Request, async () => await session.SendAsync(request));
@@ -148,7 +148,7 @@ public sealed class RequestWritingTests
     public async Task OM6_request_target_never_carries_raw_space_control_or_non_ascii()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session();
+        using HttpSession session = Session();
 
         await (await session.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/a b/é?q=x y&r={{1}}|^`\"<>[]&p=%2F"))).DisposeAsync();
 
@@ -159,7 +159,7 @@ public sealed class RequestWritingTests
     public async Task HD5_non_ascii_header_value_is_sent_as_utf8()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("GET", server.Uri("/"));
         request.Headers.Add("X-Name", "Zoë");
 
@@ -172,7 +172,7 @@ public sealed class RequestWritingTests
     public async Task Caller_host_header_replaces_the_computed_one()
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session(o => o.UserAgent = null);
+        using HttpSession session = Session(o => o.UserAgent = null);
         var request = new TypedHttpRequest("GET", server.Uri("/"));
         request.Headers.Add("Host", "api.example");
 
@@ -192,7 +192,7 @@ public sealed class RequestWritingTests
     public async Task Header_injection_is_refused_before_any_byte_is_sent(string name, string value)
     {
         await using var server = ScriptedServer.Respond(Ok(""));
-        using var session = Session();
+        using HttpSession session = Session();
         var request = new TypedHttpRequest("GET", server.Uri("/"));
         request.Headers.AddUnchecked(name, value); // bypasses the collection's own validation on purpose
 
@@ -206,7 +206,7 @@ public sealed class RequestWritingTests
     [InlineData("GET\r\n")]
     public async Task Bad_method_is_InvalidRequest(string method)
     {
-        using var session = Session();
+        using HttpSession session = Session();
         await AssertFailsAsync(HttpError.InvalidRequest, HttpPhase.Request, async () => await session.SendAsync(new TypedHttpRequest(method, new Uri("http://127.0.0.1:1/"))));
     }
 
@@ -216,7 +216,7 @@ public sealed class RequestWritingTests
     [InlineData("/relative/path", HttpError.InvalidUrl)]
     public async Task Uri_other_than_absolute_http_is_refused(string uri, HttpError error)
     {
-        using var session = Session();
+        using HttpSession session = Session();
         await AssertFailsAsync(error, HttpPhase.Request, async () => await session.SendAsync(new TypedHttpRequest("GET", new Uri(uri, UriKind.RelativeOrAbsolute))));
     }
 
@@ -231,11 +231,11 @@ public sealed class RequestWritingTests
             await c.SendAsync(Ok(head.BodyText));
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromSeconds(30));
+        using HttpSession session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromSeconds(30));
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new StringRequestContent("payload") };
         request.Headers.Add("Expect", "100-continue");
 
-        await using var response = await session.SendAsync(request);
+        await using TypedHttpResponse response = await session.SendAsync(request);
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("payload", await response.ReadAsStringAsync());
@@ -251,11 +251,11 @@ public sealed class RequestWritingTests
             await c.SendAsync(Ok(head.BodyText));
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromMilliseconds(100));
+        using HttpSession session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromMilliseconds(100));
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new StringRequestContent("late") };
         request.Headers.Add("Expect", "100-continue");
 
-        await using var response = await session.SendAsync(request);
+        await using TypedHttpResponse response = await session.SendAsync(request);
 
         Assert.Equal("late", await response.ReadAsStringAsync());
     }
@@ -269,11 +269,11 @@ public sealed class RequestWritingTests
             await c.SendAsync("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromSeconds(30));
+        using HttpSession session = Session(o => o.ExpectContinueTimeout = TimeSpan.FromSeconds(30));
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new StringRequestContent("never") };
         request.Headers.Add("Expect", "100-continue");
 
-        await using (var response = await session.SendAsync(request))
+        await using (TypedHttpResponse response = await session.SendAsync(request))
         {
             Assert.Equal(417, response.StatusCode);
         }

@@ -43,8 +43,8 @@ public sealed class ResponseCorpusTests
                 }
                 c.Close();
             });
-            using var session = Session();
-            await using var response = await session.GetAsync(server.Uri("/"));
+            using HttpSession session = Session();
+            await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
             Assert.Equal(body, await response.ReadAsStringAsync());
         }
     }
@@ -94,14 +94,14 @@ public sealed class ResponseCorpusTests
             await c.SendAsync(bytes);
             c.Close();
         });
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.ReceiveTimeout = TimeSpan.FromSeconds(2);
             o.ReceiveResponseTimeout = TimeSpan.FromSeconds(4);
         });
         try
         {
-            await using var response = await session.GetAsync(server.Uri("/"));
+            await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
             await response.ReadAsStringAsync();
         }
         catch (TypedHttpException e)

@@ -13,17 +13,17 @@ public sealed class ResponseHeadTests
     private static async Task<TypedHttpResponse> GetOnceAsync(string rawResponse, Action<HttpSessionOptions>? configure = null)
     {
         await using var server = ScriptedServer.Respond(rawResponse);
-        using var session = Session(configure);
+        using HttpSession session = Session(configure);
         return await session.GetAsync(server.Uri("/"));
     }
 
     private static async Task<TypedHttpException> FailsAsync(HttpError error, HttpPhase phase, Func<ScriptedConnection, Task> script, Action<HttpSessionOptions>? configure = null)
     {
         await using var server = ScriptedServer.Start(script);
-        using var session = Session(configure);
+        using HttpSession session = Session(configure);
         return await AssertFailsAsync(error, phase, async () =>
         {
-            await using var response = await session.GetAsync(server.Uri("/"));
+            await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
             await response.ReadAsStringAsync();
         });
     }
@@ -31,7 +31,7 @@ public sealed class ResponseHeadTests
     [Fact]
     public async Task Status_line_headers_and_reason_phrase_are_parsed()
     {
-        await using var response = await GetOnceAsync("HTTP/1.1 201 Created Just Now\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 0\r\nX-Empty:\r\nX-Spaces:   padded value \t \r\n\r\n");
+        await using TypedHttpResponse response = await GetOnceAsync("HTTP/1.1 201 Created Just Now\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 0\r\nX-Empty:\r\nX-Spaces:   padded value \t \r\n\r\n");
 
         Assert.Equal(201, response.StatusCode);
         Assert.Equal("Created Just Now", response.ReasonPhrase);
@@ -48,7 +48,7 @@ public sealed class ResponseHeadTests
     [InlineData("HTTP/1.1 200 OK\n")]    // bare LF
     public async Task Status_line_tolerable_forms(string statusLine)
     {
-        await using var response = await GetOnceAsync(statusLine + "Content-Length: 2\r\n\r\nok");
+        await using TypedHttpResponse response = await GetOnceAsync(statusLine + "Content-Length: 2\r\n\r\nok");
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("ok", await response.ReadAsStringAsync());
     }
@@ -56,7 +56,7 @@ public sealed class ResponseHeadTests
     [Fact]
     public async Task Bare_lf_line_ends_throughout_are_accepted()
     {
-        await using var response = await GetOnceAsync("HTTP/1.1 200 OK\nA: 1\nContent-Length: 3\n\nabc");
+        await using TypedHttpResponse response = await GetOnceAsync("HTTP/1.1 200 OK\nA: 1\nContent-Length: 3\n\nabc");
         Assert.Equal("1", response.Headers.GetValue("A"));
         Assert.Equal("abc", await response.ReadAsStringAsync());
     }
@@ -64,7 +64,7 @@ public sealed class ResponseHeadTests
     [Fact]
     public async Task Obs_fold_is_replaced_by_single_space()
     {
-        await using var response = await GetOnceAsync("HTTP/1.1 200 OK\r\nX-Folded: first\r\n  second\r\n\tthird\r\nContent-Length: 0\r\n\r\n");
+        await using TypedHttpResponse response = await GetOnceAsync("HTTP/1.1 200 OK\r\nX-Folded: first\r\n  second\r\n\tthird\r\nContent-Length: 0\r\n\r\n");
         Assert.Equal("first second third", response.Headers.GetValue("X-Folded"));
         Assert.Equal(2, response.Headers.Count);
     }
@@ -72,7 +72,7 @@ public sealed class ResponseHeadTests
     [Fact]
     public async Task Http10_status_line_is_version10()
     {
-        await using var response = await GetOnceAsync("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+        await using TypedHttpResponse response = await GetOnceAsync("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
         Assert.Equal(HttpVersion.Version10, response.Version);
     }
 
@@ -116,7 +116,7 @@ public sealed class ResponseHeadTests
     [Fact]
     public async Task T5_close_before_any_response_byte_is_EmptyResponse()
     {
-        var e = await FailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async c =>
+        TypedHttpException e = await FailsAsync(HttpError.EmptyResponse, HttpPhase.ReceiveHeaders, async c =>
         {
             await c.ReadRequestAsync();
             c.Close();
@@ -154,8 +154,8 @@ public sealed class ResponseHeadTests
             await c.DripAsync("HTTP/1.1 200 OK\r\nX-Slow: yes\r\nContent-Length: 4\r\n\r\nbody", 1, TimeSpan.FromMilliseconds(1));
             await c.WaitForClientCloseAsync();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         Assert.Equal("yes", response.Headers.GetValue("X-Slow"));
         Assert.Equal("body", await response.ReadAsStringAsync());
     }
@@ -185,7 +185,7 @@ public sealed class ResponseHeadTests
         string filler = "X-Fill: " + new string('f', 1024 - head.Length - "X-Fill: \r\n\r\n".Length) + "\r\n";
         string response = head + filler + "\r\n";
         Assert.Equal(1024, response.Length);
-        await using var r = await GetOnceAsync(response, o => o.MaxResponseHeadersLength = 1024);
+        await using TypedHttpResponse r = await GetOnceAsync(response, o => o.MaxResponseHeadersLength = 1024);
         Assert.Equal(200, r.StatusCode);
     }
 
@@ -203,7 +203,7 @@ public sealed class ResponseHeadTests
     [Fact]
     public async Task OM13_interim_responses_are_skipped()
     {
-        await using var response = await GetOnceAsync(
+        await using TypedHttpResponse response = await GetOnceAsync(
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\nX-I: 1\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal");
 
         Assert.Equal(200, response.StatusCode);
@@ -230,7 +230,7 @@ public sealed class ResponseHeadTests
         {
             sb.Append("HTTP/1.1 100 Continue\r\n\r\n");
         }
-        await using var response = await GetOnceAsync(sb + "HTTP/1.1 204 No Content\r\n\r\n");
+        await using TypedHttpResponse response = await GetOnceAsync(sb + "HTTP/1.1 204 No Content\r\n\r\n");
         Assert.Equal(204, response.StatusCode);
     }
 }

@@ -43,7 +43,7 @@ public sealed class TimeoutTests
     public async Task TO2_silent_server_is_receive_timeout_in_ReceiveHeaders()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
-        using var session = Session(o => o.ReceiveTimeout = Short);
+        using HttpSession session = Session(o => o.ReceiveTimeout = Short);
 
         await AssertFailsAsync(HttpError.Timeout, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
     }
@@ -57,7 +57,7 @@ public sealed class TimeoutTests
             // Each byte comes well within the receive timeout; the whole head never completes in time.
             await c.DripAsync("HTTP/1.1 200 OK\r\nX-Slow: " + new string('s', 200) + "\r\n\r\n", 1, TimeSpan.FromMilliseconds(20));
         });
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.ReceiveTimeout = TimeSpan.FromSeconds(5);
             o.ReceiveResponseTimeout = Short;
@@ -75,8 +75,8 @@ public sealed class TimeoutTests
             await c.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nstart");
             await c.StaySilentAsync();
         });
-        using var session = Session(o => o.ReceiveTimeout = Short);
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session(o => o.ReceiveTimeout = Short);
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
 
         await AssertFailsAsync(HttpError.Timeout, HttpPhase.ReceiveBody, () => response.ReadAsStringAsync());
     }
@@ -88,7 +88,7 @@ public sealed class TimeoutTests
         {
             await Task.Delay(Timeout.Infinite, c.Stopping);
         });
-        using var session = Session(o => o.SendTimeout = Short);
+        using HttpSession session = Session(o => o.SendTimeout = Short);
         // 256 MiB offered; socket buffers fill long before that.
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new PiecewiseContent(4096, 64 * 1024, 4096L * 64 * 1024) };
 
@@ -98,7 +98,7 @@ public sealed class TimeoutTests
     [Fact]
     public async Task TO1_resolve_timeout_is_Timeout_in_Resolve()
     {
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.ResolveTimeout = Short;
             o.Resolver = static async (host, ct) =>
@@ -115,7 +115,7 @@ public sealed class TimeoutTests
     public async Task TO2_tls_handshake_against_a_silent_server_is_Timeout_in_Tls()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
-        using var session = Session(o => o.ReceiveTimeout = Short);
+        using HttpSession session = Session(o => o.ReceiveTimeout = Short);
 
         await AssertFailsAsync(HttpError.Timeout, HttpPhase.Tls, async () => await session.GetAsync(server.Uri("/", "https")));
     }
@@ -124,10 +124,10 @@ public sealed class TimeoutTests
     public async Task Caller_cancellation_while_waiting_for_the_head_is_OperationCanceled()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
-        using var session = Session();
+        using HttpSession session = Session();
         using var cts = new CancellationTokenSource(Short);
 
-        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await session.GetAsync(server.Uri("/"), cts.Token));
+        OperationCanceledException e = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await session.GetAsync(server.Uri("/"), cts.Token));
         Assert.Equal(cts.Token, e.CancellationToken);
     }
 
@@ -140,8 +140,8 @@ public sealed class TimeoutTests
             await c.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nstart");
             await c.StaySilentAsync();
         });
-        using var session = Session();
-        await using var response = await session.GetAsync(server.Uri("/"));
+        using HttpSession session = Session();
+        await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
         using var cts = new CancellationTokenSource(Short);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await response.Body.CopyToAsync(Stream.Null, cts.Token));
@@ -150,7 +150,7 @@ public sealed class TimeoutTests
     [Fact]
     public async Task Caller_cancellation_during_resolve_is_OperationCanceled()
     {
-        using var session = Session(o => o.Resolver = static async (host, ct) =>
+        using HttpSession session = Session(o => o.Resolver = static async (host, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
             return [];
@@ -164,7 +164,7 @@ public sealed class TimeoutTests
     public async Task Already_cancelled_token_sends_nothing()
     {
         await using var server = ScriptedServer.Respond(Ok("x"));
-        using var session = Session();
+        using HttpSession session = Session();
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
@@ -177,7 +177,7 @@ public sealed class TimeoutTests
     public async Task After_a_Timeout_the_session_keeps_working()
     {
         await using var server = ScriptedServer.Start(c => c.Index == 0 ? c.StaySilentAsync() : c.ServeAsync(Ok("fine")));
-        using var session = Session(o => o.ReceiveTimeout = Short);
+        using HttpSession session = Session(o => o.ReceiveTimeout = Short);
 
         await AssertFailsAsync(HttpError.Timeout, HttpPhase.ReceiveHeaders, async () => await session.GetAsync(server.Uri("/")));
         Assert.Equal("fine", await session.GetStringAsync(server.Uri("/")));

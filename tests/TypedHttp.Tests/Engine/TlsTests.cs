@@ -49,8 +49,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task Valid_certificate_pinned_ca_works_and_the_connection_is_reused()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         string first = await session.GetStringAsync(server.Uri(Host, "/1"));
         string second = await session.GetStringAsync(server.Uri(Host, "/2"));
@@ -63,8 +63,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_untrusted_certificate_without_callback_is_SecureFailure()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
-        using var session = TlsSession();
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server);
+        using HttpSession session = TlsSession();
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
     }
@@ -72,8 +72,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_certificate_from_another_ca_is_SecureFailure()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.OtherAuthority));
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.OtherAuthority));
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
     }
@@ -81,8 +81,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_wrong_name_is_SecureFailure()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.WrongName);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.WrongName);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
     }
@@ -90,8 +90,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_expired_certificate_is_SecureFailure()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Expired);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Expired);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
     }
@@ -99,8 +99,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S7_caller_callback_can_accept_anything()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Expired);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => true);
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Expired);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => true);
 
         Assert.StartsWith("conn=", await session.GetStringAsync(server.Uri(Host)));
     }
@@ -108,12 +108,12 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S4_required_client_certificate_missing_is_ClientAuthCertNeeded()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         await AssertFailsAsync(HttpError.ClientAuthCertNeeded, HttpPhase.Tls, async () =>
         {
-            await using var response = await session.GetAsync(server.Uri(Host));
+            await using TypedHttpResponse response = await session.GetAsync(server.Uri(Host));
             await response.ReadAsStringAsync();
         });
     }
@@ -121,12 +121,12 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S1_untrusted_certificate_from_a_server_that_allows_client_certificates_is_SecureFailure_not_ClientAuthCertNeeded()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
-        using var session = TlsSession();
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
+        using HttpSession session = TlsSession();
 
         TypedHttpException e = await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () =>
         {
-            await using var response = await session.GetAsync(server.Uri(Host));
+            await using TypedHttpResponse response = await session.GetAsync(server.Uri(Host));
             await response.ReadAsStringAsync();
         });
         Assert.Contains("server certificate", e.Message);
@@ -137,8 +137,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S7_a_callback_that_refuses_a_trusted_certificate_is_named_in_the_SecureFailure()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => false);
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = static (_, _, _, _) => false);
 
         TypedHttpException e = await AssertFailsAsync(HttpError.SecureFailure, HttpPhase.Tls, async () => await session.GetAsync(server.Uri(Host)));
         Assert.Contains("RemoteCertificateValidationCallback", e.Message);
@@ -147,8 +147,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S4_allowed_client_certificate_not_configured_with_a_trusted_server_works()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
-        using var session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.AllowCertificate);
+        using HttpSession session = TlsSession(o => o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority));
 
         Assert.EndsWith("client=none", await session.GetStringAsync(server.Uri(Host)));
     }
@@ -156,8 +156,8 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S4_required_client_certificate_configured_is_sent()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
-        using var session = TlsSession(o =>
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server, clientCertificates: ClientCertificateMode.RequireCertificate);
+        using HttpSession session = TlsSession(o =>
         {
             o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority);
             o.ClientCertificates = new X509CertificateCollection { _certs.Client };
@@ -169,9 +169,9 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task S6_SslProtocols_limits_the_version()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server);
         var events = new System.Collections.Concurrent.ConcurrentQueue<HttpTraceEvent>();
-        using var session = TlsSession(o =>
+        using HttpSession session = TlsSession(o =>
         {
             o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(_certs.Authority);
             o.SslProtocols = System.Security.Authentication.SslProtocols.Tls12;
@@ -185,12 +185,12 @@ public sealed class TlsTests : IClassFixture<TlsTests.Certificates>
     [Fact]
     public async Task Plain_http_to_a_tls_port_is_an_error_not_a_hang()
     {
-        await using var server = await KestrelServer.StartAsync(certificate: _certs.Server);
-        using var session = TlsSession();
+        await using KestrelServer server = await KestrelServer.StartAsync(certificate: _certs.Server);
+        using HttpSession session = TlsSession();
 
         TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () =>
         {
-            await using var response = await session.GetAsync(new Uri($"http://{Host}:{server.Port}/"));
+            await using TypedHttpResponse response = await session.GetAsync(new Uri($"http://{Host}:{server.Port}/"));
             await response.ReadAsStringAsync();
         });
         Assert.Contains(e.Error, new[] { HttpError.InvalidServerResponse, HttpError.EmptyResponse, HttpError.ConnectionError });

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.Tracing;
 using System.Linq;
+using System.Text;
 using System.Threading.Tasks;
 using TypedHttp.Tests.Infrastructure;
 using static TypedHttp.Tests.Engine.EngineTest;
@@ -20,7 +21,7 @@ public sealed class TraceTests
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: session=s3cr3t-cookie\r\nContent-Length: 2\r\n\r\nok",
             Ok("again"));
         var events = new ConcurrentQueue<HttpTraceEvent>();
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.TraceListener = events.Enqueue;
             o.Resolver = static (host, ct) => ValueTask.FromResult(new[] { System.Net.IPAddress.Loopback });
@@ -60,9 +61,9 @@ public sealed class TraceTests
     [Fact]
     public async Task Failures_and_retries_are_traced()
     {
-        await using var server = StaleAfterFirst("second");
+        await using ScriptedServer server = StaleAfterFirst("second");
         var events = new ConcurrentQueue<HttpTraceEvent>();
-        using var session = Session(o => o.TraceListener = events.Enqueue);
+        using HttpSession session = Session(o => o.TraceListener = events.Enqueue);
 
         await session.GetStringAsync(server.Uri("/"));
         await session.GetStringAsync(server.Uri("/"));
@@ -76,14 +77,14 @@ public sealed class TraceTests
     {
         await using var server = ScriptedServer.Respond(Ok("es"));
         using var listener = new Listener();
-        using var session = Session();
+        using HttpSession session = Session();
 
         var request = new TypedHttpRequest("GET", server.Uri("/es"));
         request.Headers.Add("Authorization", "Bearer es-secret");
         await (await session.SendAsync(request)).DisposeAsync();
 
         string marker = $"127.0.0.1:{server.Port}";
-        List<(string Name, string Message)> mine = listener.Events.Where(e => e.Message.Contains(marker, StringComparison.Ordinal) || e.Message.Contains("/es", StringComparison.Ordinal)).ToList();
+        var mine = listener.Events.Where(e => e.Message.Contains(marker, StringComparison.Ordinal) || e.Message.Contains("/es", StringComparison.Ordinal)).ToList();
         Assert.Contains(mine, e => e.Name == "Connecting");
         Assert.Contains(mine, e => e.Name == "SendingRequest" && e.Message.Contains("Authorization: ***", StringComparison.Ordinal));
         Assert.DoesNotContain(listener.Events, e => e.Message.Contains("es-secret", StringComparison.Ordinal));
@@ -95,7 +96,7 @@ public sealed class TraceTests
         await using var server = ScriptedServer.Respond("HTTP/1.1 200 OK\r\nSet-Cookie: sid=clear-set-cookie\r\nContent-Length: 2\r\n\r\nok");
         using var listener = new Listener();
         var events = new ConcurrentQueue<HttpTraceEvent>();
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.TraceListener = e => events.Enqueue(e with { Headers = Copy(e.Headers) });
             o.UserAgent = "agent/1";
@@ -110,8 +111,8 @@ public sealed class TraceTests
         HttpTraceEvent sending = Assert.Single(events, e => e.Kind == HttpTraceEventKind.SendingRequest);
         Assert.Equal(uri, sending.RequestUri);
         // The fields in clear are exactly the head the server received.
-        var wire = new System.Text.StringBuilder(sending.Message.Split('\n')[0]).Append("\r\n");
-        foreach (var field in sending.Headers!)
+        StringBuilder wire = new System.Text.StringBuilder(sending.Message.Split('\n')[0]).Append("\r\n");
+        foreach (KeyValuePair<string, string> field in sending.Headers!)
         {
             wire.Append(field.Key).Append(": ").Append(field.Value).Append("\r\n");
         }
@@ -143,7 +144,7 @@ public sealed class TraceTests
             return null;
         }
         var copy = new HttpHeaderCollection(headers.Count);
-        foreach (var field in headers)
+        foreach (KeyValuePair<string, string> field in headers)
         {
             copy.AddUnchecked(field.Key, field.Value);
         }

@@ -81,7 +81,7 @@ public sealed class HpackHostileInputTests
         var decoder = new HpackDecoder();
         DecodeText(decoder, Hex("4001 6101 62"));
         decoder.SetMaxTableSize(1024);
-        var fields = DecodeText(decoder, Hex("3fe1 0782 be")); // update to 1024, then :method GET and the entry a: b
+        List<(string Name, string Value)> fields = DecodeText(decoder, Hex("3fe1 0782 be")); // update to 1024, then :method GET and the entry a: b
         Assert.Equal(":method: GET; a: b; ", Lines(fields));
     }
 
@@ -153,14 +153,14 @@ public sealed class HpackHostileInputTests
     [Fact]
     public void Decoder_accepts_an_empty_block()
     {
-        var fields = DecodeText(new HpackDecoder(), Array.Empty<byte>());
+        List<(string Name, string Value)> fields = DecodeText(new HpackDecoder(), Array.Empty<byte>());
         Assert.Empty(fields);
     }
 
     [Fact]
     public void Decoder_accepts_an_empty_huffman_string()
     {
-        var fields = DecodeText(new HpackDecoder(), Hex("0080 0161"));
+        List<(string Name, string Value)> fields = DecodeText(new HpackDecoder(), Hex("0080 0161"));
         Assert.Equal(new List<(string, string)> { ("", "a") }, fields);
     }
 }

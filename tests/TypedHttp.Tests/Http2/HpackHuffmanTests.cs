@@ -55,7 +55,7 @@ public sealed class HpackHuffmanTests
     public void Encode_ProducesTheAppendixCStrings(string text, string hex)
     {
         byte[] source = Encoding.ASCII.GetBytes(text);
-        var destination = new byte[HpackHuffman.GetEncodedLength(source)];
+        byte[] destination = new byte[HpackHuffman.GetEncodedLength(source)];
         int written = HpackHuffman.Encode(source, destination);
         Assert.Equal(ToHex(Hex(hex)), ToHex(destination.AsSpan(0, written)));
     }
@@ -67,7 +67,7 @@ public sealed class HpackHuffmanTests
     public void Decode_ReadsTheAppendixCStrings(string hex, string text)
     {
         byte[] source = Hex(hex);
-        var destination = new byte[HpackHuffman.GetMaxDecodedLength(source.Length)];
+        byte[] destination = new byte[HpackHuffman.GetMaxDecodedLength(source.Length)];
         int written = HpackHuffman.Decode(source, destination);
         Assert.Equal(text, Encoding.ASCII.GetString(destination, 0, written));
     }
@@ -75,7 +75,7 @@ public sealed class HpackHuffmanTests
     [Fact]
     public void Every_octet_round_trips()
     {
-        var all = new byte[256];
+        byte[] all = new byte[256];
         for (int i = 0; i < all.Length; i++)
         {
             all[i] = (byte)i;
@@ -88,9 +88,9 @@ public sealed class HpackHuffmanTests
     {
         Gen.OneOf(Gen.Byte.Array[0, 50], Gen.Byte[(byte)'a', (byte)'z'].Array[0, 300], Gen.Byte[0xc0, 0xff].Array[0, 20]).Sample(bytes =>
         {
-            var encoded = new byte[HpackHuffman.GetEncodedLength(bytes)];
+            byte[] encoded = new byte[HpackHuffman.GetEncodedLength(bytes)];
             int written = HpackHuffman.Encode(bytes, encoded);
-            var decoded = new byte[HpackHuffman.GetMaxDecodedLength(written)];
+            byte[] decoded = new byte[HpackHuffman.GetMaxDecodedLength(written)];
             int n = HpackHuffman.Decode(encoded.AsSpan(0, written), decoded);
             Assert.Equal((encoded.Length, ToHex(bytes)), (written, ToHex(decoded.AsSpan(0, n))));
         }, iter: 2000);
@@ -100,15 +100,15 @@ public sealed class HpackHuffmanTests
     public void Decode_refuses_a_destination_that_is_too_short()
     {
         byte[] source = Hex("f1e3 c2e5 f23a 6ba0 ab90 f4ff");
-        var destination = new byte[5];
+        byte[] destination = new byte[5];
         Assert.Throws<HpackException>(() => HpackHuffman.Decode(source, destination));
     }
 
     private static byte[] RoundTrip(byte[] bytes)
     {
-        var encoded = new byte[HpackHuffman.GetEncodedLength(bytes)];
+        byte[] encoded = new byte[HpackHuffman.GetEncodedLength(bytes)];
         int written = HpackHuffman.Encode(bytes, encoded);
-        var decoded = new byte[HpackHuffman.GetMaxDecodedLength(written)];
+        byte[] decoded = new byte[HpackHuffman.GetMaxDecodedLength(written)];
         int n = HpackHuffman.Decode(encoded.AsSpan(0, written), decoded);
         return decoded.AsSpan(0, n).ToArray();
     }

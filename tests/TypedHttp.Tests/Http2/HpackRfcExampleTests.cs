@@ -20,7 +20,7 @@ public sealed class HpackRfcExampleTests
     [InlineData(42, 8, "2a")]       // C.1.3
     public void Integer_WritesRfc7541C1_Examples(int value, int prefixBits, string hex)
     {
-        var buffer = new byte[HpackInteger.MaxLength];
+        byte[] buffer = new byte[HpackInteger.MaxLength];
         int written = HpackInteger.Write(buffer, value, prefixBits, 0);
         Assert.Equal(hex, ToHex(buffer.AsSpan(0, written)));
     }
@@ -40,7 +40,7 @@ public sealed class HpackRfcExampleTests
     [Fact]
     public void Integer_round_trips_the_largest_int_32_in_six_octets()
     {
-        var buffer = new byte[HpackInteger.MaxLength];
+        byte[] buffer = new byte[HpackInteger.MaxLength];
         int written = HpackInteger.Write(buffer, int.MaxValue, 1, 0);
         int position = 0;
         Assert.Equal((6, int.MaxValue), (written, HpackInteger.Read(buffer, ref position, 1)));

@@ -34,7 +34,7 @@ public sealed class Http2FrameTests
     [Fact]
     public void Header_writes_nine_octets_big_endian()
     {
-        var buffer = new byte[Http2FrameHeader.Size];
+        byte[] buffer = new byte[Http2FrameHeader.Size];
         new Http2FrameHeader(0x123456, Http2FrameType.Headers, Http2FrameFlags.EndHeaders | Http2FrameFlags.EndStream, 0x7fffffff).WriteTo(buffer);
         Assert.Equal("123456" + "01" + "05" + "7fffffff", ToHex(buffer));
     }
@@ -42,14 +42,14 @@ public sealed class Http2FrameTests
     [Fact]
     public void Header_read_ignores_the_reserved_bit()
     {
-        Http2FrameHeader header = Http2FrameHeader.Read(Hex("000010 00 01 80000003"));
+        var header = Http2FrameHeader.Read(Hex("000010 00 01 80000003"));
         Assert.Equal(new Http2FrameHeader(16, Http2FrameType.Data, Http2FrameFlags.EndStream, 3), header);
     }
 
     [Fact]
     public void Header_read_keeps_unknown_types_and_flags()
     {
-        Http2FrameHeader header = Http2FrameHeader.Read(Hex("000000 fa ff 00000000"));
+        var header = Http2FrameHeader.Read(Hex("000000 fa ff 00000000"));
         Assert.Equal(((byte)0xfa, (byte)0xff), ((byte)header.Type, (byte)header.Flags));
     }
 
@@ -59,7 +59,7 @@ public sealed class Http2FrameTests
         Gen.Select(Gen.Int[0, Http2FrameHeader.MaxLength], Gen.Byte, Gen.Byte, Gen.Int[0, int.MaxValue]).Sample((length, type, flags, stream) =>
         {
             var header = new Http2FrameHeader(length, (Http2FrameType)type, (Http2FrameFlags)flags, stream);
-            var buffer = new byte[Http2FrameHeader.Size];
+            byte[] buffer = new byte[Http2FrameHeader.Size];
             header.WriteTo(buffer);
             Assert.Equal(header, Http2FrameHeader.Read(buffer));
         }, iter: 2000);
@@ -317,7 +317,7 @@ public sealed class Http2FrameTests
         {
             var output = new ArrayBufferWriter<byte>();
             Http2Frame.WriteSettings(output, settings);
-            Http2FrameHeader header = Http2FrameHeader.Read(output.WrittenSpan);
+            var header = Http2FrameHeader.Read(output.WrittenSpan);
             Http2Frame.ValidateHeader(header, Http2Frame.DefaultMaxFrameSize);
             var read = new List<(Http2SettingId, uint)>();
             foreach ((Http2SettingId, uint) s in Http2Frame.ReadSettings(header, output.WrittenSpan.Slice(Http2FrameHeader.Size)))
@@ -460,7 +460,7 @@ public sealed class Http2FrameTests
     [Fact]
     public void Validate_header_accepts_a_frame_of_exactly_the_max_frame_size()
     {
-        var header = H(Http2FrameType.Data, 16384, 1);
+        Http2FrameHeader header = H(Http2FrameType.Data, 16384, 1);
         Http2Frame.ValidateHeader(header, 16384);
         Assert.Equal("DATA", Http2Frame.Name(header.Type));
     }

@@ -64,10 +64,10 @@ public sealed class Http2ScriptedServerTests
 
         public async Task<(Http2FrameHeader Header, byte[] Payload)> ReadFrameAsync()
         {
-            var head = new byte[Http2FrameHeader.Size];
+            byte[] head = new byte[Http2FrameHeader.Size];
             await _stream.ReadExactlyAsync(head).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-            Http2FrameHeader header = Http2FrameHeader.Read(head);
-            var payload = new byte[header.Length];
+            var header = Http2FrameHeader.Read(head);
+            byte[] payload = new byte[header.Length];
             await _stream.ReadExactlyAsync(payload).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             return (header, payload);
         }
@@ -92,10 +92,10 @@ public sealed class Http2ScriptedServerTests
             seen.SetResult(string.Join(",", c.ClientSettings));
             await c.WaitForClientCloseAsync();
         });
-        await using var client = await RawClient.ConnectAsync(server.Port);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
         await client.StartAsync();
-        var settings = await client.ReadFrameAsync();
-        var ack = await client.ReadFrameAsync();
+        (Http2FrameHeader Header, byte[] Payload) settings = await client.ReadFrameAsync();
+        (Http2FrameHeader Header, byte[] Payload) ack = await client.ReadFrameAsync();
         Assert.Equal(
             ("SETTINGS/0/0", "00030000000a", "SETTINGS/1/0", "(EnablePush, 0),(InitialWindowSize, 1048576)"),
             (Describe(settings.Header), Convert.ToHexString(settings.Payload).ToLowerInvariant(), Describe(ack.Header), await seen.Task.WaitAsync(TimeSpan.FromSeconds(10))));
@@ -111,7 +111,7 @@ public sealed class Http2ScriptedServerTests
             requests.SetResult((await c.ReadRequestAsync())!);
             await c.WaitForClientCloseAsync();
         });
-        await using var client = await RawClient.ConnectAsync(server.Port);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
         await client.StartAsync();
         var encoder = new HpackEncoder();
         var block = new ArrayBufferWriter<byte>();
@@ -147,7 +147,7 @@ public sealed class Http2ScriptedServerTests
             await c.SendDataAsync(1, "hello"u8.ToArray(), endStream: true, padLength: 3);
             await c.WaitForClientCloseAsync();
         });
-        await using var client = await RawClient.ConnectAsync(server.Port);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
         await client.StartAsync();
         await client.ReadFrameAsync(); // SETTINGS
         await client.ReadFrameAsync(); // SETTINGS ACK
@@ -163,7 +163,7 @@ public sealed class Http2ScriptedServerTests
         while (!frame.Header.HasFlag(Http2FrameFlags.EndHeaders));
         var sink = new FieldCollector();
         new HpackDecoder().Decode(block.WrittenSpan, sink);
-        var data = await client.ReadFrameAsync();
+        (Http2FrameHeader Header, byte[] Payload) data = await client.ReadFrameAsync();
         string body = Encoding.ASCII.GetString(Http2Frame.RemovePadding(data.Header, data.Payload));
         Assert.Equal(
             ("HEADERS/0/1,CONTINUATION/0/1,CONTINUATION/0/1,CONTINUATION/4/1", ":status: 200; content-type: text/plain; x-long: " + new string('v', 40) + "; ", "DATA/9/1 hello"),
@@ -178,9 +178,9 @@ public sealed class Http2ScriptedServerTests
             await c.ReadPrefaceAsync();
             Assert.Fail("the script saw something it did not expect");
         });
-        await using var client = await RawClient.ConnectAsync(server.Port);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
         await client.WriteAsync(o => o.Write(Http2Frame.ClientPreface));
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => server.WaitForScriptsAsync());
+        Exception e = await Assert.ThrowsAnyAsync<Exception>(() => server.WaitForScriptsAsync());
         Assert.Contains("did not expect", e.Message, StringComparison.Ordinal);
     }
 
@@ -188,7 +188,7 @@ public sealed class Http2ScriptedServerTests
     public async Task A_wrong_preface_fails_the_script()
     {
         await using var server = Http2ScriptedServer.Start(c => c.ReadPrefaceAsync());
-        await using var client = await RawClient.ConnectAsync(server.Port);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
         await client.WriteAsync(o => o.Write("GET / HTTP/1.1\r\nHost: a\r\n\r\n"u8));
         await Assert.ThrowsAsync<InvalidDataException>(() => server.WaitForScriptsAsync());
     }
@@ -201,7 +201,7 @@ public sealed class Http2ScriptedServerTests
             c.ReadTimeout = TimeSpan.FromMilliseconds(200);
             await c.HandshakeAsync();
         });
-        await using var client = await RawClient.ConnectAsync(server.Port);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
         await client.WriteAsync(o => o.Write(Http2Frame.ClientPreface)); // and never a SETTINGS frame
         await Assert.ThrowsAsync<TimeoutException>(() => server.WaitForScriptsAsync());
     }
@@ -216,7 +216,7 @@ public sealed class Http2ScriptedServerTests
             Http2ReceivedRequest? request = await c.ReadRequestAsync();
             result.SetResult($"{request is null} {c.ClientGoAway}");
         });
-        await using var client = await RawClient.ConnectAsync(server.Port);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
         await client.StartAsync();
         await client.WriteAsync(o => Http2Frame.WriteGoAway(o, 0, Http2ErrorCode.NoError, default));
         Assert.Equal("True (0, NoError)", await result.Task.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -234,9 +234,9 @@ public sealed class Http2ScriptedServerTests
             await c.HandshakeAsync();
             await c.WaitForClientCloseAsync();
         }, certificate);
-        await using var client = await RawClient.ConnectAsync(server.Port, authority);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port, authority);
         await client.StartAsync();
-        var settings = await client.ReadFrameAsync();
+        (Http2FrameHeader Header, byte[] Payload) settings = await client.ReadFrameAsync();
         Assert.Equal(("h2", "h2", "SETTINGS/0/0", 1, "https"),
             (((SslStream)client.Stream).NegotiatedApplicationProtocol.ToString(), await protocol.Task.WaitAsync(TimeSpan.FromSeconds(10)), Describe(settings.Header), server.AcceptedCount, server.Uri().Scheme));
     }

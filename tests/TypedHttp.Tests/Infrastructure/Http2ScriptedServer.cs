@@ -106,7 +106,7 @@ internal sealed class Http2ScriptedServer : IAsyncDisposable
     /// <exception cref="TimeoutException">The scripts did not finish in time.</exception>
     public async Task WaitForScriptsAsync(int connections = 1, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (AcceptedCount < connections)
         {
             if (DateTime.UtcNow > deadline)
@@ -380,7 +380,7 @@ internal sealed class Http2ServerConnection : IHpackFieldSink
         {
             return null;
         }
-        Http2FrameHeader header = Http2FrameHeader.Read(_buffer.AsSpan(_start));
+        var header = Http2FrameHeader.Read(_buffer.AsSpan(_start));
         _start += Http2FrameHeader.Size;
         byte[] payload = await ReadExactAsync(header.Length).ConfigureAwait(false);
         var frame = new Http2ReceivedFrame(header, payload);
@@ -589,7 +589,7 @@ internal sealed class Http2ServerConnection : IHpackFieldSink
         }
         if (_buffer.Length - _start < count)
         {
-            var bigger = new byte[Math.Max(_buffer.Length, count)];
+            byte[] bigger = new byte[Math.Max(_buffer.Length, count)];
             _buffer.AsSpan(_start, _end - _start).CopyTo(bigger);
             _end -= _start;
             _start = 0;
@@ -679,7 +679,7 @@ internal sealed class Http2ServerConnection : IHpackFieldSink
         {
             return SendFrameAsync(Http2FrameType.Data, flags, streamId, data);
         }
-        var payload = new byte[1 + data.Length + padLength];
+        byte[] payload = new byte[1 + data.Length + padLength];
         payload[0] = checked((byte)padLength);
         data.CopyTo(payload, 1);
         return SendFrameAsync(Http2FrameType.Data, flags | Http2FrameFlags.Padded, streamId, payload);

@@ -461,7 +461,7 @@ public sealed class ScriptedRequest
     /// <param name="name">The header name.</param>
     public string? Header(string name)
     {
-        foreach (var field in Headers)
+        foreach (KeyValuePair<string, string> field in Headers)
         {
             if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
             {

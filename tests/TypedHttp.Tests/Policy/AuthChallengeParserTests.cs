@@ -21,7 +21,7 @@ public sealed class AuthChallengeParserTests
     [Fact]
     public void RFC9110_example_with_two_challenges_escapes_and_commas()
     {
-        var c = Parse("Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\", Basic realm=\"simple\"");
+        List<AuthChallenge> c = Parse("Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\", Basic realm=\"simple\"");
         Assert.Equal(2, c.Count);
         Assert.Equal("Newauth", c[0].Scheme);
         Assert.Equal(HttpAuthSchemes.None, c[0].KnownScheme);
@@ -39,7 +39,7 @@ public sealed class AuthChallengeParserTests
         headers.Add("WWW-Authenticate", "NEGOTIATE");
         headers.Add("Content-Type", "text/plain");
         headers.Add("www-authenticate", "ntlm, basic Realm=\"x\"");
-        var c = AuthChallengeParser.Parse(headers, "WWW-Authenticate");
+        List<AuthChallenge> c = AuthChallengeParser.Parse(headers, "WWW-Authenticate");
         Assert.Equal(new[] { HttpAuthSchemes.Negotiate, HttpAuthSchemes.Ntlm, HttpAuthSchemes.Basic }, new[] { c[0].KnownScheme, c[1].KnownScheme, c[2].KnownScheme });
         Assert.Equal("x", c[2].Realm);
         Assert.Empty(AuthChallengeParser.Parse(headers, "Proxy-Authenticate"));
@@ -52,7 +52,7 @@ public sealed class AuthChallengeParserTests
     [InlineData("Bearer a-b.c_d~e+f/g", "a-b.c_d~e+f/g")]
     public void Token68_form(string field, string token)
     {
-        var c = Assert.Single(Parse(field));
+        AuthChallenge c = Assert.Single(Parse(field));
         Assert.Equal(token, c.Token68);
         Assert.Empty(c.Parameters);
     }
@@ -60,7 +60,7 @@ public sealed class AuthChallengeParserTests
     [Fact]
     public void Token68_followed_by_another_challenge()
     {
-        var c = Parse("Negotiate abc=, Basic realm=\"r\"");
+        List<AuthChallenge> c = Parse("Negotiate abc=, Basic realm=\"r\"");
         Assert.Equal(2, c.Count);
         Assert.Equal("abc=", c[0].Token68);
         Assert.Equal("r", c[1].Realm);
@@ -69,7 +69,7 @@ public sealed class AuthChallengeParserTests
     [Fact]
     public void Digest_params_in_any_order_with_whitespace_around_equals_and_commas_in_quotes()
     {
-        var c = Assert.Single(Parse("Digest qop = \"auth, auth-int\" ,nonce=\"n,1\",   realm=\"a, b\",algorithm=SHA-256,stale=TRUE"));
+        AuthChallenge c = Assert.Single(Parse("Digest qop = \"auth, auth-int\" ,nonce=\"n,1\",   realm=\"a, b\",algorithm=SHA-256,stale=TRUE"));
         Assert.Equal("auth, auth-int", c.GetParameter("qop"));
         Assert.Equal("n,1", c.GetParameter("nonce"));
         Assert.Equal("a, b", c.Realm);
@@ -80,7 +80,7 @@ public sealed class AuthChallengeParserTests
     [Fact]
     public void Empty_list_elements_are_ignored()
     {
-        var c = Parse(" , ,Basic realm=x,, ,Digest realm=y, nonce=z ,");
+        List<AuthChallenge> c = Parse(" , ,Basic realm=x,, ,Digest realm=y, nonce=z ,");
         Assert.Equal(2, c.Count);
         Assert.Equal("x", c[0].Realm);
         Assert.Equal("z", c[1].GetParameter("nonce"));
@@ -97,7 +97,7 @@ public sealed class AuthChallengeParserTests
     [InlineData("Basic@ realm=x, NTLM", 1)]
     public void Bad_challenges_are_skipped_and_parsing_goes_on(string field, int expectedCount)
     {
-        var c = Parse(field);
+        List<AuthChallenge> c = Parse(field);
         Assert.Equal(expectedCount, c.Count);
         foreach (AuthChallenge challenge in c)
         {
@@ -108,14 +108,14 @@ public sealed class AuthChallengeParserTests
     [Fact]
     public void Repeated_parameter_keeps_its_first_value()
     {
-        var c = Assert.Single(Parse("Basic realm=first, realm=second"));
+        AuthChallenge c = Assert.Single(Parse("Basic realm=first, realm=second"));
         Assert.Equal("first", c.Realm);
     }
 
     [Fact]
     public void Scheme_with_no_parameters()
     {
-        var c = Assert.Single(Parse("Negotiate"));
+        AuthChallenge c = Assert.Single(Parse("Negotiate"));
         Assert.Null(c.Token68);
         Assert.Empty(c.Parameters);
     }
@@ -124,9 +124,9 @@ public sealed class AuthChallengeParserTests
     public void Huge_input_is_bounded_and_fast()
     {
         string field = string.Concat(System.Linq.Enumerable.Repeat("Basic realm=\"x\", ", 10000));
-        var c = Parse(field);
+        List<AuthChallenge> c = Parse(field);
         Assert.Equal(AuthChallengeParser.MaxChallenges, c.Count);
-        var d = Assert.Single(Parse("Digest " + string.Concat(System.Linq.Enumerable.Repeat("a=\"b\\\"\", ", 5000)) + "realm=r"));
+        AuthChallenge d = Assert.Single(Parse("Digest " + string.Concat(System.Linq.Enumerable.Repeat("a=\"b\\\"\", ", 5000)) + "realm=r"));
         Assert.True(d.Parameters.Count <= AuthChallengeParser.MaxParameters);
     }
 

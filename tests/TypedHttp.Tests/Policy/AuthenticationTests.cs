@@ -52,7 +52,7 @@ public sealed class AuthenticationTests
     [Fact]
     public void RFC2617_3_5_example_response_matches_exactly()
     {
-        var challenge = Digest("Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"");
+        DigestChallenge challenge = Digest("Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"");
         string value = DigestSession.Compute(challenge, new HttpCredentials("Mufasa", "Circle Of Life"), "GET", "/dir/index.html", default, 1, "0a4f113b");
         Assert.Equal(
             "Digest username=\"Mufasa\", realm=\"testrealm@host.com\", uri=\"/dir/index.html\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", " +
@@ -66,7 +66,7 @@ public sealed class AuthenticationTests
     [InlineData("SHA-256-sess", "6bb0010aa4bdf46422a798c509ea32e256f27bd37de5cc3bdf8ed51e1d77d650")]
     public void Sess_algorithms_hash_the_nonce_and_cnonce_into_A1(string algorithm, string expected)
     {
-        var challenge = Digest($"Digest realm=\"http-auth@example.org\", qop=auth, algorithm={algorithm}, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\"");
+        DigestChallenge challenge = Digest($"Digest realm=\"http-auth@example.org\", qop=auth, algorithm={algorithm}, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\"");
         string value = DigestSession.Compute(challenge, Mufasa, "GET", "/dir/index.html", default, 2, Rfc7616Cnonce);
         Assert.Contains($"response=\"{expected}\"", value);
         Assert.Contains("nc=00000002", value);
@@ -78,7 +78,7 @@ public sealed class AuthenticationTests
     [InlineData("SHA-256", "193d6834c8f5b21e6b707fdd7de62ad0b3514493466cf33958098aa6d3836274")]
     public void Auth_int_hashes_the_body_when_it_is_the_only_qop_offered(string algorithm, string expected)
     {
-        var challenge = Digest($"Digest realm=\"http-auth@example.org\", qop=\"auth-int\", algorithm={algorithm}, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\"");
+        DigestChallenge challenge = Digest($"Digest realm=\"http-auth@example.org\", qop=\"auth-int\", algorithm={algorithm}, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\"");
         Assert.Equal(DigestQop.AuthInt, challenge.Qop);
         string value = DigestSession.Compute(challenge, Mufasa, "POST", "/dir/index.html", Encoding.UTF8.GetBytes("{\"a\":1}"), 1, Rfc7616Cnonce);
         Assert.Contains($"response=\"{expected}\"", value);
@@ -94,7 +94,7 @@ public sealed class AuthenticationTests
     [InlineData("SHA-256", "a947aad205e80e429958a387394944c6b496301e79f89d35a4cc23b6ee12b5b6")]
     public void Userhash_sends_the_hashed_user_name(string algorithm, string hashedUser)
     {
-        var challenge = Digest($"Digest realm=\"http-auth@example.org\", qop=auth, algorithm={algorithm}, nonce=\"n\", userhash=true");
+        DigestChallenge challenge = Digest($"Digest realm=\"http-auth@example.org\", qop=auth, algorithm={algorithm}, nonce=\"n\", userhash=true");
         string value = DigestSession.Compute(challenge, Mufasa, "GET", "/", default, 1, "c");
         Assert.StartsWith($"Digest username=\"{hashedUser}\", ", value);
         Assert.EndsWith(", userhash=true", value);
@@ -104,7 +104,7 @@ public sealed class AuthenticationTests
     [Fact]
     public void No_qop_gives_the_RFC2069_form()
     {
-        var challenge = Digest("Digest realm=\"http-auth@example.org\", nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\"");
+        DigestChallenge challenge = Digest("Digest realm=\"http-auth@example.org\", nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\"");
         string value = DigestSession.Compute(challenge, Mufasa, "GET", "/dir/index.html", default, 1, "ignored");
         Assert.Contains("response=\"7b2cc3b30e75b4777ea31027084363fd\"", value); // MD5(HA1:nonce:HA2), computed independently
         Assert.DoesNotContain("nc=", value);
@@ -115,7 +115,7 @@ public sealed class AuthenticationTests
     [Fact]
     public void Non_ascii_user_name_goes_as_username_star_and_quotes_are_escaped()
     {
-        var challenge = Digest("Digest realm=\"r\", qop=auth, nonce=\"n\"");
+        DigestChallenge challenge = Digest("Digest realm=\"r\", qop=auth, nonce=\"n\"");
         Assert.StartsWith("Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, ", DigestSession.Compute(challenge, new HttpCredentials("Jäsøn Doe", "p"), "GET", "/", default, 1, "c"));
         Assert.StartsWith("Digest username=\"a\\\"b\\\\c\", ", DigestSession.Compute(challenge, new HttpCredentials("a\"b\\c", "p"), "GET", "/", default, 1, "c"));
     }
@@ -138,7 +138,7 @@ public sealed class AuthenticationTests
         Assert.Contains("nc=00000001, cnonce=\"cn1\"", session.CreateHeaderValue(Mufasa, "GET", "/a"));
         Assert.Contains("nc=00000002, cnonce=\"cn2\"", session.CreateHeaderValue(Mufasa, "GET", "/b"));
 
-        var stale = Digest("Digest realm=\"http-auth@example.org\", qop=auth, algorithm=SHA-256, nonce=\"fresh\", stale=true");
+        DigestChallenge stale = Digest("Digest realm=\"http-auth@example.org\", qop=auth, algorithm=SHA-256, nonce=\"fresh\", stale=true");
         Assert.True(stale.Stale);
         session.Update(stale);
         string retry = session.CreateHeaderValue(Mufasa, "GET", "/b");
@@ -189,7 +189,7 @@ public sealed class AuthenticationTests
     [Fact]
     public void Basic_refuses_a_colon_in_the_user_name_with_our_error()
     {
-        var e = Assert.Throws<TypedHttpException>(() => BasicAuthentication.GetHeaderValue(new HttpCredentials("a:b", "p")));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => BasicAuthentication.GetHeaderValue(new HttpCredentials("a:b", "p")));
         Assert.Equal(HttpError.LoginFailure, e.Error);
     }
 
@@ -244,7 +244,7 @@ public sealed class AuthenticationTests
         var cache = new HttpCredentialCache();
         var origin = new Uri("http://h/");
         cache.Add(origin, new HttpCredentials("u", "p"));
-        var offered = Challenges("Basic realm=\"r\", Digest realm=\"r\", nonce=\"n\"", "NTLM", "Negotiate");
+        List<AuthChallenge> offered = Challenges("Basic realm=\"r\", Digest realm=\"r\", nonce=\"n\"", "NTLM", "Negotiate");
         Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.All, out AuthSelection s));
         Assert.Equal(HttpAuthSchemes.Negotiate, s.Scheme);
         Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.All & ~HttpAuthSchemes.Negotiate, out s));
@@ -262,7 +262,7 @@ public sealed class AuthenticationTests
         var cache = new HttpCredentialCache();
         var origin = new Uri("http://h/");
         cache.Add(origin, "basic realm", new HttpCredentials("u", "p"));
-        var offered = Challenges("Digest realm=\"digest realm\", nonce=\"n\", Basic realm=\"basic realm\"");
+        List<AuthChallenge> offered = Challenges("Digest realm=\"digest realm\", nonce=\"n\", Basic realm=\"basic realm\"");
         Assert.True(AuthSchemeSelector.TrySelect(offered, origin, cache, HttpAuthSchemes.All, out AuthSelection s));
         Assert.Equal(HttpAuthSchemes.Basic, s.Scheme);
     }
@@ -323,7 +323,7 @@ public sealed class AuthenticationTests
     {
         Prerequisites.Require(Prerequisite.NoKerberosRealm);
         using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Negotiate, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
-        var e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue(null));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue(null));
         Assert.Equal(HttpError.LoginFailure, e.Error);
         Assert.Equal("Negotiate authentication cannot proceed: the security library could not use the given credentials for Negotiate (for Kerberos: no ticket or no reachable KDC for this user).", e.Message);
     }
@@ -333,7 +333,7 @@ public sealed class AuthenticationTests
     {
         Prerequisites.Require(Prerequisite.NoNtlmMechanism);
         using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Ntlm, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
-        var e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue(null));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue(null));
         Assert.Equal(HttpError.LoginFailure, e.Error);
         Assert.Equal("NTLM authentication cannot proceed: this platform's security library does not support NTLM (on Linux: a GSSAPI library with the mechanism, e.g. gss-ntlmssp for NTLM, is needed).", e.Message);
     }
@@ -345,7 +345,7 @@ public sealed class AuthenticationTests
     {
         HttpAuthSchemes scheme = name == "NTLM" ? HttpAuthSchemes.Ntlm : HttpAuthSchemes.Negotiate;
         using var auth = new NegotiateAuthenticator(scheme, new HttpCredentials("user", "password"), "server.example.test");
-        var e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue("%%% not base64 %%%"));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue("%%% not base64 %%%"));
         Assert.Equal(HttpError.LoginFailure, e.Error);
         Assert.Equal($"The server's {name} challenge token is not valid base64.", e.Message);
     }

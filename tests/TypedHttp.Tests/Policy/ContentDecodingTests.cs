@@ -147,7 +147,7 @@ public sealed class ContentDecodingTests
     public void Corrupt_data_is_our_error(string contentEncoding)
     {
         byte[] garbage = Encoding.ASCII.GetBytes("this is certainly not compressed data, not at all........");
-        var e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(garbage, contentEncoding)));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(garbage, contentEncoding)));
         Assert.Equal(HttpError.InvalidServerResponse, e.Error);
         Assert.Equal(HttpPhase.ReceiveBody, e.Phase);
         Assert.Contains($"not valid {contentEncoding} data", e.Message);
@@ -175,7 +175,7 @@ public sealed class ContentDecodingTests
         byte[] encoded = Encode(encoder, Payload);
         byte[] truncated = cut == 2 ? encoded[..(encoded.Length / 2)] : encoded[..^cut];
 
-        var e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(truncated, contentEncoding)));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(truncated, contentEncoding)));
 
         Assert.Equal((HttpError.ResponseTruncated, HttpPhase.ReceiveBody), (e.Error, e.Phase));
         Assert.Contains($"inside its {contentEncoding} data", e.Message);
@@ -189,7 +189,7 @@ public sealed class ContentDecodingTests
     {
         byte[] encoded = Encode(encoder, Payload);
 
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => ReadAllAsync(Decode(encoded[..^3], contentEncoding)));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => ReadAllAsync(Decode(encoded[..^3], contentEncoding)));
 
         Assert.Equal(HttpError.ResponseTruncated, e.Error);
     }
@@ -208,7 +208,7 @@ public sealed class ContentDecodingTests
     {
         byte[] encoded = [.. Encode("gzip", Payload), .. Encode("gzip", Payload)];
 
-        var e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(encoded[..^(encoded.Length / 4)], "gzip")));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(encoded[..^(encoded.Length / 4)], "gzip")));
 
         Assert.Equal(HttpError.ResponseTruncated, e.Error);
     }
@@ -252,7 +252,7 @@ public sealed class ContentDecodingTests
         byte[] bomb = GzipBomb.Value;
         Assert.True(bomb.Length < 8 * 1024 * 1024, $"bomb is {bomb.Length} bytes");
         Stream decoded = Decode(bomb, "gzip");
-        var e = Assert.Throws<TypedHttpException>(() => ReadAll(decoded));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => ReadAll(decoded));
         Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("ratio limit", e.Message);
         Assert.True(((LimitedDecodingStream)decoded).DecodedBytes <= 2 * DecompressionLimits.RatioGraceBytes + 64 * 1024);
@@ -263,7 +263,7 @@ public sealed class ContentDecodingTests
     {
         const long Limit = 16L * 1024 * 1024;
         Stream decoded = Decode(GzipBomb.Value, "gzip", new DecompressionLimits(Limit, maxRatio: 0));
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => ReadAllAsync(decoded));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => ReadAllAsync(decoded));
         Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("size limit", e.Message);
         Assert.Equal(Limit + 1, ((LimitedDecodingStream)decoded).DecodedBytes);
@@ -283,7 +283,7 @@ public sealed class ContentDecodingTests
                 gzip.Write(zeros);
             }
         }
-        var e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(output.ToArray(), "gzip, br")));
+        TypedHttpException e = Assert.Throws<TypedHttpException>(() => ReadAll(Decode(output.ToArray(), "gzip, br")));
         Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Contains("gzip, br", e.Message);
     }

@@ -20,7 +20,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void CK1_simple_cookie_round_trips()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         Assert.True(store.SetCookie(Home, "sid=abc"));
         Assert.Equal("sid=abc", store.GetCookieHeader(new Uri("http://www.example.com/app/other")));
     }
@@ -28,7 +28,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Max_Age_wins_over_Expires_in_either_order()
     {
-        var (store, clock) = NewStore();
+        (CookieStore? store, ManualTimeProvider? clock) = NewStore();
         store.SetCookie(Home, "a=1; Max-Age=60; Expires=Wed, 01 Jan 2099 00:00:00 GMT");
         store.SetCookie(Home, "b=2; Expires=Wed, 01 Jan 2099 00:00:00 GMT; Max-Age=60");
         Assert.Equal("a=1; b=2", store.GetCookieHeader(Home));
@@ -42,7 +42,7 @@ public sealed class CookieStoreTests
     [InlineData("-99999999999999999999999")]
     public void Max_Age_of_zero_or_less_deletes_the_cookie(string maxAge)
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         store.SetCookie(Home, "a=1");
         Assert.Equal("a=1", store.GetCookieHeader(Home));
         Assert.True(store.SetCookie(Home, $"a=gone; Max-Age={maxAge}"));
@@ -53,7 +53,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Huge_Max_Age_saturates_instead_of_overflowing()
     {
-        var (store, clock) = NewStore();
+        (CookieStore? store, ManualTimeProvider? clock) = NewStore();
         store.SetCookie(Home, "a=1; Max-Age=999999999999999999999999999");
         clock.Advance(TimeSpan.FromDays(365 * 100));
         Assert.Equal("a=1", store.GetCookieHeader(Home));
@@ -62,7 +62,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Expires_in_the_past_deletes_and_unparsable_Expires_is_ignored()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         store.SetCookie(Home, "a=1");
         store.SetCookie(Home, "a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
         store.SetCookie(Home, "b=2; Expires=not a date");
@@ -72,7 +72,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Session_cookie_outlives_any_clock_advance_within_the_session()
     {
-        var (store, clock) = NewStore();
+        (CookieStore? store, ManualTimeProvider? clock) = NewStore();
         store.SetCookie(Home, "a=1");
         clock.Advance(TimeSpan.FromDays(10000));
         Assert.Equal("a=1", store.GetCookieHeader(Home));
@@ -82,7 +82,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Host_only_cookie_is_not_sent_to_subdomains_but_a_domain_cookie_is()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         var origin = new Uri("http://example.com/");
         store.SetCookie(origin, "hostonly=1");
         store.SetCookie(origin, "domain=2; Domain=example.com");
@@ -98,7 +98,7 @@ public sealed class CookieStoreTests
     [InlineData("github.io")]
     public void Domain_attribute_naming_a_public_suffix_is_refused(string domain)
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         string host = domain.TrimStart('.') switch { "com" => "shop.example.com", "co.uk" => "shop.example.co.uk", _ => "someone.github.io" };
         Assert.False(store.SetCookie(new Uri($"http://{host}/"), $"a=1; Domain={domain}"));
         Assert.Equal(0, store.Count);
@@ -107,7 +107,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Public_suffix_equal_to_the_host_becomes_host_only()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         var local = new Uri("http://localhost:5000/");
         Assert.True(store.SetCookie(local, "a=1; Domain=localhost"));
         Assert.Equal("a=1", store.GetCookieHeader(local));
@@ -117,7 +117,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Domain_attribute_not_matching_the_request_host_is_refused()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         Assert.False(store.SetCookie(Home, "a=1; Domain=other.com"));
         Assert.False(store.SetCookie(Home, "a=1; Domain=sub.www.example.com"));
     }
@@ -125,7 +125,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void IP_literal_hosts_match_only_exactly()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         var ip = new Uri("http://127.0.0.1:8080/x");
         store.SetCookie(ip, "a=1");
         Assert.False(store.SetCookie(ip, "b=2; Domain=0.0.1"));
@@ -140,7 +140,7 @@ public sealed class CookieStoreTests
     public void Cookies_are_per_host_not_per_port()
     {
         // RFC 6265 §8.5: cookies do not provide isolation by port.
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         store.SetCookie(new Uri("http://example.com:8080/"), "a=1");
         Assert.Equal("a=1", store.GetCookieHeader(new Uri("http://example.com:9090/")));
     }
@@ -148,7 +148,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Secure_cookies_go_only_over_https_and_HttpOnly_ones_are_stored_and_sent()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         store.SetCookie(new Uri("https://example.com/"), "s=1; Secure");
         store.SetCookie(new Uri("https://example.com/"), "h=2; HttpOnly");
         Assert.Equal("s=1; h=2", store.GetCookieHeader(new Uri("https://example.com/")));
@@ -179,7 +179,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Cookie_header_orders_longer_paths_first_then_earlier_creation()
     {
-        var (store, clock) = NewStore();
+        (CookieStore? store, ManualTimeProvider? clock) = NewStore();
         var uri = new Uri("http://example.com/a/b/c");
         store.SetCookie(uri, "first=1; Path=/");
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -193,7 +193,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Replacing_a_cookie_keeps_its_creation_time_and_so_its_place()
     {
-        var (store, clock) = NewStore();
+        (CookieStore? store, ManualTimeProvider? clock) = NewStore();
         store.SetCookie(Home, "a=1");
         clock.Advance(TimeSpan.FromSeconds(1));
         store.SetCookie(Home, "b=2");
@@ -206,7 +206,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Same_name_with_different_path_or_domain_are_different_cookies()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         var uri = new Uri("http://www.example.com/x/y");
         store.SetCookie(uri, "a=root; Path=/");
         store.SetCookie(uri, "a=x; Path=/x");
@@ -218,7 +218,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Host_names_compare_case_insensitively_and_idn_hosts_use_their_A_label()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         store.SetCookie(new Uri("http://WWW.Example.COM/"), "a=1; Domain=EXAMPLE.com");
         Assert.Equal("a=1", store.GetCookieHeader(new Uri("http://www.example.com/")));
         store.SetCookie(new Uri("http://bücher.example/"), "b=2");
@@ -228,7 +228,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Per_domain_limit_evicts_the_least_recently_used_cookie()
     {
-        var (store, clock) = NewStore(perDomain: 3);
+        (CookieStore? store, ManualTimeProvider? clock) = NewStore(perDomain: 3);
         var uri = new Uri("http://example.com/");
         store.SetCookie(uri, "a=1");
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -246,7 +246,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Total_limit_evicts_across_domains()
     {
-        var (store, clock) = NewStore(total: 2);
+        (CookieStore? store, ManualTimeProvider? clock) = NewStore(total: 2);
         store.SetCookie(new Uri("http://a.test/"), "a=1");
         clock.Advance(TimeSpan.FromSeconds(1));
         store.SetCookie(new Uri("http://b.test/"), "b=1");
@@ -259,7 +259,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Too_long_name_and_value_is_ignored()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         Assert.True(store.SetCookie(Home, "a=" + new string('x', 4095)));
         Assert.False(store.SetCookie(Home, "b=" + new string('x', 4096)));
     }
@@ -267,7 +267,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Set_cookies_from_headers_reads_every_Set_Cookie_field()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         var headers = new HttpHeaderCollection();
         headers.Add("Set-Cookie", "a=1");
         headers.Add("Content-Type", "text/plain");
@@ -279,7 +279,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Non_http_uris_neither_set_nor_get_cookies()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         Assert.False(store.SetCookie(new Uri("ftp://example.com/"), "a=1"));
         store.SetCookie(new Uri("http://example.com/"), "a=1");
         Assert.Null(store.GetCookieHeader(new Uri("ftp://example.com/")));
@@ -288,7 +288,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Clear_empties_the_store()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         store.SetCookie(Home, "a=1");
         store.Clear();
         Assert.Equal(0, store.Count);
@@ -298,7 +298,7 @@ public sealed class CookieStoreTests
     [Fact]
     public async Task Concurrent_setters_and_readers_do_not_corrupt_the_store()
     {
-        var (store, _) = NewStore(perDomain: 1000, total: 100000);
+        (CookieStore? store, ManualTimeProvider _) = NewStore(perDomain: 1000, total: 100000);
         var tasks = new Task[8];
         for (int t = 0; t < tasks.Length; t++)
         {
@@ -319,7 +319,7 @@ public sealed class CookieStoreTests
     [Fact]
     public void Any_set_cookie_string_is_parsed_without_throwing()
     {
-        var (store, _) = NewStore();
+        (CookieStore? store, ManualTimeProvider _) = NewStore();
         Gen.String[Gen.Char["ab=; ,\"\t.-/\\0xMaAgeExpirsDomnPthSecu19:"], 0, 80].Sample(s =>
         {
             store.SetCookie(Home, s);

@@ -55,7 +55,7 @@ public sealed class HttpStateSuiteTests
     public void Cookie_dates_parse_as_the_suite_expects(string file)
     {
         string json = File.ReadAllText(Path.Combine(SharedData.RequireHttpState(), "dates", file));
-        using JsonDocument doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var failures = new List<string>();
         int count = 0;
         foreach (JsonElement item in doc.RootElement.EnumerateArray())
@@ -74,7 +74,7 @@ public sealed class HttpStateSuiteTests
             }
             // "Wed, 18 Apr 2007 22:50:12 GMT": compare the instant, not the day name.
             string expectedText = expectedElement.GetString()!;
-            DateTimeOffset expected = DateTimeOffset.ParseExact(expectedText[(expectedText.IndexOf(',') + 2)..],
+            var expected = DateTimeOffset.ParseExact(expectedText[(expectedText.IndexOf(',') + 2)..],
                 "dd MMM yyyy HH:mm:ss 'GMT'", System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AssumeUniversal);
             if (!ok || actual != expected)

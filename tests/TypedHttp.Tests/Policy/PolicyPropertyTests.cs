@@ -35,11 +35,11 @@ public sealed class PolicyPropertyTests
     [Fact]
     public void Any_bypass_list_or_no_proxy_value_parses_and_matches_without_throwing()
     {
-        var targets = new[] { new Uri("http://a.example.com:8080/"), new Uri("https://[::1]/"), new Uri("http://10.1.2.3/"), new Uri("http://intranet/") };
+        Uri[] targets = new[] { new Uri("http://a.example.com:8080/"), new Uri("https://[::1]/"), new Uri("http://10.1.2.3/"), new Uri("http://intranet/") };
         Gen.String[Gen.Char["*.;, <>localhst:/[]0123456789abcdef"], 0, 40].Sample(list =>
         {
-            ProxySettings named = ProxySettings.Named("http://proxy:3128", list);
-            ProxySettings env = ProxySettings.FromEnvironment(name => name switch { "http_proxy" => "proxy:1", "https_proxy" => "proxy:2", "no_proxy" => list, _ => null });
+            var named = ProxySettings.Named("http://proxy:3128", list);
+            var env = ProxySettings.FromEnvironment(name => name switch { "http_proxy" => "proxy:1", "https_proxy" => "proxy:2", "no_proxy" => list, _ => null });
             foreach (Uri t in targets)
             {
                 // Whatever the list says, a host is either bypassed or sent to the configured proxy for its scheme.
@@ -57,7 +57,7 @@ public sealed class PolicyPropertyTests
     {
         Gen.String[Gen.Char["htps:/@%[]:.abc0189 socks5"], 0, 30].Sample(value =>
         {
-            ProxySettings env = ProxySettings.FromEnvironment(name => name == "https_proxy" ? value : null);
+            var env = ProxySettings.FromEnvironment(name => name == "https_proxy" ? value : null);
             Uri? proxy = env.GetProxy(new Uri("https://example.com/"));
             Assert.True(proxy is null || proxy.Scheme == "http");
         }, iter: 2000);
@@ -66,7 +66,7 @@ public sealed class PolicyPropertyTests
     [Fact]
     public void Any_bytes_under_any_coding_decode_or_fail_with_our_error()
     {
-        var codings = new[] { "gzip", "deflate", "br", "gzip, deflate", "br, gzip" };
+        string[] codings = new[] { "gzip", "deflate", "br", "gzip, deflate", "br, gzip" };
         Gen.Byte.Array[0, 200].Select(Gen.Int[0, codings.Length - 1]).Sample((bytes, i) =>
         {
             Assert.True(ContentDecoding.TryCreateDecodingStream(new MemoryStream(bytes), codings[i], new DecompressionLimits(1 << 20, 0), out Stream decoded));

@@ -43,7 +43,7 @@ public sealed class ProxyTests
     [Fact]
     public void Named_proxy_password_never_shows_in_messages()
     {
-        var e = Assert.ThrowsAny<ArgumentException>(() => ProxySettings.Named("socks5://user:secret@proxy:1080"));
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => ProxySettings.Named("socks5://user:secret@proxy:1080"));
         Assert.DoesNotContain("secret", e.Message);
         var s = ProxySettings.Named("http://user:p%40ss@proxy:3128");
         Assert.Equal("user", s.Credentials!.UserName);
@@ -94,7 +94,7 @@ public sealed class ProxyTests
     private static ProxySettings Env(params (string Name, string Value)[] vars)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (n, v) in vars)
+        foreach ((string? n, string? v) in vars)
         {
             map[n] = v;
         }
@@ -114,10 +114,10 @@ public sealed class ProxyTests
     {
         Assert.Equal(new Uri("http://upper:1/"), Resolve(Env(("HTTPS_PROXY", "upper:1")), "https://example.com/"));
         Assert.Equal(new Uri("http://lower:2/"), Resolve(Env(("HTTPS_PROXY", "upper:1"), ("https_proxy", "lower:2")), "https://example.com/"));
-        var all = Env(("ALL_PROXY", "http://all:3"));
+        ProxySettings all = Env(("ALL_PROXY", "http://all:3"));
         Assert.Equal(new Uri("http://all:3/"), Resolve(all, "https://example.com/"));
         Assert.Equal(new Uri("http://all:3/"), Resolve(all, "http://example.com/"));
-        var mixed = Env(("all_proxy", "http://all:3"), ("http_proxy", "http://web:4"));
+        ProxySettings mixed = Env(("all_proxy", "http://all:3"), ("http_proxy", "http://web:4"));
         Assert.Equal(new Uri("http://web:4/"), Resolve(mixed, "http://example.com/"));
         Assert.Equal(new Uri("http://all:3/"), Resolve(mixed, "https://example.com/"));
         Assert.Null(Resolve(Env(("https_proxy", "http://only-https:5")), "http://example.com/"));
@@ -126,7 +126,7 @@ public sealed class ProxyTests
     [Fact]
     public void Environment_proxy_without_port_uses_1080_and_credentials_come_from_the_url()
     {
-        var s = Env(("http_proxy", "http://bob:s3cr%3At@proxy.local"), ("https_proxy", "proxy2.local"));
+        ProxySettings s = Env(("http_proxy", "http://bob:s3cr%3At@proxy.local"), ("https_proxy", "proxy2.local"));
         Assert.Equal(new Uri("http://proxy.local:1080/"), Resolve(s, "http://example.com/"));
         Assert.Equal(new Uri("http://proxy2.local:1080/"), Resolve(s, "https://example.com/"));
         Assert.Equal("bob", s.GetProxyCredentials(new Uri("http://example.com/"))!.UserName);
@@ -163,14 +163,14 @@ public sealed class ProxyTests
     [InlineData(",,", "http://example.com/", false)]
     public void No_proxy_follows_curls_rules(string noProxy, string target, bool bypassed)
     {
-        var s = Env(("http_proxy", "http://proxy:3128"), ("no_proxy", noProxy));
+        ProxySettings s = Env(("http_proxy", "http://proxy:3128"), ("no_proxy", noProxy));
         Assert.Equal(bypassed ? null : new Uri("http://proxy:3128/"), Resolve(s, target));
     }
 
     [Fact]
     public void Upper_case_NO_PROXY_is_read_when_lower_is_absent()
     {
-        var s = Env(("http_proxy", "http://proxy:3128"), ("NO_PROXY", "example.com"));
+        ProxySettings s = Env(("http_proxy", "http://proxy:3128"), ("NO_PROXY", "example.com"));
         Assert.Null(Resolve(s, "http://example.com/"));
     }
 

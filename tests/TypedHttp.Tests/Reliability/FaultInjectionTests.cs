@@ -118,7 +118,7 @@ public sealed class FaultInjectionTests
             Assert.Equal("first", await session.GetStringAsync(server.Uri("/")));
         }
 
-        var (error, phase, body) = Expected(cut, reset, reused);
+        (HttpError? error, HttpPhase phase, string? body) = Expected(cut, reset, reused);
         var received = new MemoryStream();
         var clock = Stopwatch.StartNew();
         Exception? failure = null;
@@ -140,7 +140,7 @@ public sealed class FaultInjectionTests
         }
         else
         {
-            var e = Assert.IsType<TypedHttpException>(failure);
+            TypedHttpException e = Assert.IsType<TypedHttpException>(failure);
             Assert.True(e.Error == error && e.Phase == phase, $"Expected {error}/{phase} but got {e.Error}/{e.Phase}: {e.Message}");
             // Whatever was delivered is a prefix of what the server sent, and the read ended in the error above:
             // a partial body never reads as complete.

@@ -47,7 +47,7 @@ public sealed class HostileInputTests
     [InlineData("nul\0byte", "/api/files/nul%00byte")]
     public async Task Route_values_reach_the_wire_as_one_escaped_segment(string value, string expectedTarget)
     {
-        await using var server = OkServer();
+        await using ScriptedServer server = OkServer();
         using HttpSession session = Session();
 
         Assert.Equal("ok", await Client(server, session).GetFileAsync(value));
@@ -63,7 +63,7 @@ public sealed class HostileInputTests
     [InlineData("x#frag", "q=x%23frag")]
     public async Task Query_values_with_controls_are_escaped_on_the_wire(string value, string expectedQuery)
     {
-        await using var server = OkServer();
+        await using ScriptedServer server = OkServer();
         using HttpSession session = Session();
 
         await Client(server, session).GetFileAsync("f", value);
@@ -80,7 +80,7 @@ public sealed class HostileInputTests
     [InlineData("a\0b")]
     public async Task A_header_parameter_with_CR_LF_or_NUL_is_refused_and_nothing_is_sent(string value)
     {
-        await using var server = OkServer();
+        await using ScriptedServer server = OkServer();
         using HttpSession session = Session();
 
         await AssertRefusedAsync(() => Client(server, session).WithHeaderAsync(value));
@@ -96,7 +96,7 @@ public sealed class HostileInputTests
     [InlineData("X-A", "1\r\n\r\nGET /smuggled HTTP/1.1")]
     public async Task A_caller_header_with_a_bad_name_or_value_is_refused_before_any_connection(string name, string value)
     {
-        await using var server = OkServer();
+        await using ScriptedServer server = OkServer();
         using HttpSession session = Session();
 
         await AssertRefusedAsync(async () =>
@@ -178,7 +178,7 @@ public sealed class HostileInputTests
             Lines.Enqueue(formatter(state, exception));
             if (state is IEnumerable<KeyValuePair<string, object?>> values)
             {
-                foreach (var v in values)
+                foreach (KeyValuePair<string, object?> v in values)
                 {
                     Lines.Enqueue($"{v.Key}={v.Value}");
                 }

@@ -58,7 +58,7 @@ public sealed class LoadRun
             sb.AppendLine(CultureInfo.InvariantCulture, $"wrong bodies          {WrongBodies}");
             sb.AppendLine(CultureInfo.InvariantCulture, $"unexplained errors    {Unexplained}");
             sb.AppendLine(CultureInfo.InvariantCulture, $"server closes         {ServerCloses} ({ServerClosesMidBody} mid-body)");
-            foreach (var e in Errors)
+            foreach (KeyValuePair<string, int> e in Errors)
             {
                 sb.AppendLine(CultureInfo.InvariantCulture, $"  error {e.Key,-40} {e.Value}");
             }

@@ -111,7 +111,7 @@ public sealed class PolicyParserPropertyTests
                 user, Gen.String[Gen.Char["/abc%2E?=&"], 1, 20])
             .Sample((realm, nonce, rest, userName, target) =>
             {
-                var (opaque, algorithm, qop) = rest;
+                (string? opaque, string? algorithm, string? qop) = rest;
                 string field = $"Digest realm={Quote(realm)}, nonce={Quote(nonce)}, algorithm={algorithm}"
                     + (qop.Length > 0 ? $", qop={Quote(qop)}" : "") + (opaque is null ? "" : $", opaque={Quote(opaque)}");
                 var challenges = new List<AuthChallenge>();
@@ -153,10 +153,10 @@ public sealed class PolicyParserPropertyTests
                 Gen.Select(Gen.Bool, Gen.Bool, Gen.Int, Ows, Gen.DateTime[new DateTime(1601, 1, 1), new DateTime(9999, 1, 1)].Nullable()))
             .Sample((name, value, quoted, attrs, flags) =>
             {
-                var (maxAge, domain, leadingDot, path) = attrs;
-                var (secure, httpOnly, seed, ows, expires) = flags;
+                (long? maxAge, string? domain, bool leadingDot, string? path) = attrs;
+                (bool secure, bool httpOnly, int seed, string? ows, DateTime? expires) = flags;
                 string v = quoted ? "\"" + value + "\"" : value;
-                var sb = new StringBuilder().Append(name).Append(ows).Append('=').Append(ows).Append(v);
+                StringBuilder sb = new StringBuilder().Append(name).Append(ows).Append('=').Append(ows).Append(v);
                 void Attr(string n, string? val) => sb.Append(ows).Append(';').Append(ows).Append(Case(n, seed)).Append(val is null ? "" : "=" + val);
                 if (expires is { } e)
                 {
@@ -202,7 +202,7 @@ public sealed class PolicyParserPropertyTests
     [Fact]
     public void Any_string_at_all_never_makes_the_cookie_parsers_throw()
     {
-        var now = DateTimeOffset.UnixEpoch;
+        DateTimeOffset now = DateTimeOffset.UnixEpoch;
         Gen.String[Gen.Char, 0, 200].Sample(s =>
         {
             if (SetCookieParser.TryParse(s, now, out ParsedSetCookie c))

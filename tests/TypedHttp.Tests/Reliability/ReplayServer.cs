@@ -58,7 +58,7 @@ internal sealed class ReplayServer : IAsyncDisposable
                 string requestLine = System.Text.Encoding.ASCII.GetString(head, 0, head.AsSpan(0, have).IndexOf((byte)'\r'));
                 int start = requestLine.IndexOf("/case/", StringComparison.Ordinal) + 6;
                 int stop = requestLine.IndexOf(' ', start);
-                if (!_cases.TryRemove(int.Parse(requestLine.AsSpan(start, stop - start), CultureInfo.InvariantCulture), out var c))
+                if (!_cases.TryRemove(int.Parse(requestLine.AsSpan(start, stop - start), CultureInfo.InvariantCulture), out (byte[] Bytes, int[] Slices) c))
                 {
                     return;
                 }

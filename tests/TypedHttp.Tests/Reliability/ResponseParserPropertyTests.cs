@@ -103,7 +103,7 @@ public sealed class ResponseParserPropertyTests : IAsyncLifetime
             i++;
         }
         Ascii("0\r\n");
-        foreach (var t in trailers)
+        foreach (KeyValuePair<string, string> t in trailers)
         {
             Ascii($"{t.Key}: {t.Value}\r\n");
         }
@@ -129,7 +129,7 @@ public sealed class ResponseParserPropertyTests : IAsyncLifetime
                 Assert.Null(o.Failure);
                 Assert.Equal(body, o.Body);
                 Assert.Equal(trailers.Count, o.Response!.Trailers.Count);
-                foreach (var t in trailers)
+                foreach (KeyValuePair<string, string> t in trailers)
                 {
                     Assert.Equal(t.Value, o.Response.Trailers.GetValue(t.Key));
                 }
@@ -194,7 +194,7 @@ public sealed class ResponseParserPropertyTests : IAsyncLifetime
                 }
                 string eol = bareLf ? "\n" : "\r\n";
                 var text = new StringBuilder($"HTTP/1.1 {status} {phrase}{eol}");
-                foreach (var line in lines)
+                foreach (KeyValuePair<string, string> line in lines)
                 {
                     text.Append(line.Key).Append(eol);
                 }
@@ -206,7 +206,7 @@ public sealed class ResponseParserPropertyTests : IAsyncLifetime
                 Assert.Equal(phrase, r.ReasonPhrase);
                 Assert.Equal(lines.Count + 1, r.Headers.Count);
                 int i = 0;
-                foreach (var field in r.Headers)
+                foreach (KeyValuePair<string, string> field in r.Headers)
                 {
                     if (i < lines.Count)
                     {
@@ -285,7 +285,7 @@ public sealed class ResponseParserPropertyTests : IAsyncLifetime
     private static byte[] Mutate(byte[] bytes, (int Kind, double At, double Length, int Pick)[] mutations)
     {
         var list = new List<byte>(bytes);
-        foreach (var (kind, at, length, pick) in mutations)
+        foreach ((int kind, double at, double length, int pick) in mutations)
         {
             if (list.Count == 0)
             {
@@ -313,7 +313,7 @@ public sealed class ResponseParserPropertyTests : IAsyncLifetime
             o.ReceiveTimeout = TimeSpan.FromSeconds(3);
             o.ReceiveResponseTimeout = TimeSpan.FromSeconds(3);
         });
-        Gen<(int, double, double, int)> mutation = Gen.Select(Gen.Int[0, 4], Gen.Double[0, 1], Gen.Double[0, 1], Gen.Int[0, 255]);
+        var mutation = Gen.Select(Gen.Int[0, 4], Gen.Double[0, 1], Gen.Double[0, 1], Gen.Int[0, 255]);
         await Gen.Select(Gen.Int[0, ValidResponses.Length - 1], mutation.Array[1, 4], Gen.Bool, Slices)
             .SampleAsync(async (which, mutations, head, slices) =>
             {

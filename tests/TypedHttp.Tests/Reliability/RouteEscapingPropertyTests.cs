@@ -57,7 +57,7 @@ public sealed class RouteEscapingPropertyTests
             Assert.True(segment is not ("." or ".."), segment);
             Assert.True(segment.All(c => c > 0x20 && c < 0x7F), segment);
             Assert.Equal(value, Uri.UnescapeDataString(segment));
-            Uri uri = b.ToUri();
+            var uri = b.ToUri();
             Assert.Equal("/v1/files/" + segment, uri.AbsolutePath);
             Assert.Equal("", uri.Query);
         }, iter: 5000);
@@ -104,11 +104,11 @@ public sealed class RouteEscapingPropertyTests
         {
             var b = new RequestUriBuilder(new Uri("http://api.test"));
             b.AppendLiteral("/search?fixed=1");
-            foreach (var (name, value) in pairs)
+            foreach ((string? name, string? value) in pairs)
             {
                 b.AppendQuery(name, value);
             }
-            Uri uri = b.ToUri();
+            var uri = b.ToUri();
             Assert.Equal("/search", uri.AbsolutePath);
             Assert.Equal("", uri.Fragment);
             string[] sent = uri.Query[1..].Split('&');

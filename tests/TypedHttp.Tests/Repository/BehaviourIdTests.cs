@@ -78,7 +78,7 @@ public sealed class BehaviourIdTests
     [Fact]
     public void Docs_behaviour_md_defines_each_ID_once_and_only_in_a_known_family()
     {
-        var definitions = Definitions(RepositoryRoot());
+        List<(string Id, int Line)> definitions = Definitions(RepositoryRoot());
 
         Assert.Empty(definitions.GroupBy(d => d.Id).Where(g => g.Count() > 1).Select(g => $"{g.Key} defined on lines {string.Join(", ", g.Select(d => d.Line))}"));
         Assert.Empty(definitions.Where(d => !CitedId.IsMatch(d.Id)).Select(d => $"{d.Id} (line {d.Line}) is not in a family the scan knows"));

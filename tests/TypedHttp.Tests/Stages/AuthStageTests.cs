@@ -18,12 +18,12 @@ public sealed class AuthStageTests
     public async Task A9_basic_with_utf8_credentials_then_pre_authentication_A9f()
     {
         string expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("jürgen:pässwörd€"));
-        await using var server = Routed(r => r.Header("Authorization") == expected ? Ok("hello") : Unauthorized);
+        await using ScriptedServer server = Routed(r => r.Header("Authorization") == expected ? Ok("hello") : Unauthorized);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("jürgen", "pässwörd€"));
-        using var session = Session(o => o.Credentials = credentials);
+        using HttpSession session = Session(o => o.Credentials = credentials);
 
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/docs/a")));
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/docs/a")));
         Assert.Equal(200, code);
         Assert.Equal("hello", body);
         Assert.Equal(2, server.AllRequests().Count);
@@ -38,10 +38,10 @@ public sealed class AuthStageTests
     [Fact]
     public async Task A9f_pre_authentication_off_waits_for_the_challenge()
     {
-        await using var server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok());
+        await using ScriptedServer server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok());
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => { o.Credentials = credentials; o.PreAuthenticate = false; });
+        using HttpSession session = Session(o => { o.Credentials = credentials; o.PreAuthenticate = false; });
         await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/x")));
         await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/x")));
         Assert.Equal(4, server.AllRequests().Count);
@@ -50,11 +50,11 @@ public sealed class AuthStageTests
     [Fact]
     public async Task A6_wrong_credentials_get_one_attempt_and_the_final_401_is_returned()
     {
-        await using var server = Routed(_ => Unauthorized);
+        await using ScriptedServer server = Routed(_ => Unauthorized);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "wrong"));
-        using var session = Session(o => o.Credentials = credentials);
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        using HttpSession session = Session(o => o.Credentials = credentials);
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
         Assert.Equal("denied", body);
         Assert.Equal(2, server.AllRequests().Count);
@@ -63,9 +63,9 @@ public sealed class AuthStageTests
     [Fact]
     public async Task A6_no_credentials_returns_the_401()
     {
-        await using var server = Routed(_ => Unauthorized);
-        using var session = Session();
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        await using ScriptedServer server = Routed(_ => Unauthorized);
+        using HttpSession session = Session();
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
         Assert.Single(server.AllRequests());
     }
@@ -73,11 +73,11 @@ public sealed class AuthStageTests
     [Fact]
     public async Task Basic_is_never_sent_over_http_for_credentials_given_for_https()
     {
-        await using var server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok("leaked"));
+        await using ScriptedServer server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok("leaked"));
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/", scheme: "https"), new HttpCredentials("u", "p")); // same host and port, other scheme
-        using var session = Session(o => o.Credentials = credentials);
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        using HttpSession session = Session(o => o.Credentials = credentials);
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
         Assert.All(server.AllRequests(), r => Assert.Null(r.Header("Authorization")));
     }
@@ -85,11 +85,11 @@ public sealed class AuthStageTests
     [Fact]
     public async Task AllowedAuthSchemes_without_basic_returns_the_401()
     {
-        await using var server = Routed(_ => Unauthorized);
+        await using ScriptedServer server = Routed(_ => Unauthorized);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => { o.Credentials = credentials; o.AllowedAuthSchemes = HttpAuthSchemes.Digest; });
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        using HttpSession session = Session(o => { o.Credentials = credentials; o.AllowedAuthSchemes = HttpAuthSchemes.Digest; });
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
         Assert.Single(server.AllRequests());
     }
@@ -98,12 +98,12 @@ public sealed class AuthStageTests
     public async Task A9b_digest_is_preferred_over_basic_and_RFC_7616_sha256_verifies_end_to_end()
     {
         var digest = new DigestServer("http-auth@example.org", "Mufasa", "Circle of Life", "SHA-256");
-        await using var server = Routed(digest.Answer);
+        await using ScriptedServer server = Routed(digest.Answer);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("Mufasa", "Circle of Life"));
-        using var session = Session(o => o.Credentials = credentials);
+        using HttpSession session = Session(o => o.Credentials = credentials);
         var request = new TypedHttpRequest("POST", server.Uri("/dir/index.html?q=1")) { Content = new StringRequestContent("body") };
-        var (code, body, _) = await SendAsync(session, request);
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, request);
         Assert.Equal(200, code);
         Assert.Equal("verified", body);
         Assert.StartsWith("Digest ", server.AllRequests()[1].Header("Authorization"));
@@ -116,12 +116,12 @@ public sealed class AuthStageTests
     public async Task Digest_auth_int_hashes_the_replayable_body_and_the_server_verifies_it(string algorithm)
     {
         var digest = new DigestServer("realm", "u", "p", algorithm) { Qop = "auth-int" };
-        await using var server = Routed(digest.Answer);
+        await using ScriptedServer server = Routed(digest.Answer);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => o.Credentials = credentials);
+        using HttpSession session = Session(o => o.Credentials = credentials);
         var request = new TypedHttpRequest("POST", server.Uri("/items?x=1")) { Content = new StringRequestContent("{\"a\":1}") };
-        var (code, body, _) = await SendAsync(session, request);
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, request);
         Assert.Equal(200, code);
         Assert.Equal("verified", body);
         Assert.Contains("qop=auth-int", server.AllRequests()[1].Header("Authorization"));
@@ -138,12 +138,12 @@ public sealed class AuthStageTests
     public async Task Digest_auth_int_only_with_a_body_that_cannot_be_replayed_returns_the_401()
     {
         var digest = new DigestServer("realm", "u", "p", "MD5") { Qop = "auth-int" };
-        await using var server = Routed(digest.Answer);
+        await using ScriptedServer server = Routed(digest.Answer);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => o.Credentials = credentials);
+        using HttpSession session = Session(o => o.Credentials = credentials);
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new TypedHttp.Tests.Engine.OneShotContent("once"u8.ToArray()) };
-        var (code, _, _) = await SendAsync(session, request);
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, request);
         Assert.Equal(401, code);
         Assert.Single(server.AllRequests());
     }
@@ -153,12 +153,12 @@ public sealed class AuthStageTests
     {
         var digest = new DigestServer("realm", "u", "p", "MD5") { Qop = "auth-int" };
         string basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("u:p"));
-        await using var server = Routed(r => r.Header("Authorization") == basic ? Ok("basic") : digest.Answer(r));
+        await using ScriptedServer server = Routed(r => r.Header("Authorization") == basic ? Ok("basic") : digest.Answer(r));
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => o.Credentials = credentials);
+        using HttpSession session = Session(o => o.Credentials = credentials);
         var request = new TypedHttpRequest("POST", server.Uri("/")) { Content = new ByteArrayRequestContent(new byte[TypedHttp.Policy.DigestBody.MaxBytes + 1]) };
-        var (code, body, _) = await SendAsync(session, request);
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, request);
         Assert.Equal(200, code);
         Assert.Equal("basic", body);
     }
@@ -167,11 +167,11 @@ public sealed class AuthStageTests
     public async Task Digest_stale_true_is_retried_once_with_the_new_nonce()
     {
         var digest = new DigestServer("realm", "u", "p", "MD5") { StaleOnce = true };
-        await using var server = Routed(digest.Answer);
+        await using ScriptedServer server = Routed(digest.Answer);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => o.Credentials = credentials);
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        using HttpSession session = Session(o => o.Credentials = credentials);
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(200, code);
         Assert.Equal("verified", body);
         Assert.Equal(3, server.AllRequests().Count);
@@ -180,12 +180,12 @@ public sealed class AuthStageTests
     [Fact]
     public async Task Bearer_token_is_refreshed_once_after_a_401()
     {
-        await using var server = Routed(r => r.Header("Authorization") == "Bearer fresh"
+        await using ScriptedServer server = Routed(r => r.Header("Authorization") == "Bearer fresh"
             ? Ok("in")
             : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\nContent-Length: 0\r\n\r\n");
         int calls = 0;
-        using var session = Session(o => o.BearerTokenProvider = (_, _) => ValueTask.FromResult<string?>(Interlocked.Increment(ref calls) == 1 ? "stale" : "fresh"));
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        using HttpSession session = Session(o => o.BearerTokenProvider = (_, _) => ValueTask.FromResult<string?>(Interlocked.Increment(ref calls) == 1 ? "stale" : "fresh"));
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(200, code);
         Assert.Equal("in", body);
         Assert.Equal(2, calls);
@@ -195,10 +195,10 @@ public sealed class AuthStageTests
     [Fact]
     public async Task Bearer_refresh_happens_once_then_the_401_is_returned()
     {
-        await using var server = Routed(_ => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n");
+        await using ScriptedServer server = Routed(_ => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n");
         int calls = 0;
-        using var session = Session(o => o.BearerTokenProvider = (_, _) => ValueTask.FromResult<string?>("t" + Interlocked.Increment(ref calls)));
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        using HttpSession session = Session(o => o.BearerTokenProvider = (_, _) => ValueTask.FromResult<string?>("t" + Interlocked.Increment(ref calls)));
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
         Assert.Equal(2, calls);
         Assert.Equal(2, server.AllRequests().Count);
@@ -208,11 +208,11 @@ public sealed class AuthStageTests
     public async Task A4_ntlm_that_the_platform_cannot_do_returns_the_401_without_throwing()
     {
         Prerequisites.Require(Prerequisite.NoNtlmMechanism, Prerequisite.NoKerberosRealm);
-        await using var server = Routed(_ => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n");
+        await using ScriptedServer server = Routed(_ => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n");
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p", "DOMAIN"));
-        using var session = Session(o => o.Credentials = credentials);
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        using HttpSession session = Session(o => o.Credentials = credentials);
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal(401, code);
         // Neither scheme can make its first token here, so nothing is sent again: the first 401 is the answer.
         Assert.Single(server.AllRequests());
@@ -221,11 +221,11 @@ public sealed class AuthStageTests
     [Fact]
     public async Task Secrets_never_appear_in_the_trace()
     {
-        await using var server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok());
+        await using ScriptedServer server = Routed(r => r.Header("Authorization") is null ? Unauthorized : Ok());
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("user", "sup3r-secret"));
         var trace = new StringBuilder();
-        using var session = Session(o => { o.Credentials = credentials; o.TraceListener = e => { lock (trace) { trace.AppendLine(e.Message); } }; });
+        using HttpSession session = Session(o => { o.Credentials = credentials; o.TraceListener = e => { lock (trace) { trace.AppendLine(e.Message); } }; });
         await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         string text = trace.ToString();
         Assert.Contains("Basic", text);

@@ -16,11 +16,11 @@ public sealed class BridgeStageTests
     [Fact]
     public async Task R13_CK1_set_cookie_on_a_302_is_sent_on_the_next_hop_and_later_requests()
     {
-        await using var server = Routed(r => r.Path() == "/login"
+        await using ScriptedServer server = Routed(r => r.Path() == "/login"
             ? Redirect(302, "/home", "Set-Cookie: session=abc; Path=/\r\n")
             : Ok(r.Header("Cookie") ?? "none"));
-        using var session = Session();
-        var (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/login")));
+        using HttpSession session = Session();
+        (int _, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/login")));
         Assert.Equal("session=abc", body);
         (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/other")));
         Assert.Equal("session=abc", body);
@@ -29,22 +29,22 @@ public sealed class BridgeStageTests
     [Fact]
     public async Task CK1_set_cookie_on_a_401_is_stored()
     {
-        await using var server = Routed(r => r.Path() == "/a"
+        await using ScriptedServer server = Routed(r => r.Path() == "/a"
             ? "HTTP/1.1 401 Unauthorized\r\nSet-Cookie: seen=1\r\nContent-Length: 0\r\n\r\n"
             : Ok(r.Header("Cookie") ?? "none"));
-        using var session = Session();
+        using HttpSession session = Session();
         await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/a")));
-        var (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/b")));
+        (int _, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/b")));
         Assert.Equal("seen=1", body);
     }
 
     [Fact]
     public async Task CK3_UseCookies_false_neither_records_nor_sends()
     {
-        await using var server = Routed(r => Ok(r.Header("Cookie") ?? "none", "Set-Cookie: a=1\r\n"));
-        using var session = Session(o => o.UseCookies = false);
+        await using ScriptedServer server = Routed(r => Ok(r.Header("Cookie") ?? "none", "Set-Cookie: a=1\r\n"));
+        using HttpSession session = Session(o => o.UseCookies = false);
         await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
-        var (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
+        (int _, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         Assert.Equal("none", body);
         Assert.Equal(0, session.Cookies.Count);
     }
@@ -52,12 +52,12 @@ public sealed class BridgeStageTests
     [Fact]
     public async Task A_caller_cookie_header_is_sent_instead_of_the_store()
     {
-        await using var server = Routed(r => Ok(r.Header("Cookie") ?? "none", "Set-Cookie: store=1\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Routed(r => Ok(r.Header("Cookie") ?? "none", "Set-Cookie: store=1\r\n"));
+        using HttpSession session = Session();
         await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/")));
         var request = new TypedHttpRequest("GET", server.Uri("/"));
         request.Headers.Add("Cookie", "mine=2");
-        var (_, body, _) = await SendAsync(session, request);
+        (int _, string? body, TypedHttpResponse _) = await SendAsync(session, request);
         Assert.Equal("mine=2", body);
     }
 
@@ -65,11 +65,11 @@ public sealed class BridgeStageTests
     public async Task Cookies_are_rebuilt_per_hop_for_each_host()
     {
         // a.test sets a host cookie and redirects to b.test (same port, other host): b.test must not see it.
-        await using var server = Routed(r => r.Header("Host")!.StartsWith("a.test", StringComparison.Ordinal)
+        await using ScriptedServer server = Routed(r => r.Header("Host")!.StartsWith("a.test", StringComparison.Ordinal)
             ? Redirect(302, $"http://b.test:{r.Header("Host")!.Split(':')[1]}/", "Set-Cookie: a=1\r\n")
             : Ok(r.Header("Cookie") ?? "none", "Set-Cookie: b=2\r\n"));
-        using var session = Session();
-        var (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri($"http://a.test:{server.Port}/")));
+        using HttpSession session = Session();
+        (int _, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri($"http://a.test:{server.Port}/")));
         Assert.Equal("none", body);
         (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri($"http://b.test:{server.Port}/")));
         Assert.Equal("b=2", body);
@@ -84,12 +84,12 @@ public sealed class BridgeStageTests
         byte[] plain = Encoding.UTF8.GetBytes(string.Concat(System.Linq.Enumerable.Repeat("{\"hello\":\"world\"}", 200)));
         byte[] encoded = Encode(coding, plain);
         string? acceptEncoding = null;
-        await using var server = RoutedBytes(r =>
+        await using ScriptedServer server = RoutedBytes(r =>
         {
             acceptEncoding = r.Header("Accept-Encoding");
             return Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: {coding}\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded);
         });
-        using var session = Session(o => o.AutomaticDecompression = true);
+        using HttpSession session = Session(o => o.AutomaticDecompression = true);
         var request = new TypedHttpRequest("GET", server.Uri("/"));
         request.Headers.Add("Accept-Encoding", "identity");
         await using TypedHttpResponse response = await session.SendAsync(request);
@@ -106,8 +106,8 @@ public sealed class BridgeStageTests
     public async Task T7_off_by_default_passes_the_body_through()
     {
         byte[] encoded = Encode("gzip", Encoding.UTF8.GetBytes("hello"));
-        await using var server = RoutedBytes(r => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
-        using var session = Session();
+        await using ScriptedServer server = RoutedBytes(r => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
+        using HttpSession session = Session();
         await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/")));
         var buffer = new MemoryStream();
         await response.Body.CopyToAsync(buffer);
@@ -119,10 +119,10 @@ public sealed class BridgeStageTests
     [Fact]
     public async Task T7_head_and_304_are_left_alone()
     {
-        await using var server = Routed(r => r.Path() == "/304"
+        await using ScriptedServer server = Routed(r => r.Path() == "/304"
             ? "HTTP/1.1 304 Not Modified\r\nContent-Encoding: gzip\r\n\r\n"
             : "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 100\r\n\r\n");
-        using var session = Session(o => o.AutomaticDecompression = true);
+        using HttpSession session = Session(o => o.AutomaticDecompression = true);
         await using (TypedHttpResponse head = await session.SendAsync(new TypedHttpRequest("HEAD", server.Uri("/"))))
         {
             Assert.Equal("100", head.Headers.GetValue("Content-Length"));
@@ -138,10 +138,10 @@ public sealed class BridgeStageTests
         byte[] plain = new byte[200_000];
         new Random(7).NextBytes(plain); // incompressible: the encoded body is larger than one read
         byte[] encoded = Encode("gzip", plain);
-        await using var server = RoutedBytes(r => r.Path() == "/big"
+        await using ScriptedServer server = RoutedBytes(r => r.Path() == "/big"
             ? Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded)
             : Encoding.ASCII.GetBytes(Ok("next")));
-        using var session = Session(o => o.AutomaticDecompression = true);
+        using HttpSession session = Session(o => o.AutomaticDecompression = true);
 
         TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/big")));
         byte[] some = new byte[100];
@@ -149,7 +149,7 @@ public sealed class BridgeStageTests
         await response.DisposeAsync();
         Assert.Equal(1, session.IdleConnectionCount);
 
-        var (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/next")));
+        (int _, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/next")));
         Assert.Equal("next", body);
         Assert.Equal(1, server.AcceptedCount);
     }
@@ -160,8 +160,8 @@ public sealed class BridgeStageTests
         byte[] plain = new byte[200_000];
         new Random(8).NextBytes(plain);
         byte[] encoded = Encode("gzip", plain);
-        await using var server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
-        using var session = Session(o => { o.AutomaticDecompression = true; o.MaxResponseDrainSize = 1000; });
+        await using ScriptedServer server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
+        using HttpSession session = Session(o => { o.AutomaticDecompression = true; o.MaxResponseDrainSize = 1000; });
 
         TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/big")));
         await response.DisposeAsync();
@@ -181,10 +181,10 @@ public sealed class BridgeStageTests
             }
         }
         byte[] bomb = output.ToArray();
-        await using var server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {bomb.Length}\r\n\r\n", bomb));
-        using var session = Session(o => o.AutomaticDecompression = true);
+        await using ScriptedServer server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {bomb.Length}\r\n\r\n", bomb));
+        using HttpSession session = Session(o => o.AutomaticDecompression = true);
         await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/")));
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => response.Body.CopyToAsync(Stream.Null));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => response.Body.CopyToAsync(Stream.Null));
         Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Equal(HttpPhase.ReceiveBody, e.Phase);
     }
@@ -194,11 +194,11 @@ public sealed class BridgeStageTests
     {
         byte[] encoded = Encode("gzip", Encoding.UTF8.GetBytes(string.Concat(System.Linq.Enumerable.Repeat("{\"id\":1},", 5000))));
         byte[] cut = encoded[..(encoded.Length - 8)];
-        await using var server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {cut.Length}\r\n\r\n", cut));
-        using var session = Session(o => o.AutomaticDecompression = true);
+        await using ScriptedServer server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {cut.Length}\r\n\r\n", cut));
+        using HttpSession session = Session(o => o.AutomaticDecompression = true);
         await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/")));
 
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => response.Body.CopyToAsync(Stream.Null));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => response.Body.CopyToAsync(Stream.Null));
 
         Assert.Equal((HttpError.ResponseTruncated, HttpPhase.ReceiveBody), (e.Error, e.Phase));
     }
@@ -207,10 +207,10 @@ public sealed class BridgeStageTests
     public async Task T7_the_size_limit_is_configurable()
     {
         byte[] encoded = Encode("gzip", new byte[10_000]);
-        await using var server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
-        using var session = Session(o => { o.AutomaticDecompression = true; o.DecompressionLimits = new DecompressionLimits(5_000, 0); });
+        await using ScriptedServer server = RoutedBytes(_ => Concat($"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {encoded.Length}\r\n\r\n", encoded));
+        using HttpSession session = Session(o => { o.AutomaticDecompression = true; o.DecompressionLimits = new DecompressionLimits(5_000, 0); });
         await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/")));
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => response.Body.CopyToAsync(Stream.Null));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => response.Body.CopyToAsync(Stream.Null));
         Assert.Equal(HttpError.DecompressionLimitExceeded, e.Error);
         Assert.Throws<ArgumentOutOfRangeException>(() => new HttpSessionOptions().DecompressionLimits = default);
     }
@@ -218,14 +218,14 @@ public sealed class BridgeStageTests
     [Fact]
     public async Task T7_kestrel_gzip_end_to_end()
     {
-        await using var kestrel = await KestrelServer.StartAsync(async context =>
+        await using KestrelServer kestrel = await KestrelServer.StartAsync(async context =>
         {
             context.Response.Headers.ContentEncoding = "gzip";
             byte[] body = Encode("gzip", Encoding.UTF8.GetBytes("from kestrel " + context.Request.Headers.AcceptEncoding));
             await context.Response.Body.WriteAsync(body);
         });
-        using var session = Session(o => o.AutomaticDecompression = true);
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", kestrel.Uri()));
+        using HttpSession session = Session(o => o.AutomaticDecompression = true);
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", kestrel.Uri()));
         Assert.Equal(200, code);
         Assert.Equal("from kestrel gzip, deflate, br", body);
     }

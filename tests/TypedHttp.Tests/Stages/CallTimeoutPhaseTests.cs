@@ -14,7 +14,7 @@ public sealed class CallTimeoutPhaseTests
     private static async Task<TypedHttpException> TimesOutAsync(HttpSession session, Uri uri)
     {
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = uri, Session = session }, "Tests.ITimed");
-        var e = await Assert.ThrowsAsync<TypedHttpException>(() => core.SendAsync(new TypedHttpRequest("GET", uri), default, timeoutMilliseconds: 200));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => core.SendAsync(new TypedHttpRequest("GET", uri), default, timeoutMilliseconds: 200));
         Assert.Equal(HttpError.Timeout, e.Error);
         Assert.Contains("200 ms", e.Message);
         return e;
@@ -28,7 +28,7 @@ public sealed class CallTimeoutPhaseTests
             await c.ReadRequestAsync();
             await c.StaySilentAsync();
         });
-        using var session = Session();
+        using HttpSession session = Session();
         TypedHttpException e = await TimesOutAsync(session, server.Uri("/"));
         Assert.Equal(HttpPhase.ReceiveHeaders, e.Phase);
         Assert.Contains("receiving the response head", e.Message);
@@ -37,7 +37,7 @@ public sealed class CallTimeoutPhaseTests
     [Fact]
     public async Task A_resolver_that_never_answers_is_Resolve()
     {
-        using var session = Session(o => o.Resolver = static async (_, ct) =>
+        using HttpSession session = Session(o => o.Resolver = static async (_, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
             return [IPAddress.Loopback];
@@ -55,7 +55,7 @@ public sealed class CallTimeoutPhaseTests
             await c.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart");
             await c.StaySilentAsync();
         });
-        using var session = Session(o => o.MaxConnectionsPerServer = 1);
+        using HttpSession session = Session(o => o.MaxConnectionsPerServer = 1);
         TypedHttpResponse busy = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/busy"))); // holds the only connection
         TypedHttpException e = await TimesOutAsync(session, server.Uri("/"));
         Assert.Equal(HttpPhase.Connect, e.Phase);
@@ -66,7 +66,7 @@ public sealed class CallTimeoutPhaseTests
     public async Task A_slow_TLS_handshake_is_Tls()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync()); // accepts, never answers the ClientHello
-        using var session = Session();
+        using HttpSession session = Session();
         TypedHttpException e = await TimesOutAsync(session, server.Uri("/", scheme: "https"));
         Assert.Equal(HttpPhase.Tls, e.Phase);
     }

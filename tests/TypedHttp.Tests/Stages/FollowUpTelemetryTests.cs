@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
@@ -27,10 +28,10 @@ public sealed class FollowUpTelemetryTests
     [Fact]
     public async Task A_302_then_200_is_a_parent_and_a_child_span_and_the_second_request_names_the_child()
     {
-        await using var server = Routed(r => r.Path() == "/start" ? Redirect(302, "/final") : Ok("done"));
+        await using ScriptedServer server = Routed(r => r.Path() == "/start" ? Redirect(302, "/final") : Ok("done"));
         var stopped = new ConcurrentBag<Activity>();
         using ActivityListener listener = Listen(stopped);
-        using var session = Session();
+        using HttpSession session = Session();
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = server.Uri("/"), Session = session }, "Tests.IFollow");
 
         Assert.Equal("done", await core.SendStringAsync(new TypedHttpRequest("GET", server.Uri("/start")), default));
@@ -47,7 +48,7 @@ public sealed class FollowUpTelemetryTests
         Assert.Equal(1, child.GetTagItem("http.request.resend_count"));
         Assert.Equal(server.Uri("/final").ToString(), child.GetTagItem("url.full"));
 
-        var requests = server.AllRequests();
+        List<ScriptedRequest> requests = server.AllRequests();
         Assert.Equal(2, requests.Count);
         Assert.Equal($"00-{parent.TraceId}-{parent.SpanId}-01", requests[0].Header("traceparent"));
         Assert.Equal($"00-{child.TraceId}-{child.SpanId}-01", requests[1].Header("traceparent"));
@@ -57,14 +58,14 @@ public sealed class FollowUpTelemetryTests
     [Fact]
     public async Task Each_auth_round_trip_is_a_child_span_with_its_own_traceparent()
     {
-        await using var server = Routed(r => r.Header("Authorization") is null
+        await using ScriptedServer server = Routed(r => r.Header("Authorization") is null
             ? "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n"
             : Ok("in"));
         var stopped = new ConcurrentBag<Activity>();
         using ActivityListener listener = Listen(stopped);
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => o.Credentials = credentials);
+        using HttpSession session = Session(o => o.Credentials = credentials);
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = server.Uri("/"), Session = session }, "Tests.IFollow");
 
         Assert.Equal("in", await core.SendStringAsync(new TypedHttpRequest("GET", server.Uri("/")), default));
@@ -80,12 +81,12 @@ public sealed class FollowUpTelemetryTests
     [Fact]
     public async Task Without_a_listener_no_child_span_is_made_and_the_follow_up_keeps_the_ambient_traceparent()
     {
-        await using var server = Routed(r => r.Path() == "/start" ? Redirect(302, "/final") : Ok("done"));
-        using var session = Session();
-        using var ambient = new Activity("ambient").SetIdFormat(ActivityIdFormat.W3C).Start();
+        await using ScriptedServer server = Routed(r => r.Path() == "/start" ? Redirect(302, "/final") : Ok("done"));
+        using HttpSession session = Session();
+        using Activity ambient = new Activity("ambient").SetIdFormat(ActivityIdFormat.W3C).Start();
         var core = new ClientCore(new TypedHttpClientOptions { BaseAddress = server.Uri("/"), Session = session }, "Tests.IFollow");
         Assert.Equal("done", await core.SendStringAsync(new TypedHttpRequest("GET", server.Uri("/start")), default));
-        var requests = server.AllRequests();
+        List<ScriptedRequest> requests = server.AllRequests();
         Assert.Equal(requests[0].Header("traceparent"), requests[1].Header("traceparent"));
         Assert.Contains(ambient.SpanId.ToString(), requests[1].Header("traceparent"));
     }

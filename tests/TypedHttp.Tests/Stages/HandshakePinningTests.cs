@@ -34,16 +34,16 @@ public sealed class HandshakePinningTests
         });
         await using ScriptedServer listener = server.Start();
         int created = 0;
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Credentials = Credentials(listener);
             o.MaxConnectionsPerServer = 1;
             o.TestOnlyConnectionAuthenticatorFactory = (scheme, credentials, host) => { Interlocked.Increment(ref created); return new ScriptedNtlm(); };
         });
 
-        var a = SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/a")));
+        Task<(int Status, string Body, TypedHttpResponse Response)> a = SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/a")));
         await firstReceived.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var b = SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/b")));
+        Task<(int Status, string Body, TypedHttpResponse Response)> b = SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/b")));
         var wait = System.Diagnostics.Stopwatch.StartNew();
         while (session.WaitingForConnectionCount == 0)
         {
@@ -52,8 +52,8 @@ public sealed class HandshakePinningTests
         }
         releaseFirst.SetResult();
 
-        var (codeA, bodyA, _) = await a.WaitAsync(TimeSpan.FromSeconds(10));
-        var (codeB, bodyB, _) = await b.WaitAsync(TimeSpan.FromSeconds(10));
+        (int codeA, string? bodyA, TypedHttpResponse _) = await a.WaitAsync(TimeSpan.FromSeconds(10));
+        (int codeB, string? bodyB, TypedHttpResponse _) = await b.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(server.Failures);
         Assert.Equal((200, "a"), (codeA, bodyA));
         Assert.Equal((200, "b"), (codeB, bodyB));
@@ -72,13 +72,13 @@ public sealed class HandshakePinningTests
         var server = new HandshakeServer(closeAfterChallengeOn: 0, announceClose: announced);
         await using ScriptedServer listener = server.Start();
         int created = 0;
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Credentials = Credentials(listener);
             o.TestOnlyConnectionAuthenticatorFactory = (scheme, credentials, host) => { Interlocked.Increment(ref created); return new ScriptedNtlm(); };
         });
 
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/a")));
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/a")));
         Assert.Equal((200, "a"), (code, body));
         Assert.Empty(server.Failures);
         Assert.Equal(2, created);
@@ -91,13 +91,13 @@ public sealed class HandshakePinningTests
     {
         var server = new HandshakeServer(closeAfterChallengeOn: -1, announceClose: true);
         await using ScriptedServer listener = server.Start();
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Credentials = Credentials(listener);
             o.TestOnlyConnectionAuthenticatorFactory = (scheme, credentials, host) => new ScriptedNtlm();
         });
 
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/a")));
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", listener.Uri("/a")));
         Assert.Equal(401, code);
         Assert.Equal(3, listener.AcceptedCount); // the first handshake, its one restart, then the last leg alone
     }

@@ -32,7 +32,7 @@ public sealed class HttpStateEngineTests
         string? result = null;
         bool resultSeen = false;
         int port = 0;
-        await using var server = RoutedBytes(request =>
+        await using ScriptedServer server = RoutedBytes(request =>
         {
             if (request.Path().StartsWith("/cookie-parser?", StringComparison.Ordinal))
             {
@@ -67,7 +67,7 @@ public sealed class HttpStateEngineTests
             return Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         });
         port = server.Port;
-        using var session = Session(o => o.TimeProvider = new ManualTimeProvider(SuiteClock));
+        using HttpSession session = Session(o => o.TimeProvider = new ManualTimeProvider(SuiteClock));
         string? failure = null;
         try
         {

@@ -16,7 +16,7 @@ public sealed class ProxyDigestTests
     public async Task A9e_a_proxy_digest_stale_true_is_retried_once_with_the_new_nonce()
     {
         var sent = new ConcurrentQueue<string>();
-        await using var proxy = Routed(request =>
+        await using ScriptedServer proxy = Routed(request =>
         {
             string? authorization = request.Header("Proxy-Authorization");
             sent.Enqueue(authorization is null ? "-" : Field(authorization, "nonce") + " " + Field(authorization, "uri"));
@@ -27,9 +27,9 @@ public sealed class ProxyDigestTests
                 _ => Ok("through"),
             };
         });
-        using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("proxyuser", "proxy-pw")));
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("proxyuser", "proxy-pw")));
 
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri("http://origin.test:8080/x")));
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri("http://origin.test:8080/x")));
 
         Assert.Equal("200: - | n1 http://origin.test:8080/x | n2 http://origin.test:8080/x", $"{code}: {string.Join(" | ", sent)}");
     }

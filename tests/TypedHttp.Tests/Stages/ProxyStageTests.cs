@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
 using TypedHttp.Tests.Infrastructure;
 using static TypedHttp.Tests.Stages.StageTest;
 
@@ -15,9 +17,9 @@ public sealed class ProxyStageTests
     [Fact]
     public async Task P5_plain_http_goes_in_absolute_form_and_a_407_is_answered_with_proxy_credentials()
     {
-        await using var origin = Routed(r => Ok("via proxy " + r.RequestLine));
+        await using ScriptedServer origin = Routed(r => Ok("via proxy " + r.RequestLine));
         await using var proxy = new TestProxy(ProxyAuthorization);
-        using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("proxyuser", "proxy-pw")));
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("proxyuser", "proxy-pw")));
         int code; string body;
         try
         {
@@ -30,7 +32,7 @@ public sealed class ProxyStageTests
         Assert.Empty(proxy.Faults);
         Assert.Equal(200, code);
         Assert.Equal("via proxy GET /path?q=1 HTTP/1.1", body);
-        var heads = proxy.Heads;
+        List<string> heads = proxy.Heads;
         Assert.Equal(2, heads.Count);
         Assert.StartsWith($"GET http://origin.test:{origin.Port}/path?q=1 HTTP/1.1", heads[0]);
         Assert.DoesNotContain("Proxy-Authorization", heads[0]);
@@ -45,29 +47,29 @@ public sealed class ProxyStageTests
     public async Task P5_a_final_407_without_credentials_is_returned()
     {
         await using var proxy = new TestProxy(ProxyAuthorization);
-        using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
-        var (code, _, _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri("http://origin.test:1/")));
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
+        (int code, string _, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri("http://origin.test:1/")));
         Assert.Equal(407, code);
     }
 
     [Fact]
     public async Task P5_https_through_a_CONNECT_tunnel_with_407_first_and_TLS_checked_against_the_origin()
     {
-        using var authority = TestCertificates.CreateAuthority();
-        using var certificate = TestCertificates.CreateServer(authority, "secure.test");
-        await using var kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync("tunnelled " + context.Request.Path), certificate);
+        using X509Certificate2 authority = TestCertificates.CreateAuthority();
+        using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "secure.test");
+        await using KestrelServer kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync("tunnelled " + context.Request.Path), certificate);
         await using var proxy = new TestProxy(ProxyAuthorization);
         var events = new StringBuilder();
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("proxyuser", "proxy-pw"));
             o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(authority);
             o.TraceListener = e => { lock (events) { events.AppendLine(e.Message); } };
         });
-        var (code, body, response) = await SendAsync(session, new TypedHttpRequest("GET", kestrel.Uri("secure.test", "/inside")));
+        (int code, string? body, TypedHttpResponse? response) = await SendAsync(session, new TypedHttpRequest("GET", kestrel.Uri("secure.test", "/inside")));
         Assert.Equal(200, code);
         Assert.Equal("tunnelled /inside", body);
-        var heads = proxy.Heads;
+        List<string> heads = proxy.Heads;
         Assert.Equal(2, heads.Count);
         Assert.StartsWith($"CONNECT secure.test:{kestrel.Port} HTTP/1.1", heads[0]);
         Assert.Contains($"Host: secure.test:{kestrel.Port}", heads[0]);
@@ -82,16 +84,16 @@ public sealed class ProxyStageTests
     [Fact]
     public async Task P5_the_origin_name_is_checked_through_the_tunnel()
     {
-        using var authority = TestCertificates.CreateAuthority();
-        using var certificate = TestCertificates.CreateServer(authority, "other.test");
-        await using var kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync("no"), certificate);
+        using X509Certificate2 authority = TestCertificates.CreateAuthority();
+        using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "other.test");
+        await using KestrelServer kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync("no"), certificate);
         await using var proxy = new TestProxy(null);
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}");
             o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(authority);
         });
-        var e = await Assert.ThrowsAsync<TypedHttpException>(async () => await session.SendAsync(new TypedHttpRequest("GET", kestrel.Uri("secure.test"))));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () => await session.SendAsync(new TypedHttpRequest("GET", kestrel.Uri("secure.test"))));
         Assert.Equal(HttpError.SecureFailure, e.Error);
     }
 
@@ -99,8 +101,8 @@ public sealed class ProxyStageTests
     public async Task P5_a_CONNECT_407_without_credentials_is_returned_with_no_body()
     {
         await using var proxy = new TestProxy(ProxyAuthorization);
-        using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri("https://secure.test:1/")));
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri("https://secure.test:1/")));
         Assert.Equal(407, code);
         Assert.Equal("", body); // the proxy's CONNECT answer body stays hidden
     }
@@ -108,9 +110,9 @@ public sealed class ProxyStageTests
     [Fact]
     public async Task P5_a_refused_CONNECT_is_CannotConnect()
     {
-        await using var proxy = Routed(_ => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
-        using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
-        var e = await Assert.ThrowsAsync<TypedHttpException>(async () => await session.SendAsync(new TypedHttpRequest("GET", new Uri("https://secure.test:1/"))));
+        await using ScriptedServer proxy = Routed(_ => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () => await session.SendAsync(new TypedHttpRequest("GET", new Uri("https://secure.test:1/"))));
         Assert.Equal(HttpError.CannotConnect, e.Error);
         Assert.Equal(HttpPhase.Connect, e.Phase);
         Assert.Contains("403", e.Message);
@@ -119,9 +121,9 @@ public sealed class ProxyStageTests
     [Fact]
     public async Task P3_a_bypassed_host_is_reached_directly()
     {
-        await using var origin = Routed(r => Ok(r.RequestLine));
-        using var session = Session(o => o.Proxy = ProxySettings.Named("http://127.0.0.1:1", "direct.test"));
-        var (_, body, _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri($"http://direct.test:{origin.Port}/x")));
+        await using ScriptedServer origin = Routed(r => Ok(r.RequestLine));
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named("http://127.0.0.1:1", "direct.test"));
+        (int _, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", new Uri($"http://direct.test:{origin.Port}/x")));
         Assert.Equal("GET /x HTTP/1.1", body);
     }
 }

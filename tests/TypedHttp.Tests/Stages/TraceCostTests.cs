@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using TypedHttp.Tests.Infrastructure;
 using static TypedHttp.Tests.Stages.StageTest;
 
 namespace TypedHttp.Tests.Stages;
@@ -12,11 +13,11 @@ public sealed class TraceCostTests
 
     private static async Task<int> RedirectThenAuthenticateAsync(Action<HttpSessionOptions>? configure)
     {
-        await using var server = Routed(r => r.Path() == "/from" ? Redirect(302, "/to") : r.Header("Authorization") is null ? Challenge : Ok("there"));
+        await using ScriptedServer server = Routed(r => r.Path() == "/from" ? Redirect(302, "/to") : r.Header("Authorization") is null ? Challenge : Ok("there"));
         var credentials = new HttpCredentialCache();
         credentials.Add(server.Uri("/"), new HttpCredentials("u", "p"));
-        using var session = Session(o => { o.Credentials = credentials; configure?.Invoke(o); });
-        var (code, body, _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/from")));
+        using HttpSession session = Session(o => { o.Credentials = credentials; configure?.Invoke(o); });
+        (int code, string? body, TypedHttpResponse _) = await SendAsync(session, new TypedHttpRequest("GET", server.Uri("/from")));
         Assert.Equal(200, code);
         Assert.Equal("there", body);
         return session.FollowUpTraceMessages;

@@ -39,14 +39,14 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task WS_6_NTLM_legs_and_the_101_run_on_the_handshakes_one_connection()
     {
-        await using var server = Serving((c, r) => r.Header("Authorization") switch
+        await using ScriptedServer server = Serving((c, r) => r.Header("Authorization") switch
         {
             null => "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n",
             string a when a == "NTLM " + B64("negotiate") => $"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM {B64("challenge")}\r\nContent-Length: 0\r\n\r\n",
             string a when a == "NTLM " + B64("authenticate:challenge") => SwitchingProtocols(r),
             _ => "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
         });
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Credentials = Credentials(server, "DOM");
             o.TestOnlyConnectionAuthenticatorFactory = (_, _, _) => new ScriptedNtlm();
@@ -58,10 +58,10 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task WS_6_a_Digest_challenge_is_answered_for_the_GET_of_the_handshake()
     {
-        await using var server = Serving((c, r) => r.Header("Authorization") is string a && a.StartsWith("Digest ", StringComparison.Ordinal)
+        await using ScriptedServer server = Serving((c, r) => r.Header("Authorization") is string a && a.StartsWith("Digest ", StringComparison.Ordinal)
             ? SwitchingProtocols(r)
             : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"ws\", nonce=\"abc\", qop=\"auth\"\r\nContent-Length: 0\r\n\r\n");
-        using var session = Session(o => o.Credentials = Credentials(server));
+        using HttpSession session = Session(o => o.Credentials = Credentials(server));
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri("/chat?room=2", "ws"), cancellationToken: Deadline());
         string authorization = server.Connections[0].Requests[1].Header("Authorization")!;
         Assert.Contains("uri=\"/chat?room=2\"", authorization);
@@ -70,10 +70,10 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task WS_6_the_bearer_token_provider_authorizes_the_handshake()
     {
-        await using var server = Serving((c, r) => r.Header("Authorization") == "Bearer t0ken"
+        await using ScriptedServer server = Serving((c, r) => r.Header("Authorization") == "Bearer t0ken"
             ? SwitchingProtocols(r)
             : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n");
-        using var session = Session(o => o.BearerTokenProvider = (_, _) => ValueTask.FromResult<string?>("t0ken"));
+        using HttpSession session = Session(o => o.BearerTokenProvider = (_, _) => ValueTask.FromResult<string?>("t0ken"));
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri("/chat", "ws"), cancellationToken: Deadline());
         Assert.Single(server.Connections[0].Requests);
     }
@@ -82,10 +82,10 @@ public sealed class WebSocketAuthTests
     public async Task WS_6_Basic_that_worked_once_is_sent_first_on_the_next_handshake()
     {
         string basic = "Basic " + B64("u:p");
-        await using var server = Serving((c, r) => r.Header("Authorization") == basic
+        await using ScriptedServer server = Serving((c, r) => r.Header("Authorization") == basic
             ? SwitchingProtocols(r)
             : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"ws\"\r\nContent-Length: 0\r\n\r\n");
-        using var session = Session(o => o.Credentials = Credentials(server));
+        using HttpSession session = Session(o => o.Credentials = Credentials(server));
         using (WebSocket first = await session.ConnectWebSocketAsync(server.Uri("/chat", "ws"), cancellationToken: Deadline()))
         {
         }
@@ -97,10 +97,10 @@ public sealed class WebSocketAuthTests
     public async Task WS_6_a_401_whose_connection_closes_is_answered_on_a_fresh_connection()
     {
         string basic = "Basic " + B64("u:p");
-        await using var server = Serving((c, r) => r.Header("Authorization") == basic
+        await using ScriptedServer server = Serving((c, r) => r.Header("Authorization") == basic
             ? SwitchingProtocols(r)
             : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"ws\"\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-        using var session = Session(o => o.Credentials = Credentials(server));
+        using HttpSession session = Session(o => o.Credentials = Credentials(server));
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri("/chat", "ws"), cancellationToken: Deadline());
         Assert.Equal((WebSocketState.Open, 2), (socket.State, server.AcceptedCount));
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -19,13 +20,13 @@ public sealed class WebSocketProxyTests
     [Fact]
     public async Task WS_6_ws_through_a_proxy_opens_a_CONNECT_tunnel_after_answering_its_407()
     {
-        await using var server = await WebSocketKestrel.StartAsync();
+        await using WebSocketKestrel server = await WebSocketKestrel.StartAsync();
         await using var proxy = new TestProxy(ProxyAuthorization);
-        using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("proxyuser", "proxy-pw")));
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("proxyuser", "proxy-pw")));
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri("/echo", "origin.test"), cancellationToken: Deadline());
         await socket.SendTextAsync("through the tunnel");
         string echoed = await socket.ReceiveTextAsync();
-        var heads = proxy.Heads;
+        List<string> heads = proxy.Heads;
         Assert.Equal(
             ("through the tunnel", 2, $"CONNECT origin.test:{server.Port} HTTP/1.1", true),
             (echoed, heads.Count, heads[0].Split("\r\n")[0], heads[1].Contains("Proxy-Authorization: " + ProxyAuthorization)));
@@ -36,9 +37,9 @@ public sealed class WebSocketProxyTests
     {
         using X509Certificate2 authority = TestCertificates.CreateAuthority();
         using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "secure.test");
-        await using var server = await WebSocketKestrel.StartAsync(certificate);
+        await using WebSocketKestrel server = await WebSocketKestrel.StartAsync(certificate);
         await using var proxy = new TestProxy(null);
-        using var session = Session(o =>
+        using HttpSession session = Session(o =>
         {
             o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}");
             o.RemoteCertificateValidationCallback = TestCertificates.TrustOnly(authority);
@@ -51,9 +52,9 @@ public sealed class WebSocketProxyTests
     [Fact]
     public async Task WS_6_a_final_407_from_the_proxy_is_WebSocketHandshakeFailed_with_status_407()
     {
-        await using var server = await WebSocketKestrel.StartAsync();
+        await using WebSocketKestrel server = await WebSocketKestrel.StartAsync();
         await using var proxy = new TestProxy(ProxyAuthorization);
-        using var session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
         TypedHttpException e = await EngineTest.AssertFailsAsync(HttpError.WebSocketHandshakeFailed, HttpPhase.ReceiveHeaders,
             () => session.ConnectWebSocketAsync(server.Uri("/echo", "origin.test"), cancellationToken: Deadline()));
         Assert.Equal((407, "Basic realm=\"proxy\""), (e.StatusCode, e.ResponseHeaders!.GetValue("Proxy-Authenticate")));

@@ -19,9 +19,9 @@ public sealed class WebSocketPythonTests
     [Fact]
     public async Task WS_5_Python_websockets_accepts_permessage_deflate()
     {
-        await using var server = await PythonEchoServer.StartAsync();
+        await using PythonEchoServer server = await PythonEchoServer.StartAsync();
         var heads = new ConcurrentQueue<HttpTraceEvent>();
-        using var session = Session(o => o.TraceListener = e => { if (e.Kind == HttpTraceEventKind.HeadersReceived) { heads.Enqueue(e); } });
+        using HttpSession session = Session(o => o.TraceListener = e => { if (e.Kind == HttpTraceEventKind.HeadersReceived) { heads.Enqueue(e); } });
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri, new WebSocketConnectOptions { DeflateOptions = new WebSocketDeflateOptions() }, Deadline());
         Assert.StartsWith("permessage-deflate", heads.Single().Headers!.GetValue("Sec-WebSocket-Extensions"));
     }
@@ -29,8 +29,8 @@ public sealed class WebSocketPythonTests
     [Fact]
     public async Task WS_5_a_large_text_message_round_trips_through_Python_websockets_with_deflate()
     {
-        await using var server = await PythonEchoServer.StartAsync();
-        using var session = Session();
+        await using PythonEchoServer server = await PythonEchoServer.StartAsync();
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri, new WebSocketConnectOptions { DeflateOptions = new WebSocketDeflateOptions() }, Deadline());
         string message = string.Concat(Enumerable.Range(0, 5000).Select(i => $"line {i % 17}; "));
         await socket.SendTextAsync(message);
@@ -40,8 +40,8 @@ public sealed class WebSocketPythonTests
     [Fact]
     public async Task WS_4_Python_websockets_picks_the_subprotocol_it_supports()
     {
-        await using var server = await PythonEchoServer.StartAsync();
-        using var session = Session();
+        await using PythonEchoServer server = await PythonEchoServer.StartAsync();
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri, new WebSocketConnectOptions { SubProtocols = { "other", "echo.v1" } }, Deadline());
         Assert.Equal("echo.v1", socket.SubProtocol);
     }
@@ -49,8 +49,8 @@ public sealed class WebSocketPythonTests
     [Fact]
     public async Task WS_8_the_close_handshake_with_Python_websockets_ends_in_state_Closed()
     {
-        await using var server = await PythonEchoServer.StartAsync();
-        using var session = Session();
+        await using PythonEchoServer server = await PythonEchoServer.StartAsync();
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri, cancellationToken: Deadline());
         await socket.SendTextAsync("before closing");
         await socket.ReceiveTextAsync();

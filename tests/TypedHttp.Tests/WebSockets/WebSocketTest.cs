@@ -31,7 +31,7 @@ internal static class WebSocketTest
     public static async Task<string> ReceiveTextAsync(this WebSocket socket)
     {
         CancellationToken deadline = Deadline();
-        var buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[64 * 1024];
         var text = new System.IO.MemoryStream();
         while (true)
         {
@@ -59,7 +59,7 @@ internal static class WebSocketTest
     /// <summary>An unmasked server frame (FIN set) with a payload under 126 bytes.</summary>
     public static byte[] ServerFrame(byte opcode, byte[] payload)
     {
-        var frame = new byte[2 + payload.Length];
+        byte[] frame = new byte[2 + payload.Length];
         frame[0] = (byte)(0x80 | opcode);
         frame[1] = (byte)payload.Length;
         payload.CopyTo(frame, 2);
@@ -156,7 +156,7 @@ internal sealed class WebSocketKestrel : LoopbackKestrelHost
         {
             await socket.SendAsync(Encoding.UTF8.GetBytes(context.Request.Headers.Cookie.ToString()), WebSocketMessageType.Text, true, context.RequestAborted);
         }
-        var buffer = new byte[256 * 1024];
+        byte[] buffer = new byte[256 * 1024];
         while (true)
         {
             int count = 0;

@@ -34,8 +34,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_2_the_request_is_a_GET_with_the_upgrade_fields_a_16_byte_key_and_version_13()
     {
-        await using var server = Answering(r => SwitchingProtocols(r));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r));
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server, "/chat?room=1"), cancellationToken: Deadline());
         ScriptedRequest request = server.Connections[0].Requests[0];
         Assert.Equal(
@@ -47,8 +47,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_2_subprotocols_and_extra_headers_are_sent_in_order()
     {
-        await using var server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Protocol: b\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Protocol: b\r\n"));
+        using HttpSession session = Session();
         var options = new WebSocketConnectOptions { SubProtocols = { "a", "b" } };
         options.Headers.Add("X-Tenant", "blue");
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), options, Deadline());
@@ -59,8 +59,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_2_a_caller_set_Sec_WebSocket_Key_is_InvalidRequest_and_nothing_is_sent()
     {
-        await using var server = Answering(r => SwitchingProtocols(r));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r));
+        using HttpSession session = Session();
         var options = new WebSocketConnectOptions();
         options.Headers.Add("Sec-WebSocket-Key", "AAAAAAAAAAAAAAAAAAAAAA==");
         await EngineTest.AssertFailsAsync(HttpError.InvalidRequest, HttpPhase.Request, () => session.ConnectWebSocketAsync(Ws(server), options));
@@ -70,15 +70,15 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_1_an_ftp_uri_is_UnrecognizedScheme()
     {
-        using var session = Session();
+        using HttpSession session = Session();
         await EngineTest.AssertFailsAsync(HttpError.UnrecognizedScheme, HttpPhase.Request, () => session.ConnectWebSocketAsync(new Uri("ftp://127.0.0.1/chat")));
     }
 
     [Fact]
     public async Task WS_1_an_http_uri_is_taken_as_ws()
     {
-        await using var server = Answering(r => SwitchingProtocols(r));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r));
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(server.Uri("/chat"), cancellationToken: Deadline());
         Assert.Equal(WebSocketState.Open, socket.State);
     }
@@ -86,8 +86,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_8_a_frame_in_the_same_segment_as_the_101_is_the_first_message()
     {
-        await using var server = Answering(r => Concat(SwitchingProtocols(r), ServerFrame(0x1, "first!"u8.ToArray())));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => Concat(SwitchingProtocols(r), ServerFrame(0x1, "first!"u8.ToArray())));
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         Assert.Equal("first!", await socket.ReceiveTextAsync());
     }
@@ -95,8 +95,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_8_two_frames_in_the_101s_segment_are_read_in_order()
     {
-        await using var server = Answering(r => Concat(SwitchingProtocols(r), [.. ServerFrame(0x1, "one"u8.ToArray()), .. ServerFrame(0x1, "two"u8.ToArray())]));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => Concat(SwitchingProtocols(r), [.. ServerFrame(0x1, "one"u8.ToArray()), .. ServerFrame(0x1, "two"u8.ToArray())]));
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         Assert.Equal(("one", "two"), (await socket.ReceiveTextAsync(), await socket.ReceiveTextAsync()));
     }
@@ -118,7 +118,7 @@ public sealed class WebSocketWireTests
             received.TrySetResult(c.Received[headLength..]);
             await reading;
         });
-        using var session = Session();
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         await socket.SendTextAsync("hi");
         byte[] frame = await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -128,8 +128,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_3_a_wrong_accept_key_is_WebSocketHandshakeFailed()
     {
-        await using var server = Answering(r => "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Contains("Sec-WebSocket-Accept", e.Message);
     }
@@ -137,8 +137,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_3_a_101_without_Upgrade_is_WebSocketHandshakeFailed()
     {
-        await using var server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Contains("Upgrade: websocket", e.Message);
     }
@@ -146,8 +146,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_3_a_101_upgrading_to_another_protocol_is_WebSocketHandshakeFailed()
     {
-        await using var server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Contains("'h2c'", e.Message);
     }
@@ -155,8 +155,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_3_a_101_without_Connection_upgrade_is_WebSocketHandshakeFailed()
     {
-        await using var server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Contains("Connection", e.Message);
     }
@@ -164,8 +164,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_3_upgrade_and_connection_tokens_are_case_insensitive_and_Connection_may_list_more()
     {
-        await using var server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: keep-alive, UPGRADE\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: keep-alive, UPGRADE\r\nSec-WebSocket-Accept: {Accept(r.Header("Sec-WebSocket-Key")!)}\r\n\r\n");
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         Assert.Equal(WebSocketState.Open, socket.State);
     }
@@ -173,8 +173,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_3_a_200_is_WebSocketHandshakeFailed_with_its_status_headers_and_body_prefix()
     {
-        await using var server = Answering(r => "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello there");
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello there");
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Equal((200, "text/plain", "hello there"), (e.StatusCode, e.ResponseHeaders!.GetValue("Content-Type"), Encoding.UTF8.GetString(e.ResponseBodyPrefix.Span)));
     }
@@ -183,8 +183,8 @@ public sealed class WebSocketWireTests
     public async Task WS_3_the_body_prefix_of_a_refusal_is_at_most_1_KiB()
     {
         string body = new('x', 5000);
-        await using var server = Answering(r => $"HTTP/1.1 400 Bad Request\r\nContent-Length: {body.Length}\r\n\r\n{body}");
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => $"HTTP/1.1 400 Bad Request\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Equal(1024, e.ResponseBodyPrefix.Length);
     }
@@ -200,7 +200,7 @@ public sealed class WebSocketWireTests
             await c.WaitForClientCloseAsync();
             closed.TrySetResult();
         });
-        using var session = Session();
+        using HttpSession session = Session();
         await AssertHandshakeFailsAsync(session, Ws(server));
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, session.IdleConnectionCount);
@@ -209,8 +209,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_4_a_subprotocol_that_was_not_offered_is_WebSocketHandshakeFailed()
     {
-        await using var server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Protocol: mqtt\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Protocol: mqtt\r\n"));
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server), new WebSocketConnectOptions { SubProtocols = { "chat" } });
         Assert.Contains("'mqtt'", e.Message);
     }
@@ -218,8 +218,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_4_a_subprotocol_when_none_was_offered_is_WebSocketHandshakeFailed()
     {
-        await using var server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Protocol: chat\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Protocol: chat\r\n"));
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Contains("none was offered", e.Message);
     }
@@ -227,8 +227,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_5_an_extension_that_was_not_offered_is_WebSocketHandshakeFailed()
     {
-        await using var server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Extensions: permessage-deflate\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Extensions: permessage-deflate\r\n"));
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Contains("not offered", e.Message);
     }
@@ -236,8 +236,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_5_an_unknown_extension_is_WebSocketHandshakeFailed_even_when_deflate_was_offered()
     {
-        await using var server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Extensions: x-webkit-frame-twister\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Extensions: x-webkit-frame-twister\r\n"));
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server), new WebSocketConnectOptions { DeflateOptions = new WebSocketDeflateOptions() });
         Assert.Contains("x-webkit-frame-twister", e.Message);
     }
@@ -251,8 +251,8 @@ public sealed class WebSocketWireTests
     [InlineData("permessage-deflate, permessage-deflate")]
     public async Task WS_5_invalid_deflate_parameters_are_WebSocketHandshakeFailed(string extensions)
     {
-        await using var server = Answering(r => SwitchingProtocols(r, $"Sec-WebSocket-Extensions: {extensions}\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r, $"Sec-WebSocket-Extensions: {extensions}\r\n"));
+        using HttpSession session = Session();
         TypedHttpException e = await AssertHandshakeFailsAsync(session, Ws(server), new WebSocketConnectOptions { DeflateOptions = new WebSocketDeflateOptions() });
         Assert.Contains("permessage-deflate", e.Message);
     }
@@ -260,8 +260,8 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_5_the_deflate_offer_names_what_was_asked_for()
     {
-        await using var server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; server_no_context_takeover\r\n"));
-        using var session = Session();
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r, "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; server_no_context_takeover\r\n"));
+        using HttpSession session = Session();
         var options = new WebSocketConnectOptions { DeflateOptions = new WebSocketDeflateOptions { ClientMaxWindowBits = 12, ServerMaxWindowBits = 10, ServerContextTakeover = false } };
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), options, Deadline());
         Assert.Equal("permessage-deflate; client_max_window_bits=12; server_max_window_bits=10; server_no_context_takeover",
@@ -271,9 +271,9 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_7_a_redirect_to_a_ws_Location_on_another_origin_is_followed_without_the_callers_Authorization()
     {
-        await using var target = Answering(r => SwitchingProtocols(r));
-        await using var first = Answering(r => $"HTTP/1.1 302 Found\r\nLocation: ws://other.test:{target.Port}/room\r\nContent-Length: 0\r\n\r\n");
-        using var session = Session();
+        await using ScriptedServer target = Answering(r => SwitchingProtocols(r));
+        await using ScriptedServer first = Answering(r => $"HTTP/1.1 302 Found\r\nLocation: ws://other.test:{target.Port}/room\r\nContent-Length: 0\r\n\r\n");
+        using HttpSession session = Session();
         var options = new WebSocketConnectOptions { FollowRedirects = true };
         options.Headers.Add("Authorization", "Bearer secret");
         options.Headers.Add("X-Tenant", "blue");
@@ -292,7 +292,7 @@ public sealed class WebSocketWireTests
             await c.SendAsync(SwitchingProtocols(request));
             c.Close();
         });
-        using var session = Session();
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         WebSocketException e = await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
         Assert.Equal(WebSocketError.ConnectionClosedPrematurely, e.WebSocketErrorCode);
@@ -309,7 +309,7 @@ public sealed class WebSocketWireTests
             await c.WaitForClientCloseAsync();
             closed.TrySetResult();
         });
-        using var session = Session();
+        using HttpSession session = Session();
         WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         socket.Abort();
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -320,7 +320,7 @@ public sealed class WebSocketWireTests
     public async Task WS_9_a_server_silent_past_the_handshake_timeout_is_Timeout_in_ReceiveHeaders()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
-        using var session = Session();
+        using HttpSession session = Session();
         var options = new WebSocketConnectOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(300) };
         TypedHttpException e = await EngineTest.AssertFailsAsync(HttpError.Timeout, HttpPhase.ReceiveHeaders, () => session.ConnectWebSocketAsync(Ws(server), options, Deadline()));
         Assert.Contains("WS-9", e.Message);
@@ -330,7 +330,7 @@ public sealed class WebSocketWireTests
     public async Task WS_9_cancelling_the_callers_token_throws_OperationCanceledException_with_that_token()
     {
         await using var server = ScriptedServer.Start(c => c.StaySilentAsync());
-        using var session = Session();
+        using HttpSession session = Session();
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var options = new WebSocketConnectOptions { HandshakeTimeout = TimeSpan.FromSeconds(30) };
         OperationCanceledException e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.ConnectWebSocketAsync(Ws(server), options, cts.Token));
@@ -340,9 +340,9 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_10_the_trace_shows_the_handshake_and_the_upgrade()
     {
-        await using var server = Answering(r => SwitchingProtocols(r));
+        await using ScriptedServer server = Answering(r => SwitchingProtocols(r));
         var events = new ConcurrentQueue<HttpTraceEvent>();
-        using var session = Session(o => o.TraceListener = events.Enqueue);
+        using HttpSession session = Session(o => o.TraceListener = events.Enqueue);
         using (WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline()))
         {
         }
@@ -353,9 +353,9 @@ public sealed class WebSocketWireTests
     [Fact]
     public async Task WS_10_a_refusal_is_a_WebSocketHandshakeFailed_trace_event_with_its_status()
     {
-        await using var server = Answering(r => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        await using ScriptedServer server = Answering(r => "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
         var events = new ConcurrentQueue<HttpTraceEvent>();
-        using var session = Session(o => o.TraceListener = events.Enqueue);
+        using HttpSession session = Session(o => o.TraceListener = events.Enqueue);
         await AssertHandshakeFailsAsync(session, Ws(server));
         Assert.Equal(403, events.Single(e => e.Kind == HttpTraceEventKind.WebSocketHandshakeFailed).StatusCode);
     }
@@ -401,8 +401,8 @@ public sealed class WebSocketWireTests
     public async Task WS_8_a_frame_breaking_the_protocol_fails_the_receive_with_WebSocketError_Faulted(string kind)
     {
         var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = SendingAfter101(BadFrame(kind), sent);
-        using var session = Session();
+        await using ScriptedServer server = SendingAfter101(BadFrame(kind), sent);
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         WebSocketException e = await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
         Assert.Equal(WebSocketError.Faulted, e.WebSocketErrorCode);
@@ -415,8 +415,8 @@ public sealed class WebSocketWireTests
     public async Task WS_8_a_frame_breaking_the_protocol_is_answered_with_a_close_frame_naming_the_failure(string kind, int expectedStatus)
     {
         var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = SendingAfter101(BadFrame(kind), sent);
-        using var session = Session();
+        await using ScriptedServer server = SendingAfter101(BadFrame(kind), sent);
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
         socket.Dispose();
@@ -430,8 +430,8 @@ public sealed class WebSocketWireTests
     public async Task WS_8_a_frame_breaking_the_protocol_leaves_the_WebSocket_Aborted(string kind)
     {
         var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = SendingAfter101(BadFrame(kind), sent);
-        using var session = Session();
+        await using ScriptedServer server = SendingAfter101(BadFrame(kind), sent);
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
         Assert.Equal(WebSocketState.Aborted, socket.State);
@@ -448,8 +448,8 @@ public sealed class WebSocketWireTests
     public async Task WS_8_after_a_frame_breaking_the_protocol_disposing_the_WebSocket_closes_the_connection(string kind)
     {
         var sent = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = SendingAfter101(BadFrame(kind), sent);
-        using var session = Session();
+        await using ScriptedServer server = SendingAfter101(BadFrame(kind), sent);
+        using HttpSession session = Session();
         WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
         socket.Dispose();
@@ -466,7 +466,7 @@ public sealed class WebSocketWireTests
             await c.SendAsync(SwitchingProtocols(request));
             c.Close();
         });
-        using var session = Session();
+        using HttpSession session = Session();
         using WebSocket socket = await session.ConnectWebSocketAsync(Ws(server), cancellationToken: Deadline());
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ReceiveTextAsync());
         Assert.Equal(WebSocketState.Aborted, socket.State);

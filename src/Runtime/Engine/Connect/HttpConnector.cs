@@ -290,7 +290,7 @@ internal readonly record struct ProtocolOffer(bool Http11, bool Http2)
 /// </summary>
 internal sealed class TlsClientState(HttpSessionOptions options)
 {
-    private readonly X509CertificateCollection? certificates = options.ClientCertificates;
+    private readonly X509CertificateCollection? _certificates = options.ClientCertificates;
     private volatile bool _askedWithoutCertificate;
     private volatile string? _serverCertificateProblem;
 
@@ -365,7 +365,7 @@ internal sealed class TlsClientState(HttpSessionOptions options)
     public X509Certificate? SelectClientCertificate(object sender, string targetHost, X509CertificateCollection localCertificates, X509Certificate? remoteCertificate, string[] acceptableIssuers)
     {
         X509Certificate? chosen = null;
-        X509CertificateCollection? candidates = certificates;
+        X509CertificateCollection? candidates = _certificates;
         if (candidates is not null)
         {
             foreach (X509Certificate certificate in candidates)

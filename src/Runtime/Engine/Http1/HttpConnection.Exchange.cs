@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net;
@@ -88,7 +89,7 @@ internal sealed partial class HttpConnection
 
             if (trace)
             {
-                var text = new StringBuilder("HTTP/").Append(head.Version.Major).Append('.').Append(head.Version.Minor).Append(' ').Append(head.StatusCode);
+                StringBuilder text = new StringBuilder("HTTP/").Append(head.Version.Major).Append('.').Append(head.Version.Minor).Append(' ').Append(head.StatusCode);
                 if (head.ReasonPhrase.Length != 0)
                 {
                     text.Append(' ').Append(head.ReasonPhrase);
@@ -209,7 +210,7 @@ internal sealed partial class HttpConnection
         Task<ResponseHead> headTask = ReadHeadAsync(deadline, cancellationToken).AsTask();
         using (var delayCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            Task delay = Task.Delay(_options.ExpectContinueTimeout, delayCts.Token);
+            var delay = Task.Delay(_options.ExpectContinueTimeout, delayCts.Token);
             Task first = await Task.WhenAny(headTask, delay).ConfigureAwait(false);
             delayCts.Cancel();
             if (first != headTask)
@@ -265,7 +266,7 @@ internal sealed partial class HttpConnection
             WriteHeader("User-Agent"u8, agent);
         }
         bool setConnection = false, wantsClose = false, expectContinue = false;
-        foreach (var field in headers)
+        foreach (KeyValuePair<string, string> field in headers)
         {
             string name = field.Key;
             if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
@@ -288,7 +289,7 @@ internal sealed partial class HttpConnection
         }
         if (plan.ExtraHeaders is { } extra)
         {
-            foreach (var field in extra)
+            foreach (KeyValuePair<string, string> field in extra)
             {
                 PooledBufferWriterExtensions.WriteAscii(_writeBuffer, field.Key);
                 PooledBufferWriterExtensions.WriteBytes(_writeBuffer, ": "u8);
@@ -567,7 +568,7 @@ internal sealed partial class HttpConnection
         int status = head.StatusCode;
 
         // C-2: what the response and the request say about persistence.
-        ConnectionTokens tokens = ConnectionTokens.Parse(headers);
+        var tokens = ConnectionTokens.Parse(headers);
         bool keepAlive = head.Version == HttpVersion.Version11 && !framing.Http10 ? !tokens.Close : tokens.KeepAlive && !tokens.Close;
         if (framing.RequestWantsClose || !bodySent || status == 101 || (plan.Upgrade && status != 401))
         {
@@ -632,7 +633,7 @@ internal sealed partial class HttpConnection
     {
         chunked = false;
         bool found = false;
-        foreach (var field in headers)
+        foreach (KeyValuePair<string, string> field in headers)
         {
             if (!string.Equals(field.Key, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
             {
@@ -655,7 +656,7 @@ internal sealed partial class HttpConnection
     private bool TryGetContentLength(HttpHeaderCollection headers, out long length)
     {
         length = -1;
-        foreach (var field in headers)
+        foreach (KeyValuePair<string, string> field in headers)
         {
             if (!string.Equals(field.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
             {
@@ -711,7 +712,7 @@ internal readonly record struct ConnectionTokens(bool Close, bool KeepAlive)
     {
         bool close = false;
         bool keepAlive = false;
-        foreach (var field in headers)
+        foreach (KeyValuePair<string, string> field in headers)
         {
             if (!string.Equals(field.Key, "Connection", StringComparison.OrdinalIgnoreCase)
                 && !string.Equals(field.Key, "Proxy-Connection", StringComparison.OrdinalIgnoreCase))

@@ -585,7 +585,7 @@ internal sealed partial class HttpConnection : IDisposable
             Abort();
             throw new TypedHttpException(HttpError.Timeout, phase, $"The receive-response timeout ({FormatTimeout(_options.ReceiveResponseTimeout)}) expired before the response head was complete (TO-2).");
         }
-        TimeSpan remaining = TimeSpan.FromMilliseconds(left);
+        var remaining = TimeSpan.FromMilliseconds(left);
         return receive == Timeout.InfiniteTimeSpan || remaining < receive ? remaining : receive;
     }
 

@@ -455,7 +455,7 @@ internal sealed partial class Http2Connection
                     end += n;
                     Volatile.Write(ref _lastFrameTicks, Environment.TickCount64);
                 }
-                Http2FrameHeader header = Http2FrameHeader.Read(buffer.AsSpan(start, Http2FrameHeader.Size));
+                var header = Http2FrameHeader.Read(buffer.AsSpan(start, Http2FrameHeader.Size));
                 ReadOnlySpan<byte> payload = buffer.AsSpan(start + Http2FrameHeader.Size, header.Length);
                 start += Http2FrameHeader.Size + header.Length;
                 if (start == end)
@@ -1006,7 +1006,7 @@ internal sealed partial class Http2Connection
         TimeSpan delay = _options.Http2KeepAlivePingDelay;
         if (delay != Timeout.InfiniteTimeSpan)
         {
-            TimeSpan period = TimeSpan.FromMilliseconds(Math.Max(100, Math.Min(delay.TotalMilliseconds, _options.Http2KeepAlivePingTimeout.TotalMilliseconds) / 4));
+            var period = TimeSpan.FromMilliseconds(Math.Max(100, Math.Min(delay.TotalMilliseconds, _options.Http2KeepAlivePingTimeout.TotalMilliseconds) / 4));
             _keepAliveTimer = new Timer(static s => ((Http2Connection)s!).KeepAliveTick(), this, period, period);
         }
     }
@@ -1030,7 +1030,7 @@ internal sealed partial class Http2Connection
         {
             return;
         }
-        TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 4, 10, 1000));
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 4, 10, 1000));
         var timer = new Timer(static s => ((Http2Connection)s!).ScanHeadDeadlines(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (Interlocked.CompareExchange(ref _headTimer, timer, null) is null)
         {

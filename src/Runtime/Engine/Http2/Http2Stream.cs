@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -467,7 +468,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             encoder.Encode(block, "user-agent", agent);
             traced?.AddUnchecked("User-Agent", agent);
         }
-        foreach (var field in headers)
+        foreach (KeyValuePair<string, string> field in headers)
         {
             if (_plan.ReplaceAcceptEncoding && field.Key.Equals("Accept-Encoding", StringComparison.OrdinalIgnoreCase))
             {
@@ -477,7 +478,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         }
         if (_plan.ExtraHeaders is { } extra)
         {
-            foreach (var field in extra)
+            foreach (KeyValuePair<string, string> field in extra)
             {
                 EncodeField(encoder, block, field.Key, field.Value, traced);
             }
@@ -503,7 +504,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
     /// </summary>
     private void TraceRequest(HttpHeaderCollection fields)
     {
-        var text = new StringBuilder(_request.Method).Append(' ').Append(Encoding.ASCII.GetString(_connection.PathBuffer.WrittenSpan)).Append(" HTTP/2");
+        StringBuilder text = new StringBuilder(_request.Method).Append(' ').Append(Encoding.ASCII.GetString(_connection.PathBuffer.WrittenSpan)).Append(" HTTP/2");
         HttpTrace.AppendHeaders(text, fields);
         HttpTrace.Emit(_connection.Options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, _connection.Id, text.ToString())
         {
@@ -753,7 +754,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         response = new TypedHttpResponse(status, string.Empty, System.Net.HttpVersion.Version20, fields, body, _request.Uri);
         if (HttpTrace.IsEnabled(options))
         {
-            var text = new StringBuilder("HTTP/2 ").Append(status);
+            StringBuilder text = new StringBuilder("HTTP/2 ").Append(status);
             HttpTrace.AppendHeaders(text, fields);
             HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, _connection.Id, text.ToString())
             {
@@ -1181,7 +1182,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
     private static long ContentLength(HttpHeaderCollection fields)
     {
         long length = -1;
-        foreach (var field in fields)
+        foreach (KeyValuePair<string, string> field in fields)
         {
             if (!field.Key.Equals("content-length", StringComparison.Ordinal))
             {

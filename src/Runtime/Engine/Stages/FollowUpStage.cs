@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -192,7 +193,7 @@ public sealed partial class HttpSession
             Content = hop.Content,
             RedirectPolicy = hop.RedirectPolicy,
         };
-        foreach (var field in hop.Headers)
+        foreach (KeyValuePair<string, string> field in hop.Headers)
         {
             copy.Headers.AddUnchecked(field.Key, field.Value);
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading.Tasks;
 using TypedHttp.Policy;
 
@@ -57,7 +58,7 @@ internal sealed class RedirectState(HttpSession session, RedirectPolicy policy)
             Content = decision.KeepBody ? hop.Content : null, // R-2, OM-8: 307/308 replay the body
             RedirectPolicy = hop.RedirectPolicy,
         };
-        foreach (var field in hop.Headers)
+        foreach (KeyValuePair<string, string> field in hop.Headers)
         {
             if (!field.Key.Equals("Host", StringComparison.OrdinalIgnoreCase))
             {

@@ -304,7 +304,7 @@ public sealed class Http2ErrorTests
         using HttpSession session = Http2Wire.Session();
 
         Task<string>[] requests = new[] { "/a", "/b", "/c" }.Select(p => session.GetStringAsync(server.Uri(p))).ToArray();
-        var failures = await Task.WhenAll(requests.Select(async t => await Assert.ThrowsAsync<TypedHttpException>(() => t)));
+        TypedHttpException[] failures = await Task.WhenAll(requests.Select(async t => await Assert.ThrowsAsync<TypedHttpException>(() => t)));
 
         Assert.Equal("InvalidServerResponse/ReceiveHeaders/1: HTTP/2 connection error PROTOCOL_ERROR: A DATA frame",
             string.Join(" | ", failures.Select(e => $"{e.Error}/{e.Phase}/{e.ProtocolErrorCode}: {e.Message[..e.Message.IndexOf(" on", StringComparison.Ordinal)]}").Distinct()));
@@ -320,7 +320,7 @@ public sealed class Http2ErrorTests
             await c.ServeOneAsync(); // our SETTINGS are applied from here on
             int responded = 0;
             var arrived = Channel.CreateUnbounded<Http2ReceivedRequest>();
-            Task reader = Task.Run(async () =>
+            var reader = Task.Run(async () =>
             {
                 for (int i = 0; i < 5; i++)
                 {
@@ -446,7 +446,7 @@ public sealed class Http2ErrorTests
             await c.HandshakeAsync();
             Http2ReceivedRequest r = (await c.ReadRequestAsync())!;
             await c.SendHeadersAsync(r.StreamId, [(":status", "200")], endStream: false);
-            var deadline = DateTime.UtcNow.AddMilliseconds(900);
+            DateTime deadline = DateTime.UtcNow.AddMilliseconds(900);
             while (DateTime.UtcNow < deadline)
             {
                 Http2ReceivedFrame ping = await c.ExpectFrameAsync(f => f.Header.Type == Http2FrameType.Ping, "a keep-alive PING");

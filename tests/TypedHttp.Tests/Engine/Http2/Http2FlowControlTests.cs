@@ -45,7 +45,7 @@ public sealed class Http2FlowControlTests
         using HttpSession session = Http2Wire.Session(o => o.Http2StreamWindowSize = Window);
 
         await using TypedHttpResponse response = await session.GetAsync(server.Uri());
-        var buffer = new byte[8192];
+        byte[] buffer = new byte[8192];
         long read = 0;
         for (int n; (n = await response.Body.ReadAsync(buffer)) > 0;)
         {

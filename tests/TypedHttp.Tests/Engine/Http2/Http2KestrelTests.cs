@@ -39,7 +39,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_3_prior_knowledge_speaks_http_2_over_plain_tcp()
     {
-        await using var server = await Http2Kestrel.StartAsync();
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync();
         using HttpSession session = H2cSession();
 
         await using TypedHttpResponse response = await session.GetAsync(server.Uri("/"));
@@ -51,7 +51,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_1_default_policy_stays_on_http_11_over_plain_tcp()
     {
-        await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2);
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2);
         using HttpSession session = Session();
 
         string body = await session.GetStringAsync(server.Uri("/"));
@@ -62,7 +62,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_2_alpn_chooses_http_2_over_tls_by_default()
     {
-        await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2, certificate: _certs.Server);
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2, certificate: _certs.Server);
         using HttpSession session = TlsSession();
 
         await using TypedHttpResponse response = await session.GetAsync(server.Uri("/", Host));
@@ -74,7 +74,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_2_alpn_falls_back_to_http_11_when_the_server_has_no_http_2()
     {
-        await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1, certificate: _certs.Server);
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1, certificate: _certs.Server);
         using HttpSession session = TlsSession();
 
         string first = await session.GetStringAsync(server.Uri("/1", Host));
@@ -86,7 +86,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_1_exact_http_2_fails_clearly_when_the_server_chooses_http_11()
     {
-        await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1, certificate: _certs.Server);
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1, certificate: _certs.Server);
         using HttpSession session = TlsSession(o => o.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact);
 
         TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => session.GetStringAsync(server.Uri("/", Host)));
@@ -97,7 +97,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_1_request_version_11_overrides_the_session_default()
     {
-        await using var server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2, certificate: _certs.Server);
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(protocols: HttpProtocols.Http1AndHttp2, certificate: _certs.Server);
         using HttpSession session = TlsSession();
 
         await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/", Host)) { Version = HttpVersion.Version11 });
@@ -109,7 +109,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_5_concurrent_requests_share_one_connection()
     {
-        await using var server = await Http2Kestrel.StartAsync(async context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(async context =>
         {
             await Task.Delay(50);
             await context.Response.WriteAsync(context.Connection.Id);
@@ -125,7 +125,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     public async Task H2_5_max_concurrent_streams_one_queues_requests_on_the_one_connection()
     {
         int inFlight = 0, maxInFlight = 0;
-        await using var server = await Http2Kestrel.StartAsync(async context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(async context =>
         {
             int now = System.Threading.Interlocked.Increment(ref inFlight);
             InterlockedMax(ref maxInFlight, now);
@@ -145,7 +145,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_5_multiple_connections_option_opens_more_when_streams_run_out()
     {
-        await using var server = await Http2Kestrel.StartAsync(async context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(async context =>
         {
             await Task.Delay(100);
             await context.Response.WriteAsync(context.Connection.Id);
@@ -170,7 +170,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     public async Task H2_7_large_download_arrives_whole_through_flow_control()
     {
         byte[] payload = RandomNumberGenerator.GetBytes(10 * 1024 * 1024);
-        await using var server = await Http2Kestrel.StartAsync(context => context.Response.Body.WriteAsync(payload).AsTask());
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(context => context.Response.Body.WriteAsync(payload).AsTask());
         using HttpSession session = H2cSession();
 
         await using TypedHttpResponse response = await session.GetAsync(server.Uri("/big"));
@@ -184,7 +184,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     public async Task H2_7_large_upload_arrives_whole_through_flow_control()
     {
         byte[] payload = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-        await using var server = await Http2Kestrel.StartAsync(async context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(async context =>
         {
             var received = new MemoryStream();
             await context.Request.Body.CopyToAsync(received);
@@ -201,7 +201,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_7_upload_of_unknown_length_ends_with_the_stream()
     {
-        await using var server = await Http2Kestrel.StartAsync(async context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(async context =>
         {
             using var reader = new StreamReader(context.Request.Body);
             string text = await reader.ReadToEndAsync();
@@ -218,7 +218,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_9_trailers_are_exposed_after_the_body()
     {
-        await using var server = await Http2Kestrel.StartAsync(async context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(async context =>
         {
             context.Response.DeclareTrailer("grpc-status");
             await context.Response.WriteAsync("payload");
@@ -235,9 +235,9 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H2_9_request_headers_arrive_lower_cased_with_authority_and_without_connection_fields()
     {
-        await using var server = await Http2Kestrel.StartAsync(context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(context =>
         {
-            var seen = context.Request.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}={h.Value}");
+            IEnumerable<string> seen = context.Request.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}={h.Value}");
             return context.Response.WriteAsync(string.Join("|", seen));
         });
         using HttpSession session = H2cSession(o => o.UserAgent = "ua/1");
@@ -256,7 +256,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     public async Task H2_9_early_disposed_body_resets_only_its_stream()
     {
         byte[] payload = new byte[4 * 1024 * 1024];
-        await using var server = await Http2Kestrel.StartAsync(context => context.Request.Path == "/big"
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(context => context.Request.Path == "/big"
             ? context.Response.Body.WriteAsync(payload).AsTask()
             : context.Response.WriteAsync(context.Connection.Id));
         using HttpSession session = H2cSession();
@@ -273,7 +273,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H_2_stages_redirect_cookies_and_basic_auth_work_over_http_2()
     {
-        await using var server = await Http2Kestrel.StartAsync(context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(context =>
         {
             if (context.Request.Path == "/start")
             {
@@ -311,7 +311,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
             }
             compressed = buffer.ToArray();
         }
-        await using var server = await Http2Kestrel.StartAsync(context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(context =>
         {
             context.Response.Headers.ContentEncoding = "gzip";
             return context.Response.Body.WriteAsync(compressed).AsTask();
@@ -324,7 +324,7 @@ public sealed class Http2KestrelTests : IClassFixture<Http2Certificates>
     [Fact]
     public async Task H_2_response_headers_keep_their_received_lower_case_names()
     {
-        await using var server = await Http2Kestrel.StartAsync(context =>
+        await using Http2Kestrel server = await Http2Kestrel.StartAsync(context =>
         {
             context.Response.Headers["X-Custom"] = "v";
             return Task.CompletedTask;

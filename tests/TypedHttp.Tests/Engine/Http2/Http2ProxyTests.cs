@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using System.Net.Http;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using TypedHttp.Tests.Infrastructure;
@@ -15,9 +16,9 @@ public sealed class Http2ProxyTests
     [Fact]
     public async Task H2_9_https_through_a_CONNECT_tunnel_negotiates_h_2_inside_it()
     {
-        using var authority = TestCertificates.CreateAuthority();
-        using var certificate = TestCertificates.CreateServer(authority, "secure.test");
-        await using var kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync(context.Request.Protocol), certificate);
+        using X509Certificate2 authority = TestCertificates.CreateAuthority();
+        using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "secure.test");
+        await using KestrelServer kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync(context.Request.Protocol), certificate);
         await using var proxy = new TestProxy(null);
         using HttpSession session = Session(o =>
         {
@@ -34,7 +35,7 @@ public sealed class Http2ProxyTests
     [Fact]
     public async Task H2_9_plain_http_through_a_proxy_stays_on_http_11_under_the_default_policy()
     {
-        await using var kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync(context.Request.Protocol));
+        await using KestrelServer kestrel = await KestrelServer.StartAsync(context => context.Response.WriteAsync(context.Request.Protocol));
         await using var proxy = new TestProxy(null);
         using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}"));
 

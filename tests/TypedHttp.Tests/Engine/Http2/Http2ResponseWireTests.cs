@@ -26,7 +26,7 @@ public sealed class Http2ResponseWireTests
     [Fact]
     public async Task Rfc_9113_8_1_interim_response_103_is_skipped()
     {
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             await c.SendHeadersAsync(id, [(":status", "103"), ("link", "</style.css>; rel=preload")], endStream: false);
             await c.RespondAsync(id, "final");
@@ -42,7 +42,7 @@ public sealed class Http2ResponseWireTests
     public async Task Rfc_9113_8_1_too_many_interim_responses_fail_the_stream()
     {
         var reset = new TaskCompletionSource<Http2ErrorCode>();
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             for (int i = 0; i < 4; i++)
             {
@@ -60,7 +60,7 @@ public sealed class Http2ResponseWireTests
     public async Task Rfc_9113_6_10_header_block_in_many_small_continuations_is_decoded()
     {
         string value = new('v', 300);
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             await c.SendHeadersAsync(id, [(":status", "200"), ("x-long", value), ("x-other", "o")], endStream: false, maxFrameSize: 8);
             await c.SendDataAsync(id, "b"u8.ToArray(), endStream: true);
@@ -75,10 +75,10 @@ public sealed class Http2ResponseWireTests
     [Fact]
     public async Task Rfc_9113_6_1_6_2_padded_headers_and_data_are_read()
     {
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             byte[] block = c.Block(HpackIndexing.Incremental, (":status", "200"), ("x-padded", "yes"));
-            var payload = new byte[1 + block.Length + 20];
+            byte[] payload = new byte[1 + block.Length + 20];
             payload[0] = 20;
             block.CopyTo(payload, 1);
             await c.SendFrameAsync(Http2FrameType.Headers, Http2FrameFlags.EndHeaders | Http2FrameFlags.Padded, id, payload);
@@ -95,7 +95,7 @@ public sealed class Http2ResponseWireTests
     [Fact]
     public async Task Rfc_9113_8_1_trailers_are_on_the_response_after_the_body()
     {
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             await c.SendHeadersAsync(id, [(":status", "200"), ("content-type", "application/grpc")], endStream: false);
             await c.SendDataAsync(id, "payload"u8.ToArray(), endStream: false);
@@ -112,7 +112,7 @@ public sealed class Http2ResponseWireTests
     [Fact]
     public async Task Rfc_9113_8_1_1_body_shorter_than_content_length_is_response_truncated()
     {
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             await c.SendHeadersAsync(id, [(":status", "200"), ("content-length", "10")], endStream: false);
             await c.SendDataAsync(id, "12345"u8.ToArray(), endStream: true);
@@ -128,7 +128,7 @@ public sealed class Http2ResponseWireTests
     public async Task Rfc_9113_8_1_1_body_longer_than_content_length_is_malformed()
     {
         var reset = new TaskCompletionSource<Http2ErrorCode>();
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             await c.SendHeadersAsync(id, [(":status", "200"), ("content-length", "3")], endStream: false);
             await c.SendDataAsync(id, "1234567890"u8.ToArray(), endStream: true);
@@ -146,7 +146,7 @@ public sealed class Http2ResponseWireTests
     public async Task Rfc_9113_8_1_data_before_headers_resets_the_stream_with_protocol_error()
     {
         var reset = new TaskCompletionSource<Http2ErrorCode>();
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             await c.SendDataAsync(id, "early"u8.ToArray(), endStream: false);
             reset.SetResult(await c.ExpectResetAsync(id));
@@ -168,7 +168,7 @@ public sealed class Http2ResponseWireTests
     public async Task Rfc_9113_8_1_1_malformed_response_is_a_stream_protocol_error(string kind, string named)
     {
         var reset = new TaskCompletionSource<Http2ErrorCode>();
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             (string, string)[] fields = kind switch
             {
@@ -218,7 +218,7 @@ public sealed class Http2ResponseWireTests
     public async Task Rfc_9113_6_10_continuation_flood_is_connection_error_enhance_your_calm()
     {
         var goAway = new TaskCompletionSource<Http2ErrorCode>();
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             var frames = new ArrayBufferWriter<byte>();
             byte[] start = c.Block(HpackIndexing.WithoutIndexing, (":status", "200"));
@@ -244,7 +244,7 @@ public sealed class Http2ResponseWireTests
     private static async Task AssertConnectionErrorAsync(Func<Http2ServerConnection, int, Task> send, Http2ErrorCode code, string named)
     {
         var goAway = new TaskCompletionSource<Http2ErrorCode>();
-        await using var server = Server(async (c, id) =>
+        await using Http2ScriptedServer server = Server(async (c, id) =>
         {
             await send(c, id);
             goAway.SetResult(await c.ExpectGoAwayAsync());
@@ -259,7 +259,7 @@ public sealed class Http2ResponseWireTests
     public Task Rfc_9113_8_4_push_promise_is_connection_protocol_error() => AssertConnectionErrorAsync(async (c, id) =>
     {
         byte[] block = c.Block(HpackIndexing.WithoutIndexing, (":method", "GET"), (":scheme", "http"), (":path", "/pushed"), (":authority", "x"));
-        var payload = new byte[4 + block.Length];
+        byte[] payload = new byte[4 + block.Length];
         payload[3] = 2; // promised stream 2
         block.CopyTo(payload, 4);
         await c.SendFrameAsync(Http2FrameType.PushPromise, Http2FrameFlags.EndHeaders, id, payload);

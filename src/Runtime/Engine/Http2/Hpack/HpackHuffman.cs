@@ -159,7 +159,7 @@ internal static class HpackHuffman
     private static ushort[] BuildTables()
     {
         ReadOnlySpan<byte> lengths = Lengths;
-        var sorted = new ushort[257];
+        ushort[] sorted = new ushort[257];
         int n = 0;
         uint next = 0;
         for (int length = 1; length <= MaxCodeLength; length++)

@@ -120,7 +120,7 @@ internal static class HpackStaticTable
 
     private static byte[][] Encode(bool names)
     {
-        var result = new byte[s_text.Length][];
+        byte[][] result = new byte[s_text.Length][];
         for (int i = 0; i < s_text.Length; i++)
         {
             result[i] = Encoding.ASCII.GetBytes(names ? s_text[i].Name : s_text[i].Value);
