@@ -180,7 +180,7 @@ internal static partial class Parser
             policies.RedirectPolicy,
             policies.HttpVersion,
             policies.VersionPolicy);
-    
+
         LocationInfo? MethodLocation()
         {
             if ((located & 1) == 0)

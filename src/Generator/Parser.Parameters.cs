@@ -331,7 +331,7 @@ internal static partial class Parser
             diagnostics.Add(new DiagnosticInfo(Diagnostics.CollectionFormatOnNonCollection, Location(), Args(parameter.Name, memberName, options.Collection.ToString(), ShortType())));
         }
         return new ParameterSpec(name, type, ParameterRole.Query, wireName, node.Shape == QueryShape.Value ? node.Format : null, BodyKind.None, node);
-    
+
         LocationInfo? Location()
         {
             if (!located)

@@ -48,13 +48,7 @@ public sealed class HttpVersionTests : IClassFixture<HttpVersionTests.ClientFixt
     /// <summary>Generates, compiles and loads the user source once for all tests of this class.</summary>
     public sealed class ClientFixture() : CompiledClientFixture(UserSource, withJsonGenerator: false);
 
-    private async Task<RecordedRequest> SendAsync(string scenario)
-    {
-        var transport = new RecordingTransport { ResponseBody = "ok", ResponseContentType = "text/plain" };
-        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
-        await _fixture.Assembly.CallAsync<string>("App.Scenario", scenario, options);
-        return Assert.Single(transport.Requests);
-    }
+    private Task<RecordedRequest> SendAsync(string scenario) => _fixture.RecordScenarioAsync(scenario);
 
     [Fact]
     public async Task Interface_HttpVersion_sets_version_and_policy_of_its_methods_requests()

@@ -67,13 +67,7 @@ public sealed class SerializeNullTests : IClassFixture<SerializeNullTests.Client
     /// <summary>Generates, compiles and loads the user source once for all tests of this class.</summary>
     public sealed class ClientFixture() : CompiledClientFixture(UserSource, withJsonGenerator: false);
 
-    private async Task<RecordedRequest> SendAsync(string scenario)
-    {
-        var transport = new RecordingTransport { ResponseBody = "ok", ResponseContentType = "text/plain" };
-        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
-        await _fixture.Assembly.CallAsync<string>("App.Scenario", scenario, options);
-        return Assert.Single(transport.Requests);
-    }
+    private Task<RecordedRequest> SendAsync(string scenario) => _fixture.RecordScenarioAsync(scenario);
 
     [Fact]
     public async Task Null_parameters_marked_SerializeNull_are_sent_empty_and_the_others_omitted() =>

@@ -103,13 +103,7 @@ public sealed class ValueFormatterTests : IClassFixture<ValueFormatterTests.Clie
     /// <summary>Generates, compiles and loads the user source once for all tests of this class.</summary>
     public sealed class ClientFixture() : CompiledClientFixture(UserSource, withJsonGenerator: false);
 
-    private async Task<RecordedRequest> SendAsync(string scenario)
-    {
-        var transport = new RecordingTransport { ResponseBody = "ok", ResponseContentType = "text/plain" };
-        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
-        await _fixture.Assembly.CallAsync<string>("App.Scenario", scenario, options);
-        return Assert.Single(transport.Requests);
-    }
+    private Task<RecordedRequest> SendAsync(string scenario) => _fixture.RecordScenarioAsync(scenario);
 
     [Fact]
     public async Task Assembly_formatter_formats_a_route_value_told_its_kind_method_parameter_hole_and_type() =>

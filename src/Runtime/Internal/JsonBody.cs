@@ -46,12 +46,12 @@ internal static class JsonBody
                 }
                 return JsonSerializer.DeserializeAsync(body, typeInfo, cancellationToken);
             case MemoryStream memory when memory.TryGetBuffer(out ArraySegment<byte> segment):
-                {
-                    int position = (int)memory.Position;
-                    T? value = Deserialize(segment.AsSpan(position, Math.Max(0, (int)memory.Length - position)), typeInfo);
-                    memory.Position = memory.Length;
-                    return new ValueTask<T?>(value);
-                }
+            {
+                int position = (int)memory.Position;
+                T? value = Deserialize(segment.AsSpan(position, Math.Max(0, (int)memory.Length - position)), typeInfo);
+                memory.Position = memory.Length;
+                return new ValueTask<T?>(value);
+            }
         }
         return CollectThenDeserializeAsync(body, typeInfo, lengthHint, cancellationToken);
     }

@@ -43,12 +43,12 @@ internal static class ResponseBody
                 }
                 break;
             case MemoryStream memory when memory.TryGetBuffer(out ArraySegment<byte> segment):
-                {
-                    int position = (int)memory.Position;
-                    byte[] bytes = segment.AsSpan(position, Math.Max(0, (int)memory.Length - position)).ToArray();
-                    memory.Position = memory.Length;
-                    return new ValueTask<byte[]>(bytes);
-                }
+            {
+                int position = (int)memory.Position;
+                byte[] bytes = segment.AsSpan(position, Math.Max(0, (int)memory.Length - position)).ToArray();
+                memory.Position = memory.Length;
+                return new ValueTask<byte[]>(bytes);
+            }
         }
         return CollectBytesAsync(body, lengthHint, cancellationToken);
     }
@@ -76,19 +76,19 @@ internal static class ResponseBody
         switch (body)
         {
             case ContentLengthBodyStream framed when framed.TryPeekRest(out ReadOnlyMemory<byte> rest):
-                {
-                    // Decode before consuming: consuming may hand the connection (and its buffer) to another request.
-                    string text = Decode(rest.Span, encoding);
-                    framed.ConsumeBuffered();
-                    return new ValueTask<string>(text);
-                }
+            {
+                // Decode before consuming: consuming may hand the connection (and its buffer) to another request.
+                string text = Decode(rest.Span, encoding);
+                framed.ConsumeBuffered();
+                return new ValueTask<string>(text);
+            }
             case MemoryStream memory when memory.TryGetBuffer(out ArraySegment<byte> segment):
-                {
-                    int position = (int)memory.Position;
-                    string text = Decode(segment.AsSpan(position, Math.Max(0, (int)memory.Length - position)), encoding);
-                    memory.Position = memory.Length;
-                    return new ValueTask<string>(text);
-                }
+            {
+                int position = (int)memory.Position;
+                string text = Decode(segment.AsSpan(position, Math.Max(0, (int)memory.Length - position)), encoding);
+                memory.Position = memory.Length;
+                return new ValueTask<string>(text);
+            }
         }
         if (body is ContentLengthBodyStream known)
         {

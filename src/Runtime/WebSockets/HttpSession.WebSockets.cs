@@ -361,7 +361,9 @@ public sealed partial class HttpSession
             HttpTrace.Emit(Options, new HttpTraceEvent(HttpTraceEventKind.WebSocketUpgraded, transport.Id,
                 $"WebSocket open to {uri.GetLeftPart(UriPartial.Path)}{(subProtocol is null ? "" : ", subprotocol " + subProtocol)}{(deflate is null ? "" : ", " + WebSocketHandshake.DeflateOffer(deflate))}")
             {
-                RequestUri = uri, StatusCode = 101, Version = HttpVersion.Version11,
+                RequestUri = uri,
+                StatusCode = 101,
+                Version = HttpVersion.Version11,
             });
         }
         try

@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 
 namespace TypedHttp.Generator.Tests.Infrastructure;
 
@@ -18,6 +19,19 @@ public abstract class CompiledClientFixture : IDisposable
     }
 
     internal GeneratedAssembly Assembly { get; }
+
+    /// <summary>
+    /// Runs the user source's <c>App.Scenario.NAME(options)</c> against a recording transport answering "ok" as text,
+    /// and returns the one request it sent.
+    /// </summary>
+    /// <param name="scenario">The scenario method's name.</param>
+    internal async Task<RecordedRequest> RecordScenarioAsync(string scenario)
+    {
+        var transport = new RecordingTransport { ResponseBody = "ok", ResponseContentType = "text/plain" };
+        var options = new TypedHttpClientOptions { BaseAddress = new Uri("http://example.test/"), Transport = transport };
+        await Assembly.CallAsync<string>("App.Scenario", scenario, options);
+        return Assert.Single(transport.Requests);
+    }
 
     public void Dispose()
     {

@@ -408,79 +408,79 @@ public sealed class ResponseFramingTests
             switch (framing)
             {
                 case Framing.ContentLength:
-                    {
-                        string head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length + (truncate ? 10 : 0)}\r\n\r\n";
-                        return Scripted([.. Encoding.Latin1.GetBytes(head), .. body], close: truncate, configure: null);
-                    }
+                {
+                    string head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length + (truncate ? 10 : 0)}\r\n\r\n";
+                    return Scripted([.. Encoding.Latin1.GetBytes(head), .. body], close: truncate, configure: null);
+                }
                 case Framing.Chunked:
-                    {
-                        byte[] response = ChunkedResponse(body, contentType);
-                        return Scripted(truncate ? response[..^5] : response, close: truncate, configure: null);
-                    }
+                {
+                    byte[] response = ChunkedResponse(body, contentType);
+                    return Scripted(truncate ? response[..^5] : response, close: truncate, configure: null);
+                }
                 case Framing.ReadToClose:
-                    {
-                        string head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nConnection: close\r\n\r\n";
-                        return Scripted([.. Encoding.Latin1.GetBytes(head), .. body], close: true, configure: null);
-                    }
+                {
+                    string head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nConnection: close\r\n\r\n";
+                    return Scripted([.. Encoding.Latin1.GetBytes(head), .. body], close: true, configure: null);
+                }
                 case Framing.Gzip:
+                {
+                    var compressed = new MemoryStream();
+                    using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
                     {
-                        var compressed = new MemoryStream();
-                        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-                        {
-                            gzip.Write(body);
-                        }
-                        byte[] gz = compressed.ToArray();
-                        byte[] response = ChunkedResponse(truncate ? gz[..(gz.Length / 2)] : gz, contentType, "Content-Encoding: gzip\r\n");
-                        return Scripted(truncate ? response[..^5] : response, close: truncate, configure: o => o.AutomaticDecompression = true);
+                        gzip.Write(body);
                     }
+                    byte[] gz = compressed.ToArray();
+                    byte[] response = ChunkedResponse(truncate ? gz[..(gz.Length / 2)] : gz, contentType, "Content-Encoding: gzip\r\n");
+                    return Scripted(truncate ? response[..^5] : response, close: truncate, configure: o => o.AutomaticDecompression = true);
+                }
                 case Framing.KestrelChunked:
+                {
+                    KestrelServer kestrel = await KestrelServer.StartAsync(context => WritePiecesAsync(context, body, contentType));
+                    HttpSession session = Engine.EngineTest.Session();
+                    return new Served(CoreOver(session, kestrel.Uri()), kestrel.Uri(path: "/items"), async () =>
                     {
-                        KestrelServer kestrel = await KestrelServer.StartAsync(context => WritePiecesAsync(context, body, contentType));
-                        HttpSession session = Engine.EngineTest.Session();
-                        return new Served(CoreOver(session, kestrel.Uri()), kestrel.Uri(path: "/items"), async () =>
-                        {
-                            session.Dispose();
-                            await kestrel.DisposeAsync();
-                        });
-                    }
+                        session.Dispose();
+                        await kestrel.DisposeAsync();
+                    });
+                }
                 case Framing.HttpClientTransport when truncate:
+                {
+                    // Kestrel cannot end a body early without a reset (which loses the bytes before it): a scripted
+                    // server announces 10 bytes more than it sends, then closes.
+                    string head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length + 10}\r\n\r\n";
+                    byte[] response = [.. Encoding.Latin1.GetBytes(head), .. body];
+                    var server = ScriptedServer.Start(async c =>
                     {
-                        // Kestrel cannot end a body early without a reset (which loses the bytes before it): a scripted
-                        // server announces 10 bytes more than it sends, then closes.
-                        string head = $"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length + 10}\r\n\r\n";
-                        byte[] response = [.. Encoding.Latin1.GetBytes(head), .. body];
-                        var server = ScriptedServer.Start(async c =>
-                        {
-                            await c.ReadRequestAsync();
-                            await c.SendAsync(response);
-                            c.Close();
-                        });
-                        var client = new HttpClient();
-                        return new Served(CoreOver(new HttpClientTransport(client), server.Uri("/")), server.Uri("/items"), async () =>
-                        {
-                            client.Dispose();
-                            await server.DisposeAsync();
-                        });
-                    }
+                        await c.ReadRequestAsync();
+                        await c.SendAsync(response);
+                        c.Close();
+                    });
+                    var client = new HttpClient();
+                    return new Served(CoreOver(new HttpClientTransport(client), server.Uri("/")), server.Uri("/items"), async () =>
+                    {
+                        client.Dispose();
+                        await server.DisposeAsync();
+                    });
+                }
                 case Framing.HttpClientTransport:
+                {
+                    KestrelServer kestrel = await KestrelServer.StartAsync(context => WritePiecesAsync(context, body, contentType));
+                    var client = new HttpClient();
+                    return new Served(CoreOver(new HttpClientTransport(client), kestrel.Uri()), kestrel.Uri(path: "/items"), async () =>
                     {
-                        KestrelServer kestrel = await KestrelServer.StartAsync(context => WritePiecesAsync(context, body, contentType));
-                        var client = new HttpClient();
-                        return new Served(CoreOver(new HttpClientTransport(client), kestrel.Uri()), kestrel.Uri(path: "/items"), async () =>
-                        {
-                            client.Dispose();
-                            await kestrel.DisposeAsync();
-                        });
-                    }
+                        client.Dispose();
+                        await kestrel.DisposeAsync();
+                    });
+                }
                 default:
-                    {
-                        var headers = new HttpHeaderCollection(1);
-                        headers.Add("Content-Type", contentType);
-                        var transport = new InMemoryTransport((request, _) =>
-                            ValueTask.FromResult(new TypedHttpResponse(200, "OK", HttpVersion.Version11, headers, new PieceStream(body, 7, truncate), request.Uri)));
-                        var uri = new Uri("http://items.test/items");
-                        return new Served(CoreOver(transport, uri), uri, () => ValueTask.CompletedTask);
-                    }
+                {
+                    var headers = new HttpHeaderCollection(1);
+                    headers.Add("Content-Type", contentType);
+                    var transport = new InMemoryTransport((request, _) =>
+                        ValueTask.FromResult(new TypedHttpResponse(200, "OK", HttpVersion.Version11, headers, new PieceStream(body, 7, truncate), request.Uri)));
+                    var uri = new Uri("http://items.test/items");
+                    return new Served(CoreOver(transport, uri), uri, () => ValueTask.CompletedTask);
+                }
             }
         }
 

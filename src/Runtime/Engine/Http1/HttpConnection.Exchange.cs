@@ -77,7 +77,9 @@ internal sealed partial class HttpConnection
                 {
                     HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.IntermediateResponse, Id, $"Interim response {head.StatusCode} {head.ReasonPhrase}")
                     {
-                        Version = head.Version, StatusCode = head.StatusCode, ReasonPhrase = head.ReasonPhrase,
+                        Version = head.Version,
+                        StatusCode = head.StatusCode,
+                        ReasonPhrase = head.ReasonPhrase,
                     });
                 }
                 if (++interim > _options.MaxInterimResponses)
@@ -97,7 +99,11 @@ internal sealed partial class HttpConnection
                 HttpTrace.AppendHeaders(text, head.Headers);
                 HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, Id, text.ToString())
                 {
-                    RequestUri = request.Uri, Headers = head.Headers, Version = head.Version, StatusCode = head.StatusCode, ReasonPhrase = head.ReasonPhrase,
+                    RequestUri = request.Uri,
+                    Headers = head.Headers,
+                    Version = head.Version,
+                    StatusCode = head.StatusCode,
+                    ReasonPhrase = head.ReasonPhrase,
                 });
             }
             bool hold = plan.MayBindConnection && head.StatusCode == 401;
@@ -195,7 +201,9 @@ internal sealed partial class HttpConnection
         HttpTrace.AppendHeaders(text, fields);
         HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, Id, text.ToString())
         {
-            RequestUri = request.Uri, Headers = fields, Version = http10 ? HttpVersion.Version10 : HttpVersion.Version11,
+            RequestUri = request.Uri,
+            Headers = fields,
+            Version = http10 ? HttpVersion.Version10 : HttpVersion.Version11,
             Method = request.Method,
         });
     }

@@ -523,7 +523,8 @@ internal sealed partial class Http2Connection
             return;
         }
         stream.ResetWithError(e.Code, new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveHeaders,
-            $"HTTP/2 stream error {Http2Errors.Name(e.Code)} on stream {e.StreamId}: {e.Message} The stream was reset (H2-10).") { ProtocolErrorCode = (long)e.Code });
+            $"HTTP/2 stream error {Http2Errors.Name(e.Code)} on stream {e.StreamId}: {e.Message} The stream was reset (H2-10).")
+        { ProtocolErrorCode = (long)e.Code });
     }
 
     private static int PeekLength(byte[] buffer, int start) => (buffer[start] << 16) | (buffer[start + 1] << 8) | buffer[start + 2];
@@ -939,7 +940,8 @@ internal sealed partial class Http2Connection
         if (overflow)
         {
             stream.ResetWithError(Http2ErrorCode.FlowControlError, new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.Send,
-                $"A WINDOW_UPDATE takes the send window of stream {stream.StreamId} beyond 2^31-1 (RFC 9113 §6.9.1); the stream was reset with FLOW_CONTROL_ERROR.") { ProtocolErrorCode = (long)Http2ErrorCode.FlowControlError });
+                $"A WINDOW_UPDATE takes the send window of stream {stream.StreamId} beyond 2^31-1 (RFC 9113 §6.9.1); the stream was reset with FLOW_CONTROL_ERROR.")
+            { ProtocolErrorCode = (long)Http2ErrorCode.FlowControlError });
             return;
         }
         stream.WakeWindowWaiter();

@@ -508,7 +508,11 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         HttpTrace.AppendHeaders(text, fields);
         HttpTrace.Emit(_connection.Options, new HttpTraceEvent(HttpTraceEventKind.SendingRequest, _connection.Id, text.ToString())
         {
-            RequestUri = _request.Uri, Headers = fields, Version = System.Net.HttpVersion.Version20, StreamId = StreamId, Method = _request.Method,
+            RequestUri = _request.Uri,
+            Headers = fields,
+            Version = System.Net.HttpVersion.Version20,
+            StreamId = StreamId,
+            Method = _request.Method,
         });
     }
 
@@ -733,7 +737,9 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             {
                 HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.IntermediateResponse, _connection.Id, $"Interim response {status} on stream {StreamId}")
                 {
-                    Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId,
+                    Version = System.Net.HttpVersion.Version20,
+                    StatusCode = status,
+                    StreamId = StreamId,
                 });
             }
             if (++_interim > options.MaxInterimResponses)
@@ -758,7 +764,12 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             HttpTrace.AppendHeaders(text, fields);
             HttpTrace.Emit(options, new HttpTraceEvent(HttpTraceEventKind.HeadersReceived, _connection.Id, text.ToString())
             {
-                RequestUri = _request.Uri, Headers = fields, Version = System.Net.HttpVersion.Version20, StatusCode = status, StreamId = StreamId, ReasonPhrase = string.Empty,
+                RequestUri = _request.Uri,
+                Headers = fields,
+                Version = System.Net.HttpVersion.Version20,
+                StatusCode = status,
+                StreamId = StreamId,
+                ReasonPhrase = string.Empty,
             });
         }
         lock (SyncRoot)
@@ -840,7 +851,8 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         if (overflow)
         {
             ResetWithError(Http2ErrorCode.FlowControlError, new TypedHttpException(HttpError.InvalidServerResponse, HttpPhase.ReceiveBody,
-                $"The server sent more DATA on stream {StreamId} than its window of {_connection.StreamWindowSize} bytes allows (RFC 9113 §6.9.1); the stream was reset with FLOW_CONTROL_ERROR.") { ProtocolErrorCode = (long)Http2ErrorCode.FlowControlError });
+                $"The server sent more DATA on stream {StreamId} than its window of {_connection.StreamWindowSize} bytes allows (RFC 9113 §6.9.1); the stream was reset with FLOW_CONTROL_ERROR.")
+            { ProtocolErrorCode = (long)Http2ErrorCode.FlowControlError });
             return;
         }
         if (problem is not null)
@@ -924,7 +936,8 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
     private void MalformedResponse(string problem)
     {
         ResetWithError(Http2ErrorCode.ProtocolError, new TypedHttpException(HttpError.InvalidServerResponse, _response is null ? HttpPhase.ReceiveHeaders : HttpPhase.ReceiveBody,
-            $"Malformed HTTP/2 response on stream {StreamId}: {problem}; the stream was reset with PROTOCOL_ERROR (H2-10).") { ProtocolErrorCode = (long)Http2ErrorCode.ProtocolError });
+            $"Malformed HTTP/2 response on stream {StreamId}: {problem}; the stream was reset with PROTOCOL_ERROR (H2-10).")
+        { ProtocolErrorCode = (long)Http2ErrorCode.ProtocolError });
     }
 
     /// <summary>The server reset the stream (RFC 9113 §6.4).</summary>
