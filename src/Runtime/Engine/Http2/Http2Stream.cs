@@ -318,11 +318,25 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             // H2-11: the server never processed the request: the pool sends it again (on a pool thread, never on the
             // reader loop), and the caller's task ends with that outcome.
             _refusal = refused;
-            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.ResendAsync(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.StartResend(), this, preferLocal: false);
             return true;
         }
         _head.SetException(failure);
         return true;
+    }
+
+    // The work item runs in no context (the reader's must not leak into the caller's request); the resend runs in the
+    // caller's, captured when the request was handed to this stream.
+    private void StartResend()
+    {
+        if (_resend!.Value.Context is { } context)
+        {
+            ExecutionContext.Run(context, static s => _ = ((Http2Stream)s!).ResendAsync(), this);
+        }
+        else
+        {
+            _ = ResendAsync();
+        }
     }
 
     private async Task ResendAsync()

@@ -38,7 +38,7 @@ internal sealed partial class HttpConnectionPool
     {
         if (request.Content is null && TryReserveHttp2Stream() is Http2Connection ready)
         {
-            return ready.SendAsync(request, plan, new Http2Resend(offer, cancellationToken), cancellationToken);
+            return ready.SendAsync(request, plan, new Http2Resend(offer, cancellationToken, ExecutionContext.Capture()), cancellationToken);
         }
         return SendHttp2LoopAsync(request, plan, offer, null, 0, cancellationToken);
     }
@@ -374,5 +374,9 @@ internal sealed partial class HttpConnectionPool
     }
 }
 
-/// <summary>What a stream sent by the pool's direct path needs to hand its request back for resending (H2-11).</summary>
-internal readonly record struct Http2Resend(ProtocolOffer Offer, CancellationToken CancellationToken);
+/// <summary>
+/// What a stream sent by the pool's direct path needs to hand its request back for resending (H2-11): the offer, the
+/// caller's token, and the caller's execution context, so that the resend (started from the reader loop) runs with
+/// the caller's AsyncLocal values and Activity as a resend from the pool's own loop does.
+/// </summary>
+internal readonly record struct Http2Resend(ProtocolOffer Offer, CancellationToken CancellationToken, ExecutionContext? Context);

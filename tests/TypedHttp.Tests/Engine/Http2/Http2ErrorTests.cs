@@ -37,6 +37,39 @@ public sealed class Http2ErrorTests
         Assert.Equal((200, "POST item=1 on connection 0 stream 3"), (response.StatusCode, await response.ReadAsStringAsync()));
     }
 
+    private static readonly AsyncLocal<string?> s_caller = new();
+
+    [Fact]
+    public async Task H2_11_a_refused_get_is_resent_in_the_callers_execution_context()
+    {
+        await using var server = Http2ScriptedServer.Start(async c =>
+        {
+            await c.HandshakeAsync();
+            Http2ReceivedRequest first = (await c.ReadRequestAsync())!;
+            await c.RespondAsync(first.StreamId, "first");
+            Http2ReceivedRequest refused = (await c.ReadRequestAsync())!;
+            await c.SendRstStreamAsync(refused.StreamId, Http2ErrorCode.RefusedStream);
+            Http2ReceivedRequest again = (await c.ReadRequestAsync())!;
+            await c.RespondAsync(again.StreamId, "ok");
+            await c.WaitForClientCloseAsync();
+        });
+        string? seenByResend = "(no resend traced)";
+        using HttpSession session = Http2Wire.Session(o => o.TraceListener = e =>
+        {
+            if (e.Kind == HttpTraceEventKind.SendingRequest && e.StreamId == 5)
+            {
+                seenByResend = s_caller.Value;
+            }
+        });
+        // The first request opens the connection, so the second finds a free slot and takes the pool's direct path.
+        Assert.Equal("first", await session.GetStringAsync(server.Uri("/first")));
+        s_caller.Value = "the caller's value";
+
+        await using TypedHttpResponse response = await session.SendAsync(new TypedHttpRequest("GET", server.Uri("/order")));
+
+        Assert.Equal("the caller's value", seenByResend);
+    }
+
     [Fact]
     public async Task Rfc_9113_8_7_refused_stream_a_one_shot_body_is_not_resent()
     {
