@@ -35,6 +35,7 @@ internal sealed class WebSocketTransfer
     public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly byte[] LineFeed = "\n"u8.ToArray();
 
     private readonly CliEnvironment _env;
     private readonly RequestBuilder _requests;
@@ -170,7 +171,7 @@ internal sealed class WebSocketTransfer
             {
                 if (result.MessageType == WebSocketMessageType.Text)
                 {
-                    await output.WriteAsync("\n"u8.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                    await output.WriteAsync(LineFeed, CancellationToken.None).ConfigureAwait(false);
                 }
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
