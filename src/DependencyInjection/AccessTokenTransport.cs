@@ -29,6 +29,19 @@ internal sealed class AccessTokenTransport<TProvider> : HttpTransport
 
     public override async ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
     {
+        await SetTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        return await _inner.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A WebSocket handshake gets the token as a request does (WS-12).</summary>
+    public override async Task<System.Net.WebSockets.WebSocket> OpenWebSocketAsync(TypedHttpRequest request, WebSocketConnectOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await SetTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        return await _inner.OpenWebSocketAsync(request, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask SetTokenAsync(TypedHttpRequest request, CancellationToken cancellationToken)
+    {
         string? token;
         if (_services is not null)
         {
@@ -46,6 +59,5 @@ internal sealed class AccessTokenTransport<TProvider> : HttpTransport
         {
             request.Headers.Set("Authorization", string.Concat(_scheme, " ", token));
         }
-        return await _inner.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

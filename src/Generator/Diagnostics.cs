@@ -212,4 +212,29 @@ internal static class Diagnostics
         "THTTP040",
         "Invalid [HttpVersion]",
         "[HttpVersion(\"{0}\")] on '{1}' {2}");
+
+    public static readonly DiagnosticDescriptor WebSocketWithHttpMethod = Error(
+        "THTTP041",
+        "[WebSocket] combined with an HTTP method attribute",
+        "'{0}' carries both [WebSocket] and an HTTP method attribute; a method either opens a WebSocket or sends a request, so keep one");
+
+    public static readonly DiagnosticDescriptor WebSocketWithBody = Error(
+        "THTTP042",
+        "Body on a [WebSocket] method",
+        "'{0}' is a [WebSocket] method, but {1}; the handshake is a GET without a body, so send the value as a route value, a query parameter or a header, or as a message once connected");
+
+    public static readonly DiagnosticDescriptor UnsupportedWebSocketReturnType = Error(
+        "THTTP043",
+        "Unsupported return type for [WebSocket]",
+        "'{0}' is a [WebSocket] method returning '{1}'{2}; return Task<WebSocket> or Task<WebSocketChannel<TSend, TReceive>> (or ValueTask of either)");
+
+    public static readonly DiagnosticDescriptor WebSocketMessageTypeNotInContext = Warning(
+        "THTTP044",
+        "WebSocket message type not declared in a JsonSerializerContext",
+        "'{0}' sends or receives WebSocket messages of type '{1}' as JSON, but no JsonSerializerContext in this project declares it, so a Native AOT application fails at run time; add [JsonSerializable(typeof({1}))] to the application's JsonSerializerContext");
+
+    public static readonly DiagnosticDescriptor InvalidWebSocketAttribute = Error(
+        "THTTP045",
+        "Invalid [WebSocket] argument",
+        "[WebSocket] on '{0}' {1}");
 }

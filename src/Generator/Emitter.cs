@@ -44,6 +44,11 @@ internal static class Emitter
             {
                 AddJsonField(method.ResultType, jsonFields, jsonOrder);
             }
+            if (method.WebSocket is { SendType: { } send, ReceiveType: { } receive })
+            {
+                AddJsonField(send, jsonFields, jsonOrder);
+                AddJsonField(receive, jsonFields, jsonOrder);
+            }
         }
 
         if (client.InterfaceType.IndexOf('<') < 0)
@@ -99,6 +104,23 @@ internal static class Emitter
             ValueFormat format = context.EnumFormats[i];
             EmitEnumFormatter(w, format, context.EnumFormatters[format.TypeArgument!]);
         }
+        for (int i = 0; i < context.SubProtocols.Count; i++)
+        {
+            // The subprotocols of [WebSocket] methods, as static data.
+            if (i == 0)
+            {
+                w.Line();
+            }
+            w.BeginLine();
+            w.Write($"private static readonly string[] s_subProtocols{i} = new string[] {{ ");
+            EquatableArray<string> protocols = context.SubProtocols[i];
+            for (int j = 0; j < protocols.Count; j++)
+            {
+                w.Write((j > 0 ? ", " : string.Empty) + Literal(protocols[j]));
+            }
+            w.Write(" };");
+            w.EndLine();
+        }
         if (context.Sites.Count > 0)
         {
             // The value formatters (those the methods call) and what they are told about each value, as static data (no reflection).
@@ -136,6 +158,22 @@ internal static class Emitter
             w.Close();
         }
         return w.ToString();
+    }
+
+    /// <summary>The static field holding a <c>[WebSocket]</c> method's subprotocols, or <c>null</c> when it offers none.</summary>
+    private static string SubProtocolsField(WebSocketSpec webSocket, ClientContext context)
+    {
+        if (webSocket.SubProtocols.Count == 0)
+        {
+            return "null";
+        }
+        int index = context.SubProtocols.IndexOf(webSocket.SubProtocols);
+        if (index < 0)
+        {
+            index = context.SubProtocols.Count;
+            context.SubProtocols.Add(webSocket.SubProtocols);
+        }
+        return "s_subProtocols" + index.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>The JSON types in order of first use, each with its field.</summary>
@@ -181,6 +219,9 @@ internal static class Emitter
 
         /// <summary>The field index of each site in <see cref="Sites"/>.</summary>
         public Dictionary<Site, int> SiteFields { get; } = new();
+
+        /// <summary>The subprotocol lists of <c>[WebSocket]</c> methods, each a static field.</summary>
+        public List<EquatableArray<string>> SubProtocols { get; } = new();
 
         /// <summary>The names one method's parameters and locals take (cleared after each method).</summary>
         public HashSet<string> Names { get; } = new();
@@ -355,6 +396,11 @@ internal static class Emitter
             case ResponseKind.Response: w.Write($"_core.SendForResponseAsync({request}, "); break;
             case ResponseKind.ApiResponseStream: w.Write($"_core.SendForApiResponseStreamAsync({request}, "); break;
             case ResponseKind.IApiResponseStream: w.Write($"_core.SendForIApiResponseStreamAsync({request}, "); break;
+            case ResponseKind.WebSocket: w.Write($"_core.ConnectWebSocketAsync({request}, {SubProtocolsField(method.WebSocket!, context)}, "); break;
+            case ResponseKind.WebSocketChannel:
+                WebSocketSpec ws = method.WebSocket!;
+                w.Write($"_core.ConnectWebSocketChannelAsync<{ws.SendType}, {ws.ReceiveType}>({request}, {TypeInfo(ws.SendType!, context)}, {TypeInfo(ws.ReceiveType!, context)}, {SubProtocolsField(ws, context)}, {ws.MaxMessageBytes.ToString(CultureInfo.InvariantCulture)}, ");
+                break;
             default: w.Write($"_core.StreamJsonAsync<{method.ResultType}>({request}, {TypeInfo(method.ResultType!, context)}, "); break;
         }
         // Optional arguments by name: the method's name (for traces and logs) always, the others when declared.

@@ -105,7 +105,7 @@ internal static class JsonContextReader
     }
 
     /// <summary>
-    /// THTTP022 for each JSON type no context declares. A compilation without any context is left alone: its
+    /// THTTP022 (THTTP044 for a WebSocket message type) for each JSON type no context declares. A compilation without any context is left alone: its
     /// contexts live in another assembly, or it does not use source-generated JSON at all.
     /// </summary>
     public static IEnumerable<DiagnosticInfo> Check(EquatableArray<JsonUse> uses, EquatableArray<string> declared)
@@ -119,7 +119,7 @@ internal static class JsonContextReader
         {
             if (!known.Contains(use.TypeName))
             {
-                yield return new DiagnosticInfo(Diagnostics.JsonTypeNotInContext, use.Location, new EquatableArray<string>(new[] { use.MemberName, use.DisplayName }));
+                yield return new DiagnosticInfo(use.IsWebSocketMessage ? Diagnostics.WebSocketMessageTypeNotInContext : Diagnostics.JsonTypeNotInContext, use.Location, new EquatableArray<string>(new[] { use.MemberName, use.DisplayName }));
             }
         }
     }

@@ -49,6 +49,9 @@ internal static class KnownNames
     public const string IUrlParameterFormatter = "TypedHttp.IUrlParameterFormatter";
     public const string IFormUrlEncodedParameterFormatter = "TypedHttp.IFormUrlEncodedParameterFormatter";
     public const string HttpVersionAttribute = "TypedHttp.HttpVersionAttribute";
+    public const string WebSocketAttribute = "TypedHttp.WebSocketAttribute";
+    public const string WebSocket = "System.Net.WebSockets.WebSocket";
+    public const string WebSocketChannel = "TypedHttp.WebSocketChannel<TSend, TReceive>";
 
     /// <summary>The HTTP method attributes the runtime declares, by metadata name, with their request methods.</summary>
     public static readonly (string MetadataName, string Method)[] MethodAttributes =

@@ -17,6 +17,12 @@ internal static partial class Parser
     private static bool IsKnownMethodAttribute(INamedTypeSymbol? attributeClass) =>
         attributeClass is not null && KnownNames.KnownMethod(Names.Of(attributeClass)!) is not null;
 
+    private static bool IsWebSocketAttribute(INamedTypeSymbol? attributeClass) =>
+        attributeClass is not null && Names.Of(attributeClass) == KnownNames.WebSocketAttribute;
+
+    /// <summary>Whether the attribute makes a method part of a client: an HTTP method attribute or <c>[WebSocket]</c>.</summary>
+    private static bool IsRequestAttribute(INamedTypeSymbol? attributeClass) => IsHttpMethodAttribute(attributeClass) || IsWebSocketAttribute(attributeClass);
+
     private static bool IsHttpMethodAttribute(INamedTypeSymbol? attributeClass)
     {
         for (INamedTypeSymbol? t = attributeClass; t is not null; t = t.BaseType)

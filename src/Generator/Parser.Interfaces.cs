@@ -202,7 +202,7 @@ internal static partial class Parser
     /// </summary>
     private static IMethodSymbol? HidingMethod(IMethodSymbol method, INamedTypeSymbol declaring, INamedTypeSymbol type)
     {
-        if (method.GetAttributes().Any(a => IsHttpMethodAttribute(a.AttributeClass)))
+        if (method.GetAttributes().Any(a => IsRequestAttribute(a.AttributeClass)))
         {
             return null;
         }
@@ -219,7 +219,7 @@ internal static partial class Parser
                     && hiding.TypeParameters.Length == method.TypeParameters.Length
                     && SymbolEqualityComparer.Default.Equals(hiding.ReturnType, method.ReturnType)
                     && hiding.Parameters.Zip(method.Parameters, (a, b) => a.RefKind == b.RefKind && SymbolEqualityComparer.Default.Equals(a.Type, b.Type)).All(same => same)
-                    && hiding.GetAttributes().Any(a => IsHttpMethodAttribute(a.AttributeClass)))
+                    && hiding.GetAttributes().Any(a => IsRequestAttribute(a.AttributeClass)))
                 {
                     return hiding;
                 }
@@ -287,7 +287,7 @@ internal static partial class Parser
         {
             foreach (ISymbol member in t.GetMembers())
             {
-                if (member is IMethodSymbol && member.GetAttributes().Any(a => IsHttpMethodAttribute(a.AttributeClass)))
+                if (member is IMethodSymbol && member.GetAttributes().Any(a => IsRequestAttribute(a.AttributeClass)))
                 {
                     return true;
                 }

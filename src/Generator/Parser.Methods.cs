@@ -34,9 +34,14 @@ internal static partial class Parser
 
         AttributeData? httpAttribute = null;
         AttributeData? secondHttpAttribute = null;
+        AttributeData? webSocketAttribute = null;
         foreach (AttributeData attribute in method.GetAttributes())
         {
-            if (IsHttpMethodAttribute(attribute.AttributeClass))
+            if (IsWebSocketAttribute(attribute.AttributeClass))
+            {
+                webSocketAttribute = attribute;
+            }
+            else if (IsHttpMethodAttribute(attribute.AttributeClass))
             {
                 if (httpAttribute is null)
                 {
@@ -48,6 +53,13 @@ internal static partial class Parser
                 }
             }
         }
+        if (webSocketAttribute is not null && httpAttribute is not null)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.WebSocketWithHttpMethod, AttributeLocation(webSocketAttribute, cancellationToken) ?? MethodLocation(), Args(memberName)));
+            return null;
+        }
+        bool isWebSocket = webSocketAttribute is not null;
+        httpAttribute ??= webSocketAttribute;
         if (httpAttribute is null)
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.MethodWithoutHttpAttribute, MethodLocation(), Args(memberName, Names.Of(declaring)!)));
@@ -63,15 +75,44 @@ internal static partial class Parser
             return null;
         }
 
-        if (!TryReadHttpAttribute(httpAttribute, compilation, cancellationToken, out string? httpMethod, out string? path, out string? readError))
+        string? httpMethod, path, readError = null;
+        if (isWebSocket)
+        {
+            // WS-12: the handshake is a GET to the route.
+            httpMethod = "GET";
+            path = httpAttribute.ConstructorArguments.Length > 0 ? httpAttribute.ConstructorArguments[0].Value as string : null;
+        }
+        else if (!TryReadHttpAttribute(httpAttribute, compilation, cancellationToken, out httpMethod, out path, out readError))
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.UnreadableCustomHttpMethod, AttributeLocationOnce(), Args(httpAttribute.AttributeClass?.Name ?? "?", memberName, readError ?? "unknown")));
             return null;
         }
 
         // Return type. System.Net.Http's response types are Refit's, not the engine's (THTTP037).
-        ReturnShape? returnShape = ReadReturnType(method.ReturnType);
-        if (HttpClientType(method.ReturnType) is { } httpClientType)
+        ReturnShape? returnShape = isWebSocket ? null : ReadReturnType(method.ReturnType);
+        WebSocketReturn? webSocketReturn = null;
+        WebSocketSpec? webSocket = null;
+        if (isWebSocket)
+        {
+            webSocketReturn = ReadWebSocketReturnType(method.ReturnType, out string returnProblem);
+            if (webSocketReturn is null)
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.UnsupportedWebSocketReturnType, ReturnLocation(), Args(memberName, method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), returnProblem)));
+            }
+            else
+            {
+                returnShape = new ReturnShape(webSocketReturn.Kind, webSocketReturn.IsValueTask, null, null);
+            }
+            if (TryReadWebSocketArguments(httpAttribute, webSocketReturn?.Kind != ResponseKind.WebSocket, memberName, diagnostics, cancellationToken, out EquatableArray<string> subProtocols, out int maxMessageBytes) && webSocketReturn is not null)
+            {
+                webSocket = new WebSocketSpec(
+                    subProtocols,
+                    maxMessageBytes,
+                    webSocketReturn.SendType is null ? null : TypeName(webSocketReturn.SendType),
+                    webSocketReturn.ReceiveType is null ? null : TypeName(webSocketReturn.ReceiveType));
+            }
+        }
+        else if (HttpClientType(method.ReturnType) is { } httpClientType)
         {
             diagnostics.Add(new DiagnosticInfo(Diagnostics.RefitFeatureWithoutEquivalent, ReturnLocation(), Args(
                 "The return type", memberName, Printable(path ?? string.Empty), httpClientType,
@@ -115,6 +156,11 @@ internal static partial class Parser
 
         // Multipart.
         AttributeData? multipart = method.GetAttributes().FirstOrDefault(a => Names.Of(a.AttributeClass) == KnownNames.MultipartAttribute);
+        if (isWebSocket && multipart is not null)
+        {
+            diagnostics.Add(new DiagnosticInfo(Diagnostics.WebSocketWithBody, AttributeLocation(multipart, cancellationToken) ?? MethodLocation(), Args(memberName, "it is [Multipart]")));
+            multipart = null;
+        }
         string? boundary = multipart is { ConstructorArguments.Length: 1 } ? multipart.ConstructorArguments[0].Value as string : null;
         if (multipart is not null && multipart.ConstructorArguments.Length == 1 && (boundary is null || !IsValidBoundary(boundary)))
         {
@@ -123,6 +169,7 @@ internal static partial class Parser
 
         // Parameters.
         var state = MethodState.Start(memberName, httpMethod ?? "GET", path ?? string.Empty, multipart is not null, diagnostics, jsonUses);
+        state.IsWebSocket = isWebSocket;
         AddHoles(routeParts, state);
         var parameters = new List<ParameterSpec>(method.Parameters.Length);
         foreach (IParameterSymbol parameter in method.Parameters)
@@ -160,6 +207,18 @@ internal static partial class Parser
         {
             jsonUses.Add(new JsonUse(JsonTypeName(resultJson), resultJson.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, ReturnLocation()));
         }
+        if (isWebSocket && webSocket is null)
+        {
+            return null;
+        }
+        if (webSocketReturn is { SendType: { } send, ReceiveType: { } receive })
+        {
+            jsonUses.Add(new JsonUse(JsonTypeName(send), send.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, ReturnLocation(), IsWebSocketMessage: true));
+            if (!SymbolEqualityComparer.Default.Equals(send, receive))
+            {
+                jsonUses.Add(new JsonUse(JsonTypeName(receive), receive.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), memberName, ReturnLocation(), IsWebSocketMessage: true));
+            }
+        }
 
         return new MethodSpec(
             declaringType,
@@ -179,7 +238,8 @@ internal static partial class Parser
             policies.TimeoutMilliseconds,
             policies.RedirectPolicy,
             policies.HttpVersion,
-            policies.VersionPolicy);
+            policies.VersionPolicy,
+            webSocket);
 
         LocationInfo? MethodLocation()
         {
@@ -252,6 +312,7 @@ internal static partial class Parser
             state.PropertySegments.Clear();
             state.ParameterFormats.Clear();
             state.CancellationTokenName = null;
+            state.IsWebSocket = false;
             state.BodyName = null;
             state.UrlName = null;
             return state;
@@ -270,6 +331,7 @@ internal static partial class Parser
         public Dictionary<string, RouteSegment> PropertySegments { get; } = new(StringComparer.OrdinalIgnoreCase);
         public Dictionary<string, ValueFormat?> ParameterFormats { get; } = new(StringComparer.OrdinalIgnoreCase);
         public string? CancellationTokenName { get; set; }
+        public bool IsWebSocket { get; set; }
         public string? BodyName { get; set; }
         public string? UrlName { get; set; }
     }

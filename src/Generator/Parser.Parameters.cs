@@ -212,6 +212,11 @@ internal static partial class Parser
 
         if (bodyAttribute is not null)
         {
+            if (state.IsWebSocket)
+            {
+                diagnostics.Add(new DiagnosticInfo(Diagnostics.WebSocketWithBody, Location(), Args(memberName, $"parameter '{parameter.Name}' is [Body]")));
+                return null;
+            }
             if (state.IsMultipart)
             {
                 diagnostics.Add(new DiagnosticInfo(Diagnostics.MultipartWithBody, Location(), Args(memberName, parameter.Name)));

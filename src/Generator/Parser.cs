@@ -107,7 +107,7 @@ internal static partial class Parser
         }
         foreach (AttributeData attribute in method.GetAttributes())
         {
-            if (IsKnownMethodAttribute(attribute.AttributeClass))
+            if (IsKnownMethodAttribute(attribute.AttributeClass) || IsWebSocketAttribute(attribute.AttributeClass))
             {
                 var diagnostic = new DiagnosticInfo(
                     Diagnostics.HttpAttributeOutsideInterface,

@@ -51,6 +51,7 @@ internal sealed record ForwardParameter(string Modifier, string Type, string Nam
 /// <param name="RedirectPolicy">The declared <c>[RedirectPolicy]</c> member name (same precedence), or null for none.</param>
 /// <param name="HttpVersion">The <c>System.Net.HttpVersion</c> field of the declared <c>[HttpVersion]</c> (same precedence), or null for none.</param>
 /// <param name="VersionPolicy">The <c>HttpVersionPolicy</c> member of that <c>[HttpVersion]</c>, or null for the session's default.</param>
+/// <param name="WebSocket">For a <c>[WebSocket]</c> method, what the handshake offers and the channel's types; otherwise null.</param>
 internal sealed record MethodSpec(
     string DeclaringInterfaceType,
     string Name,
@@ -69,7 +70,15 @@ internal sealed record MethodSpec(
     int TimeoutMilliseconds = 0,
     string? RedirectPolicy = null,
     string? HttpVersion = null,
-    string? VersionPolicy = null);
+    string? VersionPolicy = null,
+    WebSocketSpec? WebSocket = null);
+
+/// <summary>What a <c>[WebSocket]</c> method offers and, for a channel, its message types.</summary>
+/// <param name="SubProtocols">The subprotocols offered, in order.</param>
+/// <param name="MaxMessageBytes">The channel's <c>MaxMessageBytes</c>, or 0 for the client's.</param>
+/// <param name="SendType">TSend (fully qualified), or null for a plain WebSocket.</param>
+/// <param name="ReceiveType">TReceive (fully qualified), or null for a plain WebSocket.</param>
+internal sealed record WebSocketSpec(EquatableArray<string> SubProtocols, int MaxMessageBytes, string? SendType, string? ReceiveType);
 
 /// <summary>How a method's response is read.</summary>
 internal enum ResponseKind
@@ -115,6 +124,12 @@ internal enum ResponseKind
 
     /// <summary><c>Task&lt;IApiResponse&lt;Stream&gt;&gt;</c>.</summary>
     IApiResponseStream,
+
+    /// <summary><c>[WebSocket]</c> returning <c>Task&lt;WebSocket&gt;</c>.</summary>
+    WebSocket,
+
+    /// <summary><c>[WebSocket]</c> returning <c>Task&lt;WebSocketChannel&lt;TSend, TReceive&gt;&gt;</c>.</summary>
+    WebSocketChannel,
 }
 
 /// <summary>A piece of the route: an escaped literal, or a hole filled from a parameter (or a property of one).</summary>
@@ -342,4 +357,5 @@ internal sealed record HeaderSpec(string Name, string? Value);
 /// <param name="DisplayName">The type as users read it.</param>
 /// <param name="MemberName">The method that uses it.</param>
 /// <param name="Location">The parameter or return type.</param>
-internal sealed record JsonUse(string TypeName, string DisplayName, string MemberName, LocationInfo? Location);
+/// <param name="IsWebSocketMessage">Whether it is the message type of a WebSocket channel (THTTP044 rather than THTTP022).</param>
+internal sealed record JsonUse(string TypeName, string DisplayName, string MemberName, LocationInfo? Location, bool IsWebSocketMessage = false);

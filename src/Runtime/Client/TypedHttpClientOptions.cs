@@ -63,6 +63,23 @@ public sealed class TypedHttpClientOptions
     /// </summary>
     public TimeSpan Timeout { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
 
+    /// <summary>The default of <see cref="MaxWebSocketMessageBytes"/>: 1 MiB.</summary>
+    public const int DefaultMaxWebSocketMessageBytes = 1024 * 1024;
+
+    private int _maxWebSocketMessageBytes = DefaultMaxWebSocketMessageBytes;
+
+    /// <summary>
+    /// The largest message a <see cref="WebSocketChannel{TSend, TReceive}"/> of this client accepts, in bytes, unless its
+    /// method's <c>[WebSocket(MaxMessageBytes = …)]</c> says otherwise; a larger message is refused with close code 1009
+    /// (WS-16). 1 MiB by default.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Zero or negative.</exception>
+    public int MaxWebSocketMessageBytes
+    {
+        get => _maxWebSocketMessageBytes;
+        set => _maxWebSocketMessageBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use a positive number of bytes.");
+    }
+
     /// <summary>A shallow copy: the same session, transport, JSON options and logger factory.</summary>
     public TypedHttpClientOptions Clone() => (TypedHttpClientOptions)MemberwiseClone();
 

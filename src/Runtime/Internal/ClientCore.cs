@@ -16,7 +16,7 @@ namespace TypedHttp.Internal;
 /// end with. Used by generated code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class ClientCore
+public sealed partial class ClientCore
 {
     /// <summary>The longest error body kept as text in an <see cref="ApiException"/>.</summary>
     internal const int MaxErrorContentChars = 64 * 1024;
@@ -26,6 +26,8 @@ public sealed class ClientCore
     private readonly JsonSerializerOptions? _jsonOptions;
     private readonly string _uriPrefix; // the base address as every request URI starts
     private readonly Func<TypedHttpRequest, CancellationToken, Task<string>>? _authorizationHeaderValueGetter;
+    private readonly TimeSpan _timeout; // the client's per-call timeout, which bounds a WebSocket handshake too
+    private readonly int _maxWebSocketMessageBytes;
 
     /// <summary>Creates the core of a client for <paramref name="interfaceName"/>.</summary>
     /// <param name="options">The client's options.</param>
@@ -48,6 +50,8 @@ public sealed class ClientCore
         _transport = options.Transport ?? options.Session ?? HttpSession.Shared;
         _diagnostics = new ClientDiagnostics(options, interfaceName);
         _authorizationHeaderValueGetter = options.AuthorizationHeaderValueGetter;
+        _timeout = options.Timeout;
+        _maxWebSocketMessageBytes = options.MaxWebSocketMessageBytes;
     }
 
     /// <summary>The base address routes are appended to.</summary>
@@ -484,8 +488,20 @@ public sealed class ClientCore
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TypedHttpResponse> SendCoreAsync(TypedHttpRequest request, string? authorizationScheme, string? methodName, int timeoutMilliseconds, CancellationToken cancellationToken)
     {
-        if (authorizationScheme is not null
-            && string.Equals(request.Headers.GetValue("Authorization"), authorizationScheme, StringComparison.Ordinal))
+        if (authorizationScheme is not null)
+        {
+            await ApplyAuthorizationAsync(request, authorizationScheme, cancellationToken).ConfigureAwait(false);
+        }
+        return await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// When the method declares a constant <c>Authorization</c> header holding only a scheme (and no parameter replaced
+    /// it), sets the credentials from <see cref="TypedHttpClientOptions.AuthorizationHeaderValueGetter"/>.
+    /// </summary>
+    private async ValueTask ApplyAuthorizationAsync(TypedHttpRequest request, string authorizationScheme, CancellationToken cancellationToken)
+    {
+        if (string.Equals(request.Headers.GetValue("Authorization"), authorizationScheme, StringComparison.Ordinal))
         {
             if (_authorizationHeaderValueGetter is null)
             {
@@ -504,7 +520,6 @@ public sealed class ClientCore
                 request.Headers.Set("Authorization", authorizationScheme + " " + credentials);
             }
         }
-        return await _diagnostics.SendAsync(_transport, request, methodName, timeoutMilliseconds, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool HasNoBody(TypedHttpRequest request, TypedHttpResponse response) =>

@@ -32,7 +32,7 @@ namespace TypedHttp;
 /// this transport; the engine's policies do not run.
 /// </para>
 /// </remarks>
-public sealed class HttpClientTransport : HttpTransport
+public sealed partial class HttpClientTransport : HttpTransport
 {
     private readonly HttpClient _client;
 

@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using System.Net.WebSockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TypedHttp;
+
+/// <summary>The engine session as the transport of generated <c>[WebSocket]</c> methods (WS-12).</summary>
+public sealed partial class HttpSession
+{
+    /// <summary>
+    /// Opens a WebSocket through <see cref="ConnectWebSocketAsync(Uri, WebSocketConnectOptions?, CancellationToken)"/>
+    /// with the request's URI, its header fields sent before those of <paramref name="options"/>.
+    /// </summary>
+    /// <param name="request">A GET without content.</param>
+    /// <param name="options">Subprotocols, compression, keep-alive and the handshake timeout; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The open WebSocket.</returns>
+    public override Task<WebSocket> OpenWebSocketAsync(TypedHttpRequest request, WebSocketConnectOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        CheckWebSocketRequest(request);
+        return ConnectWebSocketAsync(request.Uri, WebSocketOptionsFor(request, options), cancellationToken);
+    }
+
+    /// <summary>
+    /// The options of a handshake: <paramref name="options"/> itself when the request has no header fields, else a copy
+    /// whose headers are the request's followed by the options' (the caller's options are never changed).
+    /// </summary>
+    internal static WebSocketConnectOptions WebSocketOptionsFor(TypedHttpRequest request, WebSocketConnectOptions? options)
+    {
+        if (request.Headers.Count == 0)
+        {
+            return options ?? new WebSocketConnectOptions();
+        }
+        var merged = new WebSocketConnectOptions();
+        foreach (KeyValuePair<string, string> field in request.Headers)
+        {
+            merged.Headers.Add(field.Key, field.Value);
+        }
+        if (options is null)
+        {
+            return merged;
+        }
+        foreach (KeyValuePair<string, string> field in options.Headers)
+        {
+            merged.Headers.Add(field.Key, field.Value);
+        }
+        foreach (string protocol in options.SubProtocols)
+        {
+            merged.SubProtocols.Add(protocol);
+        }
+        merged.DeflateOptions = options.DeflateOptions;
+        merged.KeepAliveInterval = options.KeepAliveInterval;
+        merged.KeepAliveTimeout = options.KeepAliveTimeout;
+        merged.HandshakeTimeout = options.HandshakeTimeout;
+        merged.FollowRedirects = options.FollowRedirects;
+        return merged;
+    }
+}
