@@ -48,8 +48,22 @@ public sealed class WebSocketTests : IClassFixture<WebSocketTests.ClientFixture>
             Task<WebSocketChannel<ChatMessage, ChatMessage>> EchoAsync();
         }
 
+        [Headers("Authorization: Bearer")]
+        public interface ISecureChatApi
+        {
+            [WebSocket("/secure")]
+            Task<WebSocket> JoinAsync();
+        }
+
         public static class Scenario
         {
+            public static async Task<string> SecureJoin(TypedHttpClientOptions options)
+            {
+                options.AuthorizationHeaderValueGetter = (request, cancellationToken) => Task.FromResult("from-getter");
+                WebSocket socket = await TypedHttpClient.Create<ISecureChatApi>(options).JoinAsync();
+                return socket.State.ToString();
+            }
+
             public static async Task<string> Join(TypedHttpClientOptions options)
             {
                 WebSocket socket = await TypedHttpClient.Create<IChatApi>(options).JoinAsync("lobby 1", "acme", "tok", 7);
@@ -120,6 +134,13 @@ public sealed class WebSocketTests : IClassFixture<WebSocketTests.ClientFixture>
         Assert.Equal(
             new[] { "X-Client: typed", "X-Tenant: acme", "Authorization: Bearer tok" },
             handshake.Headers.Select(h => h.Key + ": " + h.Value).ToArray());
+    }
+
+    [Fact]
+    public async Task WS_12_a_constant_Authorization_scheme_takes_its_credentials_from_the_options_getter()
+    {
+        (Handshake handshake, _) = await RunAsync("SecureJoin");
+        Assert.Equal("Bearer from-getter", handshake.Headers.Single(h => h.Key == "Authorization").Value);
     }
 
     [Fact]

@@ -50,6 +50,13 @@ public interface IChatApi
 
     [WebSocket("/forbidden")]
     Task<WebSocket> ForbiddenAsync(CancellationToken cancellationToken = default);
+
+    [WebSocket("/binary")]
+    Task<WebSocketChannel<ChatMessage, ChatMessage>> BinaryAsync(CancellationToken cancellationToken = default);
+
+    [WebSocket("/silent")]
+    [Timeout(300)]
+    Task<WebSocket> SilentAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -66,8 +73,13 @@ public sealed class GeneratedWebSocketTests
         private readonly IDisposable _owned;
 
         public Client(string transport, ChatKestrel server)
+            : this(transport, server.BaseAddress)
         {
-            var options = new TypedHttpClientOptions { BaseAddress = server.BaseAddress, JsonSerializerOptions = ChatJson.Default.Options };
+        }
+
+        public Client(string transport, Uri baseAddress)
+        {
+            var options = new TypedHttpClientOptions { BaseAddress = baseAddress, JsonSerializerOptions = ChatJson.Default.Options };
             if (transport == "engine")
             {
                 HttpSession session = Session();
@@ -286,13 +298,77 @@ public sealed class GeneratedWebSocketTests
         TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => client.Api.ForbiddenAsync(Deadline()));
         Assert.Equal("members-only", e.ResponseHeaders?.GetValue("X-Reason"));
     }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task WS_16_a_binary_message_is_refused_with_close_code_1003(string transport)
+    {
+        await using ChatKestrel server = await ChatKestrel.StartAsync();
+        using var client = new Client(transport, server);
+        await using WebSocketChannel<ChatMessage, ChatMessage> channel = await client.Api.BinaryAsync(Deadline());
+        await Assert.ThrowsAsync<WebSocketException>(async () =>
+        {
+            await foreach (ChatMessage message in channel.ReadAllAsync(Deadline()))
+            {
+                Assert.Fail($"A message was read: {message}");
+            }
+        });
+        Assert.Equal(WebSocketCloseStatus.InvalidMessageType, await server.ClientCloseStatus.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task WS_14_sends_from_many_callers_at_once_each_arrive_as_one_whole_message(string transport)
+    {
+        await using ChatKestrel server = await ChatKestrel.StartAsync();
+        using var client = new Client(transport, server);
+        await using WebSocketChannel<ChatMessage, ChatMessage> channel = await client.Api.EchoAsync(Deadline());
+        DateTimeOffset at = new(2026, 12, 8, 0, 0, 0, TimeSpan.Zero);
+        string[] texts = Enumerable.Range(0, 40).Select(i => new string((char)('a' + (i % 26)), 100 + (i * 97))).ToArray();
+        await Task.WhenAll(texts.Select(text => Task.Run(async () => await channel.SendAsync(new ChatMessage(text, 1m, at), Deadline()))));
+        var received = new List<string>();
+        await foreach (ChatMessage message in channel.ReadAllAsync(Deadline()))
+        {
+            received.Add(message.Text);
+            if (received.Count == texts.Length)
+            {
+                break;
+            }
+        }
+        Assert.Equal(texts.Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task WS_13_a_port_nobody_listens_on_is_CannotConnect_on_both_transports(string transport)
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        using var client = new Client(transport, new Uri($"http://127.0.0.1:{port}/"));
+        await EngineTest.AssertFailsAsync(HttpError.CannotConnect, HttpPhase.Connect, () => client.Api.ForbiddenAsync(Deadline()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task WS_12_the_methods_Timeout_bounds_a_handshake_the_server_never_answers(string transport)
+    {
+        await using ChatKestrel server = await ChatKestrel.StartAsync();
+        using var client = new Client(transport, server);
+        TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(() => client.Api.SilentAsync(Deadline()));
+        Assert.Equal(HttpError.Timeout, e.Error);
+    }
 }
 
 /// <summary>
 /// Kestrel with WebSockets for the generated clients. <c>/rooms/{room}/chat</c> picks the subprotocol <c>chat</c> when
 /// offered and sends what it saw of the handshake as JSON; <c>/echo</c> echoes text messages; <c>/bad-json</c> sends a
 /// message whose <c>Text</c> is a number, then a valid one; <c>/big</c> sends a 5000-byte message; <c>/closing</c> sends
-/// one message and closes with 4001 "room closed"; <c>/forbidden</c> answers 403. Each route records the status of the
+/// one message and closes with 4001 "room closed"; <c>/binary</c> sends a binary message; <c>/forbidden</c> answers 403;
+/// <c>/silent</c> never answers. Each route records the status of the
 /// client's close and the text messages it receives.
 /// </summary>
 internal sealed class ChatKestrel : LoopbackKestrelHost
@@ -336,6 +412,12 @@ internal sealed class ChatKestrel : LoopbackKestrelHost
             await context.Response.WriteAsync("no entry", aborted);
             return;
         }
+        if (path == "/silent")
+        {
+            // Never answers the handshake (until the client gives up).
+            await Task.Delay(Timeout.Infinite, aborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = 400;
@@ -357,6 +439,10 @@ internal sealed class ChatKestrel : LoopbackKestrelHost
         else if (path == "/big")
         {
             await SendAsync(socket, "{\"Text\":\"" + new string('x', 5000) + "\",\"Amount\":1,\"At\":\"2026-01-01T00:00:00Z\"}", aborted);
+        }
+        else if (path == "/binary")
+        {
+            await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, endOfMessage: true, aborted);
         }
         else if (path == "/closing")
         {
