@@ -117,6 +117,13 @@ public sealed class KerberosCliTests(KerberosFixture fixture)
         Assert.Equal((0, "401"), (exit, stdout));
     }
 
+    [Fact]
+    public async Task A9d_thttp_u_with_a_domain_and_no_user_is_a_usage_error()
+    {
+        (int exit, _, string stderr) = await KerberosFixture.RunAsync("dotnet", [.. KerberosFixture.Thttp(), "-s", "--ntlm", "-u", "TYPEDHTTP\\:secret", "http://localhost:1/"]);
+        Assert.Equal((2, "thttp: option -u: 'TYPEDHTTP\\' names a domain but no user"), (exit, stderr.Split('\n')[0]));
+    }
+
     private static string NtlmUser(string password) => $"{KerberosRealm.NtlmDomain}\\{KerberosRealm.NtlmUser}:{password}";
 
     /// <summary>The child's GSSAPI with gss-ntlmssp (this test process has no NTLM mechanism, see <see cref="KerberosEnvironment"/>).</summary>

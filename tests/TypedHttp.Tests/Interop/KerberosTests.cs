@@ -185,6 +185,31 @@ public sealed class KerberosTests(KerberosFixture fixture)
         Assert.Equal((401, 1), (status, server.AllRequests().Count));
     }
 
+    [Fact]
+    public async Task A11_refused_Kerberos_credentials_still_answer_a_Basic_challenge_offered_beside_Negotiate()
+    {
+        await KerberosRealm.KdestroyAsync();
+        string basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{KerberosRealm.User}:basic-only"));
+        await using ScriptedServer server = StageTest.Routed(r => r.Header("Authorization") == basic
+            ? "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nbasic"
+            : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: Basic realm=\"r\"\r\nContent-Length: 0\r\n\r\n");
+        using HttpSession session = Session(new HttpCredentials(KerberosRealm.User, "basic-only"), out _, server.Port);
+        (int status, string body, _) = await StageTest.SendAsync(session, new TypedHttpRequest("GET", new Uri($"http://localhost:{server.Port}/")));
+        Assert.Equal((200, "basic"), (status, body));
+    }
+
+    [Fact]
+    public async Task A10_a_final_response_without_a_token_is_returned_and_the_trace_says_the_server_is_not_proven()
+    {
+        await RequireTicketAsync();
+        await using ScriptedServer server = StageTest.Routed(r => r.Header("Authorization") is null
+            ? "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n"
+            : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using HttpSession session = Session(HttpCredentials.DefaultCredentials, out StringBuilder trace, server.Port);
+        (int status, _, _) = await StageTest.SendAsync(session, new TypedHttpRequest("GET", new Uri($"http://localhost:{server.Port}/")));
+        Assert.Equal((200, true), (status, trace.ToString().Contains($"http://localhost:{server.Port} answered 200 without a final Negotiate token: its identity is not proven (A-10)", StringComparison.Ordinal)));
+    }
+
     private static async Task RequireTicketAsync()
     {
         (int exit, string output) = await KerberosRealm.KinitAsync();

@@ -59,6 +59,7 @@ public sealed partial class HttpSession
                         break;
                     default:
                         negotiator?.Dispose();
+                        negotiator = null;
                         negotiator = CreateConnectionAuthenticator(s.Scheme, s.Credentials, origin.IdnHost);
                         answer = negotiator.GetNextHeaderValue(s.Challenge.Token68);
                         break;
@@ -75,6 +76,9 @@ public sealed partial class HttpSession
                     refused ??= new TypedHttpException(HttpError.LoginFailure, HttpPhase.ReceiveHeaders,
                         $"{Origin(origin)} asked for {AuthChallenge.SchemeName(s.Scheme)} and the credentials for {s.Credentials} were refused before anything was sent: {e.Message}", e);
                 }
+                // The context that could not start is no handshake under way (A-10 looks only at one that is).
+                negotiator?.Dispose();
+                negotiator = null;
                 continue;
             }
             if (answer is null)
