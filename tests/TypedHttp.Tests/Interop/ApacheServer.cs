@@ -14,7 +14,8 @@ namespace TypedHttp.Tests.Interop;
 /// <c>/krb/echo</c> needs Kerberos through <c>AuthType GSSAPI</c> with the realm's keytab; <c>/ntlm/echo</c> the
 /// same with the gss-ntlmssp mechanism and its user file (connection-bound). Both run a CGI script that answers
 /// <c>user=</c> (REMOTE_USER), <c>method=</c>, <c>length=</c> and <c>sha256=</c> of the body it read. The access log
-/// has one line per request: <c>user status method path client-port keepalive-count</c>.
+/// has one line per request: <c>user status method path client-port keepalive-count</c>. <c>-X</c> serves one
+/// connection at a time, so every client closes its connection when done (sessions are disposed).
 /// </summary>
 public sealed class ApacheServer : IAsyncDisposable
 {
@@ -106,7 +107,7 @@ public sealed class ApacheServer : IAsyncDisposable
             CustomLog {{root}}/access.log auth
             KeepAlive On
             MaxKeepAliveRequests 100
-            KeepAliveTimeout 15
+            KeepAliveTimeout 5
             ScriptAlias /krb/echo {{script}}
             ScriptAlias /ntlm/echo {{script}}
             <Location /krb>
