@@ -52,7 +52,7 @@ internal static class PolicyBridge
         // the server's challenge through the engine's credential cache.
         if (o.User is string user && o.Auth is not (AuthChoice.None or AuthChoice.Basic))
         {
-            HttpCredentials credentials = Credentials(user);
+            HttpCredentials credentials = Credentials(user, "-u");
             var cache = new HttpCredentialCache();
             var origins = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (Uri uri in urls)
@@ -71,7 +71,7 @@ internal static class PolicyBridge
             session.AllowedAuthSchemes = schemes;
         }
 
-        HttpCredentials? proxyCredentials = o.ProxyUser is string proxyUser ? Credentials(proxyUser) : null;
+        HttpCredentials? proxyCredentials = o.ProxyUser is string proxyUser ? Credentials(proxyUser, "-U") : null;
         string? bypass = o.NoProxy is null ? null : string.Join(';', o.NoProxy.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         if (o.Proxy is string proxy && proxy.Length > 0)
         {
@@ -101,13 +101,25 @@ internal static class PolicyBridge
         }
     }
 
-    /// <summary>USER[:PASSWORD], with DOMAIN\USER for NTLM and Negotiate; a missing password is empty.</summary>
-    private static HttpCredentials Credentials(string userAndPassword)
+    /// <summary>
+    /// USER[:PASSWORD], with DOMAIN\USER for NTLM and Negotiate; a missing password is empty. No user name (curl's
+    /// <c>-u :</c> with --negotiate: "use my Kerberos ticket") is the logged-on user's own credentials, which only
+    /// NTLM and Negotiate answer with.
+    /// </summary>
+    private static HttpCredentials Credentials(string userAndPassword, string option)
     {
         int colon = userAndPassword.IndexOf(':');
         string user = colon < 0 ? userAndPassword : userAndPassword.Substring(0, colon);
         string password = colon < 0 ? string.Empty : userAndPassword.Substring(colon + 1);
+        if (user.Length == 0)
+        {
+            return HttpCredentials.DefaultCredentials;
+        }
         int slash = user.IndexOf('\\');
+        if (slash > 0 && slash == user.Length - 1)
+        {
+            throw new UsageException($"option {option}: '{user}' names a domain but no user");
+        }
         return slash > 0 ? new HttpCredentials(user.Substring(slash + 1), password, user.Substring(0, slash)) : new HttpCredentials(user, password);
     }
 

@@ -63,7 +63,7 @@ internal static class AuthSchemeSelector
                 }
                 string? realm = scheme is HttpAuthSchemes.Basic or HttpAuthSchemes.Digest ? c.Realm : null;
                 HttpCredentials? found = credentials.GetCredentials(origin, realm);
-                if (found is not null)
+                if (found is not null && !(found.IsDefault && scheme is HttpAuthSchemes.Basic or HttpAuthSchemes.Digest))
                 {
                     selection = new AuthSelection(scheme, c, found);
                     return true;

@@ -5,11 +5,19 @@ namespace TypedHttp;
 
 /// <summary>
 /// A user name and password for HTTP authentication (Basic, Digest, NTLM, Negotiate), optionally with a Windows
-/// domain that NTLM and Negotiate use and Basic sends as <c>DOMAIN\user</c> (A-9d). The password never appears in
-/// <see cref="ToString"/>.
+/// domain that NTLM and Negotiate use and Basic sends as <c>DOMAIN\user</c> (A-9d), or
+/// <see cref="DefaultCredentials"/>: the logged-on user's own, which only NTLM and Negotiate use. The password
+/// never appears in <see cref="ToString"/>.
 /// </summary>
 public sealed class HttpCredentials
 {
+    private HttpCredentials()
+    {
+        UserName = string.Empty;
+        Password = string.Empty;
+        IsDefault = true;
+    }
+
     /// <summary>Creates credentials.</summary>
     /// <param name="userName">The user name; it may not be empty (A-9d).</param>
     /// <param name="password">The password (may be empty).</param>
@@ -24,7 +32,18 @@ public sealed class HttpCredentials
         Domain = string.IsNullOrEmpty(domain) ? null : domain;
     }
 
-    /// <summary>The user name.</summary>
+    /// <summary>
+    /// The logged-on user's own credentials as the platform's security library holds them: on Linux and macOS
+    /// the Kerberos ticket in the credential cache (<c>KRB5CCNAME</c>, what <c>kinit</c> made), on Windows the logon
+    /// session. Only Negotiate and NTLM answer with them; Basic and Digest, which would need a password, never do.
+    /// WinHttpHandler's <c>CredentialCache.DefaultCredentials</c>; curl's <c>--negotiate -u :</c>.
+    /// </summary>
+    public static HttpCredentials DefaultCredentials { get; } = new();
+
+    /// <summary>Whether these are <see cref="DefaultCredentials"/> (no user name or password of their own).</summary>
+    public bool IsDefault { get; }
+
+    /// <summary>The user name (empty for <see cref="DefaultCredentials"/>).</summary>
     public string UserName { get; }
 
     /// <summary>The password.</summary>
@@ -40,8 +59,8 @@ public sealed class HttpCredentials
     /// </summary>
     internal Policy.CredentialMechanisms Mechanisms { get; } = Policy.PlatformCredentialMechanisms.Instance;
 
-    /// <summary>The user name (with its domain), never the password.</summary>
-    public override string ToString() => Domain is null ? UserName : Domain + "\\" + UserName;
+    /// <summary>The user name (with its domain), never the password; <c>(default credentials)</c> for <see cref="DefaultCredentials"/>.</summary>
+    public override string ToString() => IsDefault ? "(default credentials)" : Domain is null ? UserName : Domain + "\\" + UserName;
 }
 
 /// <summary>

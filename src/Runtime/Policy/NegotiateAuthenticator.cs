@@ -16,6 +16,7 @@ internal sealed class NegotiateAuthenticator : IConnectionAuthenticator
 {
     private readonly NegotiateAuthentication _context;
     private readonly string _schemeName;
+    private readonly HttpCredentials _credentials;
 
     /// <summary>Creates the client context.</summary>
     /// <param name="scheme"><see cref="HttpAuthSchemes.Negotiate"/> or <see cref="HttpAuthSchemes.Ntlm"/>.</param>
@@ -29,13 +30,17 @@ internal sealed class NegotiateAuthenticator : IConnectionAuthenticator
         }
         ArgumentNullException.ThrowIfNull(credentials);
         _schemeName = AuthChallenge.SchemeName(scheme);
+        _credentials = credentials;
         try
         {
             _context = new NegotiateAuthentication(new NegotiateAuthenticationClientOptions
             {
                 Package = _schemeName,
-                Credential = new NetworkCredential(credentials.UserName, credentials.Password, credentials.Domain ?? string.Empty),
+                // the logged-on user's own (the Kerberos ticket cache), else the given user name and password.
+                Credential = credentials.IsDefault ? CredentialCache.DefaultNetworkCredentials : new NetworkCredential(credentials.UserName, credentials.Password, credentials.Domain ?? string.Empty),
                 TargetName = "HTTP/" + host,
+                // Kerberos through Negotiate asks the server to prove itself in its final token (NTLM cannot).
+                RequireMutualAuthentication = scheme == HttpAuthSchemes.Negotiate,
             });
         }
         catch (Exception e) when (e is PlatformNotSupportedException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
@@ -49,6 +54,12 @@ internal sealed class NegotiateAuthenticator : IConnectionAuthenticator
 
     /// <summary>Whether the exchange completed on our side.</summary>
     public bool IsCompleted => _context.IsAuthenticated;
+
+    /// <summary>
+    /// Whether the last failure was the security library refusing explicitly given credentials: a wrong
+    /// password, an unknown user, or no KDC for the user's realm; never for <see cref="HttpCredentials.DefaultCredentials"/>.
+    /// </summary>
+    public bool CredentialsRefused { get; private set; }
 
     /// <summary>
     /// The next Authorization value: for the first leg pass null (or the bare challenge's empty token), then the
@@ -89,12 +100,46 @@ internal sealed class NegotiateAuthenticator : IConnectionAuthenticator
                 return outgoing is null || outgoing.Length == 0 ? null : _schemeName + " " + Convert.ToBase64String(outgoing);
             case NegotiateAuthenticationStatusCode.Unsupported:
                 throw Unavailable($"this platform's security library does not support {_schemeName} (on Linux: a GSSAPI library with the mechanism, e.g. gss-ntlmssp for NTLM, is needed)", null);
+            case NegotiateAuthenticationStatusCode.UnknownCredentials when _credentials.IsDefault:
+                throw Unavailable("there are no default credentials (for Kerberos: no ticket in the credential cache, KRB5CCNAME; kinit gets one)", null);
             case NegotiateAuthenticationStatusCode.UnknownCredentials:
-                throw Unavailable($"the security library could not use the given credentials for {_schemeName} (for Kerberos: no ticket or no reachable KDC for this user)", null);
+                CredentialsRefused = true;
+                throw Unavailable($"the security library could not use the given credentials for {_schemeName} (for Kerberos: a wrong password, an unknown user or no reachable KDC for the user's realm)", null);
             default:
                 throw Unavailable($"the security library answered {status}", null);
         }
     }
+
+    /// <summary>
+    /// the token of the final (not 401) response of a Negotiate exchange, the server's proof of its identity
+    /// (Kerberos' AP-REP): null when the security library accepts it and the exchange is complete, else why not.
+    /// </summary>
+    /// <param name="serverToken68">The base64 token of the response's WWW-Authenticate.</param>
+    public string? CheckFinalToken(string serverToken68)
+    {
+        byte[] incoming;
+        try
+        {
+            incoming = Convert.FromBase64String(serverToken68);
+        }
+        catch (FormatException)
+        {
+            return $"the server's final {_schemeName} token is not valid base64";
+        }
+        if (_context.IsAuthenticated)
+        {
+            return $"the server sent a final {_schemeName} token after the exchange was complete";
+        }
+        byte[]? outgoing = _context.GetOutgoingBlob(incoming, out NegotiateAuthenticationStatusCode status);
+        if (status != NegotiateAuthenticationStatusCode.Completed || !_context.IsAuthenticated)
+        {
+            return $"the security library rejected the server's final {_schemeName} token ({status})";
+        }
+        return outgoing is { Length: > 0 } ? $"the exchange wants another {_schemeName} leg after the server's final token" : null;
+    }
+
+    /// <summary>Whether the exchange asked the server to prove itself and has not yet seen that proof.</summary>
+    public bool AwaitsServerProof => _schemeName == "Negotiate" && !_context.IsAuthenticated;
 
     private TypedHttpException Unavailable(string why, Exception? inner) =>
         new(HttpError.LoginFailure, HttpPhase.Send, $"{_schemeName} authentication cannot proceed: {why}.", inner);
@@ -116,4 +161,14 @@ internal interface IConnectionAuthenticator : IDisposable
     /// <summary>The next Authorization value for <paramref name="serverToken68"/> (null on the first leg); null when nothing more is to be sent.</summary>
     /// <exception cref="TypedHttpException">The scheme cannot proceed (<see cref="HttpError.LoginFailure"/>).</exception>
     string? GetNextHeaderValue(string? serverToken68);
+
+    /// <summary>Whether the last failure was the security library refusing explicitly given credentials .</summary>
+    bool CredentialsRefused => false;
+
+    /// <summary>Whether the exchange waits for the server's proof of identity in a final token .</summary>
+    bool AwaitsServerProof => false;
+
+    /// <summary>A-10: null when the final response's token completes the exchange, else why it does not.</summary>
+    /// <param name="serverToken68">The base64 token of the final response's WWW-Authenticate.</param>
+    string? CheckFinalToken(string serverToken68) => null;
 }

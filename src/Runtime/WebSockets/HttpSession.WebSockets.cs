@@ -256,8 +256,16 @@ public sealed partial class HttpSession
                     }
                     else if (o.Credentials is { } credentials)
                     {
-                        answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, "GET", requestTarget, [],
-                            ref tried, ref answered, ref digest, ref negotiator, proxyTarget: false);
+                        try
+                        {
+                            answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, "GET", requestTarget, [],
+                                ref tried, ref answered, ref digest, ref negotiator, proxyTarget: false);
+                        }
+                        catch (TypedHttpException)
+                        {
+                            Close(connection, response); // refused credentials end the handshake
+                            throw;
+                        }
                         staleRetried = false;
                     }
                     if (answer is not null)

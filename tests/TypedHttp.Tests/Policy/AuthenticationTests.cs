@@ -325,7 +325,7 @@ public sealed class AuthenticationTests
         using var auth = new NegotiateAuthenticator(HttpAuthSchemes.Negotiate, new HttpCredentials("user", "password", "DOMAIN"), "server.example.test");
         TypedHttpException e = Assert.Throws<TypedHttpException>(() => auth.GetNextHeaderValue(null));
         Assert.Equal(HttpError.LoginFailure, e.Error);
-        Assert.Equal("Negotiate authentication cannot proceed: the security library could not use the given credentials for Negotiate (for Kerberos: no ticket or no reachable KDC for this user).", e.Message);
+        Assert.Equal("Negotiate authentication cannot proceed: the security library could not use the given credentials for Negotiate (for Kerberos: a wrong password, an unknown user or no reachable KDC for the user's realm).", e.Message);
     }
 
     [Fact]

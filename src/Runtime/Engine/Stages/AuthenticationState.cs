@@ -170,8 +170,16 @@ internal sealed class AuthenticationState(HttpSession session, TypedHttpRequest 
         }
         else if (_options.Credentials is { } credentials)
         {
-            answer = _session.SelectAndAnswer(challenges, uri, credentials, _options.AllowedAuthSchemes, hop.Method, requestTarget, authIntBody,
-                ref _server.Tried, ref _server.Answered, ref _server.Digest, ref _negotiator, proxyTarget: false);
+            try
+            {
+                answer = _session.SelectAndAnswer(challenges, uri, credentials, _options.AllowedAuthSchemes, hop.Method, requestTarget, authIntBody,
+                    ref _server.Tried, ref _server.Answered, ref _server.Digest, ref _negotiator, proxyTarget: false);
+            }
+            catch (TypedHttpException)
+            {
+                await response.DisposeAsync().ConfigureAwait(false); // the refused credentials end the request
+                throw;
+            }
             _server.StaleRetried = false;
             if (_server.Answered.Scheme is HttpAuthSchemes.Ntlm or HttpAuthSchemes.Negotiate)
             {
@@ -296,6 +304,40 @@ internal sealed class AuthenticationState(HttpSession session, TypedHttpRequest 
         await response.DisposeAsync().ConfigureAwait(false);
         _proxy.Next = answer;
         return true;
+    }
+
+    /// <summary>
+    /// the final (not 401) response of a Negotiate exchange that asked the server to prove itself: its token
+    /// must complete the exchange, or the response is not returned (<see cref="HttpError.LoginFailure"/>). A response
+    /// without one is returned; the trace says that the server's identity was not proven.
+    /// </summary>
+    public async ValueTask CheckServerProofAsync(TypedHttpResponse response, Uri uri)
+    {
+        if (_negotiator is not { AwaitsServerProof: true } negotiator)
+        {
+            return;
+        }
+        string? token = HttpSession.FindToken(AuthChallengeParser.Parse(response.Headers, "WWW-Authenticate"), negotiator.SchemeName);
+        if (token is null)
+        {
+            if (HttpTrace.IsEnabled(_options))
+            {
+                _session.Trace(HttpTraceEventKind.Authenticating, $"{HttpSession.Origin(uri)} answered {response.StatusCode} without a final {negotiator.SchemeName} token: its identity is not proven (A-10)");
+            }
+            return;
+        }
+        string? why = negotiator.CheckFinalToken(token);
+        if (why is null)
+        {
+            if (HttpTrace.IsEnabled(_options))
+            {
+                _session.Trace(HttpTraceEventKind.Authenticating, $"{HttpSession.Origin(uri)} proved its identity with its final {negotiator.SchemeName} token (mutual authentication, A-10)");
+            }
+            return;
+        }
+        await response.DisposeAsync().ConfigureAwait(false);
+        throw new TypedHttpException(HttpError.LoginFailure, HttpPhase.ReceiveHeaders,
+            $"{HttpSession.Origin(uri)} answered {response.StatusCode} but failed {negotiator.SchemeName} mutual authentication: {why}. The response is not returned.");
     }
 
     /// <summary>A-9f: a response that is no challenge: remembers the Basic or Digest answers that worked, for the next requests to this origin (or proxy).</summary>

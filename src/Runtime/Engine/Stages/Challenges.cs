@@ -30,6 +30,7 @@ public sealed partial class HttpSession
         string method, string requestTarget, byte[]? authIntBody, ref HttpAuthSchemes tried, ref AuthSelection answered, ref DigestSession? digest,
         ref IConnectionAuthenticator? negotiator, bool proxyTarget)
     {
+        TypedHttpException? refused = null;
         while (AuthSchemeSelector.TrySelect(challenges, origin, credentials, allowed & ~tried, out AuthSelection s))
         {
             tried |= s.Scheme;
@@ -58,6 +59,7 @@ public sealed partial class HttpSession
                         break;
                     default:
                         negotiator?.Dispose();
+                        negotiator = null;
                         negotiator = CreateConnectionAuthenticator(s.Scheme, s.Credentials, origin.IdnHost);
                         answer = negotiator.GetNextHeaderValue(s.Challenge.Token68);
                         break;
@@ -67,8 +69,16 @@ public sealed partial class HttpSession
             {
                 if (HttpTrace.IsEnabled(Options))
                 {
-                    Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(s.Scheme)} for {Origin(origin)} is not possible here: {e.Message}");
+                    Trace(HttpTraceEventKind.Authenticating, $"{AuthChallenge.SchemeName(s.Scheme)} for {Origin(origin)} as {s.Credentials} is not possible here: {e.Message}");
                 }
+                if (negotiator is { CredentialsRefused: true })
+                {
+                    refused ??= new TypedHttpException(HttpError.LoginFailure, HttpPhase.ReceiveHeaders,
+                        $"{Origin(origin)} asked for {AuthChallenge.SchemeName(s.Scheme)} and the credentials for {s.Credentials} were refused before anything was sent: {e.Message}", e);
+                }
+                // The context that could not start is no handshake under way (A-10 looks only at one that is).
+                negotiator?.Dispose();
+                negotiator = null;
                 continue;
             }
             if (answer is null)
@@ -81,6 +91,12 @@ public sealed partial class HttpSession
                 Trace(HttpTraceEventKind.Authenticating, $"{(proxyTarget ? "407 from proxy" : "401 from")} {Origin(origin)}: answering with {AuthChallenge.SchemeName(s.Scheme)} as {s.Credentials}");
             }
             return answer;
+        }
+        // A-11: nothing answered, and the security library refused credentials the caller gave explicitly (a wrong
+        // password, typically): that is the caller's error, not the server's 401, which saw no credentials at all.
+        if (refused is not null)
+        {
+            throw refused;
         }
         return null;
     }

@@ -143,6 +143,7 @@ public sealed partial class HttpSession
                 auth.Affinity.LetGo();
                 if (status is not 401 and not 407)
                 {
+                    await auth.CheckServerProofAsync(response, uri).ConfigureAwait(false);
                     auth.RememberWhatWorked(uri, proxy); // A-9f
                 }
 
