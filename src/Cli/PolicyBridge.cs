@@ -35,6 +35,7 @@ internal static class PolicyBridge
     /// <param name="urls">The URLs to fetch, whose origins get the -u credentials for challenge-answering schemes.</param>
     public static void Configure(HttpSessionOptions session, CliOptions o, bool environmentProxy, IEnumerable<Uri> urls)
     {
+        CheckProxyAuth(o);
         session.RedirectPolicy = o.Location ? RedirectPolicy.DisallowHttpsToHttp : RedirectPolicy.Never;
         if (o.MaxRedirs is int max)
         {
@@ -52,12 +53,11 @@ internal static class PolicyBridge
         // the server's challenge through the engine's credential cache.
         if (o.User is string user && o.Auth is not (AuthChoice.None or AuthChoice.Basic))
         {
-            HttpCredentials credentials = Credentials(user);
             var cache = new HttpCredentialCache();
             var origins = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (Uri uri in urls)
             {
-                if (origins.Add(uri.GetLeftPart(UriPartial.Authority)))
+                if (Credentials(user) is { } credentials && origins.Add(uri.GetLeftPart(UriPartial.Authority)))
                 {
                     cache.Add(new Uri(uri.GetLeftPart(UriPartial.Authority)), null, credentials);
                 }
@@ -83,7 +83,7 @@ internal static class PolicyBridge
             {
                 try
                 {
-                    session.Proxy = ProxySettings.Named(proxy.Contains("://", StringComparison.Ordinal) ? proxy : "http://" + proxy, bypass, proxyCredentials);
+                    session.Proxy = ProxyOptions(ProxySettings.Named(proxy.Contains("://", StringComparison.Ordinal) ? proxy : "http://" + proxy, bypass, proxyCredentials), o);
                 }
                 catch (ArgumentException e)
                 {
@@ -93,7 +93,8 @@ internal static class PolicyBridge
         }
         else if (environmentProxy && bypass != "*" && o.Proxy is null)
         {
-            session.Proxy = ProxySettings.FromEnvironment();
+            var fromEnvironment = ProxySettings.FromEnvironment();
+            session.Proxy = fromEnvironment.Kind == ProxyKind.None ? fromEnvironment : ProxyOptions(fromEnvironment, o);
         }
         else
         {
@@ -101,13 +102,47 @@ internal static class PolicyBridge
         }
     }
 
-    /// <summary>USER[:PASSWORD], with DOMAIN\USER for NTLM and Negotiate; a missing password is empty.</summary>
-    private static HttpCredentials Credentials(string userAndPassword)
+    /// <summary>
+    /// -p and the proxy scheme options on a proxy: --proxy-basic (curl's default) answers the 407 with Basic only,
+    /// --proxy-digest with Digest only, --proxy-anyauth with either; the engine answers a proxy with no other scheme.
+    /// </summary>
+    private static ProxySettings ProxyOptions(ProxySettings proxy, CliOptions o)
+    {
+        if (o.ProxyTunnel)
+        {
+            proxy = proxy.WithPlainHttpTunnel();
+        }
+        return proxy.WithAuthSchemes(o.ProxyAuth switch
+        {
+            AuthChoice.Digest => HttpAuthSchemes.Digest,
+            AuthChoice.Any => HttpAuthSchemes.Basic | HttpAuthSchemes.Digest,
+            _ => HttpAuthSchemes.Basic,
+        });
+    }
+
+    /// <summary>The proxy scheme options thttp cannot do, refused before anything is sent.</summary>
+    public static void CheckProxyAuth(CliOptions o)
+    {
+        if (o.ProxyAuth == AuthChoice.Negotiate)
+        {
+            throw new UsageException("option --proxy-negotiate: not supported: the engine answers a proxy's 407 with Basic or Digest only (P-7); use --proxy-basic, --proxy-digest or --proxy-anyauth");
+        }
+    }
+
+    /// <summary>
+    /// USER[:PASSWORD], with DOMAIN\USER for NTLM and Negotiate; a missing password is empty. Null for an empty user
+    /// name (<c>-u :</c>, <c>-U ""</c>), which the engine cannot send (A-9d): the challenge is then returned.
+    /// </summary>
+    private static HttpCredentials? Credentials(string userAndPassword)
     {
         int colon = userAndPassword.IndexOf(':');
         string user = colon < 0 ? userAndPassword : userAndPassword.Substring(0, colon);
         string password = colon < 0 ? string.Empty : userAndPassword.Substring(colon + 1);
         int slash = user.IndexOf('\\');
+        if (user.Length == 0 || (slash >= 0 && slash == user.Length - 1))
+        {
+            return null;
+        }
         return slash > 0 ? new HttpCredentials(user.Substring(slash + 1), password, user.Substring(0, slash)) : new HttpCredentials(user, password);
     }
 

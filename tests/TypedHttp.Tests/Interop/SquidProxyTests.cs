@@ -354,6 +354,31 @@ public sealed class SquidBasicProxyTests(BasicSquidFixture fixture) : IClassFixt
         Assert.Equal((200, true), (status, body.Contains("authorization=Basic", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task P7_with_the_plain_http_tunnel_an_http_request_goes_through_a_CONNECT_squid_authenticates()
+    {
+        using HttpSession session = Stages.StageTest.Session(o =>
+            o.Proxy = ProxySettings.Named(fixture.Squid.ProxyUri, null, ProxyUser).WithPlainHttpTunnel());
+        string before = fixture.Squid.AccessLog;
+
+        (int status, string body, _) = await SendAsync(session, new TypedHttpRequest("GET", fixture.HttpUri("/plain-tunnel")));
+
+        string added = fixture.Squid.AccessLog[before.Length..];
+        Assert.Equal((200, true, true, false), (status, body.StartsWith("GET /plain-tunnel HTTP/1.1 via= ", StringComparison.Ordinal),
+            added.Contains($" CONNECT {SquidServer.OriginHost}:{fixture.Origins.Http.Port} ", StringComparison.Ordinal), added.Contains(" GET http://", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task P7_a_proxy_limited_to_Digest_does_not_answer_squids_Basic_407()
+    {
+        using HttpSession session = Stages.StageTest.Session(o =>
+            o.Proxy = ProxySettings.Named(fixture.Squid.ProxyUri, null, ProxyUser).WithAuthSchemes(HttpAuthSchemes.Digest));
+
+        (int status, _, _) = await SendAsync(session, new TypedHttpRequest("GET", fixture.HttpUri("/digest-only")));
+
+        Assert.Equal(407, status);
+    }
+
     [Theory]
     [InlineData(1_000)]
     [InlineData(70_000)]

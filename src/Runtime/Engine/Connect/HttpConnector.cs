@@ -38,6 +38,10 @@ internal static class HttpConnector
             }
             return ConnectDirectAsync(pool, https: true, offer, cancellationToken);
         }
+        if (key.ViaProxy && pool.Options.Proxy is { TunnelsPlainHttp: true, Tunneler: { } plainTunneler })
+        {
+            return plainTunneler.OpenPlainAsync(pool, cancellationToken); // P-7: plain http inside a CONNECT tunnel
+        }
         return ConnectDirectAsync(pool, https: false, offer, cancellationToken);
     }
 

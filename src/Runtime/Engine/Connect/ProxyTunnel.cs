@@ -141,7 +141,7 @@ internal static class ProxyTunnel
                 continue;
             }
             HttpCredentials? credentials = options.Proxy.GetProxyCredentials(target);
-            HttpAuthSchemes allowed = options.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest) & ~tried;
+            HttpAuthSchemes allowed = options.AllowedAuthSchemes & options.Proxy.AuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest) & ~tried;
             if (credentials is not null && allowed != HttpAuthSchemes.None)
             {
                 var cache = new HttpCredentialCache();

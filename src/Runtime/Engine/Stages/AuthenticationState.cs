@@ -306,7 +306,7 @@ internal sealed class AuthenticationState(HttpSession session, TypedHttpRequest 
             var cache = new HttpCredentialCache();
             cache.Add(proxy, proxyCredentials);
             IConnectionAuthenticator? unused = null;
-            answer = _session.SelectAndAnswer(challenges, proxy, cache, _options.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget, authIntBody,
+            answer = _session.SelectAndAnswer(challenges, proxy, cache, _options.AllowedAuthSchemes & _options.Proxy.AuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget, authIntBody,
                 ref _proxy.Tried, ref _proxy.Answered, ref _proxy.Digest, ref unused, proxyTarget: true);
         }
         if (answer is null)
