@@ -129,7 +129,7 @@ public sealed class ProxyBasicSquidTests(CliBasicSquidFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task A10_a_100_KB_POST_through_squid_with_U_matches_curl()
+    public async Task A13_a_100_KB_POST_through_squid_with_U_matches_curl()
     {
         using TempFile body = CliRunner.Temp(Encoding.ASCII.GetBytes(new string('x', 100_000)));
         string[] args = ["-s", "-x", Proxy, "-U", Credentials, "--data-binary", "@" + body.Path, "-w", " %{http_code}", fixture.Url("/upload")];
@@ -141,7 +141,7 @@ public sealed class ProxyBasicSquidTests(CliBasicSquidFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task A10_a_100_KB_POST_with_proxy_anyauth_is_resent_after_squids_407_and_completes()
+    public async Task A13_a_100_KB_POST_with_proxy_anyauth_is_resent_after_squids_407_and_completes()
     {
         // curl 7.88 hangs here: it waits for the 407, then resends on the connection squid no longer answers on.
         using TempFile body = CliRunner.Temp(Encoding.ASCII.GetBytes(new string('x', 100_000)));

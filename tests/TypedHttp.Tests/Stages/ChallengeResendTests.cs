@@ -7,7 +7,7 @@ using static TypedHttp.Tests.Stages.StageTest;
 namespace TypedHttp.Tests.Stages;
 
 /// <summary>
-/// A-10 on the wire: a server or proxy that answers a challenge before reading the body, then never answers on that
+/// A-13 on the wire: a server or proxy that answers a challenge before reading the body, then never answers on that
 /// connection again (as squid 5.7 does to a POST above about 64 KB). The resend must go on a new connection.
 /// </summary>
 public sealed class ChallengeResendTests
@@ -38,7 +38,7 @@ public sealed class ChallengeResendTests
     private static TypedHttpRequest Post(Uri uri, int size) => new("POST", uri) { Content = new ByteArrayRequestContent(new byte[size]) };
 
     [Fact]
-    public async Task A10_the_resend_after_a_407_to_a_POST_goes_on_a_new_connection()
+    public async Task A13_the_resend_after_a_407_to_a_POST_goes_on_a_new_connection()
     {
         await using ScriptedServer proxy = ChallengeThenSilence(Challenge407, "Proxy-Authorization");
         using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("u", "p")));
@@ -49,7 +49,7 @@ public sealed class ChallengeResendTests
     }
 
     [Fact]
-    public async Task A10_the_resend_after_a_401_to_a_POST_goes_on_a_new_connection()
+    public async Task A13_the_resend_after_a_401_to_a_POST_goes_on_a_new_connection()
     {
         await using ScriptedServer server = ChallengeThenSilence(Challenge401, "Authorization");
         var credentials = new HttpCredentialCache();
@@ -62,7 +62,7 @@ public sealed class ChallengeResendTests
     }
 
     [Fact]
-    public async Task A10_a_small_POST_is_resent_on_a_new_connection_too()
+    public async Task A13_a_small_POST_is_resent_on_a_new_connection_too()
     {
         await using ScriptedServer proxy = ChallengeThenSilence(Challenge407, "Proxy-Authorization");
         using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("u", "p")));
@@ -73,7 +73,7 @@ public sealed class ChallengeResendTests
     }
 
     [Fact]
-    public async Task A10_a_request_without_a_body_is_resent_on_the_connection_the_407_came_on()
+    public async Task A13_a_request_without_a_body_is_resent_on_the_connection_the_407_came_on()
     {
         await using ScriptedServer proxy = Routed(r => r.Header("Proxy-Authorization") is null ? Challenge407 : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("u", "p")));

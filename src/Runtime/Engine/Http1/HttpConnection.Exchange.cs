@@ -586,7 +586,7 @@ internal sealed partial class HttpConnection
         }
         else if (status is 401 or 407 && request.Content is { Length: not 0 })
         {
-            // a challenge to a request with a body: the server may have left some of it unread (squid does
+            // a challenge to a request with a body: the server may have left some of it unread (squid does
             // beyond about 64 KB and then never answers on the connection), so the resend goes on a new connection.
             // A 401 held for a connection-bound handshake keeps it for the next leg; let go, it is closed.
             if (plan.MayBindConnection && status == 401)

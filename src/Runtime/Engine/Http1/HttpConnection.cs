@@ -165,7 +165,7 @@ internal sealed partial class HttpConnection : IDisposable
     private const int HoldNone = 0, HoldPending = 1, HoldParked = 2;
     private int _holdState;
 
-    // the held 401 answered a request with a body; let go (not used for a handshake leg), the connection closes.
+    // the held 401 answered a request with a body; let go (not used for a handshake leg), the connection closes.
     private bool _closeWhenLetGo;
 
     /// <summary>
@@ -198,7 +198,7 @@ internal sealed partial class HttpConnection : IDisposable
     {
         if (_closeWhenLetGo)
         {
-            KeepAlive = false; // a response still being read closes the connection when it ends
+            KeepAlive = false; // a response still being read closes the connection when it ends
         }
         if (Interlocked.Exchange(ref _holdState, HoldNone) == HoldParked)
         {
@@ -208,7 +208,7 @@ internal sealed partial class HttpConnection : IDisposable
             }
             if (_closeWhenLetGo)
             {
-                Abort(); // the 401 answered a request whose body the server may have left unread
+                Abort(); // the 401 answered a request whose body the server may have left unread
                 return;
             }
             _pool.Return(this);
