@@ -22,7 +22,7 @@ internal static class ArgumentParser
 
     private static readonly Spec[] s_specs =
     [
-        new("request", 'X', true, (o, v) => o.Method = v),
+        new("request", 'X', true, (o, v) => o.Method = IsToken(v) ? v : throw new UsageException($"option -X: '{Shorten(v)}' is not an HTTP method (a token of letters, digits and !#$%&'*+-.^_`|~)")),
         new("header", 'H', true, (o, v) => o.Headers.Add(v)),
         new("data", 'd', true, (o, v) => o.Data.Add(new DataPart(DataKind.Ascii, v))),
         new("data-ascii", '\0', true, (o, v) => o.Data.Add(new DataPart(DataKind.Ascii, v))),
@@ -42,6 +42,11 @@ internal static class ArgumentParser
         new("proxy", 'x', true, (o, v) => o.Proxy = v),
         new("proxy-user", 'U', true, (o, v) => o.ProxyUser = v),
         new("noproxy", '\0', true, (o, v) => o.NoProxy = v),
+        new("proxytunnel", 'p', false, (o, _) => o.ProxyTunnel = true),
+        new("proxy-basic", '\0', false, (o, _) => o.ProxyAuth = AuthChoice.Basic),
+        new("proxy-digest", '\0', false, (o, _) => o.ProxyAuth = AuthChoice.Digest),
+        new("proxy-negotiate", '\0', false, (o, _) => o.ProxyAuth = AuthChoice.Negotiate),
+        new("proxy-anyauth", '\0', false, (o, _) => o.ProxyAuth = AuthChoice.Any),
         new("include", 'i', false, (o, _) => o.Include = true),
         new("head", 'I', false, (o, _) => o.Head = true),
         new("output", 'o', true, (o, v) => o.Outputs.Add(v)),
@@ -143,6 +148,15 @@ internal static class ArgumentParser
         return options;
     }
 
+    /// <summary>Every option the parser knows, as <c>--long</c> (and whether it takes a value); for tests and help checks.</summary>
+    internal static IEnumerable<(string Option, bool TakesValue)> KnownOptions()
+    {
+        foreach (Spec s in s_specs)
+        {
+            yield return ("--" + s.Long, s.TakesValue);
+        }
+    }
+
     private static Spec? FindLong(string name)
     {
         foreach (Spec s in s_specs)
@@ -166,6 +180,25 @@ internal static class ArgumentParser
         }
         return null;
     }
+
+    /// <summary>Whether <paramref name="value"/> is an RFC 9110 token (§5.6.2), as a method must be.</summary>
+    private static bool IsToken(string value)
+    {
+        if (value.Length == 0)
+        {
+            return false;
+        }
+        foreach (char c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string Shorten(string value) => value.Length > 40 ? value[..40] + "..." : value;
 
     private static int ParseInt(string option, string value) =>
         int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) && n >= -1

@@ -47,7 +47,7 @@ internal sealed class CliEnvironment
             }
             return File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new CliFailure(ExitCodes.ReadError, $"Failed to open/read local data from file/application: {path}: {e.Message}");
         }

@@ -62,6 +62,10 @@ internal sealed class CliOptions
     public string? Proxy { get; set; }
     public string? ProxyUser { get; set; }
     public string? NoProxy { get; set; }
+    /// <summary><c>-p, --proxytunnel</c>: plain http through the proxy in a CONNECT tunnel too.</summary>
+    public bool ProxyTunnel { get; set; }
+    /// <summary><c>--proxy-basic</c>, <c>--proxy-digest</c>, <c>--proxy-negotiate</c>, <c>--proxy-anyauth</c> (the last one given wins); None: Basic, as curl.</summary>
+    public AuthChoice ProxyAuth { get; set; }
     public bool Include { get; set; }
     public bool Head { get; set; }
     public bool Silent { get; set; }

@@ -24,6 +24,9 @@ ws:// and wss:// URLs open a WebSocket (below).
      --location-trusted     Like -L, and keep sending credentials when the host changes
  -x, --proxy URL            HTTP proxy (http:// only)
  -U, --proxy-user U:P       Proxy credentials
+     --proxy-basic | --proxy-digest | --proxy-anyauth   Scheme(s) to answer the proxy's 407 with (Basic by default);
+                            --proxy-negotiate is refused: proxies get Basic or Digest only
+ -p, --proxytunnel          Send plain http through the proxy in a CONNECT tunnel too (https always is)
      --noproxy LIST         Hosts that bypass the proxy, comma-separated; * for all
  -i, --include              Write the response head (as received) before the body
  -I, --head                 HEAD request; write the response head only

@@ -35,6 +35,7 @@ internal static class PolicyBridge
     /// <param name="urls">The URLs to fetch, whose origins get the -u credentials for challenge-answering schemes.</param>
     public static void Configure(HttpSessionOptions session, CliOptions o, bool environmentProxy, IEnumerable<Uri> urls)
     {
+        CheckProxyAuth(o);
         session.RedirectPolicy = o.Location ? RedirectPolicy.DisallowHttpsToHttp : RedirectPolicy.Never;
         if (o.MaxRedirs is int max)
         {
@@ -83,7 +84,7 @@ internal static class PolicyBridge
             {
                 try
                 {
-                    session.Proxy = ProxySettings.Named(proxy.Contains("://", StringComparison.Ordinal) ? proxy : "http://" + proxy, bypass, proxyCredentials);
+                    session.Proxy = ProxyOptions(ProxySettings.Named(proxy.Contains("://", StringComparison.Ordinal) ? proxy : "http://" + proxy, bypass, proxyCredentials), o);
                 }
                 catch (ArgumentException e)
                 {
@@ -93,11 +94,39 @@ internal static class PolicyBridge
         }
         else if (environmentProxy && bypass != "*" && o.Proxy is null)
         {
-            session.Proxy = ProxySettings.FromEnvironment();
+            var fromEnvironment = ProxySettings.FromEnvironment();
+            session.Proxy = fromEnvironment.Kind == ProxyKind.None ? fromEnvironment : ProxyOptions(fromEnvironment, o);
         }
         else
         {
             session.Proxy = ProxySettings.None;
+        }
+    }
+
+    /// <summary>
+    /// -p and the proxy scheme options on a proxy: --proxy-basic (curl's default) answers the 407 with Basic only,
+    /// --proxy-digest with Digest only, --proxy-anyauth with either; the engine answers a proxy with no other scheme.
+    /// </summary>
+    private static ProxySettings ProxyOptions(ProxySettings proxy, CliOptions o)
+    {
+        if (o.ProxyTunnel)
+        {
+            proxy = proxy.WithPlainHttpTunnel();
+        }
+        return proxy.WithAuthSchemes(o.ProxyAuth switch
+        {
+            AuthChoice.Digest => HttpAuthSchemes.Digest,
+            AuthChoice.Any => HttpAuthSchemes.Basic | HttpAuthSchemes.Digest,
+            _ => HttpAuthSchemes.Basic,
+        });
+    }
+
+    /// <summary>The proxy scheme options thttp cannot do, refused before anything is sent.</summary>
+    public static void CheckProxyAuth(CliOptions o)
+    {
+        if (o.ProxyAuth == AuthChoice.Negotiate)
+        {
+            throw new UsageException("option --proxy-negotiate: not supported: the engine answers a proxy's 407 with Basic or Digest only (P-7); use --proxy-basic, --proxy-digest or --proxy-anyauth");
         }
     }
 
@@ -116,7 +145,7 @@ internal static class PolicyBridge
             return HttpCredentials.DefaultCredentials;
         }
         int slash = user.IndexOf('\\');
-        if (slash > 0 && slash == user.Length - 1)
+        if (slash >= 0 && slash == user.Length - 1)
         {
             throw new UsageException($"option {option}: '{user}' names a domain but no user");
         }

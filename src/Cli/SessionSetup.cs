@@ -109,7 +109,7 @@ internal sealed class SessionSetup
             {
                 roots.ImportFromPemFile(_o.CaCert);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
             {
                 throw new CliFailure(ExitCodes.CaCertFileProblem, $"error setting certificate file: {_o.CaCert} ({e.Message})");
             }

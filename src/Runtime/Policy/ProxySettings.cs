@@ -26,8 +26,11 @@ public sealed class ProxySettings
     private readonly Uri? _httpsAddress;
     private readonly ProxyBypassList _bypass;
 
-    private ProxySettings(ProxyKind kind, Uri? httpAddress, Uri? httpsAddress, ProxyBypassList bypass, HttpCredentials? credentials, HttpCredentials? httpsCredentials, string? bypassText, HttpsProxyTunneler? tunneler)
+    private ProxySettings(ProxyKind kind, Uri? httpAddress, Uri? httpsAddress, ProxyBypassList bypass, HttpCredentials? credentials, HttpCredentials? httpsCredentials, string? bypassText, HttpsProxyTunneler? tunneler,
+        bool tunnelsPlainHttp = false, HttpAuthSchemes authSchemes = HttpAuthSchemes.Basic | HttpAuthSchemes.Digest)
     {
+        TunnelsPlainHttp = tunnelsPlainHttp;
+        AuthSchemes = authSchemes;
         Tunneler = tunneler;
         Kind = kind;
         _address = httpAddress;
@@ -40,6 +43,33 @@ public sealed class ProxySettings
 
     /// <summary>Direct connections only.</summary>
     public static ProxySettings None { get; } = new(ProxyKind.None, null, null, ProxyBypassList.Empty, null, null, null, null);
+
+    /// <summary>
+    /// P-7: whether plain http requests through the proxy also go through a <c>CONNECT host:port</c> tunnel (curl's
+    /// <c>-p</c>, <c>--proxytunnel</c>) instead of being sent to the proxy in absolute form. False by default.
+    /// </summary>
+    public bool TunnelsPlainHttp { get; }
+
+    /// <summary>
+    /// P-7: the schemes the proxy's 407 may be answered with, within <see cref="HttpSessionOptions.AllowedAuthSchemes"/>;
+    /// Basic and Digest by default, the only ones the engine answers a proxy with (NTLM and Negotiate are not offered
+    /// to a proxy).
+    /// </summary>
+    public HttpAuthSchemes AuthSchemes { get; }
+
+    /// <summary>P-7: the same proxy, with plain http requests sent through a CONNECT tunnel (<paramref name="tunnel"/> true) or in absolute form.</summary>
+    /// <param name="tunnel">Whether plain http goes through CONNECT.</param>
+    /// <exception cref="InvalidOperationException">This is <see cref="None"/>.</exception>
+    public ProxySettings WithPlainHttpTunnel(bool tunnel = true) => Kind == ProxyKind.None
+        ? throw new InvalidOperationException("ProxySettings.None has no proxy to tunnel through.")
+        : new(Kind, _address, _httpsAddress, _bypass, Credentials, HttpsCredentials, BypassList, Tunneler, tunnel, AuthSchemes);
+
+    /// <summary>P-7: the same proxy, answering its 407 only with <paramref name="schemes"/> (of Basic and Digest).</summary>
+    /// <param name="schemes">The schemes; those other than Basic and Digest are never used for a proxy.</param>
+    /// <exception cref="InvalidOperationException">This is <see cref="None"/>.</exception>
+    public ProxySettings WithAuthSchemes(HttpAuthSchemes schemes) => Kind == ProxyKind.None
+        ? throw new InvalidOperationException("ProxySettings.None has no proxy to authenticate with.")
+        : new(Kind, _address, _httpsAddress, _bypass, Credentials, HttpsCredentials, BypassList, Tunneler, TunnelsPlainHttp, schemes);
 
     /// <summary>
     /// Opens https tunnels (CONNECT) through the proxy; null for <see cref="None"/>. Only the factories of proxies

@@ -38,6 +38,10 @@ internal static class HttpConnector
             }
             return ConnectDirectAsync(pool, https: true, offer, cancellationToken);
         }
+        if (key.ViaProxy && pool.Options.Proxy is { TunnelsPlainHttp: true, Tunneler: { } plainTunneler })
+        {
+            return plainTunneler.OpenPlainAsync(pool, cancellationToken); // P-7: plain http inside a CONNECT tunnel
+        }
         return ConnectDirectAsync(pool, https: false, offer, cancellationToken);
     }
 
@@ -50,7 +54,7 @@ internal static class HttpConnector
         string host = key.ProxyHost ?? key.Host;
         int port = key.ViaProxy ? key.ProxyPort : key.Port;
         IPAddress[] addresses = await ResolveAsync(host, options, id, cancellationToken).ConfigureAwait(false);
-        Socket socket = await ConnectSocketAsync(host, port, addresses, options, id, cancellationToken).ConfigureAwait(false);
+        Socket socket = await ConnectSocketAsync(host, port, addresses, options, id, cancellationToken, key.ViaProxy).ConfigureAwait(false);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (https)
         {
@@ -137,7 +141,7 @@ internal static class HttpConnector
         return addresses;
     }
 
-    internal static async ValueTask<Socket> ConnectSocketAsync(string host, int port, IPAddress[] addresses, HttpSessionOptions options, long id, CancellationToken cancellationToken)
+    internal static async ValueTask<Socket> ConnectSocketAsync(string host, int port, IPAddress[] addresses, HttpSessionOptions options, long id, CancellationToken cancellationToken, bool isProxy = false)
     {
         Exception? lastError = null;
         int timeouts = 0;
@@ -187,7 +191,7 @@ internal static class HttpConnector
                 lastError = e;
             }
         }
-        string where = $"{host}:{port}";
+        string where = isProxy ? $"the proxy {host}:{port}" : $"{host}:{port}";
         if (timeouts == addresses.Length)
         {
             throw new TypedHttpException(HttpError.Timeout, HttpPhase.Connect, $"The connect timeout ({HttpConnection.FormatTimeout(options.ConnectTimeout)}) expired for every address of {where}.", lastError);

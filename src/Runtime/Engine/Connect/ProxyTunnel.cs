@@ -83,7 +83,7 @@ internal static class ProxyTunnel
         {
             long id = HttpTrace.NextConnectionId();
             IPAddress[] addresses = await HttpConnector.ResolveAsync(key.ProxyHost, options, id, cancellationToken).ConfigureAwait(false);
-            Socket socket = await HttpConnector.ConnectSocketAsync(key.ProxyHost, key.ProxyPort, addresses, options, id, cancellationToken).ConfigureAwait(false);
+            Socket socket = await HttpConnector.ConnectSocketAsync(key.ProxyHost, key.ProxyPort, addresses, options, id, cancellationToken, isProxy: true).ConfigureAwait(false);
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             // The CONNECT exchange is HTTP/1.1 whatever the origin will speak; its connection only lends its codec.
             var connection = new HttpConnection(pool, new ConnectionTransport(id, socket, stream, null, ConnectionProtocol.Http11)) { Detached = true };
@@ -141,7 +141,7 @@ internal static class ProxyTunnel
                 continue;
             }
             HttpCredentials? credentials = options.Proxy.GetProxyCredentials(target);
-            HttpAuthSchemes allowed = options.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest) & ~tried;
+            HttpAuthSchemes allowed = options.AllowedAuthSchemes & options.Proxy.AuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest) & ~tried;
             if (credentials is not null && allowed != HttpAuthSchemes.None)
             {
                 var cache = new HttpCredentialCache();

@@ -574,6 +574,7 @@ internal sealed partial class HttpConnection
     {
         HttpHeaderCollection headers = head.Headers;
         int status = head.StatusCode;
+        _closeWhenLetGo = false;
 
         // C-2: what the response and the request say about persistence.
         var tokens = ConnectionTokens.Parse(headers);
@@ -582,6 +583,20 @@ internal sealed partial class HttpConnection
         {
             // WS-1: an upgrade's connection never goes to the pool; only a 401's may carry the next leg (held, A-4).
             keepAlive = false;
+        }
+        else if (status is 401 or 407 && request.Content is { Length: not 0 })
+        {
+            // a challenge to a request with a body: the server may have left some of it unread (squid does
+            // beyond about 64 KB and then never answers on the connection), so the resend goes on a new connection.
+            // A 401 held for a connection-bound handshake keeps it for the next leg; let go, it is closed.
+            if (plan.MayBindConnection && status == 401)
+            {
+                _closeWhenLetGo = true;
+            }
+            else
+            {
+                keepAlive = false;
+            }
         }
 
         HttpBodyStream body;

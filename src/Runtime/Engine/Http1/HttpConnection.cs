@@ -165,6 +165,9 @@ internal sealed partial class HttpConnection : IDisposable
     private const int HoldNone = 0, HoldPending = 1, HoldParked = 2;
     private int _holdState;
 
+    // the held 401 answered a request with a body; let go (not used for a handshake leg), the connection closes.
+    private bool _closeWhenLetGo;
+
     /// <summary>
     /// keeps this connection out of the pool when the current response ends: <see cref="Release"/> then parks it,
     /// still leased to the request, for <see cref="TakeHeld"/> or <see cref="Unhold"/>.
@@ -193,10 +196,19 @@ internal sealed partial class HttpConnection : IDisposable
     /// <summary>Drops the hold: a parked connection goes back to the pool, one still in use goes there when its response ends.</summary>
     internal void Unhold()
     {
+        if (_closeWhenLetGo)
+        {
+            KeepAlive = false; // a response still being read closes the connection when it ends
+        }
         if (Interlocked.Exchange(ref _holdState, HoldNone) == HoldParked)
         {
             if (IsDisposed)
             {
+                return;
+            }
+            if (_closeWhenLetGo)
+            {
+                Abort(); // the 401 answered a request whose body the server may have left unread
                 return;
             }
             _pool.Return(this);

@@ -121,9 +121,29 @@ internal sealed class AuthenticationState(HttpSession session, TypedHttpRequest 
     public string? GetProxyAuthorization(Uri proxy, string method, string absoluteTarget)
     {
         string? proxyAuthorization = _proxy.Next
-            ?? (_options.PreAuthenticate && _proxy.Tried == HttpAuthSchemes.None ? _session.ProxyPreAuthentication.GetHeaderValue(proxy, method, absoluteTarget) : null);
+            ?? (_options.PreAuthenticate && _proxy.Tried == HttpAuthSchemes.None ? _session.ProxyPreAuthentication.GetHeaderValue(proxy, method, absoluteTarget) : null)
+            ?? AnswerAgain(method, absoluteTarget);
         _proxy.Next = null;
         return proxyAuthorization;
+    }
+
+    /// <summary>
+    /// A-9e: a later hop of this request through the proxy that accepted this request's answer (a 401 from the origin
+    /// is being answered; a redirect starts afresh, <see cref="ResetForRedirect"/>): the same Basic answer, or Digest's next nonce count. The
+    /// proxy accepted it because a rejection is a 407, which ends the request or picks another answer.
+    /// </summary>
+    private string? AnswerAgain(string method, string absoluteTarget)
+    {
+        if (_proxy.Answered.Credentials is not { } credentials)
+        {
+            return null;
+        }
+        return _proxy.Answered.Scheme switch
+        {
+            HttpAuthSchemes.Basic => BasicAuthentication.GetHeaderValue(credentials),
+            HttpAuthSchemes.Digest when _proxy.Digest is { } digest => HttpSession.DigestAnswer(digest, credentials, method, absoluteTarget, null),
+            _ => null,
+        };
     }
 
     /// <summary>
@@ -294,7 +314,7 @@ internal sealed class AuthenticationState(HttpSession session, TypedHttpRequest 
             var cache = new HttpCredentialCache();
             cache.Add(proxy, proxyCredentials);
             IConnectionAuthenticator? unused = null;
-            answer = _session.SelectAndAnswer(challenges, proxy, cache, _options.AllowedAuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget, authIntBody,
+            answer = _session.SelectAndAnswer(challenges, proxy, cache, _options.AllowedAuthSchemes & _options.Proxy.AuthSchemes & (HttpAuthSchemes.Basic | HttpAuthSchemes.Digest), hop.Method, requestTarget, authIntBody,
                 ref _proxy.Tried, ref _proxy.Answered, ref _proxy.Digest, ref unused, proxyTarget: true);
         }
         if (answer is null)

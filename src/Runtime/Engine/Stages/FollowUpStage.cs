@@ -49,7 +49,7 @@ public sealed partial class HttpSession
                     key = key with { ProxyHost = proxy.HostNameType == UriHostNameType.IPv6 ? proxy.DnsSafeHost : proxy.IdnHost, ProxyPort = proxy.Port };
                 }
                 // P-5: a plain http request through a proxy names the whole URI; authentication answers for that target.
-                string? absoluteTarget = proxy is not null && !key.IsHttps ? ProxyRequestHead.GetAbsoluteFormTarget(uri) : null;
+                string? absoluteTarget = proxy is not null && !key.IsHttps && !o.Proxy.TunnelsPlainHttp ? ProxyRequestHead.GetAbsoluteFormTarget(uri) : null; // P-7: or a CONNECT tunnel
                 string requestTarget = absoluteTarget ?? uri.PathAndQuery;
 
                 // Bridge stage and authentication, outbound.
