@@ -15,7 +15,9 @@ namespace TypedHttp;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Connections are pooled per session and per scheme, host and port (C-4). A connection goes back to the pool
+/// Connections are pooled per session and per scheme, host and port (C-4); sessions with the same connection-level
+/// settings also share idle anonymous HTTP/1.1 connections process-wide (C-7, C-8, C-9;
+/// <see cref="HttpSessionOptions.ShareConnectionsAcrossSessions"/>). A connection goes back to the pool
 /// only after its response body was read to the end (or drained when the response is disposed early, T-6); a
 /// connection that carried <c>Connection: close</c>, an HTTP/1.0 response without keep-alive, a response with
 /// both Transfer-Encoding and Content-Length, or unexpected extra bytes is closed instead (C-2).
@@ -52,7 +54,14 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         Options.Freeze();
         Cookies = new CookieStore(Options.TimeProvider);
         Observer = Options.Observer is { } observer ? new CompositeSessionObserver(observer, EngineTelemetry.Instance) : EngineTelemetry.Instance;
+        ConnectionProfile = ConnectionProfile.Of(Options);
     }
+
+    /// <summary>
+    /// The connection-level settings that decide which other sessions' idle anonymous connections this one may use
+    /// (C-7); null when <see cref="HttpSessionOptions.ShareConnectionsAcrossSessions"/> is off.
+    /// </summary>
+    internal ConnectionProfile? ConnectionProfile { get; }
 
     /// <summary>
     /// Where the engine reports connection lifecycle and follow-ups: the built-in telemetry (metrics when the
