@@ -57,7 +57,9 @@ internal sealed class HopHeads
     /// <summary>The engine's listener: called inline on the I/O path.</summary>
     public void OnEvent(HttpTraceEvent e)
     {
-        if (e.Kind != HttpTraceEventKind.HeadersReceived || e.Headers is not { } fields || HeadText.StatusLine(e) is not { } statusLine)
+        // curl's -i writes interim (1xx) heads and a proxy's answer to CONNECT too, in the order they arrive.
+        if (e.Kind is not (HttpTraceEventKind.HeadersReceived or HttpTraceEventKind.IntermediateResponse or HttpTraceEventKind.ProxyTunnel)
+            || e.Headers is not { } fields || HeadText.StatusLine(e) is not { } statusLine)
         {
             return;
         }
@@ -65,6 +67,10 @@ internal sealed class HopHeads
         lock (_gate)
         {
             _heads.Add((head, fields));
+            if (e.Kind != HttpTraceEventKind.HeadersReceived)
+            {
+                return;
+            }
             _lastStatus = e.StatusCode;
             _lastVersion = e.Version;
             if (e.StatusCode is >= 300 and <= 399 && fields.Contains("Location"))
