@@ -63,6 +63,9 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
     /// </summary>
     internal ConnectionProfile? ConnectionProfile { get; }
 
+    /// <summary>Whether <see cref="Dispose"/> was called (a pool made in a race with it takes no shared connection, C-7).</summary>
+    internal bool IsDisposed => _disposed;
+
     /// <summary>
     /// Where the engine reports connection lifecycle and follow-ups: the built-in telemetry (metrics when the
     /// <c>TypedHttp</c> meter has listeners, follow-up spans when the activity source has), and
@@ -116,7 +119,20 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             && (!o.UseCookies || Cookies.IsEmpty);
     }
 
-    private HttpConnectionPool GetPool(PoolKey key) => _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
+    private HttpConnectionPool GetPool(PoolKey key) => _pools.TryGetValue(key, out HttpConnectionPool? pool) ? pool : CreatePool(key);
+
+    /// <summary>
+    /// Makes the pool of a server the session has not spoken to yet, under a lock so that exactly one is made: a pool
+    /// joins the process-wide group of its server on creation (C-7), and a duplicate that lost a race would stay
+    /// there, unused, able to receive a disposed session's idle connections.
+    /// </summary>
+    private HttpConnectionPool CreatePool(PoolKey key)
+    {
+        lock (_pools)
+        {
+            return _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
+        }
+    }
 
     /// <summary>
     /// The connect and exchange stages: the pool picks the protocol and a connection and applies its resend rules

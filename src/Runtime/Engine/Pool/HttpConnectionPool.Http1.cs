@@ -262,7 +262,7 @@ internal sealed partial class HttpConnectionPool
     {
         lock (_lock)
         {
-            if (_disposed || _open >= Options.MaxConnectionsPerServer)
+            if (_disposed || _session.IsDisposed || _open >= Options.MaxConnectionsPerServer)
             {
                 return false;
             }
