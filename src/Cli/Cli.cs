@@ -84,13 +84,15 @@ internal static class Cli
         private readonly SessionSetup _setup;
         private readonly RequestBuilder _requests;
         private readonly Transfer _transfer;
+        private readonly CliEnvironment _env;
 
         public Run(CliOptions options, Stream stdout, TextWriter stderr, CliEnvironment environment)
         {
             _o = options;
+            _env = environment;
             _stderr = stderr;
             VerboseTrace? verbose = options.Verbose ? new VerboseTrace(stderr) : null;
-            HopHeads? hops = options.Include || options.Head ? new HopHeads() : null;
+            HopHeads? hops = options.Include || options.Head || options.WriteOut is not null ? new HopHeads(write: options.Include || options.Head) : null;
             _errors = new ErrorReporter(options, stderr, verbose);
             _setup = new SessionSetup(options, environment, TraceListener(verbose, hops));
             _requests = new RequestBuilder(options, environment);
@@ -120,6 +122,7 @@ internal static class Cli
             HttpSessionOptions sessionOptions;
             try
             {
+                PasswordPrompt.Resolve(_o, _env.ReadPassword);
                 sessionOptions = _setup.Create();
                 _requests.Prepare();
             }

@@ -24,9 +24,16 @@ internal sealed class CliEnvironment
     /// <summary>Whether proxies come from http_proxy/https_proxy/no_proxy when -x is not given (as curl does).</summary>
     public bool UseEnvironmentProxy { get; init; }
 
+    /// <summary>
+    /// Writes a prompt and reads a password from the terminal with echo off (<c>-u user</c> without one); null, or
+    /// a result of null, when there is no terminal.
+    /// </summary>
+    public Func<string, string?>? ReadPassword { get; init; }
+
     /// <summary>The real process: console input, DNS, environment proxies.</summary>
     public static CliEnvironment Process() => new()
     {
+        ReadPassword = PasswordPrompt.FromTerminal,
         Stdin = Console.OpenStandardInput(),
         StdinIsTerminal = !Console.IsInputRedirected,
         StderrIsTerminal = !Console.IsErrorRedirected,

@@ -17,7 +17,8 @@ ws:// and wss:// URLs open a WebSocket (below).
      --data-raw DATA        Like -d, without @FILE
      --json DATA            POST JSON: Content-Type and Accept application/json; repeated pieces are concatenated
  -G, --get                  Put the -d data in the URL query and send GET
- -u, --user USER:PASSWORD   Server credentials (Basic by default, sent with the first request as curl does)
+ -u, --user USER[:PASSWORD] Server credentials (Basic by default, sent with the first request as curl does);
+                            without :PASSWORD it is asked for on the terminal
      --basic | --digest | --ntlm | --negotiate | --anyauth   Authentication scheme(s) to use with -u
  -L, --location             Follow redirects
      --max-redirs N         Redirect limit with -L
@@ -72,7 +73,7 @@ Where thttp differs from curl, the engine's (WinHTTP) behaviour wins:
  * Redirects: at most 10 are followed (curl: 30) unless --max-redirs says otherwise; https->http is not
    followed: the 3xx is returned (exit 0); a 3xx without Location, or with a non-http(s) Location, fails.
    Credentials set with -H/-u are dropped when the origin (scheme, host, port) changes, unless --location-trusted.
- * --compressed: the engine's Accept-Encoding (gzip, deflate, br) replaces any given with -H.
+ * --compressed: Accept-Encoding: gzip, deflate, br (no zstd) replaces any given with -H.
  * Timeouts: the engine's own apply besides -m (send 30 s, receive 30 s per read, 90 s to the response head);
    --connect-timeout is per address.
  * Authentication schemes other than Basic answer the server's challenge (Negotiate > NTLM > Digest > Basic),

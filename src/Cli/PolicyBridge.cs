@@ -47,7 +47,7 @@ internal static class PolicyBridge
         }
 
         session.UseCookies = CookieEngine(o);
-        session.AutomaticDecompression = o.Compressed;
+        // --compressed: thttp decodes the body itself (Transfer), so the engine's decompression stays off.
 
         // -u with Basic (curl's default) is sent with the first request by thttp itself; the other schemes answer
         // the server's challenge through the engine's credential cache.

@@ -127,9 +127,26 @@ internal sealed class Transfer
     private async Task FetchAsync(HttpSession session, Uri uri, Output output, ProgressMeter? progress, TransferReport report, CancellationToken maxTime)
     {
         using TypedHttpRequest request = _requests.Build(uri);
+        if (_o.Compressed)
+        {
+            // thttp decodes the body itself, as curl does, so that -i shows the head as received and
+            // %{size_download} counts the bytes on the wire; the value replaces one given with -H (T-7).
+            request.Headers.Remove("Accept-Encoding");
+            request.Headers.Add("Accept-Encoding", Policy.ContentDecoding.AcceptEncoding);
+        }
         report.UrlEffective = request.Uri.AbsoluteUri;
         _hops?.Begin();
-        TypedHttpResponse response = await session.SendAsync(request, maxTime).ConfigureAwait(false);
+        TypedHttpResponse response;
+        try
+        {
+            response = await session.SendAsync(request, maxTime).ConfigureAwait(false);
+        }
+        catch (TypedHttpException) when (_hops is not null)
+        {
+            // curl's -w after a failed transfer (a redirect limit, a bad Location) reports the last response received.
+            (report.HttpCode, report.HttpVersion, report.NumRedirects) = _hops.LastResponse(failed: true);
+            throw;
+        }
         await using (response.ConfigureAwait(false))
         {
             // curl writes each hop's head (redirects, 401/407) as it arrives, before the final response.
@@ -148,27 +165,61 @@ internal sealed class Transfer
                 await output.WriteAsync(Output.Head(response), maxTime).ConfigureAwait(false);
             }
             long? total = long.TryParse(response.Headers.GetValue("Content-Length"), NumberStyles.None, CultureInfo.InvariantCulture, out long length) ? length : null;
-            byte[] buffer = new byte[64 * 1024];
-            try
+            // %{size_download} and the progress meter count the body as received (encoded), as curl does.
+            var wire = new Policy.CountingReadStream(response.Body);
+            Stream body = wire;
+            if (_o.Compressed && request.Method != "HEAD" && response.StatusCode is not (204 or 304)
+                && Policy.ContentDecoding.TryCreateDecodingStream(wire, ContentEncoding(response), DecompressionLimits.Default, out Stream decoded))
             {
-                while (true)
-                {
-                    int n = await response.Body.ReadAsync(buffer, maxTime).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        break;
-                    }
-                    report.SizeDownload += n;
-                    await output.WriteAsync(buffer.AsMemory(0, n), maxTime).ConfigureAwait(false);
-                    progress?.Update(report.SizeDownload, total);
-                }
+                body = decoded; // an unknown coding leaves the body as received, as curl does
             }
-            catch (TypedHttpException e) when (e.Error == HttpError.ResponseTruncated && total is long expected)
+            byte[] buffer = new byte[64 * 1024];
+            await using (body.ConfigureAwait(false))
             {
-                throw new CliFailure(ExitCodes.PartialFile, $"transfer closed with {expected - report.SizeDownload} bytes remaining to read");
+                try
+                {
+                    while (true)
+                    {
+                        int n = await body.ReadAsync(buffer, maxTime).ConfigureAwait(false);
+                        report.SizeDownload = wire.BytesRead;
+                        if (n == 0)
+                        {
+                            break;
+                        }
+                        await output.WriteAsync(buffer.AsMemory(0, n), maxTime).ConfigureAwait(false);
+                        progress?.Update(report.SizeDownload, total);
+                    }
+                }
+                catch (TypedHttpException e) when (e.Error == HttpError.ResponseTruncated && total is long expected)
+                {
+                    report.SizeDownload = wire.BytesRead;
+                    throw new CliFailure(ExitCodes.PartialFile, $"transfer closed with {expected - report.SizeDownload} bytes remaining to read");
+                }
+                catch (Exception) when (UpdateSize(report, wire))
+                {
+                    throw; // not reached: the filter records the size and lets the failure through
+                }
             }
             output.EnsureCreated();
         }
+    }
+
+    /// <summary>The Content-Encoding of <paramref name="response"/>, its values joined; null without one.</summary>
+    private static string? ContentEncoding(TypedHttpResponse response)
+    {
+        System.Collections.Generic.IReadOnlyList<string> values = response.Headers.GetValues("Content-Encoding");
+        return values.Count switch
+        {
+            0 => null,
+            1 => values[0],
+            _ => string.Join(", ", values),
+        };
+    }
+
+    private static bool UpdateSize(TransferReport report, Policy.CountingReadStream wire)
+    {
+        report.SizeDownload = wire.BytesRead;
+        return false;
     }
 
     /// <summary>-i/-I: the response heads of the transfer's earlier hops; nothing without -i/-I.</summary>

@@ -16,8 +16,9 @@ namespace TypedHttp.Cli;
 /// <see cref="HttpTraceEvent.StatusCode"/> (<c>&lt; HTTP/2 200</c>, <c>&lt; HTTP/1.1 200 OK</c>). For HTTP/2 a
 /// request is preceded by curl's <c>* [HTTP/2] [1] OPENED stream for URL</c> (the event's
 /// <see cref="HttpTraceEvent.StreamId"/>) and its request line is curl's rendering (<c>GET /x HTTP/2</c>, Host for
-/// :authority). The TLS event's ALPN result shows as curl's <c>* ALPN: server accepted h2</c>. The EventSource and
-/// logs keep getting the redacted text.
+/// :authority). The TLS event's ALPN result shows as curl's <c>* ALPN: server accepted h2</c>. Interim (1xx) heads
+/// and a proxy's answer to CONNECT are shown as <c>&lt; </c> heads, as curl shows them. The EventSource and logs keep
+/// getting the redacted text.
 /// </remarks>
 internal sealed class VerboseTrace
 {
@@ -46,6 +47,8 @@ internal sealed class VerboseTrace
         {
             HttpTraceEventKind.SendingRequest => RenderRequest(e),
             HttpTraceEventKind.HeadersReceived => RenderResponse(e),
+            // curl shows an interim (1xx) head and the proxy's answer to CONNECT as heads too.
+            HttpTraceEventKind.IntermediateResponse or HttpTraceEventKind.ProxyTunnel when e.StatusCode > 0 => RenderResponse(e, endMarker: e.Kind == HttpTraceEventKind.ProxyTunnel),
             HttpTraceEventKind.TlsEstablished => RenderTls(e),
             HttpTraceEventKind.WebSocketUpgraded => InfoLines("Received 101, switch to WebSocket") + InfoLines(e.Message),
             _ => InfoLines(e.Message),
@@ -75,8 +78,11 @@ internal sealed class VerboseTrace
         return text.ToString();
     }
 
-    /// <summary>A response head: the status line from the structured version and status, each field as received.</summary>
-    private static string RenderResponse(HttpTraceEvent e)
+    /// <summary>
+    /// A response head: the status line from the structured version and status, each field as received, and the empty
+    /// marker line, which curl leaves out after an interim (1xx) head (<paramref name="endMarker"/> false).
+    /// </summary>
+    private static string RenderResponse(HttpTraceEvent e, bool endMarker = true)
     {
         if (HeadText.StatusLine(e) is not { } statusLine)
         {
@@ -85,12 +91,12 @@ internal sealed class VerboseTrace
         StringBuilder text = new StringBuilder("< ").Append(statusLine).Append('\n');
         string message = e.Message;
         int end = message.IndexOf('\n');
-        AppendFields(text, "< ", e, end < 0 ? null : message.Substring(end + 1));
+        AppendFields(text, "< ", e, end < 0 ? null : message.Substring(end + 1), endMarker);
         return text.ToString();
     }
 
     /// <summary>Each field in clear (curl writes <c>Name:</c> for an empty value), or the redacted lines without them; then the empty marker line.</summary>
-    private static void AppendFields(StringBuilder text, string marker, HttpTraceEvent e, string? redactedLines)
+    private static void AppendFields(StringBuilder text, string marker, HttpTraceEvent e, string? redactedLines, bool endMarker = true)
     {
         if (e.Headers is { } headers)
         {
@@ -106,7 +112,10 @@ internal sealed class VerboseTrace
                 text.Append(marker).Append(line.TrimStart()).Append('\n');
             }
         }
-        text.Append(marker).Append('\n');
+        if (endMarker)
+        {
+            text.Append(marker).Append('\n');
+        }
     }
 
     /// <summary>

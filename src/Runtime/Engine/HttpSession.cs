@@ -15,7 +15,9 @@ namespace TypedHttp;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Connections are pooled per session and per scheme, host and port (C-4). A connection goes back to the pool
+/// Connections are pooled per session and per scheme, host and port (C-4); sessions with the same connection-level
+/// settings also share idle anonymous HTTP/1.1 connections process-wide (C-7, C-8, C-9;
+/// <see cref="HttpSessionOptions.ShareConnectionsAcrossSessions"/>). A connection goes back to the pool
 /// only after its response body was read to the end (or drained when the response is disposed early, T-6); a
 /// connection that carried <c>Connection: close</c>, an HTTP/1.0 response without keep-alive, a response with
 /// both Transfer-Encoding and Content-Length, or unexpected extra bytes is closed instead (C-2).
@@ -52,7 +54,17 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         Options.Freeze();
         Cookies = new CookieStore(Options.TimeProvider);
         Observer = Options.Observer is { } observer ? new CompositeSessionObserver(observer, EngineTelemetry.Instance) : EngineTelemetry.Instance;
+        ConnectionProfile = ConnectionProfile.Of(Options);
     }
+
+    /// <summary>
+    /// The connection-level settings that decide which other sessions' idle anonymous connections this one may use
+    /// (C-7); null when <see cref="HttpSessionOptions.ShareConnectionsAcrossSessions"/> is off.
+    /// </summary>
+    internal ConnectionProfile? ConnectionProfile { get; }
+
+    /// <summary>Whether <see cref="Dispose"/> was called (a pool made in a race with it takes no shared connection, C-7).</summary>
+    internal bool IsDisposed => _disposed;
 
     /// <summary>
     /// Where the engine reports connection lifecycle and follow-ups: the built-in telemetry (metrics when the
@@ -107,7 +119,20 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
             && (!o.UseCookies || Cookies.IsEmpty);
     }
 
-    private HttpConnectionPool GetPool(PoolKey key) => _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
+    private HttpConnectionPool GetPool(PoolKey key) => _pools.TryGetValue(key, out HttpConnectionPool? pool) ? pool : CreatePool(key);
+
+    /// <summary>
+    /// Makes the pool of a server the session has not spoken to yet, under a lock so that exactly one is made: a pool
+    /// joins the process-wide group of its server on creation (C-7), and a duplicate that lost a race would stay
+    /// there, unused, able to receive a disposed session's idle connections.
+    /// </summary>
+    private HttpConnectionPool CreatePool(PoolKey key)
+    {
+        lock (_pools)
+        {
+            return _pools.GetOrAdd(key, static (k, session) => new HttpConnectionPool(session, k), this);
+        }
+    }
 
     /// <summary>
     /// The connect and exchange stages: the pool picks the protocol and a connection and applies its resend rules

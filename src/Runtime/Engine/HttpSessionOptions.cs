@@ -33,6 +33,7 @@ public sealed class HttpSessionOptions
     private TimeSpan _expectContinueTimeout = TimeSpan.FromSeconds(1);
     private TimeSpan _pooledConnectionIdleTimeout = TimeSpan.FromSeconds(30);
     private int _maxConnectionsPerServer = int.MaxValue;
+    private bool _shareConnectionsAcrossSessions = true;
     private int _maxResponseHeadersLength = 64 * 1024;
     private int _maxResponseHeaderCount = 1000;
     private int _maxChunkSizeLineLength = 8 * 1024;
@@ -110,6 +111,20 @@ public sealed class HttpSessionOptions
     /// default. A request over the limit waits for a connection to become free.
     /// </summary>
     public int MaxConnectionsPerServer { get => _maxConnectionsPerServer; set => Set(ref _maxConnectionsPerServer, CheckPositive(value)); }
+
+    /// <summary>
+    /// Whether idle anonymous HTTP/1.1 connections are shared with other sessions of the process whose
+    /// connection-level settings are the same (C-7, WinHTTP 5.1's keep-alive pooling across sessions); on by default.
+    /// Same settings means: the same <see cref="Proxy"/> instance, <see cref="RemoteCertificateValidationCallback"/>,
+    /// <see cref="ClientCertificates"/> instance, <see cref="SslProtocols"/>, <see cref="CheckCertificateRevocation"/>,
+    /// <see cref="DefaultRequestVersion"/>, <see cref="DefaultVersionPolicy"/>, <see cref="Resolver"/>, resolve,
+    /// connect, send, receive and idle timeouts, <see cref="MaxConnectionsPerServer"/> and <see cref="UserAgent"/>.
+    /// A session about to open a connection first takes an idle one of such a session, and a session being disposed
+    /// hands its idle ones to such a session instead of closing them. A connection that carried NTLM or Negotiate,
+    /// or whose TLS handshake sent a client certificate, never leaves its session (C-8); HTTP/2 connections are not
+    /// shared (C-9). Off keeps every connection to its own session, as before.
+    /// </summary>
+    public bool ShareConnectionsAcrossSessions { get => _shareConnectionsAcrossSessions; set => Set(ref _shareConnectionsAcrossSessions, value); }
 
     /// <summary>The most bytes of response head (status line and headers) accepted (T-4); 64 KiB by default.</summary>
     public int MaxResponseHeadersLength { get => _maxResponseHeadersLength; set => Set(ref _maxResponseHeadersLength, CheckPositive(value)); }

@@ -25,6 +25,7 @@ internal sealed partial class HttpConnection : IBindableConnection
     async ValueTask<TypedHttpResponse?> IBindableConnection.SendNextLegAsync(TypedHttpRequest request, RequestPlan plan, CancellationToken cancellationToken)
     {
         IsReused = true;
+        CarriedConnectionAuth = true; // C-8: a connection-bound handshake's leg; this connection stays with its session
         if (!IsUsableWhenIdle(Environment.TickCount64, Timeout.InfiniteTimeSpan))
         {
             if (HttpTrace.IsEnabled(_options))

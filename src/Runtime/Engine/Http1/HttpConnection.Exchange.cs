@@ -77,6 +77,8 @@ internal sealed partial class HttpConnection
                 {
                     HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.IntermediateResponse, Id, $"Interim response {head.StatusCode} {head.ReasonPhrase}")
                     {
+                        RequestUri = request.Uri,
+                        Headers = head.Headers,
                         Version = head.Version,
                         StatusCode = head.StatusCode,
                         ReasonPhrase = head.ReasonPhrase,
@@ -148,6 +150,7 @@ internal sealed partial class HttpConnection
         _writeBuffer.Clear();
         long deadline = HeadDeadline();
         ResponseHead head = await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false);
+        EmitConnectHead(head);
         int interim = 0;
         while (head.StatusCode is >= 100 and <= 199)
         {
@@ -156,12 +159,31 @@ internal sealed partial class HttpConnection
                 throw Invalid(HttpPhase.Connect, $"The proxy sent more than {_options.MaxInterimResponses} interim responses to CONNECT.");
             }
             head = await ReadHeadAsync(deadline, cancellationToken).ConfigureAwait(false);
+            EmitConnectHead(head);
         }
         if (head.StatusCode is >= 200 and <= 299 && BufferedCount != 0)
         {
             throw Invalid(HttpPhase.Connect, "The proxy sent bytes after its CONNECT answer before the TLS handshake began.");
         }
         return head;
+    }
+
+    /// <summary>
+    /// The proxy's answer to CONNECT as a <see cref="HttpTraceEventKind.ProxyTunnel"/> event with its structured head
+    /// (version, status, fields), so that <c>thttp -v</c> and <c>-i</c> show it as curl does.
+    /// </summary>
+    private void EmitConnectHead(ResponseHead head)
+    {
+        if (HttpTrace.IsEnabled(_options))
+        {
+            HttpTrace.Emit(_options, new HttpTraceEvent(HttpTraceEventKind.ProxyTunnel, Id, $"The proxy answered CONNECT with {head.StatusCode} {head.ReasonPhrase}")
+            {
+                Headers = head.Headers,
+                Version = head.Version,
+                StatusCode = head.StatusCode,
+                ReasonPhrase = head.ReasonPhrase,
+            });
+        }
     }
 
     /// <summary>The receive-response deadline (TO-2), counted from the end of sending.</summary>

@@ -24,8 +24,9 @@ internal sealed partial class HttpConnection : IDisposable
 
     private static readonly Action<object?> s_cancel = static state => ((CancellationTokenSource)state!).Cancel();
 
-    private readonly HttpConnectionPool _pool;
-    private readonly HttpSessionOptions _options;
+    // Not readonly: an idle anonymous connection may pass to another session's pool (C-7, MoveTo).
+    private HttpConnectionPool _pool;
+    private HttpSessionOptions _options;
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly TlsClientState? _tls;
@@ -86,6 +87,36 @@ internal sealed partial class HttpConnection : IDisposable
 
     /// <summary>The pool this connection belongs to.</summary>
     internal HttpConnectionPool Pool => _pool;
+
+    /// <summary>Set once the connection carried a connection-bound authentication (NTLM, Negotiate): it never leaves its session (C-8).</summary>
+    internal bool CarriedConnectionAuth { get; set; }
+
+    /// <summary>
+    /// Whether the connection may pass to another session (C-7, C-8): it never carried NTLM or Negotiate and its TLS
+    /// handshake sent no client certificate.
+    /// </summary>
+    internal bool IsShareable => !CarriedConnectionAuth && (_stream as System.Net.Security.SslStream)?.LocalCertificate is null;
+
+    /// <summary>
+    /// C-7: hands this idle connection, already out of its pool's idle list and slot count, to
+    /// <paramref name="pool"/> of another session: the old session's observer hears it closed, the new one's hears it
+    /// opened (active, as a new connection is), and later exchanges read the new session's options (timeouts, limits, trace).
+    /// </summary>
+    /// <param name="pool">The new pool, whose slot count already includes this connection.</param>
+    internal void MoveTo(HttpConnectionPool pool)
+    {
+        if (_announced)
+        {
+            _pool.Session.Observer.ConnectionClosed(Id);
+        }
+        if (HttpTrace.IsEnabled(_options))
+        {
+            HttpTrace.Emit(_options, HttpTraceEventKind.ConnectionReused, Id, "Handing the idle connection to another session with the same connection settings (C-7)");
+        }
+        _pool = pool;
+        _options = pool.Options;
+        Announce();
+    }
 
     /// <summary>Whether the connection served an earlier exchange before the current one.</summary>
     internal bool IsReused { get; set; }

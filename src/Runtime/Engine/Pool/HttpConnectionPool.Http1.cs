@@ -55,6 +55,10 @@ internal sealed partial class HttpConnectionPool
                     throw;
                 }
             }
+            if (plan.MayBindConnection)
+            {
+                connection.CarriedConnectionAuth = true; // C-8: an NTLM/Negotiate leg may bind it; it stays with this session
+            }
             if (connection.IsReused && HttpTrace.IsEnabled(Options))
             {
                 HttpTrace.Emit(Options, HttpTraceEventKind.ConnectionReused, connection.Id, $"Reusing a pooled connection to {Key.Host}:{Key.Port}");
@@ -176,6 +180,13 @@ internal sealed partial class HttpConnectionPool
             }
             // A connection closed and its slot was handed to us: open a new one.
         }
+        if (_shared is not null && allowReuse && SharedConnections.TryTake(_shared, this) is { } shared)
+        {
+            // C-7: an idle anonymous connection of another session with the same connection settings takes the slot.
+            shared.MoveTo(this);
+            shared.IsReused = true;
+            return shared;
+        }
         HttpConnection created;
         try
         {
@@ -214,6 +225,52 @@ internal sealed partial class HttpConnectionPool
             _open--;
         }
         connection.Dispose();
+    }
+
+    /// <summary>
+    /// C-7: gives one idle shareable connection to another session's pool (<see cref="SharedConnections.TryTake"/>):
+    /// the most recently used one that is still alive, out of this pool's idle list and slot count; null when there is none.
+    /// </summary>
+    internal HttpConnection? TryGiveIdle()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+            long now = Environment.TickCount64;
+            for (int i = _idle.Count - 1; i >= 0; i--)
+            {
+                HttpConnection candidate = _idle[i];
+                if (candidate.IsShareable && candidate.IsUsableWhenIdle(now, Options.PooledConnectionIdleTimeout))
+                {
+                    _idle.RemoveAt(i);
+                    _open--;
+                    return candidate;
+                }
+            }
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// C-7: takes an idle connection from a pool being disposed into this pool's idle list, when this pool is open and
+    /// its per-server limit has room; false otherwise (the giver then closes it).
+    /// </summary>
+    internal bool TryAdoptIdle(HttpConnection connection)
+    {
+        lock (_lock)
+        {
+            if (_disposed || _session.IsDisposed || _open >= Options.MaxConnectionsPerServer)
+            {
+                return false;
+            }
+            _open++;
+        }
+        connection.MoveTo(this);
+        Return(connection); // to a waiter that came meanwhile, else idle; closed if this pool was disposed meanwhile
+        return true;
     }
 
     /// <summary>A connection of this pool was closed: its slot goes to a waiter or becomes free.</summary>
@@ -278,7 +335,11 @@ internal sealed partial class HttpConnectionPool
         }
         foreach (HttpConnection c in idle)
         {
-            c.Dispose();
+            // C-7: an anonymous idle connection goes on serving another session with the same settings, if one is open.
+            if (_shared is null || !c.IsShareable || !SharedConnections.TryHandOver(_shared, this, c))
+            {
+                c.Dispose();
+            }
         }
         foreach (Waiter w in waiters)
         {

@@ -25,6 +25,7 @@ internal sealed partial class HttpConnectionPool
 {
     private readonly HttpSession _session;
     private readonly object _lock = new();
+    private readonly SharedConnections.Group? _shared;
     private bool _disposed;
 
     public HttpConnectionPool(HttpSession session, PoolKey key)
@@ -32,6 +33,16 @@ internal sealed partial class HttpConnectionPool
         _session = session;
         Key = key;
         Options = session.Options;
+        if (session.ConnectionProfile is { } profile)
+        {
+            _shared = SharedConnections.Join(this, profile); // C-7
+            if (SharedConnections.AnyKnowsHttp11Only(_shared, this))
+            {
+                // Another session learned that this server answers h2 offers with http/1.1: start from its HTTP/1.1
+                // connections rather than offer h2 on a new one.
+                RequireHttp11();
+            }
+        }
     }
 
     public PoolKey Key { get; }
@@ -85,5 +96,9 @@ internal sealed partial class HttpConnectionPool
     {
         DisposeHttp1();
         DisposeHttp2();
+        if (_shared is not null)
+        {
+            SharedConnections.Leave(this, _session.ConnectionProfile!, _shared);
+        }
     }
 }
