@@ -83,6 +83,23 @@ internal static class WebSocketHandshake
     }
 
     /// <summary>
+    /// WS-12: the fields of an extended CONNECT (RFC 8441 §5): <c>sec-websocket-version: 13</c> and the subprotocol and
+    /// extension offers; no key (HTTP/2 has no Sec-WebSocket-Key nor Accept), no Upgrade nor Connection.
+    /// </summary>
+    public static void AddHttp2RequestFields(HttpHeaderCollection headers, WebSocketConnectOptions options)
+    {
+        headers.AddUnchecked("Sec-WebSocket-Version", "13");
+        if (options.SubProtocols.Count > 0)
+        {
+            headers.AddUnchecked("Sec-WebSocket-Protocol", string.Join(", ", options.SubProtocols));
+        }
+        if (options.DeflateOptions is { } deflate)
+        {
+            headers.AddUnchecked("Sec-WebSocket-Extensions", DeflateOffer(deflate));
+        }
+    }
+
+    /// <summary>
     /// The permessage-deflate offer (RFC 7692 §7.1): <c>client_max_window_bits</c> always (with its value when below
     /// 15), <c>server_max_window_bits</c> when below 15, the no-context-takeover flags when asked for.
     /// </summary>
@@ -136,6 +153,17 @@ internal static class WebSocketHandshake
         {
             return $"the answer's Sec-WebSocket-Accept '{accept[0]}' is not the one for our key (expected '{expected}', RFC 6455 §4.2.2)";
         }
+        return ValidateNegotiation(headers, options, out subProtocol, out deflate);
+    }
+
+    /// <summary>
+    /// WS-4, WS-5 (and WS-12 for HTTP/2's 200, which has no upgrade fields): the subprotocol and extensions the server
+    /// chose, checked against our offer. Null when valid; otherwise what is wrong.
+    /// </summary>
+    public static string? ValidateNegotiation(HttpHeaderCollection headers, WebSocketConnectOptions options, out string? subProtocol, out WebSocketDeflateOptions? deflate)
+    {
+        subProtocol = null;
+        deflate = null;
 
         IReadOnlyList<string> protocols = headers.GetValues("Sec-WebSocket-Protocol");
         if (protocols.Count > 0)

@@ -128,6 +128,9 @@ internal enum Http2SettingId : ushort
 
     /// <summary>SETTINGS_MAX_HEADER_LIST_SIZE (initially unlimited).</summary>
     MaxHeaderListSize = 6,
+
+    /// <summary>SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3: 1 when the server takes extended CONNECT, initially 0).</summary>
+    EnableConnectProtocol = 8,
 }
 
 /// <summary>The 9-octet frame header of RFC 9113 §4.1.</summary>
