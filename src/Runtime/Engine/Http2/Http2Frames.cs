@@ -280,7 +280,8 @@ internal ref struct Http2SettingsEnumerator
                 case Http2SettingId.MaxFrameSize when value is < Http2Frame.DefaultMaxFrameSize or > Http2FrameHeader.MaxLength:
                     throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, Invariant($"SETTINGS_MAX_FRAME_SIZE is {value}, outside 16384..16777215 (RFC 9113 §6.5.2)."));
                 case Http2SettingId.HeaderTableSize or Http2SettingId.EnablePush or Http2SettingId.MaxConcurrentStreams
-                    or Http2SettingId.InitialWindowSize or Http2SettingId.MaxFrameSize or Http2SettingId.MaxHeaderListSize:
+                    or Http2SettingId.InitialWindowSize or Http2SettingId.MaxFrameSize or Http2SettingId.MaxHeaderListSize
+                    or Http2SettingId.EnableConnectProtocol:
                     Current = (id, value);
                     return true;
                 default:

@@ -1209,7 +1209,8 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         bool finished;
         lock (SyncRoot)
         {
-            finished = _endReceived || _failure is not null;
+            // A refused extended CONNECT (WS-12) still has its send side open: it is reset too.
+            finished = _failure is not null || (_endReceived && (Protocol is null || _sendDone));
             ReturnBufferLocked();
         }
         if (!finished)
