@@ -80,6 +80,12 @@ public sealed partial class HttpSession
         {
             throw new TypedHttpException(HttpError.UnrecognizedScheme, HttpPhase.Request, $"The scheme of '{uri}' is not ws, wss, http or https (WS-1).");
         }
+        string absolute = uri.AbsoluteUri;
+        if (uri.Fragment.Length == 0 && absolute.StartsWith(scheme + "://", StringComparison.Ordinal))
+        {
+            // ws://… is http://…, wss://… is https://…: the same text after the scheme, without a UriBuilder round trip.
+            return new Uri(string.Concat(scheme == "ws" ? "http" : "https", absolute.AsSpan(scheme.Length)));
+        }
         var builder = new UriBuilder(uri) { Scheme = scheme == "ws" ? Uri.UriSchemeHttp : Uri.UriSchemeHttps, Fragment = string.Empty };
         if (uri.IsDefaultPort)
         {
@@ -203,10 +209,10 @@ public sealed partial class HttpSession
                 string authMethod = h2 is null ? "GET" : "CONNECT";
 
                 // The bridge stage's outbound work (CK-1) and the follow-up stage's authorization (A-9f, bearer).
-                var extra = new HttpHeaderCollection(2);
+                HttpHeaderCollection? extra = null;
                 if (o.UseCookies && !callerCookie && Cookies.GetCookieHeader(uri) is string cookie)
                 {
-                    extra.AddUnchecked("Cookie", cookie);
+                    (extra ??= new HttpHeaderCollection(2)).AddUnchecked("Cookie", cookie);
                 }
                 bool preAuthSent = false, bearerSent = false;
                 if (!callerAuthorization)
@@ -235,10 +241,10 @@ public sealed partial class HttpSession
                     }
                     if (authorization is not null)
                     {
-                        extra.AddUnchecked("Authorization", authorization);
+                        (extra ??= new HttpHeaderCollection(1)).AddUnchecked("Authorization", authorization);
                     }
                 }
-                plan = plan with { ExtraHeaders = extra.Count > 0 ? extra : null, Upgrade = h2 is null, MayBindConnection = h2 is null && !callerAuthorization };
+                plan = plan with { ExtraHeaders = extra, Upgrade = h2 is null, MayBindConnection = h2 is null && !callerAuthorization };
 
                 HttpConnection? connection = null;
                 TypedHttpResponse response;

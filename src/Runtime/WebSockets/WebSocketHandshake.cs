@@ -37,21 +37,29 @@ internal static class WebSocketHandshake
     public static string ComputeAccept(string key)
     {
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid), hash);
+        Span<byte> input = stackalloc byte[128];
+        int length = key.Length + AcceptGuid.Length;
+        if (length > input.Length || Encoding.ASCII.GetBytes(key, input) != key.Length)
+        {
+            SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid), hash);
+            return Convert.ToBase64String(hash);
+        }
+        Encoding.ASCII.GetBytes(AcceptGuid, input.Slice(key.Length));
+        SHA1.HashData(input.Slice(0, length), hash);
         return Convert.ToBase64String(hash);
     }
 
     /// <summary>Checks the caller's options before any I/O: subprotocols are distinct tokens, no reserved field is set (WS-2, WS-4).</summary>
     public static void CheckOptions(WebSocketConnectOptions options)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? seen = options.SubProtocols.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
         foreach (string protocol in options.SubProtocols)
         {
             if (string.IsNullOrEmpty(protocol) || !HttpTokens.IsToken(protocol))
             {
                 throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The subprotocol '{protocol}' is not a token (RFC 6455 §4.1); nothing was sent.");
             }
-            if (!seen.Add(protocol))
+            if (seen is not null && !seen.Add(protocol))
             {
                 throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The subprotocol '{protocol}' is offered twice; nothing was sent.");
             }
