@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace TypedHttp;
 
 /// <summary>
-/// WS-14: the WebSocket <see cref="HttpSession.ConnectWebSocketAsync"/> returns: .NET's own (framing, masking, the close
+/// WS-20: the WebSocket <see cref="HttpSession.ConnectWebSocketAsync"/> returns: .NET's own (framing, masking, the close
 /// handshake are its), with one rule added. When a receive or a close fails with a <see cref="WebSocketException"/> (the
 /// server broke the protocol — a masked frame, invalid UTF-8, an oversized control frame — or the connection broke),
 /// .NET's WebSocket sends its close frame and leaves the connection open; RFC 6455 §7.1.7 has the endpoint that fails

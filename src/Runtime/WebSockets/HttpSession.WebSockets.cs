@@ -10,7 +10,7 @@ using TypedHttp.Policy;
 
 namespace TypedHttp;
 
-/// <summary>WebSocket on the engine (docs/engine.md, "WebSocket"; WS-1…WS-15).</summary>
+/// <summary>WebSocket on the engine (docs/engine.md, "WebSocket"; WS-1…WS-21).</summary>
 public sealed partial class HttpSession
 {
     /// <summary>The most of a refused handshake's body kept on the failure (<see cref="TypedHttpException.ResponseBodyPrefix"/>).</summary>
@@ -20,7 +20,7 @@ public sealed partial class HttpSession
     /// Opens a WebSocket (RFC 6455) to <paramref name="uri"/> through this session: the HTTP/1.1 upgrade handshake on a
     /// connection of its own, or, when <see cref="WebSocketConnectOptions.HttpVersion"/> and
     /// <see cref="WebSocketConnectOptions.HttpVersionPolicy"/> allow HTTP/2 and the server takes it, an extended CONNECT
-    /// stream on the session's HTTP/2 connection to that origin (RFC 8441, WS-12); with the session's proxy, TLS
+    /// stream on the session's HTTP/2 connection to that origin (RFC 8441, WS-18); with the session's proxy, TLS
     /// settings, credentials, cookies, timeouts and trace; then .NET's WebSocket over that connection or stream.
     /// </summary>
     /// <param name="uri">A <c>ws://</c> or <c>wss://</c> URI (<c>http://</c> and <c>https://</c> are taken as the same, WS-1).</param>
@@ -29,7 +29,7 @@ public sealed partial class HttpSession
     /// <param name="cancellationToken">Cancels the handshake; once the WebSocket is returned it has no effect.</param>
     /// <returns>The open WebSocket; <see cref="WebSocket.SubProtocol"/> is the subprotocol the server chose, or null.
     /// Disposing or aborting it, or finishing its close handshake, closes the connection (WS-8) or ends the HTTP/2
-    /// stream (WS-12); a receive that fails (a protocol error of the server, a broken connection) aborts it (WS-14).</returns>
+    /// stream (WS-18); a receive that fails (a protocol error of the server, a broken connection) aborts it (WS-20).</returns>
     /// <remarks>
     /// <para>
     /// The request is a GET with <c>Upgrade: websocket</c>, <c>Connection: Upgrade</c>, a fresh <c>Sec-WebSocket-Key</c>,
@@ -46,7 +46,7 @@ public sealed partial class HttpSession
     /// <see cref="TypedHttpException.StatusCode"/>, <see cref="TypedHttpException.ResponseHeaders"/> and
     /// <see cref="TypedHttpException.ResponseBodyPrefix"/>; the connection is then closed. Connection, TLS and timeout
     /// failures are those of <see cref="SendAsync"/>; a version policy that demands HTTP/2 from a server that does not
-    /// offer extended CONNECT is <see cref="HttpError.VersionNotAvailable"/> (WS-12). Cancelling the token throws
+    /// offer extended CONNECT is <see cref="HttpError.VersionNotAvailable"/> (WS-18). Cancelling the token throws
     /// <see cref="OperationCanceledException"/>.
     /// </para>
     /// </remarks>
@@ -175,7 +175,7 @@ public sealed partial class HttpSession
         {
             while (true)
             {
-                // WS-12: HTTP/2 when the options allow it, the origin is not known to speak only HTTP/1.1 and no
+                // WS-18: HTTP/2 when the options allow it, the origin is not known to speak only HTTP/1.1 and no
                 // connection-bound login is under way (NTLM and Negotiate go over HTTP/1.1, H2-15).
                 Http2Connection? h2 = null;
                 RequestPlan plan;
@@ -264,7 +264,7 @@ public sealed partial class HttpSession
                         if (++http2Retries > 5 || (e.Http11Required && !offer.Http11))
                         {
                             throw new TypedHttpException(e.Http11Required ? HttpError.VersionNotAvailable : HttpError.ConnectionError, HttpPhase.Send,
-                                $"{e.Message} The WebSocket's extended CONNECT could not be sent (WS-12, H2-11).", e);
+                                $"{e.Message} The WebSocket's extended CONNECT could not be sent (WS-18, H2-11).", e);
                         }
                         continue;
                     }
@@ -344,7 +344,7 @@ public sealed partial class HttpSession
                             if (!offer.Http11)
                             {
                                 throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.ReceiveHeaders,
-                                    $"The server asked for {negotiator.SchemeName}, which authenticates an HTTP/1.1 connection, and the WebSocket's version policy demands HTTP/2 (H2-15, WS-12).");
+                                    $"The server asked for {negotiator.SchemeName}, which authenticates an HTTP/1.1 connection, and the WebSocket's version policy demands HTTP/2 (H2-15, WS-18).");
                             }
                             offer = ProtocolOffer.Http11Only;
                         }
@@ -444,12 +444,12 @@ public sealed partial class HttpSession
         }
     }
 
-    /// <summary>WS-12: validates the 2xx answer to an extended CONNECT, then hands the stream to .NET's WebSocket.</summary>
+    /// <summary>WS-18: validates the 2xx answer to an extended CONNECT, then hands the stream to .NET's WebSocket.</summary>
     private async ValueTask<WebSocket> UpgradeHttp2Async(Http2Connection connection, TypedHttpResponse response, Uri uri, WebSocketConnectOptions options, CancellationToken cancellationToken)
     {
         if (WebSocketHandshake.ValidateNegotiation(response.Headers, options, out string? subProtocol, out WebSocketDeflateOptions? deflate) is string problem)
         {
-            throw await RefuseAsync(null, connection.Id, response, uri, $"The server answered the WebSocket's extended CONNECT with {response.StatusCode} but {problem} (WS-12).", cancellationToken).ConfigureAwait(false);
+            throw await RefuseAsync(null, connection.Id, response, uri, $"The server answered the WebSocket's extended CONNECT with {response.StatusCode} but {problem} (WS-18).", cancellationToken).ConfigureAwait(false);
         }
         var tunnel = (Http2TunnelStream)response.Body;
         TraceUpgraded(connection.Id, uri, response.StatusCode, HttpVersion.Version20, tunnel.StreamId, subProtocol, deflate);
@@ -475,7 +475,7 @@ public sealed partial class HttpSession
         DangerousDeflateOptions = deflate,
     };
 
-    /// <summary>WS-10: the WebSocketUpgraded event, naming the WebSocket by its ws or wss URI (WS-15).</summary>
+    /// <summary>WS-10: the WebSocketUpgraded event, naming the WebSocket by its ws or wss URI (WS-21).</summary>
     private void TraceUpgraded(long connectionId, Uri uri, int status, Version version, int? streamId, string? subProtocol, WebSocketDeflateOptions? deflate)
     {
         if (!HttpTrace.IsEnabled(Options))
@@ -493,7 +493,7 @@ public sealed partial class HttpSession
         });
     }
 
-    /// <summary>WS-15: http becomes ws and https wss, for what the trace shows of an open WebSocket.</summary>
+    /// <summary>WS-21: http becomes ws and https wss, for what the trace shows of an open WebSocket.</summary>
     internal static Uri ToWebSocketUri(Uri uri)
     {
         if (uri.Scheme is not ("http" or "https"))
@@ -509,7 +509,7 @@ public sealed partial class HttpSession
     }
 
     /// <summary>
-    /// WS-12: the protocols the handshake may use, from <see cref="WebSocketConnectOptions.HttpVersion"/> and
+    /// WS-18: the protocols the handshake may use, from <see cref="WebSocketConnectOptions.HttpVersion"/> and
     /// <see cref="WebSocketConnectOptions.HttpVersionPolicy"/> by the rules of requests (H2-1): HTTP/2 over TLS by ALPN,
     /// h2c by prior knowledge only when HTTP/1.1 is not allowed; through a proxy, plain ws is HTTP/1.1 (H2-9).
     /// </summary>
@@ -522,7 +522,7 @@ public sealed partial class HttpSession
             if (!offer.Http11)
             {
                 throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Request,
-                    $"HTTP/2 with prior knowledge is not spoken through a proxy; a ws:// WebSocket through a proxy is HTTP/1.1 (H2-9, WS-12).");
+                    $"HTTP/2 with prior knowledge is not spoken through a proxy; a ws:// WebSocket through a proxy is HTTP/1.1 (H2-9, WS-18).");
             }
             offer = ProtocolOffer.Http11Only;
         }
@@ -544,7 +544,7 @@ public sealed partial class HttpSession
     }
 
     /// <summary>
-    /// WS-12: an HTTP/2 connection to the origin with a stream slot reserved, when the server's SETTINGS allow
+    /// WS-18: an HTTP/2 connection to the origin with a stream slot reserved, when the server's SETTINGS allow
     /// extended CONNECT; null when the handshake goes over HTTP/1.1 instead (the server chose http/1.1 by ALPN, or
     /// sent no SETTINGS_ENABLE_CONNECT_PROTOCOL), or <see cref="HttpError.VersionNotAvailable"/> when the policy demands HTTP/2.
     /// </summary>
@@ -556,7 +556,7 @@ public sealed partial class HttpSession
             if (!offer.Http11)
             {
                 throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Connect,
-                    $"{pool.Key.Host}:{pool.Key.Port} did not agree to HTTP/2 (ALPN) and the WebSocket's version policy requires it (WS-12).");
+                    $"{pool.Key.Host}:{pool.Key.Port} did not agree to HTTP/2 (ALPN) and the WebSocket's version policy requires it (WS-18).");
             }
             return null;
         }
@@ -568,11 +568,11 @@ public sealed partial class HttpSession
         if (!offer.Http11)
         {
             throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Connect,
-                $"{pool.Key.Host}:{pool.Key.Port} speaks HTTP/2 but its SETTINGS do not allow extended CONNECT (no SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, RFC 8441 §3), so a WebSocket cannot go over HTTP/2, and the version policy requires it (WS-12).");
+                $"{pool.Key.Host}:{pool.Key.Port} speaks HTTP/2 but its SETTINGS do not allow extended CONNECT (no SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, RFC 8441 §3), so a WebSocket cannot go over HTTP/2, and the version policy requires it (WS-18).");
         }
         if (HttpTrace.IsEnabled(Options))
         {
-            HttpTrace.Emit(Options, HttpTraceEventKind.Connected, connection.Id, "The server's HTTP/2 SETTINGS do not allow extended CONNECT (RFC 8441): the WebSocket handshake goes over HTTP/1.1 (WS-12)");
+            HttpTrace.Emit(Options, HttpTraceEventKind.Connected, connection.Id, "The server's HTTP/2 SETTINGS do not allow extended CONNECT (RFC 8441): the WebSocket handshake goes over HTTP/1.1 (WS-18)");
         }
         return null;
     }
@@ -589,7 +589,7 @@ public sealed partial class HttpSession
                 : $"The server answered the WebSocket handshake with {status}{reason} (Location: {location}) instead of 101; redirects are followed only with WebSocketConnectOptions.FollowRedirects (WS-7).";
         }
         return http2
-            ? $"The server answered the WebSocket's extended CONNECT with {status}{reason} instead of 200 (RFC 8441 §5, WS-12)."
+            ? $"The server answered the WebSocket's extended CONNECT with {status}{reason} instead of 200 (RFC 8441 §5, WS-18)."
             : $"The server answered the WebSocket handshake with {status}{reason} instead of 101 Switching Protocols (WS-3).";
     }
 
@@ -637,7 +637,7 @@ public sealed partial class HttpSession
 
     /// <summary>
     /// Closes a handshake connection whose answer is not used: never drained into the pool (WS-1); over HTTP/2 only the
-    /// stream ends (reset when unfinished), the connection goes on (WS-12).
+    /// stream ends (reset when unfinished), the connection goes on (WS-18).
     /// </summary>
     private static void Close(HttpConnection? connection, TypedHttpResponse response)
     {

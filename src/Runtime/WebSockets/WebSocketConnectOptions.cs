@@ -19,7 +19,7 @@ public sealed class WebSocketConnectOptions
     private Version _httpVersion = System.Net.HttpVersion.Version11;
     private HttpVersionPolicy _httpVersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
 
-    /// <summary>WS-13: WinHTTP's smallest keep-alive interval (WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL, H-3).</summary>
+    /// <summary>WS-19: WinHTTP's smallest keep-alive interval (WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL, H-3).</summary>
     public static readonly TimeSpan MinKeepAliveInterval = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed class WebSocketConnectOptions
     /// <summary>
     /// How often the WebSocket sends a keep-alive frame on a quiet connection: 30 s by default (WinHTTP's default,
     /// H-3, and <see cref="WebSocket.DefaultKeepAliveInterval"/>), at least <see cref="MinKeepAliveInterval"/> (15 s,
-    /// WinHTTP's minimum: a shorter interval is refused as WinHTTP refuses it, WS-13); <see cref="TimeSpan.Zero"/> or
+    /// WinHTTP's minimum: a shorter interval is refused as WinHTTP refuses it, WS-19); <see cref="TimeSpan.Zero"/> or
     /// <see cref="Timeout.InfiniteTimeSpan"/> sends none.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative value other than <see cref="Timeout.InfiniteTimeSpan"/>, or a
@@ -63,7 +63,7 @@ public sealed class WebSocketConnectOptions
             }
             throw new ArgumentOutOfRangeException(nameof(value), value, value < TimeSpan.Zero
                 ? "Use an interval of at least 15 s, TimeSpan.Zero or Timeout.InfiniteTimeSpan (no keep-alive)."
-                : $"The keep-alive interval {value} is below WinHTTP's minimum of 15 s (WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL, WS-13); use at least 15 s, or TimeSpan.Zero for no keep-alive.");
+                : $"The keep-alive interval {value} is below WinHTTP's minimum of 15 s (WINHTTP_OPTION_WEB_SOCKET_KEEPALIVE_INTERVAL, WS-19); use at least 15 s, or TimeSpan.Zero for no keep-alive.");
         }
     }
 
@@ -101,7 +101,7 @@ public sealed class WebSocketConnectOptions
     /// The HTTP version the handshake asks for, with <see cref="HttpVersionPolicy"/> (the vocabulary of
     /// <c>ClientWebSocketOptions.HttpVersion</c>): 1.1 (the default, as ClientWebSocket's) or 2.0. With 2.0 (or 1.1 and
     /// <see cref="HttpVersionPolicy.RequestVersionOrHigher"/>) a wss WebSocket goes over the session's HTTP/2 connection
-    /// to the origin as an extended CONNECT stream (RFC 8441) when the server offers it, WS-12.
+    /// to the origin as an extended CONNECT stream (RFC 8441) when the server offers it, WS-18.
     /// </summary>
     /// <remarks>HTTP/1.1 by default, as ClientWebSocket and browsers outside HTTP/2-only settings: the upgrade works with
     /// every server and proxy, and a WebSocket on a connection of its own never competes with the requests multiplexed on
@@ -116,7 +116,7 @@ public sealed class WebSocketConnectOptions
             ArgumentNullException.ThrowIfNull(value);
             _httpVersion = value == System.Net.HttpVersion.Version11 || value == System.Net.HttpVersion.Version20
                 ? value
-                : throw new ArgumentException($"A WebSocket handshake is HTTP/1.1 or HTTP/2; {value} is neither (WS-12).", nameof(value));
+                : throw new ArgumentException($"A WebSocket handshake is HTTP/1.1 or HTTP/2; {value} is neither (WS-18).", nameof(value));
         }
     }
 

@@ -91,7 +91,7 @@ internal static class WebSocketHandshake
     }
 
     /// <summary>
-    /// WS-12: the fields of an extended CONNECT (RFC 8441 §5): <c>sec-websocket-version: 13</c> and the subprotocol and
+    /// WS-18: the fields of an extended CONNECT (RFC 8441 §5): <c>sec-websocket-version: 13</c> and the subprotocol and
     /// extension offers; no key (HTTP/2 has no Sec-WebSocket-Key nor Accept), no Upgrade nor Connection.
     /// </summary>
     public static void AddHttp2RequestFields(HttpHeaderCollection headers, WebSocketConnectOptions options)
@@ -165,7 +165,7 @@ internal static class WebSocketHandshake
     }
 
     /// <summary>
-    /// WS-4, WS-5 (and WS-12 for HTTP/2's 200, which has no upgrade fields): the subprotocol and extensions the server
+    /// WS-4, WS-5 (and WS-18 for HTTP/2's 200, which has no upgrade fields): the subprotocol and extensions the server
     /// chose, checked against our offer. Null when valid; otherwise what is wrong.
     /// </summary>
     public static string? ValidateNegotiation(HttpHeaderCollection headers, WebSocketConnectOptions options, out string? subProtocol, out WebSocketDeflateOptions? deflate)

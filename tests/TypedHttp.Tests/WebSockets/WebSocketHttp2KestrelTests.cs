@@ -10,11 +10,11 @@ using static TypedHttp.Tests.WebSockets.WebSocketTest;
 
 namespace TypedHttp.Tests.WebSockets;
 
-/// <summary>WebSocket over HTTP/2 (RFC 8441, WS-12) against Kestrel's own implementation: h2c by prior knowledge and TLS with ALPN h2.</summary>
+/// <summary>WebSocket over HTTP/2 (RFC 8441, WS-18) against Kestrel's own implementation: h2c by prior knowledge and TLS with ALPN h2.</summary>
 public sealed class WebSocketHttp2KestrelTests
 {
     [Fact]
-    public async Task WS_12_over_h2c_prior_knowledge_Kestrel_sees_an_HTTP_2_WebSocket_and_messages_round_trip()
+    public async Task WS_18_over_h2c_prior_knowledge_Kestrel_sees_an_HTTP_2_WebSocket_and_messages_round_trip()
     {
         await using WebSocketKestrel server = await WebSocketKestrel.StartAsync(protocols: HttpProtocols.Http2);
         using HttpSession session = Session();
@@ -25,7 +25,7 @@ public sealed class WebSocketHttp2KestrelTests
     }
 
     [Fact]
-    public async Task WS_12_over_TLS_with_version_2_0_the_WebSocket_goes_over_ALPN_h2()
+    public async Task WS_18_over_TLS_with_version_2_0_the_WebSocket_goes_over_ALPN_h2()
     {
         using X509Certificate2 authority = TestCertificates.CreateAuthority();
         using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "secure.test");
@@ -37,7 +37,7 @@ public sealed class WebSocketHttp2KestrelTests
     }
 
     [Fact]
-    public async Task WS_12_by_default_the_WebSocket_is_HTTP_1_1_even_where_the_session_speaks_HTTP_2()
+    public async Task WS_18_by_default_the_WebSocket_is_HTTP_1_1_even_where_the_session_speaks_HTTP_2()
     {
         using X509Certificate2 authority = TestCertificates.CreateAuthority();
         using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "secure.test");
@@ -53,7 +53,7 @@ public sealed class WebSocketHttp2KestrelTests
     }
 
     [Fact]
-    public async Task WS_12_a_request_while_the_WebSocket_is_open_shares_its_HTTP_2_connection()
+    public async Task WS_18_a_request_while_the_WebSocket_is_open_shares_its_HTTP_2_connection()
     {
         using X509Certificate2 authority = TestCertificates.CreateAuthority();
         using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "secure.test");
@@ -72,7 +72,7 @@ public sealed class WebSocketHttp2KestrelTests
     }
 
     [Fact]
-    public async Task WS_12_a_64_KiB_binary_message_round_trips_over_Kestrels_HTTP_2_stream()
+    public async Task WS_18_a_64_KiB_binary_message_round_trips_over_Kestrels_HTTP_2_stream()
     {
         await using WebSocketKestrel server = await WebSocketKestrel.StartAsync(protocols: HttpProtocols.Http2);
         using HttpSession session = Session();
@@ -93,7 +93,7 @@ public sealed class WebSocketHttp2KestrelTests
     }
 
     [Fact]
-    public async Task WS_12_closing_the_WebSocket_completes_the_close_handshake_and_frees_the_stream()
+    public async Task WS_18_closing_the_WebSocket_completes_the_close_handshake_and_frees_the_stream()
     {
         await using WebSocketKestrel server = await WebSocketKestrel.StartAsync(protocols: HttpProtocols.Http2);
         using HttpSession session = Session();

@@ -14,7 +14,7 @@ using static TypedHttp.Tests.WebSockets.WebSocketTest;
 
 namespace TypedHttp.Tests.WebSockets;
 
-/// <summary>WebSocket over HTTP/2 (RFC 8441 extended CONNECT, WS-12) against the scripted HTTP/2 server: exact frames.</summary>
+/// <summary>WebSocket over HTTP/2 (RFC 8441 extended CONNECT, WS-18) against the scripted HTTP/2 server: exact frames.</summary>
 public sealed class WebSocketHttp2WireTests
 {
     /// <summary>A server that allows extended CONNECT, answers the CONNECT with 200 and runs <paramref name="serve"/> with a server-side WebSocket.</summary>
@@ -63,7 +63,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_the_extended_CONNECT_carries_protocol_scheme_path_authority_version_13_and_no_key()
+    public async Task WS_18_the_extended_CONNECT_carries_protocol_scheme_path_authority_version_13_and_no_key()
     {
         Http2ReceivedRequest? seen = null;
         await using var server = Http2ScriptedServer.Start(async c =>
@@ -85,7 +85,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_the_CONNECT_HEADERS_leave_the_stream_open()
+    public async Task WS_18_the_CONNECT_HEADERS_leave_the_stream_open()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -101,7 +101,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_a_200_opens_the_WebSocket_and_a_text_message_goes_both_ways_as_DATA()
+    public async Task WS_18_a_200_opens_the_WebSocket_and_a_text_message_goes_both_ways_as_DATA()
     {
         await using Http2ScriptedServer server = Serving((c, tunnel, socket) => EchoAsync(socket));
         using HttpSession session = Session();
@@ -111,7 +111,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_64_KiB_messages_echo_beyond_both_initial_flow_control_windows()
+    public async Task WS_18_64_KiB_messages_echo_beyond_both_initial_flow_control_windows()
     {
         await using Http2ScriptedServer server = Serving((c, tunnel, socket) => EchoAsync(socket));
         using HttpSession session = Session(o => o.Http2StreamWindowSize = 65535);
@@ -136,7 +136,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_closing_the_WebSocket_ends_our_side_of_the_stream_with_END_STREAM()
+    public async Task WS_18_closing_the_WebSocket_ends_our_side_of_the_stream_with_END_STREAM()
     {
         var ended = new TaskCompletionSource<(bool, Http2ErrorCode?)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using Http2ScriptedServer server = Serving(async (c, tunnel, socket) =>
@@ -153,7 +153,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_aborting_the_WebSocket_resets_the_stream_with_CANCEL()
+    public async Task WS_18_aborting_the_WebSocket_resets_the_stream_with_CANCEL()
     {
         var reset = new TaskCompletionSource<Http2ErrorCode?>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using Http2ScriptedServer server = Serving(async (c, tunnel, socket) =>
@@ -168,7 +168,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_RST_STREAM_from_the_server_mid_session_aborts_the_WebSocket_with_an_error()
+    public async Task WS_18_RST_STREAM_from_the_server_mid_session_aborts_the_WebSocket_with_an_error()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -187,7 +187,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_a_403_is_WebSocketHandshakeFailed_with_its_status_headers_and_body()
+    public async Task WS_18_a_403_is_WebSocketHandshakeFailed_with_its_status_headers_and_body()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -204,7 +204,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_after_a_refused_CONNECT_the_connection_carries_the_next_request()
+    public async Task WS_18_after_a_refused_CONNECT_the_connection_carries_the_next_request()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -220,7 +220,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_without_ENABLE_CONNECT_PROTOCOL_a_policy_demanding_HTTP_2_is_VersionNotAvailable()
+    public async Task WS_18_without_ENABLE_CONNECT_PROTOCOL_a_policy_demanding_HTTP_2_is_VersionNotAvailable()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -233,7 +233,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_without_ENABLE_CONNECT_PROTOCOL_wss_falls_back_to_an_HTTP_1_1_upgrade_on_a_connection_of_its_own()
+    public async Task WS_18_without_ENABLE_CONNECT_PROTOCOL_wss_falls_back_to_an_HTTP_1_1_upgrade_on_a_connection_of_its_own()
     {
         using X509Certificate2 authority = TestCertificates.CreateAuthority();
         using X509Certificate2 certificate = TestCertificates.CreateServer(authority, "127.0.0.1");
@@ -256,7 +256,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_a_request_is_multiplexed_on_the_connection_while_the_WebSocket_is_open()
+    public async Task WS_18_a_request_is_multiplexed_on_the_connection_while_the_WebSocket_is_open()
     {
         await using var server = Http2ScriptedServer.Start(async c =>
         {
@@ -278,7 +278,7 @@ public sealed class WebSocketHttp2WireTests
     }
 
     [Fact]
-    public async Task WS_12_the_open_WebSocket_holds_one_stream_of_the_connection_until_it_closes()
+    public async Task WS_18_the_open_WebSocket_holds_one_stream_of_the_connection_until_it_closes()
     {
         await using Http2ScriptedServer server = Serving(async (c, tunnel, socket) =>
         {

@@ -10,13 +10,13 @@ using static TypedHttp.Tests.WebSockets.WebSocketTest;
 
 namespace TypedHttp.Tests.WebSockets;
 
-/// <summary>WinHTTP's keep-alive minimum (WS-13), the connection after a protocol error (WS-14) and the upgrade's trace URI (WS-15).</summary>
+/// <summary>WinHTTP's keep-alive minimum (WS-19), the connection after a protocol error (WS-20) and the upgrade's trace URI (WS-21).</summary>
 public sealed class WebSocketLifetimeTests
 {
     [Theory]
     [InlineData(1)]
     [InlineData(14_999)]
-    public void WS_13_a_keep_alive_interval_below_WinHTTPs_15_s_minimum_is_refused(int milliseconds)
+    public void WS_19_a_keep_alive_interval_below_WinHTTPs_15_s_minimum_is_refused(int milliseconds)
     {
         var options = new WebSocketConnectOptions();
         ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => options.KeepAliveInterval = TimeSpan.FromMilliseconds(milliseconds));
@@ -27,34 +27,34 @@ public sealed class WebSocketLifetimeTests
     [InlineData(15_000)]
     [InlineData(0)]
     [InlineData(-1)]
-    public void WS_13_15_s_zero_and_infinite_are_taken_as_given(int milliseconds)
+    public void WS_19_15_s_zero_and_infinite_are_taken_as_given(int milliseconds)
     {
         var options = new WebSocketConnectOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(milliseconds) };
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options.KeepAliveInterval);
     }
 
     [Fact]
-    public void WS_13_the_default_keep_alive_interval_is_WinHTTPs_30_s()
+    public void WS_19_the_default_keep_alive_interval_is_WinHTTPs_30_s()
     {
         Assert.Equal(TimeSpan.FromSeconds(30), new WebSocketConnectOptions().KeepAliveInterval);
     }
 
     [Fact]
-    public void WS_12_the_default_version_is_HTTP_1_1_or_lower_as_ClientWebSockets()
+    public void WS_18_the_default_version_is_HTTP_1_1_or_lower_as_ClientWebSockets()
     {
         var options = new WebSocketConnectOptions();
         Assert.Equal((System.Net.HttpVersion.Version11, System.Net.Http.HttpVersionPolicy.RequestVersionOrLower), (options.HttpVersion, options.HttpVersionPolicy));
     }
 
     [Fact]
-    public void WS_12_a_version_other_than_1_1_and_2_0_is_refused()
+    public void WS_18_a_version_other_than_1_1_and_2_0_is_refused()
     {
         var options = new WebSocketConnectOptions();
         Assert.Throws<ArgumentException>(() => options.HttpVersion = System.Net.HttpVersion.Version30);
     }
 
     [Fact]
-    public async Task WS_14_a_masked_server_frame_aborts_the_WebSocket_and_closes_its_connection()
+    public async Task WS_20_a_masked_server_frame_aborts_the_WebSocket_and_closes_its_connection()
     {
         var closed = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = ScriptedServer.Start(async c =>
@@ -77,7 +77,7 @@ public sealed class WebSocketLifetimeTests
     }
 
     [Fact]
-    public async Task WS_15_the_WebSocketUpgraded_event_names_the_ws_uri()
+    public async Task WS_21_the_WebSocketUpgraded_event_names_the_ws_uri()
     {
         await using var server = ScriptedServer.Start(async c =>
         {

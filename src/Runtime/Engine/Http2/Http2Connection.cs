@@ -828,11 +828,11 @@ internal sealed partial class Http2Connection
         {
             extendedConnect = _extendedConnect;
         }
-        _peerSettings.TrySetResult(extendedConnect); // WS-12: the first SETTINGS say whether extended CONNECT may be used
+        _peerSettings.TrySetResult(extendedConnect); // WS-18: the first SETTINGS say whether extended CONNECT may be used
     }
 
     /// <summary>
-    /// WS-12: waits for the server's first SETTINGS (at once on a connection that has them) and tells whether they
+    /// WS-18: waits for the server's first SETTINGS (at once on a connection that has them) and tells whether they
     /// allow extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, RFC 8441 §3). False when the connection failed first.
     /// </summary>
     internal async ValueTask<bool> SupportsExtendedConnectAsync(CancellationToken cancellationToken)
@@ -856,7 +856,7 @@ internal sealed partial class Http2Connection
     }
 
     /// <summary>
-    /// WS-12: opens a stream with an extended CONNECT (RFC 8441 §4: <c>:method CONNECT</c>, <c>:protocol</c>
+    /// WS-18: opens a stream with an extended CONNECT (RFC 8441 §4: <c>:method CONNECT</c>, <c>:protocol</c>
     /// <paramref name="protocol"/>, with <c>:scheme</c> and <c>:path</c>) on a reserved slot; the task ends with the
     /// response head. A 2xx response's body is the tunnel (<see cref="Http2TunnelStream"/>), both ways.
     /// </summary>

@@ -71,7 +71,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
     private Http2RetryException? _refusal;
 
     /// <summary>
-    /// WS-12: the <c>:protocol</c> of an extended CONNECT (RFC 8441 §4), or null for a plain request. Such a stream
+    /// WS-18: the <c>:protocol</c> of an extended CONNECT (RFC 8441 §4), or null for a plain request. Such a stream
     /// keeps its send side open after the HEADERS, and its response body is a tunnel both ways without timeouts.
     /// </summary>
     public string? Protocol { get; init; }
@@ -1209,7 +1209,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         bool finished;
         lock (SyncRoot)
         {
-            // A refused extended CONNECT (WS-12) still has its send side open: it is reset too.
+            // A refused extended CONNECT (WS-18) still has its send side open: it is reset too.
             finished = _failure is not null || (_endReceived && (Protocol is null || _sendDone));
             ReturnBufferLocked();
         }
@@ -1221,7 +1221,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
     }
 
     /// <summary>
-    /// WS-12: the tunnel's owner is done with it. <paramref name="graceful"/> (the WebSocket's close handshake took
+    /// WS-18: the tunnel's owner is done with it. <paramref name="graceful"/> (the WebSocket's close handshake took
     /// place): END_STREAM, and when the server has not ended its side yet, RST_STREAM (CANCEL) after it, so that the
     /// slot is not held waiting for it. Otherwise (an abort, a failed WebSocket, a dispose without closing):
     /// RST_STREAM (CANCEL) at once, as TCP's RST (RFC 8441 §5).
@@ -1324,7 +1324,7 @@ internal sealed class Http2RequestBodyStream(Http2Stream stream, CancellationTok
 }
 
 /// <summary>
-/// WS-12: the two directions of an extended CONNECT stream (RFC 8441 §5) as one duplex stream for
+/// WS-18: the two directions of an extended CONNECT stream (RFC 8441 §5) as one duplex stream for
 /// <see cref="System.Net.WebSockets.WebSocket.CreateFromStream(Stream, System.Net.WebSockets.WebSocketCreationOptions)"/>:
 /// reads are the server's DATA (0 once it sent END_STREAM), writes go out as DATA under both flow-control windows.
 /// Disposing it ends the stream: END_STREAM after the WebSocket's close handshake, RST_STREAM (CANCEL) otherwise

@@ -64,7 +64,7 @@ internal sealed partial class HttpConnectionPool
     }
 
     /// <summary>
-    /// WS-12: an HTTP/2 connection with a stream slot reserved for a WebSocket's extended CONNECT, from the connections
+    /// WS-18: an HTTP/2 connection with a stream slot reserved for a WebSocket's extended CONNECT, from the connections
     /// the origin's requests use (a new one when none is open); null when the origin speaks only HTTP/1.1. A connect
     /// attempt answered with http/1.1 by ALPN is closed (the origin is then remembered as HTTP/1.1, H2-2): a WebSocket
     /// goes on a connection of its own (WS-1), which a pooled connection cannot become.
