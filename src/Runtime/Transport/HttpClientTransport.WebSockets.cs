@@ -51,6 +51,8 @@ public sealed partial class HttpClientTransport
         o.DangerousDeflateOptions = merged.DeflateOptions;
         o.KeepAliveInterval = merged.KeepAliveInterval == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : merged.KeepAliveInterval;
         o.KeepAliveTimeout = merged.KeepAliveTimeout;
+        o.HttpVersion = merged.HttpVersion;
+        o.HttpVersionPolicy = merged.HttpVersionPolicy;
 
         using CancellationTokenSource? timeout = merged.HandshakeTimeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout?.CancelAfter(merged.HandshakeTimeout);

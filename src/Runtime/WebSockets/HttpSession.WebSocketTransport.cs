@@ -55,6 +55,8 @@ public sealed partial class HttpSession
         merged.KeepAliveTimeout = options.KeepAliveTimeout;
         merged.HandshakeTimeout = options.HandshakeTimeout;
         merged.FollowRedirects = options.FollowRedirects;
+        merged.HttpVersion = options.HttpVersion;
+        merged.HttpVersionPolicy = options.HttpVersionPolicy;
         return merged;
     }
 }

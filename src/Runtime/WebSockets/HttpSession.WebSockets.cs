@@ -5,11 +5,12 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Threading;
 using System.Threading.Tasks;
+using TypedHttp.Http2;
 using TypedHttp.Policy;
 
 namespace TypedHttp;
 
-/// <summary>WebSocket on the engine (docs/engine.md, "WebSocket"; WS-1…WS-11).</summary>
+/// <summary>WebSocket on the engine (docs/engine.md, "WebSocket"; WS-1…WS-21).</summary>
 public sealed partial class HttpSession
 {
     /// <summary>The most of a refused handshake's body kept on the failure (<see cref="TypedHttpException.ResponseBodyPrefix"/>).</summary>
@@ -17,15 +18,18 @@ public sealed partial class HttpSession
 
     /// <summary>
     /// Opens a WebSocket (RFC 6455) to <paramref name="uri"/> through this session: the HTTP/1.1 upgrade handshake on a
-    /// connection of its own, with the session's proxy, TLS settings, credentials, cookies, timeouts and trace; then
-    /// .NET's WebSocket over that connection.
+    /// connection of its own, or, when <see cref="WebSocketConnectOptions.HttpVersion"/> and
+    /// <see cref="WebSocketConnectOptions.HttpVersionPolicy"/> allow HTTP/2 and the server takes it, an extended CONNECT
+    /// stream on the session's HTTP/2 connection to that origin (RFC 8441, WS-18); with the session's proxy, TLS
+    /// settings, credentials, cookies, timeouts and trace; then .NET's WebSocket over that connection or stream.
     /// </summary>
     /// <param name="uri">A <c>ws://</c> or <c>wss://</c> URI (<c>http://</c> and <c>https://</c> are taken as the same, WS-1).</param>
     /// <param name="options">Subprotocols, extra headers, compression, keep-alive, the handshake timeout and whether
     /// redirects are followed; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the handshake; once the WebSocket is returned it has no effect.</param>
     /// <returns>The open WebSocket; <see cref="WebSocket.SubProtocol"/> is the subprotocol the server chose, or null.
-    /// Disposing or aborting it, or finishing its close handshake, closes the connection (WS-8).</returns>
+    /// Disposing or aborting it, or finishing its close handshake, closes the connection (WS-8) or ends the HTTP/2
+    /// stream (WS-18); a receive that fails (a protocol error of the server, a broken connection) aborts it (WS-20).</returns>
     /// <remarks>
     /// <para>
     /// The request is a GET with <c>Upgrade: websocket</c>, <c>Connection: Upgrade</c>, a fresh <c>Sec-WebSocket-Key</c>,
@@ -41,7 +45,9 @@ public sealed partial class HttpSession
     /// offered) <see cref="HttpError.WebSocketHandshakeFailed"/> in <see cref="HttpPhase.ReceiveHeaders"/>, with
     /// <see cref="TypedHttpException.StatusCode"/>, <see cref="TypedHttpException.ResponseHeaders"/> and
     /// <see cref="TypedHttpException.ResponseBodyPrefix"/>; the connection is then closed. Connection, TLS and timeout
-    /// failures are those of <see cref="SendAsync"/>. Cancelling the token throws <see cref="OperationCanceledException"/>.
+    /// failures are those of <see cref="SendAsync"/>; a version policy that demands HTTP/2 from a server that does not
+    /// offer extended CONNECT is <see cref="HttpError.VersionNotAvailable"/> (WS-18). Cancelling the token throws
+    /// <see cref="OperationCanceledException"/>.
     /// </para>
     /// </remarks>
     public Task<WebSocket> ConnectWebSocketAsync(Uri uri, WebSocketConnectOptions? options = null, CancellationToken cancellationToken = default)
@@ -73,6 +79,12 @@ public sealed partial class HttpSession
         if (scheme is not ("ws" or "wss"))
         {
             throw new TypedHttpException(HttpError.UnrecognizedScheme, HttpPhase.Request, $"The scheme of '{uri}' is not ws, wss, http or https (WS-1).");
+        }
+        string absolute = uri.AbsoluteUri;
+        if (uri.Fragment.Length == 0 && absolute.StartsWith(scheme + "://", StringComparison.Ordinal))
+        {
+            // ws://… is http://…, wss://… is https://…: the same text after the scheme, without a UriBuilder round trip.
+            return new Uri(string.Concat(scheme == "ws" ? "http" : "https", absolute.AsSpan(scheme.Length)));
         }
         var builder = new UriBuilder(uri) { Scheme = scheme == "ws" ? Uri.UriSchemeHttp : Uri.UriSchemeHttps, Fragment = string.Empty };
         if (uri.IsDefaultPort)
@@ -157,29 +169,50 @@ public sealed partial class HttpSession
         string? bearer = null;
         bool bearerFetched = false, bearerRefreshed = false;
         HttpConnection? next = null;
+        ProtocolOffer offer = WebSocketOffer(options, uri, o);
+        int http2Retries = 0;
         try
         {
             while (true)
             {
-                var request = new TypedHttpRequest("GET", uri) { Version = HttpVersion.Version11, VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact };
-                foreach (KeyValuePair<string, string> field in callerHeaders)
+                // WS-18: HTTP/2 when the options allow it, the origin is not known to speak only HTTP/1.1 and no
+                // connection-bound login is under way (NTLM and Negotiate go over HTTP/1.1, H2-15).
+                Http2Connection? h2 = null;
+                RequestPlan plan;
+                PoolKey poolKey;
+                TypedHttpRequest request;
+                if (next is null && negotiator is null && offer.Http2 && EngineFeatures.IsHttp2Supported)
                 {
-                    request.Headers.AddUnchecked(field.Key, field.Value);
+                    h2 = await GetWebSocketHttp2ConnectionAsync(GetPool(WebSocketPoolKey(uri, o)), offer, cancellationToken).ConfigureAwait(false);
                 }
-                WebSocketHandshake.AddRequestFields(request.Headers, key, options);
-                RequestPlan plan = Plan(request, out PoolKey poolKey, o);
-                Uri? proxy = o.Proxy.Kind == ProxyKind.None ? null : o.Proxy.GetProxy(uri);
-                if (proxy is not null)
+                if (h2 is not null)
                 {
-                    poolKey = poolKey with { ProxyHost = proxy.HostNameType == UriHostNameType.IPv6 ? proxy.DnsSafeHost : proxy.IdnHost, ProxyPort = proxy.Port };
+                    request = new TypedHttpRequest("CONNECT", uri) { Version = HttpVersion.Version20, VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact };
+                    foreach (KeyValuePair<string, string> field in callerHeaders)
+                    {
+                        request.Headers.AddUnchecked(field.Key, field.Value);
+                    }
+                    WebSocketHandshake.AddHttp2RequestFields(request.Headers, options);
                 }
+                else
+                {
+                    request = new TypedHttpRequest("GET", uri) { Version = HttpVersion.Version11, VersionPolicy = System.Net.Http.HttpVersionPolicy.RequestVersionExact };
+                    foreach (KeyValuePair<string, string> field in callerHeaders)
+                    {
+                        request.Headers.AddUnchecked(field.Key, field.Value);
+                    }
+                    WebSocketHandshake.AddRequestFields(request.Headers, key, options);
+                }
+                plan = Plan(request, out _, o);
+                poolKey = WebSocketPoolKey(uri, o);
                 string requestTarget = uri.PathAndQuery;
+                string authMethod = h2 is null ? "GET" : "CONNECT";
 
                 // The bridge stage's outbound work (CK-1) and the follow-up stage's authorization (A-9f, bearer).
-                var extra = new HttpHeaderCollection(2);
+                HttpHeaderCollection? extra = null;
                 if (o.UseCookies && !callerCookie && Cookies.GetCookieHeader(uri) is string cookie)
                 {
-                    extra.AddUnchecked("Cookie", cookie);
+                    (extra ??= new HttpHeaderCollection(2)).AddUnchecked("Cookie", cookie);
                 }
                 bool preAuthSent = false, bearerSent = false;
                 if (!callerAuthorization)
@@ -190,7 +223,7 @@ public sealed partial class HttpSession
                     {
                         authorization = entry.Scheme == HttpAuthSchemes.Basic
                             ? BasicAuthentication.GetHeaderValue(entry.Credentials)
-                            : DigestAnswer(entry.Digest!, entry.Credentials, "GET", requestTarget, []);
+                            : DigestAnswer(entry.Digest!, entry.Credentials, authMethod, requestTarget, []);
                         preAuthSent = authorization is not null;
                     }
                     if (authorization is null && o.BearerTokenProvider is { } provider && RedirectDecider.SameOrigin(uri, original))
@@ -208,26 +241,55 @@ public sealed partial class HttpSession
                     }
                     if (authorization is not null)
                     {
-                        extra.AddUnchecked("Authorization", authorization);
+                        (extra ??= new HttpHeaderCollection(1)).AddUnchecked("Authorization", authorization);
                     }
                 }
-                plan = plan with { ExtraHeaders = extra.Count > 0 ? extra : null, Upgrade = true, MayBindConnection = !callerAuthorization };
+                plan = plan with { ExtraHeaders = extra, Upgrade = h2 is null, MayBindConnection = h2 is null && !callerAuthorization };
 
-                HttpConnection connection = next ?? await OpenWebSocketConnectionAsync(GetPool(poolKey), cancellationToken).ConfigureAwait(false);
-                next = null;
-                TypedHttpResponse response = await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+                HttpConnection? connection = null;
+                TypedHttpResponse response;
+                if (h2 is not null)
+                {
+                    try
+                    {
+                        response = await h2.SendExtendedConnectAsync(request, plan, "websocket", cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Http2RetryException e)
+                    {
+                        // H2-11: the server never processed the CONNECT: it goes again (over HTTP/1.1 when the server asked for it).
+                        if (e.Http11Required)
+                        {
+                            GetPool(poolKey).RequireHttp11();
+                        }
+                        if (++http2Retries > 5 || (e.Http11Required && !offer.Http11))
+                        {
+                            throw new TypedHttpException(e.Http11Required ? HttpError.VersionNotAvailable : HttpError.ConnectionError, HttpPhase.Send,
+                                $"{e.Message} The WebSocket's extended CONNECT could not be sent (WS-18, H2-11).", e);
+                        }
+                        continue;
+                    }
+                }
+                else
+                {
+                    connection = next ?? await OpenWebSocketConnectionAsync(GetPool(poolKey), cancellationToken).ConfigureAwait(false);
+                    next = null;
+                    response = await connection.SendAsync(request, plan, cancellationToken).ConfigureAwait(false);
+                }
+                long connectionId = connection?.Id ?? h2!.Id;
                 if (o.UseCookies)
                 {
                     Cookies.SetCookies(uri, response.Headers); // CK-1: from the 101, a 401 and a 3xx alike
                 }
                 int status = response.StatusCode;
-                if (status == 101)
+                if (h2 is null ? status == 101 : status is >= 200 and <= 299)
                 {
                     if (answered.Credentials is not null && o.PreAuthenticate && answered.Scheme is HttpAuthSchemes.Basic or HttpAuthSchemes.Digest)
                     {
                         ServerPreAuthentication.Remember(uri, answered.Challenge.Realm ?? string.Empty, answered.Scheme, answered.Credentials, digest);
                     }
-                    return await UpgradeAsync(connection, response, uri, key, options, cancellationToken).ConfigureAwait(false);
+                    return connection is not null
+                        ? await UpgradeAsync(connection, response, uri, key, options, cancellationToken).ConfigureAwait(false)
+                        : await UpgradeHttp2Async(h2!, response, uri, options, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (status == 401 && !callerAuthorization)
@@ -248,7 +310,7 @@ public sealed partial class HttpSession
                     else if (digest is not null && !staleRetried && digest.TryAcceptStale(challenges))
                     {
                         staleRetried = true;
-                        answer = DigestAnswer(digest, answered.Credentials, "GET", requestTarget, []);
+                        answer = DigestAnswer(digest, answered.Credentials, authMethod, requestTarget, []);
                     }
                     else if (negotiator is not null && FindToken(challenges, negotiator.SchemeName) is string token)
                     {
@@ -258,7 +320,7 @@ public sealed partial class HttpSession
                     {
                         try
                         {
-                            answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, "GET", requestTarget, [],
+                            answer = SelectAndAnswer(challenges, uri, credentials, o.AllowedAuthSchemes, authMethod, requestTarget, [],
                                 ref tried, ref answered, ref digest, ref negotiator, proxyTarget: false);
                         }
                         catch (TypedHttpException)
@@ -271,15 +333,28 @@ public sealed partial class HttpSession
                     if (answer is not null)
                     {
                         await response.DisposeAsync().ConfigureAwait(false); // drained, so the connection can carry the next leg
-                        next = connection.TakeHeld();
-                        if (next is not null && !next.IsUsableWhenIdle(Environment.TickCount64, Timeout.InfiniteTimeSpan))
+                        if (connection is not null)
                         {
-                            next.Abort(); // the server closed it: the next leg goes on a fresh connection
-                            next = null;
+                            next = connection.TakeHeld();
+                            if (next is not null && !next.IsUsableWhenIdle(Environment.TickCount64, Timeout.InfiniteTimeSpan))
+                            {
+                                next.Abort(); // the server closed it: the next leg goes on a fresh connection
+                                next = null;
+                            }
+                            if (next is not null)
+                            {
+                                next.IsReused = true;
+                            }
                         }
-                        if (next is not null)
+                        else if (negotiator is not null)
                         {
-                            next.IsReused = true;
+                            // H2-15: a connection-bound login moves the handshake to HTTP/1.1.
+                            if (!offer.Http11)
+                            {
+                                throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.ReceiveHeaders,
+                                    $"The server asked for {negotiator.SchemeName}, which authenticates an HTTP/1.1 connection, and the WebSocket's version policy demands HTTP/2 (H2-15, WS-18).");
+                            }
+                            offer = ProtocolOffer.Http11Only;
                         }
                         nextAuthorization = answer;
                         continue;
@@ -306,6 +381,7 @@ public sealed partial class HttpSession
                         callerAuthorization = callerHeaders.Contains("Authorization");
                         callerCookie = callerHeaders.Contains("Cookie");
                         uri = decision.Target!;
+                        offer = WebSocketOffer(options, uri, o);
                         redirects++;
                         tried = HttpAuthSchemes.None;
                         answered = default;
@@ -317,7 +393,7 @@ public sealed partial class HttpSession
                     }
                 }
 
-                throw await RefuseAsync(connection, response, uri, DescribeRefusal(response, options.FollowRedirects), cancellationToken).ConfigureAwait(false);
+                throw await RefuseAsync(connection, connectionId, response, uri, DescribeRefusal(response, options.FollowRedirects, h2 is not null), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (ProxyAuthenticationRequiredException e)
@@ -360,30 +436,14 @@ public sealed partial class HttpSession
     {
         if (WebSocketHandshake.Validate(response.Headers, key, options, out string? subProtocol, out WebSocketDeflateOptions? deflate) is string problem)
         {
-            throw await RefuseAsync(connection, response, uri, $"The server answered the WebSocket handshake with 101 but {problem} (WS-3).", cancellationToken).ConfigureAwait(false);
+            throw await RefuseAsync(connection, connection.Id, response, uri, $"The server answered the WebSocket handshake with 101 but {problem} (WS-3).", cancellationToken).ConfigureAwait(false);
         }
         UpgradedTransport transport = connection.DetachForUpgrade();
         var stream = new UpgradedStream(transport, Observer, Options);
-        if (HttpTrace.IsEnabled(Options))
-        {
-            HttpTrace.Emit(Options, new HttpTraceEvent(HttpTraceEventKind.WebSocketUpgraded, transport.Id,
-                $"WebSocket open to {uri.GetLeftPart(UriPartial.Path)}{(subProtocol is null ? "" : ", subprotocol " + subProtocol)}{(deflate is null ? "" : ", " + WebSocketHandshake.DeflateOffer(deflate))}")
-            {
-                RequestUri = uri,
-                StatusCode = 101,
-                Version = HttpVersion.Version11,
-            });
-        }
+        TraceUpgraded(transport.Id, uri, 101, HttpVersion.Version11, null, subProtocol, deflate);
         try
         {
-            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
-            {
-                IsServer = false,
-                SubProtocol = subProtocol,
-                KeepAliveInterval = options.KeepAliveInterval,
-                KeepAliveTimeout = options.KeepAliveTimeout,
-                DangerousDeflateOptions = deflate,
-            });
+            return new EngineWebSocket(WebSocket.CreateFromStream(stream, CreationOptions(options, subProtocol, deflate)));
         }
         catch
         {
@@ -392,7 +452,140 @@ public sealed partial class HttpSession
         }
     }
 
-    private static string DescribeRefusal(TypedHttpResponse response, bool followRedirects)
+    /// <summary>WS-18: validates the 2xx answer to an extended CONNECT, then hands the stream to .NET's WebSocket.</summary>
+    private async ValueTask<WebSocket> UpgradeHttp2Async(Http2Connection connection, TypedHttpResponse response, Uri uri, WebSocketConnectOptions options, CancellationToken cancellationToken)
+    {
+        if (WebSocketHandshake.ValidateNegotiation(response.Headers, options, out string? subProtocol, out WebSocketDeflateOptions? deflate) is string problem)
+        {
+            throw await RefuseAsync(null, connection.Id, response, uri, $"The server answered the WebSocket's extended CONNECT with {response.StatusCode} but {problem} (WS-18).", cancellationToken).ConfigureAwait(false);
+        }
+        var tunnel = (Http2TunnelStream)response.Body;
+        TraceUpgraded(connection.Id, uri, response.StatusCode, HttpVersion.Version20, tunnel.StreamId, subProtocol, deflate);
+        try
+        {
+            var socket = WebSocket.CreateFromStream(tunnel, CreationOptions(options, subProtocol, deflate));
+            tunnel.Owner = socket;
+            return new EngineWebSocket(socket);
+        }
+        catch
+        {
+            tunnel.Dispose(); // the stream is reset, never left open
+            throw;
+        }
+    }
+
+    private static WebSocketCreationOptions CreationOptions(WebSocketConnectOptions options, string? subProtocol, WebSocketDeflateOptions? deflate) => new()
+    {
+        IsServer = false,
+        SubProtocol = subProtocol,
+        KeepAliveInterval = options.KeepAliveInterval,
+        KeepAliveTimeout = options.KeepAliveTimeout,
+        DangerousDeflateOptions = deflate,
+    };
+
+    /// <summary>WS-10: the WebSocketUpgraded event, naming the WebSocket by its ws or wss URI (WS-21).</summary>
+    private void TraceUpgraded(long connectionId, Uri uri, int status, Version version, int? streamId, string? subProtocol, WebSocketDeflateOptions? deflate)
+    {
+        if (!HttpTrace.IsEnabled(Options))
+        {
+            return;
+        }
+        Uri ws = ToWebSocketUri(uri);
+        HttpTrace.Emit(Options, new HttpTraceEvent(HttpTraceEventKind.WebSocketUpgraded, connectionId,
+            $"WebSocket open to {ws.GetLeftPart(UriPartial.Path)}{(streamId is int id ? $" on HTTP/2 stream {id}" : "")}{(subProtocol is null ? "" : ", subprotocol " + subProtocol)}{(deflate is null ? "" : ", " + WebSocketHandshake.DeflateOffer(deflate))}")
+        {
+            RequestUri = ws,
+            StatusCode = status,
+            Version = version,
+            StreamId = streamId ?? 0,
+        });
+    }
+
+    /// <summary>WS-21: http becomes ws and https wss, for what the trace shows of an open WebSocket.</summary>
+    internal static Uri ToWebSocketUri(Uri uri)
+    {
+        if (uri.Scheme is not ("http" or "https"))
+        {
+            return uri;
+        }
+        var builder = new UriBuilder(uri) { Scheme = uri.Scheme == "http" ? "ws" : "wss" };
+        if (uri.IsDefaultPort)
+        {
+            builder.Port = -1;
+        }
+        return builder.Uri;
+    }
+
+    /// <summary>
+    /// WS-18: the protocols the handshake may use, from <see cref="WebSocketConnectOptions.HttpVersion"/> and
+    /// <see cref="WebSocketConnectOptions.HttpVersionPolicy"/> by the rules of requests (H2-1): HTTP/2 over TLS by ALPN,
+    /// h2c by prior knowledge only when HTTP/1.1 is not allowed; through a proxy, plain ws is HTTP/1.1 (H2-9).
+    /// </summary>
+    private static ProtocolOffer WebSocketOffer(WebSocketConnectOptions options, Uri uri, HttpSessionOptions o)
+    {
+        bool https = uri.Scheme == Uri.UriSchemeHttps;
+        ProtocolOffer offer = ChooseProtocols(options.HttpVersion, options.HttpVersionPolicy, https, out _);
+        if (offer.Http2 && !https && o.Proxy.Kind != ProxyKind.None && o.Proxy.GetProxy(uri) is not null)
+        {
+            if (!offer.Http11)
+            {
+                throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Request,
+                    $"HTTP/2 with prior knowledge is not spoken through a proxy; a ws:// WebSocket through a proxy is HTTP/1.1 (H2-9, WS-18).");
+            }
+            offer = ProtocolOffer.Http11Only;
+        }
+        return offer;
+    }
+
+    /// <summary>The pool of <paramref name="uri"/>'s origin (and the session's proxy for it), the one its requests use.</summary>
+    private static PoolKey WebSocketPoolKey(Uri uri, HttpSessionOptions o)
+    {
+        bool https = uri.Scheme == Uri.UriSchemeHttps;
+        string host = uri.HostNameType == UriHostNameType.IPv6 ? StripZoneEscapes(uri.DnsSafeHost) : uri.IdnHost;
+        var key = new PoolKey(https, host, uri.Port);
+        Uri? proxy = o.Proxy.Kind == ProxyKind.None ? null : o.Proxy.GetProxy(uri);
+        if (proxy is not null)
+        {
+            key = key with { ProxyHost = proxy.HostNameType == UriHostNameType.IPv6 ? proxy.DnsSafeHost : proxy.IdnHost, ProxyPort = proxy.Port };
+        }
+        return key;
+    }
+
+    /// <summary>
+    /// WS-18: an HTTP/2 connection to the origin with a stream slot reserved, when the server's SETTINGS allow
+    /// extended CONNECT; null when the handshake goes over HTTP/1.1 instead (the server chose http/1.1 by ALPN, or
+    /// sent no SETTINGS_ENABLE_CONNECT_PROTOCOL), or <see cref="HttpError.VersionNotAvailable"/> when the policy demands HTTP/2.
+    /// </summary>
+    private async ValueTask<Http2Connection?> GetWebSocketHttp2ConnectionAsync(HttpConnectionPool pool, ProtocolOffer offer, CancellationToken cancellationToken)
+    {
+        Http2Connection? connection = await pool.GetHttp2ConnectionForWebSocketAsync(offer, cancellationToken).ConfigureAwait(false);
+        if (connection is null)
+        {
+            if (!offer.Http11)
+            {
+                throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Connect,
+                    $"{pool.Key.Host}:{pool.Key.Port} did not agree to HTTP/2 (ALPN) and the WebSocket's version policy requires it (WS-18).");
+            }
+            return null;
+        }
+        if (await connection.SupportsExtendedConnectAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return connection;
+        }
+        connection.ReleaseStreamSlot(null);
+        if (!offer.Http11)
+        {
+            throw new TypedHttpException(HttpError.VersionNotAvailable, HttpPhase.Connect,
+                $"{pool.Key.Host}:{pool.Key.Port} speaks HTTP/2 but its SETTINGS do not allow extended CONNECT (no SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, RFC 8441 §3), so a WebSocket cannot go over HTTP/2, and the version policy requires it (WS-18).");
+        }
+        if (HttpTrace.IsEnabled(Options))
+        {
+            HttpTrace.Emit(Options, HttpTraceEventKind.Connected, connection.Id, "The server's HTTP/2 SETTINGS do not allow extended CONNECT (RFC 8441): the WebSocket handshake goes over HTTP/1.1 (WS-18)");
+        }
+        return null;
+    }
+
+    private static string DescribeRefusal(TypedHttpResponse response, bool followRedirects, bool http2)
     {
         int status = response.StatusCode;
         string reason = response.ReasonPhrase.Length == 0 ? "" : " " + response.ReasonPhrase;
@@ -403,14 +596,16 @@ public sealed partial class HttpSession
                 ? $"The server answered the WebSocket handshake with {status}{reason} (Location: {location}), a redirect the session's RedirectPolicy does not follow (WS-7)."
                 : $"The server answered the WebSocket handshake with {status}{reason} (Location: {location}) instead of 101; redirects are followed only with WebSocketConnectOptions.FollowRedirects (WS-7).";
         }
-        return $"The server answered the WebSocket handshake with {status}{reason} instead of 101 Switching Protocols (WS-3).";
+        return http2
+            ? $"The server answered the WebSocket's extended CONNECT with {status}{reason} instead of 200 (RFC 8441 §5, WS-18)."
+            : $"The server answered the WebSocket handshake with {status}{reason} instead of 101 Switching Protocols (WS-3).";
     }
 
     /// <summary>
     /// WS-3: reads the first bytes of the refusing answer's body (at most <see cref="HandshakeBodyPrefixLimit"/>, under the
     /// session's receive timeout), closes the connection and builds the failure.
     /// </summary>
-    private async ValueTask<TypedHttpException> RefuseAsync(HttpConnection connection, TypedHttpResponse response, Uri uri, string message, CancellationToken cancellationToken)
+    private async ValueTask<TypedHttpException> RefuseAsync(HttpConnection? connection, long connectionId, TypedHttpResponse response, Uri uri, string message, CancellationToken cancellationToken)
     {
         byte[] prefix = new byte[HandshakeBodyPrefixLimit];
         int filled = 0;
@@ -431,7 +626,7 @@ public sealed partial class HttpSession
             // A body that fails (cut short, timed out) keeps what arrived; the failure is the refusal, not the body.
         }
         Close(connection, response);
-        return Refused(connection.Id, uri, response.StatusCode, response.Headers, prefix.AsMemory(0, filled), message);
+        return Refused(connectionId, uri, response.StatusCode, response.Headers, prefix.AsMemory(0, filled), message);
     }
 
     private TypedHttpException Refused(long connectionId, Uri uri, int status, HttpHeaderCollection headers, ReadOnlyMemory<byte> body, string message)
@@ -448,10 +643,13 @@ public sealed partial class HttpSession
         };
     }
 
-    /// <summary>Closes a handshake connection whose answer is not used: never drained into the pool (WS-1).</summary>
-    private static void Close(HttpConnection connection, TypedHttpResponse response)
+    /// <summary>
+    /// Closes a handshake connection whose answer is not used: never drained into the pool (WS-1); over HTTP/2 only the
+    /// stream ends (reset when unfinished), the connection goes on (WS-18).
+    /// </summary>
+    private static void Close(HttpConnection? connection, TypedHttpResponse response)
     {
         response.Dispose();
-        connection.Abort();
+        connection?.Abort();
     }
 }

@@ -37,21 +37,29 @@ internal static class WebSocketHandshake
     public static string ComputeAccept(string key)
     {
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid), hash);
+        Span<byte> input = stackalloc byte[128];
+        int length = key.Length + AcceptGuid.Length;
+        if (length > input.Length || Encoding.ASCII.GetBytes(key, input) != key.Length)
+        {
+            SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid), hash);
+            return Convert.ToBase64String(hash);
+        }
+        Encoding.ASCII.GetBytes(AcceptGuid, input.Slice(key.Length));
+        SHA1.HashData(input.Slice(0, length), hash);
         return Convert.ToBase64String(hash);
     }
 
     /// <summary>Checks the caller's options before any I/O: subprotocols are distinct tokens, no reserved field is set (WS-2, WS-4).</summary>
     public static void CheckOptions(WebSocketConnectOptions options)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? seen = options.SubProtocols.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
         foreach (string protocol in options.SubProtocols)
         {
             if (string.IsNullOrEmpty(protocol) || !HttpTokens.IsToken(protocol))
             {
                 throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The subprotocol '{protocol}' is not a token (RFC 6455 §4.1); nothing was sent.");
             }
-            if (!seen.Add(protocol))
+            if (seen is not null && !seen.Add(protocol))
             {
                 throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Request, $"The subprotocol '{protocol}' is offered twice; nothing was sent.");
             }
@@ -71,6 +79,23 @@ internal static class WebSocketHandshake
         headers.AddUnchecked("Upgrade", "websocket");
         headers.AddUnchecked("Connection", "Upgrade");
         headers.AddUnchecked("Sec-WebSocket-Key", key);
+        headers.AddUnchecked("Sec-WebSocket-Version", "13");
+        if (options.SubProtocols.Count > 0)
+        {
+            headers.AddUnchecked("Sec-WebSocket-Protocol", string.Join(", ", options.SubProtocols));
+        }
+        if (options.DeflateOptions is { } deflate)
+        {
+            headers.AddUnchecked("Sec-WebSocket-Extensions", DeflateOffer(deflate));
+        }
+    }
+
+    /// <summary>
+    /// WS-18: the fields of an extended CONNECT (RFC 8441 §5): <c>sec-websocket-version: 13</c> and the subprotocol and
+    /// extension offers; no key (HTTP/2 has no Sec-WebSocket-Key nor Accept), no Upgrade nor Connection.
+    /// </summary>
+    public static void AddHttp2RequestFields(HttpHeaderCollection headers, WebSocketConnectOptions options)
+    {
         headers.AddUnchecked("Sec-WebSocket-Version", "13");
         if (options.SubProtocols.Count > 0)
         {
@@ -136,6 +161,17 @@ internal static class WebSocketHandshake
         {
             return $"the answer's Sec-WebSocket-Accept '{accept[0]}' is not the one for our key (expected '{expected}', RFC 6455 §4.2.2)";
         }
+        return ValidateNegotiation(headers, options, out subProtocol, out deflate);
+    }
+
+    /// <summary>
+    /// WS-4, WS-5 (and WS-18 for HTTP/2's 200, which has no upgrade fields): the subprotocol and extensions the server
+    /// chose, checked against our offer. Null when valid; otherwise what is wrong.
+    /// </summary>
+    public static string? ValidateNegotiation(HttpHeaderCollection headers, WebSocketConnectOptions options, out string? subProtocol, out WebSocketDeflateOptions? deflate)
+    {
+        subProtocol = null;
+        deflate = null;
 
         IReadOnlyList<string> protocols = headers.GetValues("Sec-WebSocket-Protocol");
         if (protocols.Count > 0)

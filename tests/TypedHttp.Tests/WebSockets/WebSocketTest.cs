@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using TypedHttp.Tests.Infrastructure;
@@ -74,7 +75,8 @@ internal static class WebSocketTest
 /// <c>chat.v2</c>, <c>chat.v1</c> the client offers, compressing when asked; <c>/basic</c> wants
 /// <c>Authorization: Basic</c> (401 before); <c>/cookie</c> sets a cookie on the 101; <c>/cookie-echo</c> sends the
 /// request's Cookie field as its first message; <c>/forbidden</c> is 403 with a body; <c>/moved</c> is 302 to
-/// <c>/echo</c>.
+/// <c>/echo</c>; <c>/protocol</c> sends <c>&lt;protocol&gt; conn=&lt;connection id&gt;</c> first, then echoes; <c>/plain</c> is
+/// a plain request answered with the same text.
 /// </summary>
 internal sealed class WebSocketKestrel : LoopbackKestrelHost
 {
@@ -93,10 +95,14 @@ internal sealed class WebSocketKestrel : LoopbackKestrelHost
 
     public const string BasicAuthorization = "Basic dXNlcjpwdw=="; // user:pw
 
-    public static async Task<WebSocketKestrel> StartAsync(X509Certificate2? certificate = null)
+    public static async Task<WebSocketKestrel> StartAsync(X509Certificate2? certificate = null, HttpProtocols? protocols = null)
     {
         WebApplicationBuilder builder = LoopbackKestrel.CreateBuilder(listen =>
         {
+            if (protocols is { } p)
+            {
+                listen.Protocols = p;
+            }
             if (certificate is not null)
             {
                 listen.UseHttps(certificate);
@@ -121,6 +127,11 @@ internal sealed class WebSocketKestrel : LoopbackKestrelHost
         {
             context.Response.StatusCode = 403;
             await context.Response.WriteAsync("no entry here");
+            return;
+        }
+        if (path == "/plain")
+        {
+            await context.Response.WriteAsync($"{context.Request.Protocol} conn={context.Connection.Id}");
             return;
         }
         if (path == "/moved")
@@ -152,6 +163,10 @@ internal sealed class WebSocketKestrel : LoopbackKestrelHost
         }
         string? subProtocol = new[] { "chat.v2", "chat.v1" }.FirstOrDefault(p => context.WebSockets.WebSocketRequestedProtocols.Contains(p));
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subProtocol, DangerousEnableCompression = true });
+        if (path == "/protocol")
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes($"{context.Request.Protocol} conn={context.Connection.Id}"), WebSocketMessageType.Text, true, context.RequestAborted);
+        }
         if (path == "/cookie-echo")
         {
             await socket.SendAsync(Encoding.UTF8.GetBytes(context.Request.Headers.Cookie.ToString()), WebSocketMessageType.Text, true, context.RequestAborted);

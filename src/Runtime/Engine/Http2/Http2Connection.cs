@@ -54,6 +54,8 @@ internal sealed partial class Http2Connection
     private Exception? _failure;
     private long _idleSince;
     private bool _announced;
+    private bool _extendedConnect; // RFC 8441 §3: the server's SETTINGS_ENABLE_CONNECT_PROTOCOL
+    private readonly TaskCompletionSource<bool> _peerSettings = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private volatile int _peerMaxFrameSize = 16384;
     private int _pendingPeerTableSize = -1;
@@ -383,6 +385,7 @@ internal sealed partial class Http2Connection
         {
             s.Fail(s.StreamId > _goAwayLastStreamId ? new Http2RetryException($"The server's GOAWAY said it never processed stream {s.StreamId} (last stream id {_goAwayLastStreamId}).", null) : streamFailure);
         }
+        _peerSettings.TrySetResult(false);
         _transport.Close();
         StopTimers();
         _pool.OnHttp2ConnectionUnusable(this);
@@ -807,11 +810,60 @@ internal sealed partial class Http2Connection
                 case Http2SettingId.HeaderTableSize:
                     tableSize = (int)Math.Min(value, 64 * 1024); // our encoder never uses more than 64 KiB of table
                     break;
+                case Http2SettingId.EnableConnectProtocol when value > 1:
+                    throw new Http2ProtocolException(Http2ErrorCode.ProtocolError, true, 0, $"the server sent SETTINGS_ENABLE_CONNECT_PROTOCOL = {value}; only 0 and 1 are allowed (RFC 8441 §3).");
+                case Http2SettingId.EnableConnectProtocol:
+                    lock (_sync)
+                    {
+                        _extendedConnect = value == 1;
+                    }
+                    break;
             }
         }
         // RFC 9113 §6.5.3: the values of one frame apply together, then the ACK.
         ApplySettings(initialWindow, maxConcurrent, maxFrame, tableSize);
         QueueSettingsAck();
+        bool extendedConnect;
+        lock (_sync)
+        {
+            extendedConnect = _extendedConnect;
+        }
+        _peerSettings.TrySetResult(extendedConnect); // WS-18: the first SETTINGS say whether extended CONNECT may be used
+    }
+
+    /// <summary>
+    /// WS-18: waits for the server's first SETTINGS (at once on a connection that has them) and tells whether they
+    /// allow extended CONNECT (SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, RFC 8441 §3). False when the connection failed first.
+    /// </summary>
+    internal async ValueTask<bool> SupportsExtendedConnectAsync(CancellationToken cancellationToken)
+    {
+        Task<bool> settings = _peerSettings.Task;
+        if (!settings.IsCompleted)
+        {
+            try
+            {
+                await settings.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new HttpCanceledException("The WebSocket handshake was cancelled while waiting for the server's HTTP/2 SETTINGS.", e, cancellationToken, HttpPhase.ReceiveHeaders);
+            }
+        }
+        lock (_sync)
+        {
+            return _extendedConnect && IsUsableLocked;
+        }
+    }
+
+    /// <summary>
+    /// WS-18: opens a stream with an extended CONNECT (RFC 8441 §4: <c>:method CONNECT</c>, <c>:protocol</c>
+    /// <paramref name="protocol"/>, with <c>:scheme</c> and <c>:path</c>) on a reserved slot; the task ends with the
+    /// response head. A 2xx response's body is the tunnel (<see cref="Http2TunnelStream"/>), both ways.
+    /// </summary>
+    internal ValueTask<TypedHttpResponse> SendExtendedConnectAsync(TypedHttpRequest request, RequestPlan plan, string protocol, CancellationToken cancellationToken)
+    {
+        var stream = new Http2Stream(this, request, plan, null) { Protocol = protocol };
+        return stream.SendAsync(cancellationToken);
     }
 
     private void ApplySettings(int initialWindow, int maxConcurrent, int maxFrame, int tableSize)

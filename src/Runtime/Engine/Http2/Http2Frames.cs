@@ -128,6 +128,9 @@ internal enum Http2SettingId : ushort
 
     /// <summary>SETTINGS_MAX_HEADER_LIST_SIZE (initially unlimited).</summary>
     MaxHeaderListSize = 6,
+
+    /// <summary>SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3: 1 when the server takes extended CONNECT, initially 0).</summary>
+    EnableConnectProtocol = 8,
 }
 
 /// <summary>The 9-octet frame header of RFC 9113 §4.1.</summary>
@@ -277,7 +280,8 @@ internal ref struct Http2SettingsEnumerator
                 case Http2SettingId.MaxFrameSize when value is < Http2Frame.DefaultMaxFrameSize or > Http2FrameHeader.MaxLength:
                     throw Http2ProtocolException.Connection(Http2ErrorCode.ProtocolError, Invariant($"SETTINGS_MAX_FRAME_SIZE is {value}, outside 16384..16777215 (RFC 9113 §6.5.2)."));
                 case Http2SettingId.HeaderTableSize or Http2SettingId.EnablePush or Http2SettingId.MaxConcurrentStreams
-                    or Http2SettingId.InitialWindowSize or Http2SettingId.MaxFrameSize or Http2SettingId.MaxHeaderListSize:
+                    or Http2SettingId.InitialWindowSize or Http2SettingId.MaxFrameSize or Http2SettingId.MaxHeaderListSize
+                    or Http2SettingId.EnableConnectProtocol:
                     Current = (id, value);
                     return true;
                 default:

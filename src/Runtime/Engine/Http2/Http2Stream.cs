@@ -70,6 +70,12 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
     private readonly Http2Resend? _resend;
     private Http2RetryException? _refusal;
 
+    /// <summary>
+    /// WS-18: the <c>:protocol</c> of an extended CONNECT (RFC 8441 §4), or null for a plain request. Such a stream
+    /// keeps its send side open after the HEADERS, and its response body is a tunnel both ways without timeouts.
+    /// </summary>
+    public string? Protocol { get; init; }
+
     /// <summary>The stream id (0 until the HEADERS go out).</summary>
     public int StreamId { get; private set; }
 
@@ -97,7 +103,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             // The common case without a state machine: HEADERS appended (the flush is scheduled), then the head awaited.
             try
             {
-                WriteHeadersLocked(endStream: true, null);
+                WriteHeadersLocked(endStream: Protocol is null, null);
             }
             catch (Exception e)
             {
@@ -107,7 +113,10 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
                     : ValueTask.FromException<TypedHttpResponse>(e);
             }
             _connection.ExitWriteLockAndScheduleFlush();
-            MarkSendDone();
+            if (Protocol is null)
+            {
+                MarkSendDone();
+            }
             TraceSent();
             return WaitForHeadAsync(cancellationToken);
         }
@@ -134,7 +143,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
                     throw new TypedHttpException(HttpError.InvalidRequest, HttpPhase.Send, $"The request content announced {length} bytes (RequestContent.Length) but wrote {inlineBody.WrittenCount}.");
                 }
             }
-            inlineSent = await WriteHeadersAsync(content is null, inlineBody, cancellationToken).ConfigureAwait(false);
+            inlineSent = await WriteHeadersAsync(content is null && Protocol is null, inlineBody, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -469,6 +478,11 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         HttpHeaderCollection headers = request.Headers;
         string authority = _plan.CallerSetHost ? headers.GetValue("Host") ?? _plan.HostHeader : _plan.HostHeader;
         encoder.Encode(block, ":method", request.Method);
+        if (Protocol is string protocol)
+        {
+            encoder.Encode(block, ":protocol", protocol); // RFC 8441 §4
+            traced?.AddUnchecked(":protocol", protocol);
+        }
         encoder.Encode(block, ":scheme", _connection.Pool.Key.IsHttps ? "https" : "http");
         encoder.Encode(block, ":authority", authority);
         traced?.AddUnchecked("Host", authority);
@@ -620,7 +634,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             ThrowIfSendStoppedLocked();
             wait = _windowWaiter?.Task ?? Task.CompletedTask;
         }
-        TimeSpan timeout = _connection.Options.SendTimeout;
+        TimeSpan timeout = Protocol is null ? _connection.Options.SendTimeout : Timeout.InfiniteTimeSpan; // WS-9: no timeout in a tunnel
         try
         {
             await wait.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
@@ -770,7 +784,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             return;
         }
         bool noBody = _plan.IsHead || status is 204 or 304;
-        var body = new Http2ResponseStream(this);
+        Stream body = Protocol is not null && status is >= 200 and <= 299 ? new Http2TunnelStream(this) : new Http2ResponseStream(this);
         response = new TypedHttpResponse(status, string.Empty, System.Net.HttpVersion.Version20, fields, body, _request.Uri);
         if (HttpTrace.IsEnabled(options))
         {
@@ -1104,7 +1118,7 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
             }
             // TO-2: the connection's deadline scan fails a read that waits past the receive timeout (OnBodyTimeout),
             // which wakes this wait; no timer per wait.
-            TimeSpan timeout = _connection.Options.ReceiveTimeout;
+            TimeSpan timeout = Protocol is null ? _connection.Options.ReceiveTimeout : Timeout.InfiniteTimeSpan; // WS-9: no timeout in a tunnel
             if (timeout != Timeout.InfiniteTimeSpan)
             {
                 Volatile.Write(ref _bodyDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
@@ -1195,13 +1209,71 @@ internal sealed class Http2Stream : IValueTaskSource<TypedHttpResponse>
         bool finished;
         lock (SyncRoot)
         {
-            finished = _endReceived || _failure is not null;
+            // A refused extended CONNECT (WS-18) still has its send side open: it is reset too.
+            finished = _failure is not null || (_endReceived && (Protocol is null || _sendDone));
             ReturnBufferLocked();
         }
         if (!finished)
         {
             Reset(Http2ErrorCode.Cancel);
             Fail(new ObjectDisposedException(nameof(Http2ResponseStream), "The response body was disposed."));
+        }
+    }
+
+    /// <summary>
+    /// WS-18: the tunnel's owner is done with it. <paramref name="graceful"/> (the WebSocket's close handshake took
+    /// place): END_STREAM, and when the server has not ended its side yet, RST_STREAM (CANCEL) after it, so that the
+    /// slot is not held waiting for it. Otherwise (an abort, a failed WebSocket, a dispose without closing):
+    /// RST_STREAM (CANCEL) at once, as TCP's RST (RFC 8441 §5).
+    /// </summary>
+    internal void OnTunnelDisposed(bool graceful)
+    {
+        bool finished, sendDone;
+        lock (SyncRoot)
+        {
+            finished = _failure is not null || _released;
+            sendDone = _sendDone;
+            if (_endReceived)
+            {
+                ReturnBufferLocked();
+            }
+        }
+        if (finished)
+        {
+            return;
+        }
+        if (!graceful || sendDone)
+        {
+            Reset(Http2ErrorCode.Cancel);
+            Fail(new ObjectDisposedException(nameof(Http2TunnelStream), "The WebSocket's HTTP/2 stream was closed."));
+            return;
+        }
+        _ = EndTunnelAsync();
+    }
+
+    private async Task EndTunnelAsync()
+    {
+        try
+        {
+            await EndSendAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The connection failed meanwhile: the stream failed with it.
+        }
+        bool ended;
+        lock (SyncRoot)
+        {
+            ended = _endReceived || _failure is not null;
+            if (ended)
+            {
+                ReturnBufferLocked();
+            }
+        }
+        if (!ended)
+        {
+            Reset(Http2ErrorCode.Cancel);
+            Fail(new ObjectDisposedException(nameof(Http2TunnelStream), "The WebSocket's HTTP/2 stream was closed."));
         }
     }
 
@@ -1248,6 +1320,67 @@ internal sealed class Http2RequestBodyStream(Http2Stream stream, CancellationTok
     {
         await stream.WriteDataAsync(buffer, cancellationToken).ConfigureAwait(false);
         Written += buffer.Length;
+    }
+}
+
+/// <summary>
+/// WS-18: the two directions of an extended CONNECT stream (RFC 8441 §5) as one duplex stream for
+/// <see cref="System.Net.WebSockets.WebSocket.CreateFromStream(Stream, System.Net.WebSockets.WebSocketCreationOptions)"/>:
+/// reads are the server's DATA (0 once it sent END_STREAM), writes go out as DATA under both flow-control windows.
+/// Disposing it ends the stream: END_STREAM after the WebSocket's close handshake, RST_STREAM (CANCEL) otherwise
+/// (<see cref="Http2Stream.OnTunnelDisposed"/>); the connection goes on carrying other streams.
+/// </summary>
+internal sealed class Http2TunnelStream(Http2Stream stream) : Stream
+{
+    private int _disposed;
+
+    /// <summary>The WebSocket over this stream, to tell a close from an abort when it disposes the stream.</summary>
+    internal System.Net.WebSockets.WebSocket? Owner { get; set; }
+
+    /// <summary>The stream id (tests, trace).</summary>
+    internal int StreamId => stream.StreamId;
+
+    public override bool CanRead => Volatile.Read(ref _disposed) == 0;
+    public override bool CanSeek => false;
+    public override bool CanWrite => Volatile.Read(ref _disposed) == 0;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return stream.ReadAsync(buffer, cancellationToken);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return stream.WriteDataAsync(buffer, cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // ManagedWebSocket disposes its stream before it records Closed, and after it records Aborted.
+            System.Net.WebSockets.WebSocketState state = Owner?.State ?? System.Net.WebSockets.WebSocketState.Aborted;
+            stream.OnTunnelDisposed(graceful: state is System.Net.WebSockets.WebSocketState.CloseSent or System.Net.WebSockets.WebSocketState.CloseReceived or System.Net.WebSockets.WebSocketState.Closed);
+        }
+        base.Dispose(disposing);
     }
 }
 

@@ -63,6 +63,19 @@ internal sealed partial class HttpConnectionPool
         }
     }
 
+    /// <summary>
+    /// WS-18: an HTTP/2 connection with a stream slot reserved for a WebSocket's extended CONNECT, from the connections
+    /// the origin's requests use (a new one when none is open); null when the origin speaks only HTTP/1.1. A connect
+    /// attempt answered with http/1.1 by ALPN is closed (the origin is then remembered as HTTP/1.1, H2-2): a WebSocket
+    /// goes on a connection of its own (WS-1), which a pooled connection cannot become.
+    /// </summary>
+    internal async ValueTask<Http2Connection?> GetHttp2ConnectionForWebSocketAsync(ProtocolOffer offer, CancellationToken cancellationToken)
+    {
+        (Http2Connection? connection, HttpConnection? fallback) = await GetHttp2ConnectionAsync(offer, cancellationToken).ConfigureAwait(false);
+        fallback?.Abort();
+        return connection;
+    }
+
     /// <summary>H2-11: a request sent by <see cref="SendHttp2Async"/>'s direct path that the server never processed goes again from here.</summary>
     internal ValueTask<TypedHttpResponse> ResendHttp2Async(TypedHttpRequest request, RequestPlan plan, Http2Resend resend, Http2RetryException refused, long connectionId) =>
         SendHttp2LoopAsync(request, plan, resend.Offer, refused, connectionId, resend.CancellationToken);
