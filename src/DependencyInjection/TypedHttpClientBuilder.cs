@@ -94,13 +94,19 @@ public sealed class TypedHttpClientBuilder
     /// <summary>
     /// Runs this registration's clients over the <see cref="IHttpClientFactory"/> client of the same name instead of
     /// the engine, so delegating handlers, resilience pipelines and HTTP/2 apply. The returned builder adds them.
-    /// The default primary handler is told not to write trace context itself (TypedHttp writes its own span's).
+    /// The default primary handler is told not to write trace context itself (TypedHttp writes its own span's). The
+    /// factory's default logging handlers are removed from the named client (D-4: they log raw credential and cookie
+    /// values in their Trace events' state); TypedHttp's own request log, redacted, covers these requests. A logger
+    /// added later with <c>AddLogger</c> on the returned builder is kept.
     /// </summary>
     /// <returns>The HttpClient builder of the named client.</returns>
     public IHttpClientBuilder UseHttpClient()
     {
         Services.Configure<TypedHttpClientRegistration>(Name, r => r.UseHttpClient = true);
         IHttpClientBuilder http = Services.AddHttpClient(Name);
+        // D-4: the factory's default logging handlers put raw Authorization, Cookie and Set-Cookie values into the
+        // structured state of their Trace events; TypedHttp's own request log covers these requests, redacted.
+        http.RemoveAllLoggers();
         http.ConfigurePrimaryHttpMessageHandler((handler, services) =>
         {
             TypedHttpClientRegistration registration = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientRegistration>>().Get(Name);
