@@ -110,10 +110,43 @@ public sealed class TypedHttpClientBuilder
         http.ConfigurePrimaryHttpMessageHandler((handler, services) =>
         {
             TypedHttpClientRegistration registration = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientRegistration>>().Get(Name);
-            ConfigurePrimaryHandler(handler, registration.Configuration);
+            ConfigurePrimaryHandler(handler, registration.Configuration, registration.RedirectsByHandler);
         });
+        // runs after every other builder action, so it sees the primary handler the client will really have.
+        string name = Name;
+        Services.PostConfigure<Microsoft.Extensions.Http.HttpClientFactoryOptions>(Name, o => o.HttpMessageHandlerBuilderActions.Add(b =>
+        {
+            TypedHttpClientRegistration registration = b.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientRegistration>>().Get(name);
+            if (!registration.RedirectsByHandler && FollowsRedirects(b.PrimaryHandler))
+            {
+                throw new InvalidOperationException(
+                    $"The primary handler of the HttpClient '{name}' ({b.PrimaryHandler.GetType().Name}) follows redirects itself (AllowAutoRedirect is true), but TypedHttp follows them on this transport with the engine's redirect policy (R-15). "
+                    + "Set AllowAutoRedirect = false on that handler, or call LeaveRedirectsToHandler() on the TypedHttp client builder to keep the handler's redirect rules (R-16).");
+            }
+        }));
         return http;
     }
+
+    /// <summary>
+    /// Leaves redirects to the <see cref="HttpClient"/>'s primary handler on the HttpClient transport, instead of
+    /// the engine's redirect stage that runs there by default. Then a method's <c>[RedirectPolicy]</c>, the
+    /// engine's credential stripping on another origin and <c>RedirectTrustedHosts</c> do not apply; the handler's
+    /// <c>AllowAutoRedirect</c> and <c>MaxAutomaticRedirections</c> (set from configuration's <c>RedirectPolicy</c> and
+    /// <c>MaxRedirects</c> when bound) do. Meant for a primary handler of your own that must follow redirects itself.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public TypedHttpClientBuilder LeaveRedirectsToHandler()
+    {
+        Services.Configure<TypedHttpClientRegistration>(Name, r => r.RedirectsByHandler = true);
+        return this;
+    }
+
+    private static bool FollowsRedirects(HttpMessageHandler handler) => handler switch
+    {
+        SocketsHttpHandler s => s.AllowAutoRedirect,
+        HttpClientHandler h => h.AllowAutoRedirect,
+        _ => false,
+    };
 
     /// <summary>Runs this registration's clients over an <see cref="IHttpClientFactory"/> client; see <see cref="UseHttpClient()"/>.</summary>
     /// <param name="configure">Adds handlers to the named HttpClient.</param>
@@ -140,19 +173,33 @@ public sealed class TypedHttpClientBuilder
         return entries;
     }
 
-    private static void ConfigurePrimaryHandler(HttpMessageHandler handler, IConfiguration? configuration)
+    private static void ConfigurePrimaryHandler(HttpMessageHandler handler, IConfiguration? configuration, bool redirectsByHandler)
     {
         if (handler is SocketsHttpHandler sockets)
         {
             // TypedHttp writes traceparent for its own span; the handler's diagnostics must not write another.
             sockets.ActivityHeadersPropagator = null;
         }
+        if (!redirectsByHandler)
+        {
+            // the transport follows redirects with the engine's rules, one hop per send.
+            switch (handler)
+            {
+                case SocketsHttpHandler s:
+                    s.AllowAutoRedirect = false;
+                    break;
+                case HttpClientHandler h:
+                    h.AllowAutoRedirect = false;
+                    break;
+            }
+        }
         if (configuration is null)
         {
             return;
         }
-        RedirectPolicy? redirect = TypedHttpConfiguration.ReadRedirect(configuration);
-        int? maxRedirects = TypedHttpConfiguration.ReadInt(configuration, "MaxRedirects");
+        // The redirect keys reach the handler only when it follows redirects; otherwise the transport reads them.
+        RedirectPolicy? redirect = redirectsByHandler ? TypedHttpConfiguration.ReadRedirect(configuration) : null;
+        int? maxRedirects = redirectsByHandler ? TypedHttpConfiguration.ReadInt(configuration, "MaxRedirects") : null;
         Uri? proxy = TypedHttpConfiguration.ReadProxy(configuration);
         string? bypass = configuration["ProxyBypassList"];
         IWebProxy? webProxy = proxy is null ? null : new WebProxy(proxy, false, BypassPatterns(bypass));
