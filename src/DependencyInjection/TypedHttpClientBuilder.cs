@@ -92,6 +92,20 @@ public sealed class TypedHttpClientBuilder
     }
 
     /// <summary>
+    /// Wraps the transport of each client of this registration (the engine session, or the HttpClient transport with
+    /// <see cref="UseHttpClient()"/>) in one of your own, for cross-cutting work around every send; wrappers run
+    /// outside the ones added before them. TypedHttp.Resilience and TypedHttp.ServiceDiscovery plug in this way.
+    /// </summary>
+    /// <param name="wrap">Given the provider that resolved the client and the inner transport, returns the wrapper.</param>
+    /// <returns>This builder.</returns>
+    public TypedHttpClientBuilder WrapTransport(Func<IServiceProvider, HttpTransport, HttpTransport> wrap)
+    {
+        ArgumentNullException.ThrowIfNull(wrap);
+        Services.Configure<TypedHttpClientRegistration>(Name, r => r.TransportWrappers.Add(wrap));
+        return this;
+    }
+
+    /// <summary>
     /// Runs this registration's clients over the <see cref="IHttpClientFactory"/> client of the same name instead of
     /// the engine, so delegating handlers, resilience pipelines and HTTP/2 apply. The returned builder adds them.
     /// The default primary handler is told not to write trace context itself (TypedHttp writes its own span's). The
