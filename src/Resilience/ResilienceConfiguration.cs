@@ -11,7 +11,7 @@ using Polly.Timeout;
 namespace TypedHttp;
 
 /// <summary>
-/// Binds the standard options from a configuration section without reflection (C-10), in the shape of
+/// Binds the standard options from a configuration section without reflection (RS-4), in the shape of
 /// Microsoft.Extensions.Http.Resilience's sections: <c>TotalRequestTimeout:Timeout</c>, <c>AttemptTimeout:Timeout</c>,
 /// <c>Retry:MaxRetryAttempts</c>, <c>Retry:Delay</c>, <c>Retry:MaxDelay</c>, <c>Retry:BackoffType</c>,
 /// <c>Retry:UseJitter</c>, <c>Retry:ShouldRetryAfterHeader</c>, <c>Retry:RetryUnsafeMethods</c>,
@@ -117,7 +117,7 @@ internal static class ResilienceConfiguration
         new($"The configuration value '{value}' at '{section.Path}:{key}' is not {expected}.");
 }
 
-/// <summary>Tells the options system that a bound section changed, so the pipeline is built again (C-10).</summary>
+/// <summary>Tells the options system that a bound section changed, so the pipeline is built again (RS-4).</summary>
 internal sealed class SectionChangeTokenSource<TOptions>(string name, IConfiguration section) : IOptionsChangeTokenSource<TOptions>
 {
     public string Name { get; } = name;

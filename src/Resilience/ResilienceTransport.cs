@@ -7,7 +7,7 @@ using Polly.Timeout;
 namespace TypedHttp;
 
 /// <summary>
-/// Sends each request through a Polly pipeline over the inner transport (C-7): every attempt sends the same
+/// Sends each request through a Polly pipeline over the inner transport (RS-1): every attempt sends the same
 /// <see cref="TypedHttpRequest"/> again, whose generated bodies are replayable, so a retried POST carries its whole
 /// body. A timeout strategy that gives up is <see cref="HttpError.Timeout"/>, as the engine's own timeouts are.
 /// </summary>

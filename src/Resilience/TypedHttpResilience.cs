@@ -7,7 +7,7 @@ using Polly.Timeout;
 namespace TypedHttp;
 
 /// <summary>
-/// What TypedHttp's resilience strategies treat as transient and may send again (C-7, C-8), for pipelines of your
+/// What TypedHttp's resilience strategies treat as transient and may send again (RS-1, RS-2), for pipelines of your
 /// own built with <see cref="TypedHttpResilienceExtensions.AddResilience(TypedHttpClientBuilder, Action{ResiliencePipelineBuilder{TypedHttpResponse}})"/>.
 /// </summary>
 public static class TypedHttpResilience
@@ -16,7 +16,7 @@ public static class TypedHttpResilience
     public static ResiliencePropertyKey<TypedHttpRequest> RequestKey { get; } = new("TypedHttp.Request");
 
     /// <summary>
-    /// Whether an outcome is transient (C-7): a 408, 429 or 5xx response; a <see cref="TypedHttpException"/> whose
+    /// Whether an outcome is transient (RS-1): a 408, 429 or 5xx response; a <see cref="TypedHttpException"/> whose
     /// <see cref="HttpError"/> is <c>Timeout</c>, <c>NameNotResolved</c>, <c>CannotConnect</c>, <c>ConnectionError</c>,
     /// <c>EmptyResponse</c>, <c>InvalidServerResponse</c> or <c>StreamReset</c>; or an attempt timeout
     /// (<see cref="TimeoutRejectedException"/>). Those are the outcomes <c>AddStandardResilienceHandler</c> handles,
@@ -34,7 +34,7 @@ public static class TypedHttpResilience
         };
 
     /// <summary>
-    /// Whether the request of <paramref name="context"/> may be sent again (C-8): its body is replayable (every body
+    /// Whether the request of <paramref name="context"/> may be sent again (RS-2): its body is replayable (every body
     /// generated code makes is) and its method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE, TRACE), or
     /// <paramref name="unsafeMethods"/> allows the others (POST, PATCH, …).
     /// </summary>

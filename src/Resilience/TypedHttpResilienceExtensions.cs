@@ -12,16 +12,16 @@ using Polly.Retry;
 namespace TypedHttp;
 
 /// <summary>
-/// Polly resilience pipelines around a TypedHttp client's transport (C-7…C-10): the engine session by default, or the
+/// Polly resilience pipelines around a TypedHttp client's transport (RS-1…RS-4): the engine session by default, or the
 /// HttpClient transport. One pipeline per registration name, built by Polly's registry (so its telemetry, logs and
 /// the <c>Polly</c> meter, is Polly's own, and a bound configuration section that changes rebuilds it).
 /// </summary>
 public static class TypedHttpResilienceExtensions
 {
     /// <summary>
-    /// Adds the standard pipeline (C-7): total timeout, retry, circuit breaker and attempt timeout with the defaults of
+    /// Adds the standard pipeline (RS-1): total timeout, retry, circuit breaker and attempt timeout with the defaults of
     /// <c>AddStandardResilienceHandler</c> (see <see cref="TypedHttpStandardResilienceOptions"/>). Only idempotent
-    /// requests with replayable bodies are retried unless <see cref="TypedHttpStandardResilienceOptions.RetryUnsafeMethods"/> (C-8).
+    /// requests with replayable bodies are retried unless <see cref="TypedHttpStandardResilienceOptions.RetryUnsafeMethods"/> (RS-2).
     /// </summary>
     /// <param name="builder">The registration.</param>
     /// <param name="configure">Changes the options, or null for the defaults. Called again, the pipeline stays one and the option changes add up.</param>
@@ -42,7 +42,7 @@ public static class TypedHttpResilienceExtensions
     }
 
     /// <summary>
-    /// Adds the standard pipeline with its options bound from <paramref name="section"/> (C-10), in the shape of
+    /// Adds the standard pipeline with its options bound from <paramref name="section"/> (RS-4), in the shape of
     /// Microsoft.Extensions.Http.Resilience's: <c>Retry:MaxRetryAttempts</c>, <c>AttemptTimeout:Timeout</c>,
     /// <c>CircuitBreaker:BreakDuration</c>, … A change of the section rebuilds the pipeline.
     /// </summary>
@@ -58,7 +58,7 @@ public static class TypedHttpResilienceExtensions
     }
 
     /// <summary>
-    /// Adds the standard hedging pipeline (C-9): total timeout, hedging, circuit breaker and attempt timeout (see
+    /// Adds the standard hedging pipeline (RS-3): total timeout, hedging, circuit breaker and attempt timeout (see
     /// <see cref="TypedHttpStandardHedgingOptions"/>). Only idempotent requests are hedged unless
     /// <see cref="TypedHttpStandardHedgingOptions.HedgeUnsafeMethods"/>.
     /// </summary>
@@ -80,7 +80,7 @@ public static class TypedHttpResilienceExtensions
         });
     }
 
-    /// <summary>Adds the standard hedging pipeline with its options bound from <paramref name="section"/> (C-10).</summary>
+    /// <summary>Adds the standard hedging pipeline with its options bound from <paramref name="section"/> (RS-4).</summary>
     /// <param name="builder">The registration.</param>
     /// <param name="section">The section.</param>
     /// <returns>The builder.</returns>
@@ -172,7 +172,7 @@ public static class TypedHttpResilienceExtensions
             MaxDelay = user.MaxDelay,
             OnRetry = user.OnRetry,
             Randomizer = user.Randomizer,
-            // C-8: only what may be sent again is retried, whatever the predicate says.
+            // RS-2: only what may be sent again is retried, whatever the predicate says.
             ShouldHandle = args => TypedHttpResilience.MaySendAgain(args.Context, unsafeMethods) ? shouldHandle(args) : new ValueTask<bool>(false),
             DelayGenerator = args =>
             {
@@ -204,7 +204,7 @@ public static class TypedHttpResilienceExtensions
             DelayGenerator = user.DelayGenerator,
             OnHedging = user.OnHedging,
             ShouldHandle = args => TypedHttpResilience.MaySendAgain(args.Context, unsafeMethods) ? shouldHandle(args) : new ValueTask<bool>(false),
-            // C-8: a request that may not be sent again gets no hedged attempt, not even after the delay.
+            // RS-2: a request that may not be sent again gets no hedged attempt, not even after the delay.
             ActionGenerator = args => TypedHttpResilience.MaySendAgain(args.PrimaryContext, unsafeMethods) ? generate(args) : null,
         };
         pipeline.AddTimeout(o.TotalRequestTimeout).AddHedging(hedging).AddCircuitBreaker(o.CircuitBreaker).AddTimeout(o.AttemptTimeout);

@@ -9,7 +9,7 @@ namespace TypedHttp;
 
 /// <summary>
 /// The standard pipeline of <see cref="TypedHttpResilienceExtensions.AddStandardResilience(TypedHttpClientBuilder, Action{TypedHttpStandardResilienceOptions}?)"/>
-/// (C-7), outermost first, with the defaults of Microsoft.Extensions.Http.Resilience's <c>AddStandardResilienceHandler</c>:
+/// (RS-1), outermost first, with the defaults of Microsoft.Extensions.Http.Resilience's <c>AddStandardResilienceHandler</c>:
 /// a total timeout (30 s), retries (3, exponential backoff from 2 s with jitter, <c>Retry-After</c> honoured), a
 /// circuit breaker (opens at 10 % failures over 30 s with at least 100 calls, for 5 s) and an attempt timeout (10 s).
 /// Its concurrency limiter is left out.
@@ -38,7 +38,7 @@ public sealed class TypedHttpStandardResilienceOptions
     public bool ShouldRetryAfterHeader { get; set; } = true;
 
     /// <summary>
-    /// Whether requests with a non-idempotent method (POST, PATCH, …) are retried too (C-8; false). Their bodies are
+    /// Whether requests with a non-idempotent method (POST, PATCH, …) are retried too (RS-2; false). Their bodies are
     /// sent again whole; turn it on for APIs whose POSTs are safe to repeat (an idempotency key, say).
     /// </summary>
     public bool RetryUnsafeMethods { get; set; }
@@ -56,7 +56,7 @@ public sealed class TypedHttpStandardResilienceOptions
 
 /// <summary>
 /// The standard hedging pipeline of <see cref="TypedHttpResilienceExtensions.AddStandardHedging(TypedHttpClientBuilder, Action{TypedHttpStandardHedgingOptions}?)"/>
-/// (C-9), after <c>AddStandardHedgingHandler</c>: a total timeout (30 s), hedging (one more attempt when the first
+/// (RS-3), after <c>AddStandardHedgingHandler</c>: a total timeout (30 s), hedging (one more attempt when the first
 /// has not answered within 2 s or answered with a transient outcome), a circuit breaker and an attempt timeout (10 s).
 /// </summary>
 public sealed class TypedHttpStandardHedgingOptions
@@ -73,7 +73,7 @@ public sealed class TypedHttpStandardHedgingOptions
         Name = "StandardHedging-Hedging",
     };
 
-    /// <summary>Whether requests with a non-idempotent method are hedged too (C-8; false).</summary>
+    /// <summary>Whether requests with a non-idempotent method are hedged too (RS-2; false).</summary>
     public bool HedgeUnsafeMethods { get; set; }
 
     /// <summary>The circuit breaker around each attempt.</summary>

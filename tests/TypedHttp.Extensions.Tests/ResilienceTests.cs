@@ -117,7 +117,7 @@ public sealed class ArmedClock : FakeTimeProvider
     }
 }
 
-/// <summary>C-7…C-10: Polly pipelines on the engine, each strategy observed against Kestrel on a fake clock.</summary>
+/// <summary>RS-1…RS-4: Polly pipelines on the engine, each strategy observed against Kestrel on a fake clock.</summary>
 public sealed class ResilienceTests : IAsyncLifetime
 {
     private readonly ArmedClock _clock = new();
@@ -180,7 +180,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_a_503_is_retried_until_the_server_answers_200()
+    public async Task RS1_a_503_is_retried_until_the_server_answers_200()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         string answer = await AdvancingAsync(provider.GetRequiredService<IFlakyApi>().GetAsync(2, 503));
@@ -188,7 +188,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_three_retries_by_default_then_the_last_answer_is_the_callers()
+    public async Task RS1_three_retries_by_default_then_the_last_answer_is_the_callers()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         ApiException e = await Assert.ThrowsAsync<ApiException>(() => AdvancingAsync(provider.GetRequiredService<IFlakyApi>().GetAsync(10, 500)));
@@ -199,7 +199,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     [InlineData(408)]
     [InlineData(429)]
     [InlineData(502)]
-    public async Task C7_408_429_and_5xx_are_transient(int status)
+    public async Task RS1_408_429_and_5xx_are_transient(int status)
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         await AdvancingAsync(provider.GetRequiredService<IFlakyApi>().GetAsync(1, status));
@@ -207,7 +207,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_a_404_is_not_retried()
+    public async Task RS1_a_404_is_not_retried()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         await Assert.ThrowsAsync<ApiException>(() => AdvancingAsync(provider.GetRequiredService<IFlakyApi>().GetAsync(1, 404)));
@@ -215,7 +215,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_the_backoff_is_exponential_from_two_seconds_with_jitter_on_the_fake_clock()
+    public async Task RS1_the_backoff_is_exponential_from_two_seconds_with_jitter_on_the_fake_clock()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(o =>
         {
@@ -227,7 +227,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_a_retry_waits_on_the_clock_until_its_delay_has_passed()
+    public async Task RS1_a_retry_waits_on_the_clock_until_its_delay_has_passed()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         Task<string> call = provider.GetRequiredService<IFlakyApi>().GetAsync(1, 503);
@@ -242,7 +242,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_Retry_After_sets_the_delay()
+    public async Task RS1_Retry_After_sets_the_delay()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         await AdvancingAsync(provider.GetRequiredService<IFlakyApi>().RetryAfterAsync(7));
@@ -250,7 +250,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_an_attempt_that_outlives_the_attempt_timeout_is_retried()
+    public async Task RS1_an_attempt_that_outlives_the_attempt_timeout_is_retried()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         Task<string> call = provider.GetRequiredService<IFlakyApi>().SlowOnceAsync();
@@ -260,7 +260,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_the_total_timeout_is_a_Timeout_error()
+    public async Task RS1_the_total_timeout_is_a_Timeout_error()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience());
         Task<string> call = provider.GetRequiredService<IFlakyApi>().SlowOnceAsync();
@@ -272,7 +272,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_a_refused_connection_is_transient_and_retried_three_times()
+    public async Task RS1_a_refused_connection_is_transient_and_retried_three_times()
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(_clock);
@@ -283,7 +283,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C8_a_POST_is_not_retried_by_default()
+    public async Task RS2_a_POST_is_not_retried_by_default()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe));
         ApiException e = await Assert.ThrowsAsync<ApiException>(() => AdvancingAsync(provider.GetRequiredService<IFlakyApi>().PostAsync(1, 503, "order 1")));
@@ -291,7 +291,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C8_with_RetryUnsafeMethods_a_retried_POST_sends_its_whole_body_again()
+    public async Task RS2_with_RetryUnsafeMethods_a_retried_POST_sends_its_whole_body_again()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(o =>
         {
@@ -303,7 +303,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_the_circuit_breaker_opens_refuses_without_sending_and_closes_after_the_break()
+    public async Task RS1_the_circuit_breaker_opens_refuses_without_sending_and_closes_after_the_break()
     {
         var state = new CircuitBreakerStateProvider();
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(o =>
@@ -326,7 +326,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C9_hedging_sends_a_second_attempt_after_the_delay_and_the_first_answer_wins()
+    public async Task RS3_hedging_sends_a_second_attempt_after_the_delay_and_the_first_answer_wins()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardHedging());
         Task<string> call = provider.GetRequiredService<IFlakyApi>().SlowOnceAsync();
@@ -337,7 +337,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C9_a_POST_is_not_hedged_by_default()
+    public async Task RS3_a_POST_is_not_hedged_by_default()
     {
         await using ServiceProvider provider = Build(b => b.AddStandardHedging());
         await Assert.ThrowsAsync<ApiException>(() => provider.GetRequiredService<IFlakyApi>().PostAsync(1, 503, "x").WaitAsync(TimeSpan.FromSeconds(30)));
@@ -345,7 +345,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C10_options_are_bound_from_configuration_and_a_change_rebuilds_the_pipeline()
+    public async Task RS4_options_are_bound_from_configuration_and_a_change_rebuilds_the_pipeline()
     {
         IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -366,7 +366,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void C10_a_value_that_does_not_parse_fails_naming_its_path()
+    public void RS4_a_value_that_does_not_parse_fails_naming_its_path()
     {
         IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["R:Retry:MaxRetryAttempts"] = "many" }).Build();
         using ServiceProvider provider = Build(b => b.AddStandardResilience(configuration.GetSection("R")));
@@ -375,7 +375,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_retries_are_logged_by_Polly_under_the_pipeline_name()
+    public async Task RS1_retries_are_logged_by_Polly_under_the_pipeline_name()
     {
         var logs = new CapturingLoggerProvider();
         await using ServiceProvider provider = Build(b => b.AddStandardResilience(Observe), logs);
@@ -384,7 +384,7 @@ public sealed class ResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task C7_a_pipeline_of_your_own_runs_around_the_engine()
+    public async Task RS1_a_pipeline_of_your_own_runs_around_the_engine()
     {
         int attempts = 0;
         await using ServiceProvider provider = Build(b => b.AddResilience(pipeline => pipeline.AddRetry(new RetryStrategyOptions<TypedHttpResponse>
