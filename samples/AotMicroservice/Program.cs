@@ -63,7 +63,9 @@ public static class Program
                 o.BaseAddress = new Uri(inventoryUrl);
                 o.JsonSerializerOptions = ServiceJsonContext.Default.Options;
             })
-            .BindConfiguration(builder.Configuration.GetSection("TypedHttp:Inventory"));
+            .BindConfiguration(builder.Configuration.GetSection("TypedHttp:Inventory"))
+            // Polly's standard pipeline on the engine (retries, timeouts, circuit breaker), tunable under Resilience:Inventory.
+            .AddStandardResilience(builder.Configuration.GetSection("Resilience:Inventory"));
         builder.Services.AddTypedHttpClient<IReadApi<StockLevel, string>>(o =>
         {
             o.BaseAddress = new Uri(inventoryUrl);

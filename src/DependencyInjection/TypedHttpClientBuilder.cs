@@ -92,22 +92,75 @@ public sealed class TypedHttpClientBuilder
     }
 
     /// <summary>
+    /// Wraps the transport of each client of this registration (the engine session, or the HttpClient transport with
+    /// <see cref="UseHttpClient()"/>) in one of your own, for cross-cutting work around every send; wrappers run
+    /// outside the ones added before them. TypedHttp.Resilience and TypedHttp.ServiceDiscovery plug in this way.
+    /// </summary>
+    /// <param name="wrap">Given the provider that resolved the client and the inner transport, returns the wrapper.</param>
+    /// <returns>This builder.</returns>
+    public TypedHttpClientBuilder WrapTransport(Func<IServiceProvider, HttpTransport, HttpTransport> wrap)
+    {
+        ArgumentNullException.ThrowIfNull(wrap);
+        Services.Configure<TypedHttpClientRegistration>(Name, r => r.TransportWrappers.Add(wrap));
+        return this;
+    }
+
+    /// <summary>
     /// Runs this registration's clients over the <see cref="IHttpClientFactory"/> client of the same name instead of
     /// the engine, so delegating handlers, resilience pipelines and HTTP/2 apply. The returned builder adds them.
-    /// The default primary handler is told not to write trace context itself (TypedHttp writes its own span's).
+    /// The default primary handler is told not to write trace context itself (TypedHttp writes its own span's). The
+    /// factory's default logging handlers are removed from the named client (D-4: they log raw credential and cookie
+    /// values in their Trace events' state); TypedHttp's own request log, redacted, covers these requests. A logger
+    /// added later with <c>AddLogger</c> on the returned builder is kept.
     /// </summary>
     /// <returns>The HttpClient builder of the named client.</returns>
     public IHttpClientBuilder UseHttpClient()
     {
         Services.Configure<TypedHttpClientRegistration>(Name, r => r.UseHttpClient = true);
         IHttpClientBuilder http = Services.AddHttpClient(Name);
+        // D-4: the factory's default logging handlers put raw Authorization, Cookie and Set-Cookie values into the
+        // structured state of their Trace events; TypedHttp's own request log covers these requests, redacted.
+        http.RemoveAllLoggers();
         http.ConfigurePrimaryHttpMessageHandler((handler, services) =>
         {
             TypedHttpClientRegistration registration = services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientRegistration>>().Get(Name);
-            ConfigurePrimaryHandler(handler, registration.Configuration);
+            ConfigurePrimaryHandler(handler, registration.Configuration, registration.RedirectsByHandler);
         });
+        // runs after every other builder action, so it sees the primary handler the client will really have.
+        string name = Name;
+        Services.PostConfigure<Microsoft.Extensions.Http.HttpClientFactoryOptions>(Name, o => o.HttpMessageHandlerBuilderActions.Add(b =>
+        {
+            TypedHttpClientRegistration registration = b.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<TypedHttpClientRegistration>>().Get(name);
+            if (!registration.RedirectsByHandler && FollowsRedirects(b.PrimaryHandler))
+            {
+                throw new InvalidOperationException(
+                    $"The primary handler of the HttpClient '{name}' ({b.PrimaryHandler.GetType().Name}) follows redirects itself (AllowAutoRedirect is true), but TypedHttp follows them on this transport with the engine's redirect policy (R-15). "
+                    + "Set AllowAutoRedirect = false on that handler, or call LeaveRedirectsToHandler() on the TypedHttp client builder to keep the handler's redirect rules (R-16).");
+            }
+        }));
         return http;
     }
+
+    /// <summary>
+    /// Leaves redirects to the <see cref="HttpClient"/>'s primary handler on the HttpClient transport, instead of
+    /// the engine's redirect stage that runs there by default. Then a method's <c>[RedirectPolicy]</c>, the
+    /// engine's credential stripping on another origin and <c>RedirectTrustedHosts</c> do not apply; the handler's
+    /// <c>AllowAutoRedirect</c> and <c>MaxAutomaticRedirections</c> (set from configuration's <c>RedirectPolicy</c> and
+    /// <c>MaxRedirects</c> when bound) do. Meant for a primary handler of your own that must follow redirects itself.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public TypedHttpClientBuilder LeaveRedirectsToHandler()
+    {
+        Services.Configure<TypedHttpClientRegistration>(Name, r => r.RedirectsByHandler = true);
+        return this;
+    }
+
+    private static bool FollowsRedirects(HttpMessageHandler handler) => handler switch
+    {
+        SocketsHttpHandler s => s.AllowAutoRedirect,
+        HttpClientHandler h => h.AllowAutoRedirect,
+        _ => false,
+    };
 
     /// <summary>Runs this registration's clients over an <see cref="IHttpClientFactory"/> client; see <see cref="UseHttpClient()"/>.</summary>
     /// <param name="configure">Adds handlers to the named HttpClient.</param>
@@ -134,19 +187,33 @@ public sealed class TypedHttpClientBuilder
         return entries;
     }
 
-    private static void ConfigurePrimaryHandler(HttpMessageHandler handler, IConfiguration? configuration)
+    private static void ConfigurePrimaryHandler(HttpMessageHandler handler, IConfiguration? configuration, bool redirectsByHandler)
     {
         if (handler is SocketsHttpHandler sockets)
         {
             // TypedHttp writes traceparent for its own span; the handler's diagnostics must not write another.
             sockets.ActivityHeadersPropagator = null;
         }
+        if (!redirectsByHandler)
+        {
+            // the transport follows redirects with the engine's rules, one hop per send.
+            switch (handler)
+            {
+                case SocketsHttpHandler s:
+                    s.AllowAutoRedirect = false;
+                    break;
+                case HttpClientHandler h:
+                    h.AllowAutoRedirect = false;
+                    break;
+            }
+        }
         if (configuration is null)
         {
             return;
         }
-        RedirectPolicy? redirect = TypedHttpConfiguration.ReadRedirect(configuration);
-        int? maxRedirects = TypedHttpConfiguration.ReadInt(configuration, "MaxRedirects");
+        // The redirect keys reach the handler only when it follows redirects; otherwise the transport reads them.
+        RedirectPolicy? redirect = redirectsByHandler ? TypedHttpConfiguration.ReadRedirect(configuration) : null;
+        int? maxRedirects = redirectsByHandler ? TypedHttpConfiguration.ReadInt(configuration, "MaxRedirects") : null;
         Uri? proxy = TypedHttpConfiguration.ReadProxy(configuration);
         string? bypass = configuration["ProxyBypassList"];
         IWebProxy? webProxy = proxy is null ? null : new WebProxy(proxy, false, BypassPatterns(bypass));

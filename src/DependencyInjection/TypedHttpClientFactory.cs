@@ -41,7 +41,16 @@ internal sealed class TypedHttpClientFactoryCore
         {
             HttpClient client = services.GetRequiredService<IHttpClientFactory>().CreateClient(name);
             options.BaseAddress ??= client.BaseAddress;
-            transport = new HttpClientTransport(client);
+            // the engine's redirect settings of this name (ConfigureSession, BindConfiguration) on this transport too.
+            HttpSessionOptions settings = _sessions.GetOptions(name);
+            transport = registration.RedirectsByHandler
+                ? new HttpClientTransport(client) { FollowRedirects = false }
+                : new HttpClientTransport(client)
+                {
+                    RedirectPolicy = settings.RedirectPolicy,
+                    MaxAutomaticRedirections = settings.MaxAutomaticRedirections,
+                    RedirectTrustedHosts = [.. settings.RedirectTrustedHosts],
+                };
         }
         else
         {

@@ -15,6 +15,9 @@ internal sealed class TypedHttpClientRegistration
     /// <summary>Whether clients run over the IHttpClientFactory client of the same name.</summary>
     public bool UseHttpClient { get; set; }
 
+    /// <summary>Whether the HttpClient's primary handler follows redirects rather than the transport .</summary>
+    public bool RedirectsByHandler { get; set; }
+
     /// <summary>The bound configuration section, read again for the HttpClient's primary handler.</summary>
     public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; set; }
 }

@@ -9,6 +9,7 @@ namespace TypedHttp;
 internal sealed class TypedHttpSessions : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<HttpSession>> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<HttpSessionOptions>> _options = new(StringComparer.Ordinal);
     private readonly IOptionsMonitor<TypedHttpClientRegistration> _registrations;
 
     public TypedHttpSessions(IOptionsMonitor<TypedHttpClientRegistration> registrations) => _registrations = registrations;
@@ -16,7 +17,14 @@ internal sealed class TypedHttpSessions : IDisposable
     public HttpSession Get(string name) =>
         _sessions.GetOrAdd(name, static (n, self) => new Lazy<HttpSession>(() => self.Create(n)), this).Value;
 
-    private HttpSession Create(string name)
+    /// <summary>
+    /// The session options of a name as its session would get them, without a session: read by the HttpClient
+    /// transport for its redirect settings. Built once per name.
+    /// </summary>
+    public HttpSessionOptions GetOptions(string name) =>
+        _options.GetOrAdd(name, static (n, self) => new Lazy<HttpSessionOptions>(() => self.BuildOptions(n)), this).Value;
+
+    private HttpSessionOptions BuildOptions(string name)
     {
         TypedHttpClientRegistration registration = _registrations.Get(name);
         var options = new HttpSessionOptions();
@@ -24,8 +32,10 @@ internal sealed class TypedHttpSessions : IDisposable
         {
             action(options);
         }
-        return new HttpSession(options);
+        return options;
     }
+
+    private HttpSession Create(string name) => new(BuildOptions(name));
 
     public void Dispose()
     {

@@ -28,8 +28,8 @@ namespace TypedHttp;
 /// with <see cref="HttpError.ResponseTruncated"/>, as on the engine (T-3).
 /// </para>
 /// <para>
-/// Redirects, authentication, cookies and decompression are the <see cref="HttpClient"/>'s handlers' business on
-/// this transport; the engine's policies do not run.
+/// Redirects follow the engine's policy on this transport too (R-15, see <see cref="FollowRedirects"/>);
+/// authentication, cookies and decompression are the <see cref="HttpClient"/>'s handlers' business.
 /// </para>
 /// </remarks>
 public sealed partial class HttpClientTransport : HttpTransport
@@ -47,10 +47,9 @@ public sealed partial class HttpClientTransport : HttpTransport
     /// <summary>The client requests are sent with.</summary>
     public HttpClient Client => _client;
 
-    /// <inheritdoc />
-    public override async ValueTask<TypedHttpResponse> SendAsync(TypedHttpRequest request, CancellationToken cancellationToken = default)
+    /// <summary>One exchange through the <see cref="HttpClient"/>: no redirect is followed here.</summary>
+    private async ValueTask<TypedHttpResponse> SendOnceAsync(TypedHttpRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         HttpRequestMessage message = ToRequestMessage(request);
         HttpResponseMessage response;
         try
