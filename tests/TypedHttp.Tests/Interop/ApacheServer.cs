@@ -87,7 +87,7 @@ public sealed class ApacheServer : IAsyncDisposable
             throw new PlatformNotSupportedException("Apache with mod_auth_gssapi runs on Linux.");
         }
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        int port = FreePort();
+        int port = ServerProcess.FreePort();
         string m = Prerequisites.ApacheModules;
         string config = $$"""
             ServerRoot {{root}}
@@ -146,7 +146,7 @@ public sealed class ApacheServer : IAsyncDisposable
             {
                 Assert.Fail($"apache2 exited at start ({process.ExitCode}): {await process.StandardError.ReadToEndAsync()} {server.ErrorLog}");
             }
-            if (CanConnect(port))
+            if (ServerProcess.CanConnect(port))
             {
                 return server;
             }
@@ -179,26 +179,5 @@ public sealed class ApacheServer : IAsyncDisposable
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    private static bool CanConnect(int port)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -90,7 +90,7 @@ public sealed class KerberosRealm : IAsyncDisposable
             {
                 Assert.Fail($"krb5kdc exited at start ({kdc.ExitCode}): {await kdc.StandardError.ReadToEndAsync()} {KdcLog}");
             }
-            if (CanConnect(port))
+            if (ServerProcess.CanConnect(port))
             {
                 return realm;
             }
@@ -169,19 +169,5 @@ public sealed class KerberosRealm : IAsyncDisposable
         process.StandardInput.Close();
         await process.WaitForExitAsync();
         return (process.ExitCode, (await stdout) + (await stderr));
-    }
-
-    private static bool CanConnect(int port)
-    {
-        try
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -245,7 +245,7 @@ public sealed class SquidOpenProxyTests(OpenSquidFixture fixture) : IClassFixtur
     [Fact]
     public async Task P5_a_proxy_that_is_down_is_CannotConnect_naming_the_proxy()
     {
-        int nobody = SquidServer.FreePort();
+        int nobody = ServerProcess.FreePort();
         using HttpSession session = Stages.StageTest.Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{nobody}"));
 
         TypedHttpException e = await Assert.ThrowsAsync<TypedHttpException>(async () => await session.GetAsync(fixture.HttpUri("/")));

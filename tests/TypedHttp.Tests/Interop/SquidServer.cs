@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading.Tasks;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Tests.Interop;
 
@@ -109,7 +110,7 @@ public sealed class SquidServer : IAsyncDisposable
             File.SetUnixFileMode(r, (UnixFileMode)0x1FF);
         }
         File.WriteAllText(Path.Combine(r, "hosts"), $"127.0.0.1 {OriginHost} {DeniedHost}\n");
-        int port = FreePort();
+        int port = ServerProcess.FreePort();
         string authLines = auth switch
         {
             SquidAuth.Basic => $"""
@@ -187,7 +188,7 @@ public sealed class SquidServer : IAsyncDisposable
                 await server.DisposeAsync();
                 Assert.Fail($"squid exited at start ({process.ExitCode}): {why}");
             }
-            if (CanConnect(port))
+            if (ServerProcess.CanConnect(port))
             {
                 server.StartupTime = clock.Elapsed;
                 return server;
@@ -198,14 +199,6 @@ public sealed class SquidServer : IAsyncDisposable
         await server.DisposeAsync();
         Assert.Fail($"squid did not accept connections on port {port} within 10 s: {log}");
         return server;
-    }
-
-    /// <summary>A free TCP port on 127.0.0.1 (nothing listens on it once this returns).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Collect(string? line)
@@ -230,38 +223,6 @@ public sealed class SquidServer : IAsyncDisposable
         return reader.ReadToEnd();
     }
 
-    private static bool CanConnect(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Stops squid (and its helpers) and deletes the temp folder.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        try
-        {
-            _root.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => ServerProcess.StopAsync(_process, _root.FullName);
 }

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Tasks;
+using TypedHttp.Tests.Infrastructure;
 
 namespace TypedHttp.Tests.Engine.Http2;
 
@@ -91,7 +92,7 @@ public sealed class NginxServer : IAsyncDisposable
             string key = rsa?.ExportPkcs8PrivateKeyPem() ?? ec?.ExportPkcs8PrivateKeyPem() ?? throw new InvalidOperationException("The certificate has no private key.");
             File.WriteAllText(Path.Combine(root.FullName, "server.key"), key);
         }
-        int tlsPort = FreePort(), h2cPort = FreePort(), echoPort = FreePort(), http1Port = FreePort(), http1TlsPort = FreePort();
+        int tlsPort = ServerProcess.FreePort(), h2cPort = ServerProcess.FreePort(), echoPort = ServerProcess.FreePort(), http1Port = ServerProcess.FreePort(), http1TlsPort = ServerProcess.FreePort();
         string r = root.FullName;
         if (basicAuth)
         {
@@ -171,7 +172,7 @@ public sealed class NginxServer : IAsyncDisposable
                 string log = File.Exists(Path.Combine(r, "error.log")) ? File.ReadAllText(Path.Combine(r, "error.log")) : "";
                 Assert.Fail($"nginx exited at start ({process.ExitCode}): {error} {log}");
             }
-            if (CanConnect(tlsPort) && CanConnect(h2cPort) && CanConnect(http1Port) && CanConnect(http1TlsPort))
+            if (ServerProcess.CanConnect(tlsPort) && ServerProcess.CanConnect(h2cPort) && ServerProcess.CanConnect(http1Port) && ServerProcess.CanConnect(http1TlsPort))
             {
                 return server;
             }
@@ -220,41 +221,5 @@ public sealed class NginxServer : IAsyncDisposable
         return null;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool CanConnect(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        try
-        {
-            _root.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => ServerProcess.StopAsync(_process, _root.FullName);
 }
