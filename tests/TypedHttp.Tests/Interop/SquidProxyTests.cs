@@ -383,6 +383,7 @@ public sealed class SquidBasicProxyTests(BasicSquidFixture fixture) : IClassFixt
     [InlineData(1_000)]
     [InlineData(70_000)]
     [InlineData(1_000_000)]
+    [InlineData(16_000_000)]
     public async Task A13_a_POST_that_squid_answers_407_is_resent_with_credentials_and_arrives_whole(int size)
     {
         using HttpSession session = fixture.Session(ProxyUser, configure: o =>

@@ -103,4 +103,74 @@ public sealed class ChallengeResendTests
 
         Assert.Equal((200, "both"), (status, body));
     }
+
+    /// <summary>
+    /// A-14: the first connection answers <paramref name="challenge"/> to the head alone and records the request's
+    /// Expect field; later connections read the request and answer <c>got=N credentials=yes|no expect=…</c>.
+    /// </summary>
+    private static ScriptedServer ChallengeTheHead(string challenge, string credentialsHeader, Action<string?> firstExpect) => ScriptedServer.Start(async c =>
+    {
+        if (c.Index == 0)
+        {
+            ScriptedRequest? head = await c.ReadRequestAsync(readBody: false);
+            firstExpect(head?.Header("Expect"));
+            await c.SendAsync(challenge);
+            await c.StaySilentAsync();
+            return;
+        }
+        while (await c.ReadRequestAsync() is { } request)
+        {
+            string body = $"got={request.Body.Length} credentials={(request.Header(credentialsHeader) is null ? "no" : "yes")} expect={request.Header("Expect") ?? "none"}";
+            await c.SendAsync($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+        }
+    });
+
+    [Fact]
+    public async Task A14_a_POST_of_2_MiB_to_a_proxy_with_credentials_asks_for_100_continue_and_is_answered_after_the_407()
+    {
+        string? expect = null;
+        await using ScriptedServer proxy = ChallengeTheHead(Challenge407, "Proxy-Authorization", e => expect = e);
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("u", "p")));
+
+        (int status, string body, _) = await SendAsync(session, Post(new Uri("http://origin.test/upload"), 2 * 1024 * 1024));
+
+        Assert.Equal((200, "got=2097152 credentials=yes expect=none", "100-continue"), (status, body, expect));
+    }
+
+    [Fact]
+    public async Task A14_a_POST_of_2_MiB_to_a_server_the_session_has_credentials_for_asks_for_100_continue()
+    {
+        string? expect = null;
+        await using ScriptedServer server = ChallengeTheHead(Challenge401, "Authorization", e => expect = e);
+        var credentials = new HttpCredentialCache();
+        credentials.Add(server.Uri(), new HttpCredentials("u", "p"));
+        using HttpSession session = Session(o => o.Credentials = credentials);
+
+        (int status, string body, _) = await SendAsync(session, Post(server.Uri("/upload"), 2 * 1024 * 1024));
+
+        Assert.Equal((200, "got=2097152 credentials=yes expect=none", "100-continue"), (status, body, expect));
+    }
+
+    [Fact]
+    public async Task A14_a_POST_of_2_MiB_without_credentials_is_sent_without_Expect()
+    {
+        await using ScriptedServer server = Routed(r => $"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nexpect={(r.Header("Expect") is null ? "none" : "some")}");
+        using HttpSession session = Session();
+
+        (int status, string body, _) = await SendAsync(session, Post(server.Uri("/upload"), 2 * 1024 * 1024));
+
+        Assert.Equal((200, "expect=none"), (status, body));
+    }
+
+    [Fact]
+    public async Task A14_a_POST_below_1_MiB_with_credentials_is_sent_without_Expect()
+    {
+        string? expect = "not read";
+        await using ScriptedServer proxy = ChallengeTheHead(Challenge407, "Proxy-Authorization", e => expect = e);
+        using HttpSession session = Session(o => o.Proxy = ProxySettings.Named($"http://127.0.0.1:{proxy.Port}", null, new HttpCredentials("u", "p")));
+
+        (int status, _, _) = await SendAsync(session, Post(new Uri("http://origin.test/upload"), 1024 * 1024 - 1));
+
+        Assert.Equal((200, null), (status, expect));
+    }
 }

@@ -16,6 +16,9 @@ internal sealed partial class HttpConnection
     /// <summary>Bodies up to this size (with a known length) are written into the head's buffer and sent with it in one write.</summary>
     private const int InlineBodyLimit = 16 * 1024;
 
+    /// <summary>A-14: the body length from which a request that may draw a challenge asks for 100-continue (curl's 1 MiB).</summary>
+    internal const long ChallengeExpectBodyLength = 1024 * 1024;
+
     /// <summary>
     /// Runs one exchange on this connection and returns the response once its head has arrived. On failure the
     /// connection is closed and the exception (a <see cref="TypedHttpException"/>, or
@@ -345,6 +348,13 @@ internal sealed partial class HttpConnection
             PooledBufferWriterExtensions.WriteInt64(_writeBuffer, plan.ContentLength);
             PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "\r\n"u8);
         }
+        if (!expectContinue && !http10 && content is not null && (plan.ContentLength < 0 || plan.ContentLength >= ChallengeExpectBodyLength)
+            && MayDrawChallenge(request, plan))
+        {
+            // a large body that a 401 or 407 may refuse waits for the 100 (or the challenge) before it is sent.
+            PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "Expect: 100-continue\r\n"u8);
+            expectContinue = true;
+        }
         if (http10 && !setConnection)
         {
             // C-1: HTTP/1.0 connections are kept alive only when asked for.
@@ -353,6 +363,18 @@ internal sealed partial class HttpConnection
         PooledBufferWriterExtensions.WriteBytes(_writeBuffer, "\r\n"u8);
         return new Http1Framing(http10, chunked ? -1 : plan.ContentLength, wantsClose, expectContinue && content is not null);
     }
+
+    /// <summary>
+    /// whether the server or the forward proxy may answer this request with a challenge the session would answer
+    /// by sending it again: the session has credentials for servers and the request carries no Authorization, or it
+    /// goes to a forward proxy with credentials in absolute form and carries no Proxy-Authorization.
+    /// </summary>
+    private bool MayDrawChallenge(TypedHttpRequest request, in RequestPlan plan) =>
+        (_options.Credentials is not null && !Carries(request, plan, "Authorization"))
+        || (plan.ToForwardProxy && _options.Proxy.Credentials is not null && !Carries(request, plan, "Proxy-Authorization"));
+
+    private static bool Carries(TypedHttpRequest request, in RequestPlan plan, string name) =>
+        request.Headers.Contains(name) || (plan.ExtraHeaders?.Contains(name) ?? false);
 
     private void WriteHeader(ReadOnlySpan<byte> name, string value)
     {
