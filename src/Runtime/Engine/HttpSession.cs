@@ -193,6 +193,12 @@ public sealed partial class HttpSession : HttpTransport, IDisposable
         {
             https = true;
         }
+        else if (uri.Scheme.Contains('+', StringComparison.Ordinal))
+        {
+            // SD-7: "https+http://users" names a service to discover, which only TypedHttp.ServiceDiscovery resolves.
+            throw new TypedHttpException(HttpError.UnrecognizedScheme, HttpPhase.Request,
+                $"The scheme '{uri.Scheme}' of '{uri}' names a service to discover: add the TypedHttp.ServiceDiscovery package, call services.AddServiceDiscovery() and .AddServiceDiscovery() on the client's builder (SD-7).");
+        }
         else
         {
             throw new TypedHttpException(HttpError.UnrecognizedScheme, HttpPhase.Request, $"The scheme of '{uri}' is not http or https.");

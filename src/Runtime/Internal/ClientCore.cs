@@ -39,9 +39,9 @@ public sealed partial class ClientCore
         {
             throw new InvalidOperationException($"The client for '{interfaceName}' needs TypedHttpClientOptions.BaseAddress.");
         }
-        if (!options.BaseAddress.IsAbsoluteUri || (options.BaseAddress.Scheme != Uri.UriSchemeHttp && options.BaseAddress.Scheme != Uri.UriSchemeHttps))
+        if (!options.BaseAddress.IsAbsoluteUri || (options.BaseAddress.Scheme != Uri.UriSchemeHttp && options.BaseAddress.Scheme != Uri.UriSchemeHttps && !IsDiscoveryScheme(options.BaseAddress.Scheme)))
         {
-            throw new InvalidOperationException($"The client for '{interfaceName}' needs an absolute http or https BaseAddress; '{options.BaseAddress}' is not one.");
+            throw new InvalidOperationException($"The client for '{interfaceName}' needs an absolute http or https BaseAddress (or https+http with service discovery); '{options.BaseAddress}' is not one.");
         }
         BaseAddress = options.BaseAddress;
         _uriPrefix = RequestUriBuilder.Prefix(options.BaseAddress);
@@ -56,6 +56,17 @@ public sealed partial class ClientCore
 
     /// <summary>The base address routes are appended to.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>
+    /// Whether <paramref name="scheme"/> is a service-discovery preference such as <c>https+http</c> (SD-7): http and
+    /// https joined by <c>+</c>. Only a transport wrapped by TypedHttp.ServiceDiscovery sends such a URI; the engine
+    /// refuses it naming the call to add.
+    /// </summary>
+    private static bool IsDiscoveryScheme(string scheme)
+    {
+        string[] parts = scheme.Split('+');
+        return parts.Length > 1 && Array.TrueForAll(parts, p => p is "http" or "https");
+    }
 
     /// <summary>The interface this client implements.</summary>
     public string InterfaceName { get; }

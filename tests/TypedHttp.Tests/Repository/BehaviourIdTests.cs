@@ -17,7 +17,7 @@ public sealed class BehaviourIdTests
     /// The ID families, as docs/behaviour.md heads them. A new family is added here and there. Longest first, so
     /// that <c>TO</c> wins over <c>T</c> and <c>H2</c> over <c>H</c>.
     /// </summary>
-    internal static readonly string[] Families = ["OM", "TO", "CK", "HD", "H2", "WS", "RS", "R", "A", "C", "T", "P", "S", "H", "D"];
+    internal static readonly string[] Families = ["OM", "TO", "CK", "HD", "H2", "WS", "RS", "SD", "R", "A", "C", "T", "P", "S", "H", "D"];
 
     private static readonly string FamilyAlternation = string.Join("|", Families);
 
@@ -26,7 +26,7 @@ public sealed class BehaviourIdTests
 
     /// <summary>An ID leading a test method's name: <c>R6_</c>, <c>A9f_</c>, <c>TO2_</c>; H2 and WS keep an underscore (<c>H2_4_</c>).</summary>
     private static readonly Regex MethodNameId = new(
-        @"\b(?:public|internal|private)\s+(?:static\s+)?(?:async\s+)?[\w<>]+\s+(?:(?<family>H2|WS)_|(?<family>OM|TO|CK|HD|RS|R|A|C|T|P|S|H|D))(?<number>[0-9]{1,2}[a-z]?)_\w*\s*\(",
+        @"\b(?:public|internal|private)\s+(?:static\s+)?(?:async\s+)?[\w<>]+\s+(?:(?<family>H2|WS)_|(?<family>OM|TO|CK|HD|RS|SD|R|A|C|T|P|S|H|D))(?<number>[0-9]{1,2}[a-z]?)_\w*\s*\(",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
 
     /// <summary>A definition in docs/behaviour.md: a list item that starts with the ID in bold.</summary>
