@@ -24,12 +24,14 @@ public sealed partial class HttpSession
     }
 
     /// <summary>
-    /// The options of a handshake: <paramref name="options"/> itself when the request has no header fields, else a copy
-    /// whose headers are the request's followed by the options' (the caller's options are never changed).
+    /// The options of a handshake: <paramref name="options"/> itself when the request has no header fields and no
+    /// version, else a copy whose headers are the request's followed by the options' and whose HTTP version is the
+    /// request's when it has one (a generated method's <c>[HttpVersion]</c>, WS-22; 2.0 and above ask for RFC 8441 over
+    /// HTTP/2, anything below for the HTTP/1.1 upgrade). The caller's options are never changed.
     /// </summary>
     internal static WebSocketConnectOptions WebSocketOptionsFor(TypedHttpRequest request, WebSocketConnectOptions? options)
     {
-        if (request.Headers.Count == 0)
+        if (request.Headers.Count == 0 && request.Version is null)
         {
             return options ?? new WebSocketConnectOptions();
         }
@@ -38,25 +40,32 @@ public sealed partial class HttpSession
         {
             merged.Headers.Add(field.Key, field.Value);
         }
-        if (options is null)
+        if (options is not null)
         {
-            return merged;
+            foreach (KeyValuePair<string, string> field in options.Headers)
+            {
+                merged.Headers.Add(field.Key, field.Value);
+            }
+            foreach (string protocol in options.SubProtocols)
+            {
+                merged.SubProtocols.Add(protocol);
+            }
+            merged.DeflateOptions = options.DeflateOptions;
+            merged.KeepAliveInterval = options.KeepAliveInterval;
+            merged.KeepAliveTimeout = options.KeepAliveTimeout;
+            merged.HandshakeTimeout = options.HandshakeTimeout;
+            merged.FollowRedirects = options.FollowRedirects;
+            merged.HttpVersion = options.HttpVersion;
+            merged.HttpVersionPolicy = options.HttpVersionPolicy;
         }
-        foreach (KeyValuePair<string, string> field in options.Headers)
+        if (request.Version is Version version)
         {
-            merged.Headers.Add(field.Key, field.Value);
+            merged.HttpVersion = version.Major >= 2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
+            if (request.VersionPolicy is System.Net.Http.HttpVersionPolicy policy)
+            {
+                merged.HttpVersionPolicy = policy;
+            }
         }
-        foreach (string protocol in options.SubProtocols)
-        {
-            merged.SubProtocols.Add(protocol);
-        }
-        merged.DeflateOptions = options.DeflateOptions;
-        merged.KeepAliveInterval = options.KeepAliveInterval;
-        merged.KeepAliveTimeout = options.KeepAliveTimeout;
-        merged.HandshakeTimeout = options.HandshakeTimeout;
-        merged.FollowRedirects = options.FollowRedirects;
-        merged.HttpVersion = options.HttpVersion;
-        merged.HttpVersionPolicy = options.HttpVersionPolicy;
         return merged;
     }
 }
