@@ -112,7 +112,6 @@ internal sealed partial class HttpConnectionPool
     internal async ValueTask<HttpConnection> LeaseAsync(bool allowReuse, CancellationToken cancellationToken)
     {
         Waiter? waiter = null;
-        List<HttpConnection>? discard = null;
         HttpConnection? leased = null;
         bool create = false;
         lock (_lock)
@@ -130,7 +129,9 @@ internal sealed partial class HttpConnectionPool
                     _session.Observer.ConnectionStateChanged(candidate.Id, idle: false);
                     break;
                 }
-                (discard ??= new List<HttpConnection>()).Add(candidate);
+                // C-4: closed before its slot is freed, so that the pool never holds more than MaxConnectionsPerServer
+                // sockets, not even for the moment between freeing the slot and closing (a rare path: a dead idle one).
+                candidate.Dispose();
                 _open--;
             }
             if (leased is null)
@@ -145,13 +146,6 @@ internal sealed partial class HttpConnectionPool
                     waiter = new Waiter();
                     _waiters.Enqueue(waiter);
                 }
-            }
-        }
-        if (discard is not null)
-        {
-            foreach (HttpConnection stale in discard)
-            {
-                stale.Dispose();
             }
         }
         if (leased is not null)
@@ -292,7 +286,6 @@ internal sealed partial class HttpConnectionPool
     /// <summary>Closes idle HTTP/1.1 connections that expired or died; returns whether any idle one remains.</summary>
     private bool SweepHttp1()
     {
-        List<HttpConnection>? discard = null;
         bool any;
         lock (_lock)
         {
@@ -303,18 +296,11 @@ internal sealed partial class HttpConnectionPool
                 if (!c.IsUsableWhenIdle(now, Options.PooledConnectionIdleTimeout))
                 {
                     _idle.RemoveAt(i);
+                    c.Dispose(); // closed before its slot is freed, as in the lease (C-4)
                     _open--;
-                    (discard ??= new List<HttpConnection>()).Add(c);
                 }
             }
             any = _idle.Count > 0;
-        }
-        if (discard is not null)
-        {
-            foreach (HttpConnection c in discard)
-            {
-                c.Dispose();
-            }
         }
         return any;
     }
