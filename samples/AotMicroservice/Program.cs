@@ -1,7 +1,9 @@
 // An ASP.NET Core slim service published with Native AOT. It answers /orders/{sku} by calling the inventory
 // service through a generated TypedHttp client. The same binary also serves the inventory API, so two copies
 // make the pair: INVENTORY_URL tells one where the other listens (default: itself). The client is registered with
-// TypedHttp.DependencyInjection, which binds its options without reflection.
+// TypedHttp.DependencyInjection, which binds its options without reflection, and finds its peer by the logical name
+// "inventory" through service discovery (Microsoft.Extensions.ServiceDiscovery; the endpoint comes from configuration,
+// Services:inventory:http:0, here set from INVENTORY_URL).
 using System;
 using System.Text.Json.Serialization;
 using System.Threading;
@@ -56,13 +58,18 @@ public static class Program
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServiceJsonContext.Default));
 
         string inventoryUrl = builder.Configuration["INVENTORY_URL"] ?? builder.Configuration["urls"] ?? "http://127.0.0.1:5080";
+        // Service discovery: "https+http://inventory" resolves through the configuration provider to INVENTORY_URL
+        // (https preferred, http here); Aspire's AppHost would write the same keys.
+        builder.Configuration["Services:inventory:http:0"] = inventoryUrl;
+        builder.Services.AddServiceDiscovery();
         // One registration: a transient client over one engine session for this name, options bound without
         // reflection (the timeouts can come from configuration: TypedHttp:Inventory:ConnectTimeout and the like).
         builder.Services.AddTypedHttpClient<IInventoryApi>(o =>
             {
-                o.BaseAddress = new Uri(inventoryUrl);
+                o.BaseAddress = new Uri("https+http://inventory");
                 o.JsonSerializerOptions = ServiceJsonContext.Default.Options;
             })
+            .AddServiceDiscovery()
             .BindConfiguration(builder.Configuration.GetSection("TypedHttp:Inventory"))
             // Polly's standard pipeline on the engine (retries, timeouts, circuit breaker), tunable under Resilience:Inventory.
             .AddStandardResilience(builder.Configuration.GetSection("Resilience:Inventory"));
