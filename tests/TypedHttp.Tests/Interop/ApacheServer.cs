@@ -140,17 +140,13 @@ public sealed class ApacheServer : IAsyncDisposable
         start.Environment["KRB5_KTNAME"] = "FILE:" + KerberosEnvironment.Keytab;
         Process process = Process.Start(start)!;
         var server = new ApacheServer(process, root, port);
-        for (int i = 0; i < 200; i++)
+        if (await ServerProcess.WaitUntilListeningAsync(process, TimeSpan.FromSeconds(5), port))
         {
-            if (process.HasExited)
-            {
-                Assert.Fail($"apache2 exited at start ({process.ExitCode}): {await process.StandardError.ReadToEndAsync()} {server.ErrorLog}");
-            }
-            if (ServerProcess.CanConnect(port))
-            {
-                return server;
-            }
-            await Task.Delay(25);
+            return server;
+        }
+        if (process.HasExited)
+        {
+            Assert.Fail($"apache2 exited at start ({process.ExitCode}): {await process.StandardError.ReadToEndAsync()} {server.ErrorLog}");
         }
         await server.DisposeAsync();
         Assert.Fail("apache2 did not listen within 5 s.");

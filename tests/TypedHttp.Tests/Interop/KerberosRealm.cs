@@ -84,17 +84,13 @@ public sealed class KerberosRealm : IAsyncDisposable
         };
         Process kdc = Process.Start(start)!;
         var realm = new KerberosRealm(kdc);
-        for (int i = 0; i < 200; i++)
+        if (await ServerProcess.WaitUntilListeningAsync(kdc, TimeSpan.FromSeconds(5), port))
         {
-            if (kdc.HasExited)
-            {
-                Assert.Fail($"krb5kdc exited at start ({kdc.ExitCode}): {await kdc.StandardError.ReadToEndAsync()} {KdcLog}");
-            }
-            if (ServerProcess.CanConnect(port))
-            {
-                return realm;
-            }
-            await Task.Delay(25);
+            return realm;
+        }
+        if (kdc.HasExited)
+        {
+            Assert.Fail($"krb5kdc exited at start ({kdc.ExitCode}): {await kdc.StandardError.ReadToEndAsync()} {KdcLog}");
         }
         await realm.DisposeAsync();
         Assert.Fail("krb5kdc did not listen within 5 s.");

@@ -179,21 +179,17 @@ public sealed class SquidServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => server.Collect(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (int i = 0; i < 400; i++)
+        if (await ServerProcess.WaitUntilListeningAsync(process, TimeSpan.FromSeconds(10), port))
         {
-            if (process.HasExited)
-            {
-                await process.WaitForExitAsync();
-                string why = server.Diagnostics;
-                await server.DisposeAsync();
-                Assert.Fail($"squid exited at start ({process.ExitCode}): {why}");
-            }
-            if (ServerProcess.CanConnect(port))
-            {
-                server.StartupTime = clock.Elapsed;
-                return server;
-            }
-            await Task.Delay(25);
+            server.StartupTime = clock.Elapsed;
+            return server;
+        }
+        if (process.HasExited)
+        {
+            await process.WaitForExitAsync();
+            string why = server.Diagnostics;
+            await server.DisposeAsync();
+            Assert.Fail($"squid exited at start ({process.ExitCode}): {why}");
         }
         string log = server.Diagnostics;
         await server.DisposeAsync();

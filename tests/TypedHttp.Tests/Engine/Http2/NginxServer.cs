@@ -164,19 +164,15 @@ public sealed class NginxServer : IAsyncDisposable
         var start = new ProcessStartInfo(nginx!, $"-p {r} -c {r}/nginx.conf") { RedirectStandardError = true, RedirectStandardOutput = true };
         Process process = Process.Start(start)!;
         var server = new NginxServer(process, root, tlsPort, h2cPort, http1Port, http1TlsPort);
-        for (int i = 0; i < 100; i++)
+        if (await ServerProcess.WaitUntilListeningAsync(process, TimeSpan.FromSeconds(5), tlsPort, h2cPort, http1Port, http1TlsPort))
         {
-            if (process.HasExited)
-            {
-                string error = await process.StandardError.ReadToEndAsync();
-                string log = File.Exists(Path.Combine(r, "error.log")) ? File.ReadAllText(Path.Combine(r, "error.log")) : "";
-                Assert.Fail($"nginx exited at start ({process.ExitCode}): {error} {log}");
-            }
-            if (ServerProcess.CanConnect(tlsPort) && ServerProcess.CanConnect(h2cPort) && ServerProcess.CanConnect(http1Port) && ServerProcess.CanConnect(http1TlsPort))
-            {
-                return server;
-            }
-            await Task.Delay(50);
+            return server;
+        }
+        if (process.HasExited)
+        {
+            string error = await process.StandardError.ReadToEndAsync();
+            string log = File.Exists(Path.Combine(r, "error.log")) ? File.ReadAllText(Path.Combine(r, "error.log")) : "";
+            Assert.Fail($"nginx exited at start ({process.ExitCode}): {error} {log}");
         }
         await server.DisposeAsync();
         Assert.Fail("nginx did not start listening within 5 s.");
